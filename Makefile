@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both go through `make setup`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: setup run test bench eval clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/reportpipe run raw --out extracted
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python tests/bench.py
+
+eval: setup
+	$(BIN)/reportpipe run raw --out extracted --runner inline --quiet
+	$(BIN)/reportpipe eval tests/gold/wechat-employment-2019-2020.jsonl extracted/wechat-employment-2019-2020
+
+clean:
+	rm -rf extracted/*/ extracted/manifest.json extracted/_failures.csv .pytest_cache

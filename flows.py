@@ -1,0 +1,71 @@
+"""Prefect flows over the plain pipeline: one flow run per batch, one task run per report.
+
+A flow run costs about a second even with a server running, and the first flow call in a process
+without a configured API starts a temporary local server (seconds); so a batch is one flow run,
+never a flow run per report. With ``PREFECT_API_URL`` set (a long-running ``prefect server
+start``), runs go to that server and show in its UI, and no temporary server is started.
+Caching across runs is this project's own content key (see ``pipeline.batch``), not Prefect's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _configure_prefect() -> None:
+    """Keep Prefect's state in one user cache folder and its telemetry off, unless set already."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reportpipe" / "prefect"
+    os.environ.setdefault("PREFECT_HOME", str(cache))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+_configure_prefect()
+
+from prefect import flow, task  # noqa: E402
+
+from pipeline.batch import (  # noqa: E402
+    Settings,
+    begin,
+    collect_inputs,
+    finish,
+    needs_work,
+    plan,
+    process_one,
+    record_result,
+)
+
+
+@task(name="process_report")
+def process_report(path: str, out_dir: str, max_bytes: int) -> dict:
+    """One report through every stage and into its output folder; failures come back as data."""
+    return process_one(path, out_dir, Settings(max_bytes=max_bytes))
+
+
+@flow(name="process_folder")
+def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
+                   max_bytes: int = Settings().max_bytes) -> dict:
+    """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
+    settings = Settings(max_bytes=max_bytes)
+    files = collect_inputs(inputs)
+    begin(out_dir)
+    items = plan(files, out_dir, settings, force)
+    futures = {
+        item.path: process_report.submit(item.path, str(out_dir), max_bytes)
+        for item in items
+        if needs_work(item, force)
+    }
+    results = []
+    for item in items:
+        future = futures.get(item.path)
+        if future is None:
+            results.append({"report_id": item.report_id, "path": item.path, "status": "skipped"})
+            continue
+        result = future.result()
+        record_result(out_dir, result, settings)
+        results.append(result)
+    finish(out_dir, results)
+    return {"items": [item.__dict__ for item in items], "results": results}

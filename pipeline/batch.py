@@ -1,0 +1,190 @@
+"""A batch of reports: what to process, processing one report, and recording the outcome.
+
+Each report is independent: one that fails becomes a failure record with a reason from a closed
+set, and the batch goes on. A report is processed again only when its content key changed (the
+sha256 of its bytes, the pipeline version and the settings), which is this project's own cache
+key: Prefect's default cache key includes the flow run id and never hits across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .errors import ReportError, UsageError
+from .ingest import DEFAULT_MAX_BYTES
+from .process import TEXT_SUFFIXES, process_file, report_id_for
+from .store import read_manifest, sweep, write_failures, write_manifest, write_report
+
+INPUT_SUFFIXES = TEXT_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def key(self) -> str:
+        payload = json.dumps({"version": __version__, **asdict(self)}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    path: str
+    report_id: str
+    sha256: str
+    state: str  # new, changed, up_to_date, failed
+    why: str
+
+
+def collect_inputs(inputs: list[str | Path]) -> list[Path]:
+    """Files named directly, and the report files inside named folders (not hidden ones)."""
+    files: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            files.extend(
+                sorted(f for f in p.iterdir()
+                       if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in INPUT_SUFFIXES)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or folder.")
+    ids: dict[str, Path] = {}
+    for f in files:
+        rid = report_id_for(f)
+        if rid in ids and ids[rid].resolve() != f.resolve():
+            raise UsageError(
+                f"{ids[rid]} and {f} would both be written as report '{rid}'; rename one of them."
+            )
+        ids[rid] = f
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return [Path(p) for p in unique]
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool = False) -> list[PlanItem]:
+    manifest = read_manifest(out_dir)["reports"]
+    key = settings.key()
+    items = []
+    for f in files:
+        rid = report_id_for(f)
+        sha = file_sha256(f)
+        entry = manifest.get(rid)
+        if entry is None:
+            state, why = "new", "not processed before"
+        elif entry.get("status") == "failed":
+            state, why = "failed", f"failed last time ({entry.get('reason', '')})"
+            if entry.get("sha256") == sha and entry.get("settings_key") == key and not force:
+                state, why = "failed", f"failed last time ({entry.get('reason', '')}); input unchanged"
+        elif entry.get("sha256") != sha:
+            state, why = "changed", "the input's bytes changed"
+        elif entry.get("settings_key") != key:
+            state, why = "changed", "the pipeline version or settings changed"
+        elif not (Path(out_dir) / rid / "document.json").exists():
+            state, why = "changed", "its output folder is missing"
+        else:
+            state, why = "up_to_date", "unchanged since the last run"
+        items.append(PlanItem(str(f), rid, sha, state, why))
+    return items
+
+
+def needs_work(item: PlanItem, force: bool) -> bool:
+    return force or item.state in ("new", "changed", "failed")
+
+
+def versions() -> str:
+    from importlib import metadata
+
+    parts = [f"reportpipe {__version__}", f"python {platform.python_version()}"]
+    for pkg in ("opencc", "pandas", "pyarrow", "pandera"):
+        try:
+            parts.append(f"{pkg} {metadata.version(pkg)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return "; ".join(parts)
+
+
+def process_one(path: str, out_dir: str, settings: Settings) -> dict:
+    """Process and write one report; never raises for a problem of the report itself."""
+    t0 = time.perf_counter()
+    p = Path(path)
+    rid = report_id_for(p)
+    try:
+        doc = process_file(p, max_bytes=settings.max_bytes)
+        record = write_report(doc, out_dir, settings.key())
+        return {"report_id": rid, "path": str(p), "status": "ok", "sha256": doc.sha256,
+                "record": record, "seconds": time.perf_counter() - t0}
+    except ReportError as exc:
+        failure = exc
+    except Exception as exc:  # a bug: recorded as internal_error, the batch goes on
+        failure = ReportError(str(p), "internal_error",
+                              f"unexpected {type(exc).__name__}: {exc}; please report this with the input.",
+                              stage="write")
+    sha, size = "", 0
+    try:
+        sha, size = file_sha256(p), p.stat().st_size
+    except OSError:
+        pass
+    return {
+        "report_id": rid, "path": str(p), "status": "failed", "sha256": sha, "seconds": time.perf_counter() - t0,
+        "failure": {"report_path": str(p), "report_id": rid, "sha256": sha, "size": size,
+                    "reason": failure.reason, "stage": failure.stage, "versions": versions(),
+                    "message": failure.message, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+    }
+
+
+def begin(out_dir: str | Path) -> None:
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    sweep(out_dir)
+
+
+def record_result(out_dir: str | Path, result: dict, settings: Settings) -> None:
+    """Add one finished report to the manifest (replaced atomically, after the report's folder)."""
+    manifest = read_manifest(out_dir)
+    entry = {"sha256": result.get("sha256", ""), "settings_key": settings.key(), "source_path": result["path"],
+             "pipeline_version": __version__, "status": result["status"],
+             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    if result["status"] == "ok":
+        entry["row_counts"] = result["record"]["row_counts"]
+    else:
+        entry["reason"] = result["failure"]["reason"]
+    manifest.setdefault("reports", {})[result["report_id"]] = entry
+    write_manifest(out_dir, manifest)
+
+
+def finish(out_dir: str | Path, results: list[dict]) -> None:
+    write_failures(out_dir, [r["failure"] for r in results if r["status"] == "failed"])
+
+
+def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool = False,
+               on_result=None) -> tuple[list[PlanItem], list[dict]]:
+    """The whole batch in this process, without Prefect (tests, benchmarks, --runner inline)."""
+    begin(out_dir)
+    items = plan(files, out_dir, settings, force)
+    results = []
+    for item in items:
+        if not needs_work(item, force):
+            results.append({"report_id": item.report_id, "path": item.path, "status": "skipped"})
+        else:
+            res = process_one(item.path, out_dir, settings)
+            record_result(out_dir, res, settings)
+            results.append(res)
+        if on_result:
+            on_result(results[-1])
+    finish(out_dir, results)
+    return items, results

@@ -1,0 +1,202 @@
+"""The ``reportpipe`` command: a thin layer that parses options, calls the library and turns its
+errors into one line each. Exit codes: 0 all reports succeeded, 1 some failed (the rest are still
+written), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import GoldFileError, ReportpipeError, UsageError
+
+DEFAULT_RAW = "raw"
+DEFAULT_OUT = "extracted"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportpipe",
+        description="Chinese statistical and industry reports into validated, citable tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"reportpipe {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="process reports into tables",
+                         description="Process text reports (files or folders) into per-report tables. "
+                         "Only new or changed reports are processed unless --force.")
+    run.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
+    run.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    run.add_argument("--force", action="store_true", help="process every report even if unchanged")
+    run.add_argument("--runner", choices=["prefect", "inline"], default="prefect",
+                     help="prefect: a Prefect flow run (default); inline: this process, no Prefect")
+    run.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                     help="largest text report accepted, in bytes (default 32 MiB)")
+    _add_verbosity(run)
+
+    status = sub.add_parser("status", help="list reports and whether they need processing",
+                            description="For each input report: new, changed, up to date or failed, and why.")
+    status.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
+    status.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+
+    ev = sub.add_parser("eval", help="score an extraction against a gold annotation",
+                        description="Precision, recall and F1 of the claims in EXTRACTION_DIR against "
+                        "GOLD (JSON Lines, fields of docs/claims.md plus line and surface), then the "
+                        "accuracy of kind, qualifier, change, basis and period on the matches.")
+    ev.add_argument("gold", metavar="GOLD.jsonl")
+    ev.add_argument("extraction", metavar="EXTRACTION_DIR", help="one report's output folder")
+    ev.add_argument("--json", action="store_true", help="print the full result as JSON")
+    ev.add_argument("--limit", type=int, default=50, help="misses and false alarms to list (default 50)")
+    return parser
+
+
+def _add_verbosity(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--quiet", "-q", action="store_true", help="print only failures and the exit status")
+    g.add_argument("--verbose", "-v", action="store_true", help="print details, and tracebacks of failures")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "status":
+            return cmd_status(args)
+        if args.command == "eval":
+            return cmd_eval(args)
+    except (UsageError, GoldFileError) as exc:
+        print(f"reportpipe: {exc}", file=sys.stderr)
+        return 2
+    except ReportpipeError as exc:
+        print(f"reportpipe: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reportpipe: interrupted; finished reports are kept, the next run completes the rest.",
+              file=sys.stderr)
+        return 130
+    return 2
+
+
+def _inputs(args) -> list[str]:
+    if args.inputs:
+        return args.inputs
+    if not Path(DEFAULT_RAW).is_dir():
+        raise UsageError(f"no inputs given and there is no {DEFAULT_RAW}/ folder here; name files or folders.")
+    return [DEFAULT_RAW]
+
+
+def cmd_run(args) -> int:
+    from .batch import Settings, begin, collect_inputs, needs_work, plan, run_inline
+
+    settings = Settings() if args.max_bytes is None else Settings(max_bytes=args.max_bytes)
+    inputs = _inputs(args)
+    files = collect_inputs(inputs)
+    if not files:
+        raise UsageError(f"no report files (.txt, .md) in {', '.join(inputs)}.")
+    t0 = time.perf_counter()
+    if args.runner == "inline":
+        items, results = run_inline(files, args.out, settings, args.force)
+    elif not args.force and not any(needs_work(i, False) for i in (begin(args.out) or plan(files, args.out, settings))):
+        # Nothing new or changed: no flow run, so no Prefect start-up cost at all.
+        results = [{"report_id": i.report_id, "path": i.path, "status": "skipped"}
+                   for i in plan(files, args.out, settings)]
+    else:
+        out = _run_prefect(files, args, settings)
+        results = out["results"]
+    elapsed = time.perf_counter() - t0
+    _print_summary(results, elapsed, args)
+    return 1 if any(r["status"] == "failed" for r in results) else 0
+
+
+def _run_prefect(files, args, settings) -> dict:
+    """The batch as one Prefect flow run; Prefect's own failures become one actionable line."""
+    try:
+        import flows
+
+        return flows.process_folder([str(f) for f in files], args.out, args.force, settings.max_bytes)
+    except (ReportpipeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        raise ReportpipeError(
+            f"the Prefect flow could not run ({type(exc).__name__}: {exc}). Reports finished so far "
+            "are kept. Check PREFECT_API_URL / PREFECT_HOME, or run without Prefect: "
+            "reportpipe run --runner inline"
+        ) from exc
+
+
+def _print_summary(results: list[dict], elapsed: float, args) -> None:
+    failed = [r for r in results if r["status"] == "failed"]
+    ok = [r for r in results if r["status"] == "ok"]
+    skipped = [r for r in results if r["status"] == "skipped"]
+    rows = []
+    for r in results:
+        if r["status"] == "ok":
+            c = r["record"]["row_counts"]
+            detail = (f"{c['sections']} sections, {c['cases']} cases, {c['claims']} claims, "
+                      f"{c['quarantine']} quarantined")
+            rows.append((r["report_id"], "ok", detail))
+        elif r["status"] == "skipped":
+            rows.append((r["report_id"], "up to date", "unchanged; not processed"))
+        else:
+            f = r["failure"]
+            rows.append((r["report_id"], f"failed: {f['reason']}", f"{f['report_path']}: {f['message']}"))
+    if sys.stdout.isatty() and not args.quiet:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"reportpipe run → {args.out}/")
+        for col in ("report", "status", "details"):
+            table.add_column(col)
+        for rid, st, detail in rows:
+            style = "red" if st.startswith("failed") else None
+            table.add_row(rid, st, detail, style=style)
+        Console().print(table)
+    else:
+        for rid, st, detail in rows:
+            if args.quiet and not st.startswith("failed"):
+                continue
+            print(f"{rid}\t{st}\t{detail}")
+    if args.verbose and failed:
+        print("failure details are in", os.path.join(args.out, "_failures.csv"))
+    print(f"{len(ok)} processed, {len(skipped)} up to date, {len(failed)} failed in {elapsed:.1f}s "
+          f"→ {args.out}/")
+
+
+def cmd_status(args) -> int:
+    from .batch import Settings, collect_inputs, plan
+
+    items = plan(collect_inputs(_inputs(args)), args.out, Settings())
+    for it in items:
+        print(f"{it.report_id}\t{it.state}\t{it.why}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import format_report, load_gold, load_predictions, score
+
+    gold = load_gold(args.gold)
+    preds = load_predictions(args.extraction)
+    s = score(gold, preds)
+    if args.json:
+        print(json.dumps(s.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(s, limit=args.limit))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Score an extraction against a hand-annotated reading of the same report.
+
+A predicted claim matches a gold claim when their raw spans overlap and value and unit are equal
+(values compared as exact decimals, so "7.20" equals "7.2"). Gold rows marked ``required: false``
+are borderline: matching one is not rewarded and missing one is not punished, and a prediction
+that matches one is not a false alarm. Attribute accuracy (kind, qualifier, change, basis, period)
+is measured on the required matches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterable
+
+from .errors import GoldFileError
+
+GOLD_FIELDS = ("raw_start", "raw_end", "surface", "value", "unit")
+ATTRIBUTES = ("kind", "qualifier", "change", "basis", "period")
+
+
+def load_gold(path: str | Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldFileError(f"{path}:{n}: not valid JSON ({exc.msg}).") from exc
+            missing = [f for f in GOLD_FIELDS if f not in row]
+            if missing:
+                raise GoldFileError(f"{path}:{n}: missing field(s) {', '.join(missing)}.")
+            try:
+                row["_value"] = _dec(row["value"])
+            except (InvalidOperation, TypeError) as exc:
+                raise GoldFileError(f"{path}:{n}: value {row['value']!r} is not a number.") from exc
+            row.setdefault("required", True)
+            row["_n"] = n
+            rows.append(row)
+    return rows
+
+
+def _dec(v) -> Decimal:
+    return Decimal(str(v)).normalize()
+
+
+def _norm(v) -> str:
+    return "" if v is None else str(v)
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    attr_hits: dict = field(default_factory=lambda: {a: 0 for a in ATTRIBUTES})
+    attr_total: dict = field(default_factory=lambda: {a: 0 for a in ATTRIBUTES})
+    misses: list = field(default_factory=list)
+    false_alarms: list = field(default_factory=list)
+    attr_errors: list = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def accuracy(self, attr: str) -> float:
+        total = self.attr_total[attr]
+        return self.attr_hits[attr] / total if total else 1.0
+
+    def as_dict(self) -> dict:
+        return {
+            "tp": self.tp, "fp": self.fp, "fn": self.fn,
+            "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "accuracy": {a: round(self.accuracy(a), 4) for a in ATTRIBUTES},
+            "attribute_counts": dict(self.attr_total),
+            "misses": self.misses, "false_alarms": self.false_alarms,
+            "attribute_errors": self.attr_errors,
+        }
+
+
+def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
+    preds = [dict(p) for p in predicted]
+    for p in preds:
+        p["_value"] = _dec(p["value"])
+    result = Score()
+    used: set[int] = set()
+    # Best overlap first, so that a long range does not steal the match of a short claim.
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(preds):
+            overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
+            if overlap > 0 and g["_value"] == p["_value"] and _norm(g.get("unit")) == _norm(p.get("unit")):
+                pairs.append((-overlap, gi, pi))
+    pairs.sort()
+    gold_match: dict[int, int] = {}
+    for _, gi, pi in pairs:
+        if gi in gold_match or pi in used:
+            continue
+        gold_match[gi] = pi
+        used.add(pi)
+    for gi, g in enumerate(gold):
+        if gi in gold_match:
+            if not g["required"]:
+                continue
+            result.tp += 1
+            p = preds[gold_match[gi]]
+            for attr in ATTRIBUTES:
+                gv = _norm(g.get(attr))
+                if attr == "period" and not gv:
+                    continue  # period accuracy is over claims that have one
+                result.attr_total[attr] += 1
+                if gv == _norm(p.get(attr)):
+                    result.attr_hits[attr] += 1
+                else:
+                    result.attr_errors.append(
+                        {"attribute": attr, "line": g.get("line"), "surface": g["surface"],
+                         "gold": gv, "predicted": _norm(p.get(attr))}
+                    )
+        elif g["required"]:
+            result.fn += 1
+            near = [p for p in preds if min(g["raw_end"], p["raw_end"]) > max(g["raw_start"], p["raw_start"])]
+            result.misses.append(
+                {"line": g.get("line"), "surface": g["surface"], "value": str(g["value"]),
+                 "unit": _norm(g.get("unit")),
+                 "nearest": [f"{p.get('surface')}={p['value']}{_norm(p.get('unit'))}" for p in near]}
+            )
+    for pi, p in enumerate(preds):
+        if pi in used:
+            continue
+        result.fp += 1
+        result.false_alarms.append(
+            {"line": p.get("line"), "surface": p.get("surface"), "value": str(p["value"]),
+             "unit": _norm(p.get("unit")), "sentence": _norm(p.get("sentence"))[:60]}
+        )
+    return result
+
+
+def load_predictions(extraction_dir: str | Path) -> list[dict]:
+    """Claims of an extraction folder, read from its CSV (no optional dependencies needed)."""
+    import csv
+
+    path = Path(extraction_dir) / "claims.csv"
+    if not path.exists():
+        raise GoldFileError(
+            f"{extraction_dir}: no claims.csv here; give the folder of one report "
+            "(for example extracted/<report_id>)."
+        )
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["raw_start"] = int(r["raw_start"])
+        r["raw_end"] = int(r["raw_end"])
+    return rows
+
+
+def format_report(s: Score, limit: int = 40) -> str:
+    lines = [
+        f"claims: precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  "
+        f"(matched {s.tp}, missed {s.fn}, false alarms {s.fp})",
+        "attribute accuracy on matches: "
+        + "  ".join(f"{a} {s.accuracy(a):.3f} (n={s.attr_total[a]})" for a in ATTRIBUTES),
+    ]
+    if s.misses:
+        lines.append(f"misses ({len(s.misses)}):")
+        lines += [f"  line {m['line']}: {m['surface']} = {m['value']} {m['unit']}"
+                  + (f"   [extracted: {', '.join(m['nearest'])}]" if m["nearest"] else "")
+                  for m in s.misses[:limit]]
+    if s.false_alarms:
+        lines.append(f"false alarms ({len(s.false_alarms)}):")
+        lines += [f"  line {f['line']}: {f['surface']} = {f['value']} {f['unit']}"
+                  for f in s.false_alarms[:limit]]
+    if s.attr_errors:
+        lines.append(f"attribute errors ({len(s.attr_errors)}):")
+        lines += [f"  line {e['line']}: {e['surface']} {e['attribute']}: gold {e['gold']!r}, "
+                  f"extracted {e['predicted']!r}" for e in s.attr_errors[:limit]]
+    return "\n".join(lines)

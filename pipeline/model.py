@@ -1,0 +1,179 @@
+"""The one document model every stage reads and returns.
+
+Records are frozen so that a stage can never change what an earlier stage saw; a stage that
+refines the document returns a new one with ``dataclasses.replace``. Every record that points into
+the text carries code-point offsets into the *raw* decoded source, so that anything a user sees
+can be checked against the report itself: ``source[raw_start:raw_end]``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """Normalised text with, for every normalised character, the raw span it came from.
+
+    ``starts[i]`` and ``ends[i]`` delimit the raw characters that produced normalised character
+    ``i``; a normalised span ``[a, b)`` therefore comes from raw ``[starts[a], ends[b - 1])``.
+    Characters that normalisation deletes (markup, stray spaces) belong to no normalised
+    character, which is why spans are computed from both ends rather than by a single offset.
+    """
+
+    text: str
+    starts: array  # array('q'); arrays keep a 50 MB input within a few hundred MB
+    ends: array
+
+    def __post_init__(self) -> None:
+        if not (len(self.text) == len(self.starts) == len(self.ends)):
+            raise ValueError(
+                f"TextMap lengths disagree: text {len(self.text)}, starts {len(self.starts)}, "
+                f"ends {len(self.ends)}"
+            )
+
+    @classmethod
+    def identity(cls, text: str) -> "TextMap":
+        n = len(text)
+        return cls(text, array("q", range(n)), array("q", range(1, n + 1)))
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw ``[start, end)`` of the normalised span ``[start, end)`` (end exclusive)."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) is outside the text of length {len(self.text)}")
+        return self.starts[start], self.ends[end - 1]
+
+
+@dataclass(frozen=True)
+class LineIndex:
+    """Turns raw offsets into 1-based line numbers without rescanning the text."""
+
+    line_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, raw: str) -> "LineIndex":
+        starts = [0]
+        pos = raw.find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = raw.find("\n", pos + 1)
+        return cls(tuple(starts))
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of the report: a paragraph, heading, caption, note, list item, table row group.
+
+    ``start``/``end`` are offsets into the normalised text; ``raw_start``/``raw_end`` into the raw
+    source.
+    """
+
+    block_id: str
+    kind: str
+    text: str
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    line: int
+    section_id: Optional[str] = None
+    case_id: Optional[str] = None
+    period_hint: str = ""  # a block-level date (数据截至2020年4月) that its numbers inherit
+    cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
+
+
+@dataclass(frozen=True)
+class Section:
+    section_id: str
+    parent_id: Optional[str]
+    level: str  # part, section, subsection
+    number: str
+    title: str
+    raw_start: int
+    raw_end: int
+    line: int
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    section_id: Optional[str]
+    title: str
+    raw_start: int
+    raw_end: int
+    line: int
+    marker: bool
+
+
+@dataclass(frozen=True)
+class TableCell:
+    table_id: str
+    section_id: Optional[str]
+    row: int
+    col: int
+    text: str
+    is_header: bool
+    raw_start: int
+    raw_end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_id: str
+    surface: str
+    raw_start: int
+    raw_end: int
+    line: int
+    value: str  # exact decimal string, scale folded
+    value_max: str
+    unit: str
+    kind: str
+    qualifier: str
+    change: str
+    basis: str
+    period: str
+    period_role: str
+    subject: str
+    section_id: Optional[str]
+    case_id: Optional[str]
+    sentence: str
+    block_id: str
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    title: str = ""
+    subtitle: str = ""
+    organisation: str = ""
+    date: str = ""  # as written
+    year: Optional[int] = None  # the year year-less dates resolve against
+
+
+@dataclass(frozen=True)
+class Document:
+    report_id: str
+    source_path: str
+    sha256: str
+    encoding: str
+    raw: str
+    normal: Optional[TextMap] = None
+    lines: Optional[LineIndex] = None
+    title_page: TitlePage = field(default_factory=TitlePage)
+    blocks: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    cases: tuple[Case, ...] = ()
+    table_cells: tuple[TableCell, ...] = ()
+    claims: tuple[Claim, ...] = ()
+
+    def evolve(self, **changes) -> "Document":
+        return replace(self, **changes)

@@ -1,0 +1,188 @@
+"""Dates and periods in report sentences, resolved against the report's own year.
+
+A date is never a claim, but it is what a claim refers to: "截至 2020 年 4 月" makes the claims of
+its sentence as_of 2020-04. Year-less dates ("4 月 17 日", "今年", "除夕到初七") take the year the
+report states on its title page, never today's date. Dates that name a comparison base
+("相比 2019 年春节", "较2018年") are marked as references so that they are not read as periods.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Optional
+
+# 春节 (初一) by year; 除夕 is the day before.
+SPRING_FESTIVAL = {
+    2010: date(2010, 2, 14), 2011: date(2011, 2, 3), 2012: date(2012, 1, 23),
+    2013: date(2013, 2, 10), 2014: date(2014, 1, 31), 2015: date(2015, 2, 19),
+    2016: date(2016, 2, 8), 2017: date(2017, 1, 28), 2018: date(2018, 2, 16),
+    2019: date(2019, 2, 5), 2020: date(2020, 1, 25), 2021: date(2021, 2, 12),
+    2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3),
+}
+_LUNAR_DAY = {"除夕": -1, "初一": 0, "初二": 1, "初三": 2, "初四": 3, "初五": 4, "初六": 5,
+              "初七": 6, "初八": 7, "初九": 8, "初十": 9, "正月十五": 14, "元宵": 14}
+_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2}
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    start: int
+    end: int
+    period: str
+    role: str  # as_of or during
+    reference: bool  # a comparison base ("较2018年"), not the claim's period
+    year_only: bool = False
+
+
+_Y = r"(?P<y>(?:19|20)\d{2})\s*年"
+_TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
+_DATE = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<rel>今年|去年|明年|上年|本年))?\s*"
+    r"(?:"
+    r"(?P<q>第?[一二三四1-4])\s*季度"
+    r"|(?P<h>[上下])半年"
+    r"|前(?P<first>[一二三四五六七八九十]{1,2}|\d{1,2})个月"
+    r"|(?P<m>\d{1,2})\s*月(?:份)?(?:\s*(?P<d>\d{1,2})\s*[日号])?(?P<mend>[底末初])?"
+    r"|(?P<lunar>除夕|初[一二三四五六七八九十]|正月十五|元宵)"
+    r"|(?P<holiday>春节|五一|国庆)(?:期间|假期|长假)?"
+    r")?"
+)
+_RANGE = re.compile(r"\s*(?:至|到|—|-|~|～)\s*")
+_AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|截止至|到)\s*$")
+_REFERENCE_BEFORE = re.compile(r"(?:比|较|相比|相较|对比|比起|同比|环比|超过|是|与)\s*(?:于)?\s*$")
+
+
+def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExpr]:
+    """All dates and periods in ``text``; ranges come back as one expression "A/B"."""
+    raw: list[tuple[int, int, str, str, bool, Optional[tuple]]] = []
+    for m in _DATE.finditer(text):
+        if m.end() == m.start():
+            continue
+        item = _resolve(m, text, report_year)
+        if item is not None:
+            raw.append(item)
+    # Join "A 至 B" into one span.
+    out: list[TimeExpr] = []
+    i = 0
+    while i < len(raw):
+        s, e, period, role, ref, yo = raw[i]
+        if i + 1 < len(raw):
+            s2, e2, p2, role2, ref2, _ = raw[i + 1]
+            between = text[e:s2]
+            gap = re.fullmatch(rf"{_TIME}{_RANGE.pattern}", between) or _RANGE.fullmatch(between)
+            if gap and period and p2:
+                lo, hi = _span_bounds(period)[0], _span_bounds(p2)[1]
+                if hi and lo and lo <= hi:
+                    end_time = re.match(_TIME, text[e2:])
+                    out.append(TimeExpr(s, e2 + (end_time.end() if end_time else 0),
+                                        f"{lo}/{hi}", "during", ref, False))
+                    i += 2
+                    continue
+        out.append(TimeExpr(s, e, period, role, ref, yo))
+        i += 1
+    return out
+
+
+def _span_bounds(period: str) -> tuple[str, str]:
+    if "/" in period:
+        a, b = period.split("/", 1)
+        return a, b
+    return period, period
+
+
+def _resolve(m: re.Match, text: str, report_year: Optional[int]):
+    y = int(m.group("y")) if m.group("y") else None
+    rel = m.group("rel")
+    if rel and report_year:
+        y = {"今年": report_year, "本年": report_year, "去年": report_year - 1,
+             "上年": report_year - 1, "明年": report_year + 1}[rel]
+    explicit_year = y is not None
+    before = text[: m.start()]
+    after = text[m.end() : m.end() + 2]
+    reference = bool(_REFERENCE_BEFORE.search(before[-4:])) or rel == "上年"
+    as_of = bool(_AS_OF_BEFORE.search(before[-5:]))
+    year = y if y is not None else report_year
+    period = ""
+    year_only = False
+    if m.group("q"):
+        q = m.group("q").lstrip("第")
+        n = int(q) if q.isdigit() else _CN_SMALL[q]
+        period = f"{year}-Q{n}" if year else ""
+    elif m.group("h"):
+        period = f"{year}-H{_CN_SMALL[m.group('h')]}" if year else ""
+    elif m.group("first"):
+        f = m.group("first")
+        n = int(f) if f.isdigit() else _cn_small_int(f)
+        if year and n and 1 <= n <= 12:
+            period = f"{year}-01/{year}-{n:02d}"
+    elif m.group("m"):
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            return None
+        if text[m.start("m") - 1 : m.start("m")] in ("个",) or re.match(r"\d", text[m.start("m") - 1 : m.start("m")] or "x"):
+            return None
+        if m.group("d"):
+            day = int(m.group("d"))
+            if not 1 <= day <= 31:
+                return None
+            period = f"{year}-{month:02d}-{day:02d}" if year else ""
+        else:
+            period = f"{year}-{month:02d}" if year else ""
+        if m.group("mend") in ("底", "末"):
+            as_of = True
+    elif m.group("lunar"):
+        period = _lunar(year, m.group("lunar"))
+    elif m.group("holiday"):
+        hol = m.group("holiday")
+        if hol == "春节" and year in SPRING_FESTIVAL:
+            first = SPRING_FESTIVAL[year]
+            period = f"{first - timedelta(days=1)}/{first + timedelta(days=5)}"
+        elif hol == "五一" and year:
+            period = f"{year}-05-01/{year}-05-05"
+        elif hol == "国庆" and year:
+            period = f"{year}-10-01/{year}-10-07"
+    elif explicit_year:
+        if after[:1] in ("底", "末"):
+            as_of = True
+        if re.match(r"\s*[-—~至到]\s*(?:19|20)\d{2}", text[m.end() :]):
+            pass
+        period = str(y)
+        year_only = True
+    else:
+        return None
+    if not period:
+        return None
+    return (m.start(), m.end(), period, "as_of" if as_of else "during", reference, year_only)
+
+
+def _lunar(year: Optional[int], name: str) -> str:
+    if year not in SPRING_FESTIVAL:
+        return ""
+    return str(SPRING_FESTIVAL[year] + timedelta(days=_LUNAR_DAY[name]))
+
+
+def _cn_small_int(s: str) -> int:
+    digits = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + digits.get(s[1:], 0)
+    return digits.get(s, 0)
+
+
+YEAR_WORDS = re.compile(r"全年|年末|年底|年初")
+
+
+def year_word(text: str, doc_year: Optional[int]) -> Optional[TimeExpr]:
+    """全年/年末 without a year: the year the report is about (bulletins say this constantly)."""
+    if doc_year is None:
+        return None
+    m = YEAR_WORDS.search(text)
+    if not m:
+        return None
+    role = "during" if m.group() == "全年" else "as_of"
+    return TimeExpr(m.start(), m.end(), str(doc_year), role, False, True)

@@ -1,0 +1,91 @@
+"""One report through every stage, without Prefect.
+
+``STAGES`` lists the stages in order; ``process_document`` composes them in a loop, which is what
+``flows.py`` wraps as a Prefect task and what tests and benchmarks call directly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Callable
+
+from .claims import extract_claims
+from .errors import ReportError
+from .ingest import DEFAULT_MAX_BYTES, read_text_report
+from .model import Document, LineIndex
+from .normalize import normalize_text
+from .segment import segment
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+
+
+def normalize_stage(doc: Document) -> Document:
+    return doc.evolve(normal=normalize_text(doc.raw), lines=LineIndex.of(doc.raw))
+
+
+STAGES: list[tuple[str, Callable[[Document], Document]]] = [
+    ("normalize", normalize_stage),
+    ("segment", segment),
+    ("claims", extract_claims),
+]
+
+
+def report_id_for(path: str | Path) -> str:
+    """The file's stem when it is already a safe name, else a safe transliteration of it."""
+    stem = Path(path).stem
+    if re.fullmatch(r"[A-Za-z0-9._-]+", stem) and stem not in (".", "..") and not stem.startswith("."):
+        return stem
+    folded = unicodedata.normalize("NFKC", stem)
+    safe = re.sub(r"[^\w.-]+", "_", folded, flags=re.ASCII).strip("._-")
+    import hashlib
+
+    digest = hashlib.sha1(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe}_{digest}" if safe else f"report_{digest}"
+
+
+def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    path = Path(path)
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        raise ReportError(
+            str(path),
+            "unsupported_input",
+            f"'{path.suffix or 'no suffix'}' files are not read yet; give a text report "
+            f"({', '.join(sorted(TEXT_SUFFIXES))}).",
+        )
+    decoded = read_text_report(path, max_bytes=max_bytes)
+    return Document(
+        report_id=report_id_for(path),
+        source_path=str(path),
+        sha256=decoded.sha256,
+        encoding=decoded.encoding,
+        raw=decoded.text,
+    )
+
+
+def process_document(doc: Document, timings: dict | None = None) -> Document:
+    """Run every stage in order; ``timings`` (if given) receives seconds per stage."""
+    import time
+
+    for name, stage in STAGES:
+        t0 = time.perf_counter()
+        try:
+            doc = stage(doc)
+        except ReportError:
+            raise
+        except Exception as exc:  # a bug of ours must not end the batch
+            raise ReportError(
+                doc.source_path,
+                "internal_error",
+                f"the {name} stage failed ({type(exc).__name__}: {exc}); please report this "
+                "with the input file.",
+                stage=name,
+            ) from exc
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    return doc
+
+
+def process_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, timings: dict | None = None) -> Document:
+    return process_document(load_document(path, max_bytes), timings)
