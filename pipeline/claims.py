@@ -111,6 +111,7 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             e = exprs[0]
             hint_period = TimeExpr(0, 0, e.period, "as_of" if "截" in block.period_hint else e.role,
                                    False)
+    last_subject = ""
     for sm in _SENTENCE.finditer(block.text):
         sentence = sm.group()
         s_off = sm.start()
@@ -136,7 +137,8 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             change = extra.get("change") or _change(sentence, q, prev_end)
             basis = _basis(sentence, q) if change else ""
             period, role = _period(times, q, hint_period)
-            subject = _subject(sentence, q)
+            subject = _subject(sentence, q) or last_subject
+            last_subject = subject
             path = section_paths.get(block.section_id, "")
             key = f"{path}|{sentence}|{per_sentence_index}|{q.numeral}"
             claim_id = _stable_id(key, seen)
@@ -380,9 +382,13 @@ def _period(times: list[TimeExpr], q: Quantity, hint: Optional[TimeExpr]) -> tup
 _SUBJECT_TRIM_END = re.compile(
     r"(?:分别|均|都|也|已|共|累计|总计|合计|平均|人均|约|近|超过|超|达到|达|高达|为|是|有|在|占|"
     r"增长了?|增加了?|新增|下降了?|减少了?|提升了?|提高了?|突破|逾|过|了|将近|接近|不到|大约|"
-    r"同比|环比|比上年|较上年|增幅|增速|降幅|涨幅)+$"
+    r"同比|环比|比上年|较上年|增幅|增速|降幅|涨幅|提升至|增长至|增至|降至|上涨至|达到了|分别达到|分别为|"
+    r"提供了?|帮助|使用|覆盖了?|带动|拉动|创造|服务|获得|收到|发布|接入|发放|完成|实现|进行)+$"
 )
-_SUBJECT_TRIM_START = re.compile(r"^(?:其中|此外|同时|另外|据测算|据统计|经测算|数据显示|截至目前|目前)[，,]?")
+_SUBJECT_VERB = re.compile(r"表示|认为|显示|可以?|通过|使用|选择|参与|在|将|已|都|不|是|为|达|占|增|获得|提供")
+_SUBJECT_TRIM_START = re.compile(
+    r"^(?:其中|此外|同时|另外|据测算|据统计|据调查|经测算|数据显示|截至目前|目前|这包括|包括|共有|共|累计|已有|有)[，,]?"
+)
 
 
 def _subject(s: str, q: Quantity) -> str:
@@ -396,6 +402,9 @@ def _subject(s: str, q: Quantity) -> str:
         return left[-20:]
     right = s[q.end : q.end + 20]
     right = re.split(r"[，。；、,;（(]", right)[0].lstrip("的")
+    verb = _SUBJECT_VERB.search(right, 1)
+    if verb:
+        right = right[: verb.start()]
     return right[:20]
 
 

@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     except ReportpipeError as exc:
         print(f"reportpipe: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug of ours: one line, the traceback only on request
+        if getattr(args, "verbose", False):
+            raise
+        print(f"reportpipe: internal error ({type(exc).__name__}: {exc}); rerun with --verbose "
+              "for details and please report it.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("reportpipe: interrupted; finished reports are kept, the next run completes the rest.",
               file=sys.stderr)

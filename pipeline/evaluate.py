@@ -22,6 +22,8 @@ ATTRIBUTES = ("kind", "qualifier", "change", "basis", "period")
 
 
 def load_gold(path: str | Path) -> list[dict]:
+    if not Path(path).is_file():
+        raise GoldFileError(f"{path}: no such annotation file (JSON Lines, one claim per line).")
     rows = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):

@@ -45,8 +45,8 @@ def parse_number(s: str) -> Decimal:
     "1.5万" → 15000, "8.58万亿" → 8580000000000, "一千二百三十四" → 1234, "3万4000" → 34000,
     "十亿" → 1000000000, "三十几万" → 300000 (a trailing 几 adds nothing; it makes the value vague).
     """
-    if not s:
-        raise NumberError("empty numeral")
+    if not s or all(ch in VAGUE for ch in s):
+        raise NumberError(f"no digits in {s!r}")
     total = Decimal(0)  # everything already multiplied by 亿
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
@@ -76,15 +76,15 @@ def parse_number(s: str) -> Decimal:
             seen = True
         elif tok in "万萬":
             value = small + (cur or 0)
-            if value == 0 and mid == 0:
-                value = Decimal(1)
+            if value == 0 and mid == 0 and not seen:
+                value = Decimal(1)  # a bare "万" (过万) is one 万
             mid = (mid + value) * SCALES["万"] if value else mid * SCALES["万"]
             small, cur = Decimal(0), None
             last_scale = SCALES["万"]
             seen = True
         elif tok in "亿億":
             value = mid + small + (cur or 0)
-            if value == 0 and total == 0:
+            if value == 0 and total == 0 and not seen:
                 value = Decimal(1)
             total = (total + value) * SCALES["亿"] if value else total * SCALES["亿"]
             mid = small = Decimal(0)

@@ -15,7 +15,9 @@ from typing import Optional
 
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
-UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾贰参陆"
+UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾貳參叄参陸"
+# One spelling per numeral, whatever variant the source or the converter produced.
+_CANON_NUMERAL = str.maketrans("貳參叄参陸", "贰叁叁叁陆")
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
@@ -273,12 +275,12 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
         k = ln.kind
         node = None
         if k == "part_number":
-            pending_number = ln.text
+            pending_number = ln.text.translate(_CANON_NUMERAL)
         elif k == "part_title":
             node = part = _Node("part", pending_number, ln.text, i - 1, None)
             section = sub = None
         elif k == "section_number":
-            pending_number = ln.text
+            pending_number = ln.text.translate(_CANON_NUMERAL)
             if i + 1 >= len(lines) or lines[i + 1].kind != "section_title":
                 node = section = _Node("section", pending_number, "", i, part)
                 sub = None

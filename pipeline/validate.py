@@ -133,7 +133,7 @@ def validate_table(name: str, df: pd.DataFrame, source: str, report_id: str) -> 
                     "report_id": report_id,
                     "table": name,
                     "row_id": str(row[id_col[0]]) if id_col else str(t),
-                    "rule": check,
+                    "rule": _rule_name(check),
                     "column": column if column != name else "",
                     "reason": _reason(check, column, f.get("failure_case")),
                     "row_json": json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False),
@@ -141,6 +141,16 @@ def validate_table(name: str, df: pd.DataFrame, source: str, report_id: str) -> 
             )
     good = df.drop(index=sorted(bad_index))
     return good, records
+
+
+def _rule_name(check: str) -> str:
+    """The contract's name for a pandera check ("isin([...])" is the schema's "enum")."""
+    for prefix, name in (("isin", "enum"), ("str_matches", "pattern"),
+                         ("greater_than_or_equal_to", "minimum"), ("field_uniqueness", "unique"),
+                         ("not_nullable", "required"), ("dtype", "type")):
+        if check.startswith(prefix):
+            return name
+    return check
 
 
 def _reason(check: str, column: str, case) -> str:

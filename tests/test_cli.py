@@ -1,0 +1,90 @@
+"""The command line, end to end, as a user runs it (inline runner; Prefect has its own test)."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, GOLD, ROOT, SAMPLE
+
+EXE = [sys.executable, "-m", "pipeline.cli"]
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([*EXE, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("cmd", [[], ["run"], ["status"], ["eval"]])
+def test_every_command_has_help(cmd):
+    r = run(*cmd, "--help")
+    assert r.returncode == 0 and "usage: reportpipe" in r.stdout
+
+
+def test_run_writes_tables_and_reruns_do_nothing(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLE, raw)
+    out = tmp_path / "extracted"
+    r = run("run", raw, "--out", out, "--runner", "inline")
+    assert r.returncode == 0, r.stderr
+    assert "1 processed, 0 up to date, 0 failed" in r.stdout
+    folder = out / "wechat-employment-2019-2020"
+    for table in ("sections", "blocks", "cases", "claims", "tables", "quarantine"):
+        assert (folder / f"{table}.parquet").exists() and (folder / f"{table}.csv").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["reports"]["wechat-employment-2019-2020"]["status"] == "ok"
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    r = run("run", raw, "--out", out, "--runner", "inline")
+    assert r.returncode == 0 and "0 processed, 1 up to date" in r.stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes  # nothing rewritten
+    r = run("status", raw, "--out", out)
+    assert "up_to_date" in r.stdout
+    (raw / SAMPLE.name).write_text(SAMPLE.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
+    assert "changed" in run("status", raw, "--out", out).stdout
+    r = run("run", raw, "--out", out, "--runner", "inline", "--force")
+    assert "1 processed" in r.stdout
+
+
+def test_a_bad_report_fails_alone_with_exit_1(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLE, raw)
+    for name in ("binary_garbage.txt", "empty.txt", "zh_hant_big5.txt"):
+        shutil.copy(DATA / "bad_text" / name, raw)
+    out = tmp_path / "out"
+    r = run("run", raw, "--out", out, "--runner", "inline")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stdout + r.stderr
+    assert "2 processed, 0 up to date, 2 failed" in r.stdout
+    with open(out / "_failures.csv", encoding="utf-8") as fh:
+        failures = {row["report_id"]: row for row in csv.DictReader(fh)}
+    assert failures["binary_garbage"]["reason"] == "decode_failed"
+    assert failures["empty"]["reason"] == "empty_input"
+    assert "binary_garbage.txt" in failures["binary_garbage"]["message"] or failures["binary_garbage"]["report_path"].endswith("binary_garbage.txt")
+    assert (out / "wechat-employment-2019-2020" / "claims.parquet").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("run", tmp_path / "missing", "--runner", "inline").returncode == 2
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    shutil.copy(SAMPLE, a / "same.txt")
+    shutil.copy(SAMPLE, b / "same.txt")
+    r = run("run", a, b, "--out", tmp_path / "o", "--runner", "inline")
+    assert r.returncode == 2 and "same" in r.stderr
+
+
+def test_eval_command(tmp_path):
+    out = tmp_path / "out"
+    assert run("run", SAMPLE, "--out", out, "--runner", "inline", "--quiet").returncode == 0
+    r = run("eval", GOLD / "wechat-employment-2019-2020.jsonl", out / "wechat-employment-2019-2020", "--json")
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["f1"] >= 0.97 and set(result["accuracy"]) == {"kind", "qualifier", "change", "basis", "period"}
+    r = run("eval", GOLD / "wechat-employment-2019-2020.jsonl", out / "wechat-employment-2019-2020")
+    assert r.stdout.startswith("claims: precision")
+    assert run("eval", tmp_path / "nope.jsonl", out).returncode == 2

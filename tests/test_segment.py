@@ -1,0 +1,70 @@
+"""The sample report's structure, read exactly."""
+
+from pipeline.model import Document
+from pipeline.process import process_document
+
+
+def test_title_page(sample_doc):
+    tp = sample_doc.title_page
+    assert tp.title == "2019-2020微信就业影响力报告"
+    assert tp.subtitle == "全民数字化就业时代来临"
+    assert tp.organisation == "政策与经济研究所"
+    assert tp.date == "2020年5月" and tp.year == 2020
+
+
+def test_parts_and_numbered_sections(sample_doc):
+    parts = [s for s in sample_doc.sections if s.level == "part"]
+    assert [(p.number, p.title) for p in parts] == [("贰", "社会篇"), ("叁", "经济篇")]
+    numbered = [s for s in sample_doc.sections if s.level == "section"]
+    assert [s.number for s in numbered] == ["肆", "壹", "贰", "叁", "肆", "壹", "贰", "叁"]
+    by_id = {s.section_id: s for s in sample_doc.sections}
+    assert [by_id[s.parent_id].title if s.parent_id else None for s in numbered] == [
+        None] + ["社会篇"] * 4 + ["经济篇"] * 3
+    assert numbered[0].title.startswith("疫情期间稳就业“组合拳”")
+    assert numbered[5].title == "微信帮助商家打造商业闭环成为驱动数字经济发展的“助燃剂”"
+
+
+def test_fourteen_case_boxes_one_without_its_star(sample_doc):
+    cases = sample_doc.cases
+    assert len(cases) == 14
+    assert [c.marker for c in cases].count(False) == 1
+    lost = next(c for c in cases if not c.marker)
+    assert lost.title == "企业微信7大能力升级助力企业抗击疫情"
+    assert cases[0].title == "当了8年开锁师傅，他转型做起了小程序产品经理"
+    assert cases[-1].title == "微信到家服务成零售行业“标配”"
+    for c in cases:
+        assert sample_doc.raw[c.raw_start:c.raw_end].lstrip("★ ").startswith("案例")
+
+
+def test_captions_notes_infographic_and_table(sample_doc):
+    kinds = {}
+    for b in sample_doc.blocks:
+        kinds.setdefault(b.kind, []).append(b)
+    assert len(kinds["figure_caption"]) == 8
+    assert [b.text for b in kinds["source_note"]] == ["数据来源：脉脉", "数据截至2020年4月"]
+    info = [b.text for b in kinds["infographic"]]
+    assert "19273个" in info and "2019年新增4282个，增幅31%" in info
+    assert all(b.period_hint == "数据截至2020年4月" for b in kinds["infographic"][:6])
+    (table,) = kinds["table"]
+    assert len(table.cells) == 10 and table.cells[0][0] == "直接带动 (亿元)"
+    cells = [c for c in sample_doc.table_cells if c.table_id == table.block_id]
+    assert {c.row for c in cells} == set(range(10))
+    code = next(c for c in cells if c.text == "64123")
+    assert sample_doc.raw[code.raw_start:code.raw_end] == "64123"
+
+
+def test_blocks_cover_the_text_in_order(sample_doc):
+    starts = [b.raw_start for b in sample_doc.blocks]
+    assert starts == sorted(starts)
+    for b in sample_doc.blocks:
+        assert b.raw_start < b.raw_end
+        assert sample_doc.raw[b.raw_start:b.raw_end].strip()
+
+
+def test_numbered_styles_of_other_reports():
+    raw = ("某市2023年统计公报\n\n某市统计局\n\n2024年4月30日\n\n一、综合\n\n全年生产总值5481.6亿元，比上年增长5.2%。\n\n"
+           "（一）农业\n\n粮食产量300万吨。\n\n  二、工业\n\n工业增加值增长6%。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    got = [(s.level, s.number, s.title) for s in doc.sections]
+    assert got == [("section", "一", "综合"), ("subsection", "一", "农业"), ("section", "二", "工业")]
+    assert doc.title_page.organisation == "某市统计局"
