@@ -23,7 +23,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python tests/bench.py
+	$(BIN)/python benchmarks/bench.py
 
 eval: setup
 	$(BIN)/reportpipe run raw --out extracted --runner inline --quiet

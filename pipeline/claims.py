@@ -9,6 +9,7 @@ tables, so a claim's row does not change when unrelated text elsewhere is edited
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from decimal import Decimal
@@ -50,6 +51,8 @@ _PREFIX_QUALIFIERS = [
     ("大约", "approx"), ("约为", "approx"), ("约有", "approx"), ("约占", "approx"),
     ("大概", "approx"), ("约", "approx"),
 ]
+_PREFIX_MAP = dict(_PREFIX_QUALIFIERS)
+_PREFIX_RE = re.compile("(?:" + "|".join(sorted(_PREFIX_MAP, key=len, reverse=True)) + ")$")
 _SUFFIX_QUALIFIERS = [
     ("以上", "at_least"), ("有余", "at_least"), ("之多", "exact"), ("左右", "approx"),
     ("上下", "approx"), ("以内", "at_most"), ("以下", "at_most"), ("内", "at_most"),
@@ -71,6 +74,8 @@ _YOY = re.compile(
 )
 _MONTH_BASIS = re.compile(r"(?:较|比|相比|对比)\d{1,2}月")
 
+_MAY_HOLD_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾翻]")
+_MAY_HOLD_TIME = re.compile(r"年|月|日|号|季度|除夕|初|春节|五一|国庆|元宵")
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
 _DOUBLING = re.compile(r"翻倍|翻番|翻一番")
 
@@ -115,10 +120,12 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
     for sm in _SENTENCE.finditer(block.text):
         sentence = sm.group()
         s_off = sm.start()
+        if not _MAY_HOLD_NUMBER.search(sentence):
+            continue
         quantities = _claim_quantities(sentence)
         if not quantities:
             continue
-        times = find_time_expressions(sentence, ref_year)
+        times = find_time_expressions(sentence, ref_year) if _MAY_HOLD_TIME.search(sentence) else []
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):
             times = sorted(times + [yw], key=lambda t: t.start)
@@ -211,9 +218,7 @@ def _is_claim(s: str, q: Quantity) -> bool:
     unit = q.unit
     if prev == "第" or (prev == "前" and q.value <= 20 and not q.has_scale):
         return False  # ordinals and "前三个行业"
-    if re.match(r"[A-Za-z]", prev) or re.match(r"[A-Za-z]", after_num) or (
-        not unit and re.match(r"[A-Za-z.]", nxt)
-    ):
+    if _latin(prev) or _latin(after_num) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     if prev in ":：" or nxt in (":", "：") or after_num in (":", "："):
         return False  # times and ratios
@@ -252,6 +257,10 @@ def _is_claim(s: str, q: Quantity) -> bool:
     return True
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _inside(s: str, pos: int, open_ch: str, close_ch: str) -> bool:
     o = s.rfind(open_ch, 0, pos)
     return o != -1 and s.find(close_ch, o, pos) == -1 and s.find(close_ch, pos) != -1
@@ -281,23 +290,31 @@ def _kind(q: Quantity, sentence: str, unit: str) -> str:
     return "count"
 
 
+_BREAKS: dict[str, list[int]] = {}
+
+
 def _last_break(sentence: str, pos: int) -> int:
-    last = -1
-    for m in _CLAUSE_BREAK.finditer(sentence, 0, pos):
-        last = m.end()
-    return last
+    """End of the last clause break before ``pos`` (-1 when the clause starts the sentence)."""
+    breaks = _BREAKS.get(sentence)
+    if breaks is None:
+        if len(_BREAKS) > 4096:
+            _BREAKS.clear()
+        breaks = _BREAKS[sentence] = [m.end() for m in _CLAUSE_BREAK.finditer(sentence)]
+    i = bisect.bisect_right(breaks, pos) - 1
+    while i >= 0 and breaks[i] > pos:
+        i -= 1
+    return breaks[i] if i >= 0 else -1
 
 
 def _qualifier(s: str, q: Quantity) -> str:
     before = s[max(0, q.start - 4) : q.start]
     prefix = ""
-    for word, qual in _PREFIX_QUALIFIERS:
-        if before.endswith(word):
-            lead = before[: len(before) - len(word)][-1:]
-            if lead and lead in _NOT_QUALIFIER_BEFORE.get(word, ""):
-                continue
-            prefix = qual
-            break
+    m = _PREFIX_RE.search(before)
+    if m:
+        word = m.group()
+        lead = before[: m.start()][-1:]
+        if not (lead and lead in _NOT_QUALIFIER_BEFORE.get(word, "")):
+            prefix = _PREFIX_MAP[word]
     if not prefix and before.endswith(("上", "数")) and q.chinese_only:
         prefix = "approx"  # 上百, 数千万
     if not prefix:

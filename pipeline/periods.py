@@ -41,6 +41,7 @@ class TimeExpr:
 _Y = r"(?P<y>(?:19|20)\d{2})\s*年"
 _TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
 _DATE = re.compile(
+    r"(?=[0-9今去明上本第一二三四下前除初正元春五国])"  # fail fast where no date can start
     r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<rel>今年|去年|明年|上年|本年))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"

@@ -1,0 +1,183 @@
+"""`make bench`: where the time goes, and how the claims stage compares with the nearest libraries.
+
+Prints (and writes to benchmarks/results.json):
+- pipeline work per stage for the sample report (median of repeated runs, no interpreter or
+  Prefect start-up), and the claims stage's speed in characters per second;
+- the wall time of `reportpipe run` with the Prefect runner beside the inline runner, i.e. what
+  Prefect costs per invocation;
+- the same texts through JioNLP's money extraction and cn2an's transform: their time and the share
+  of the gold-annotated claims whose value they recover.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.evaluate import load_gold  # noqa: E402
+from pipeline.ingest import read_text_report  # noqa: E402
+from pipeline.process import STAGES, load_document  # noqa: E402
+
+SAMPLE = ROOT / "raw" / "wechat-employment-2019-2020.txt"
+CORPUS = ROOT.parent / "shared" / "corpus"
+TEXTS = [
+    (SAMPLE, ROOT / "tests/gold/wechat-employment-2019-2020.jsonl"),
+    (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", ROOT / "tests/gold/luoyang-2023-statistical-bulletin.jsonl"),
+    (CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
+     ROOT / "tests/gold/state-council-2024-government-work-report.jsonl"),
+]
+
+
+def stage_times(path: Path, repeat: int = 30) -> dict:
+    base = load_document(path)
+    per_stage: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+    totals = []
+    for _ in range(repeat):
+        doc = base
+        t_all = time.perf_counter()
+        for name, stage in STAGES:
+            t0 = time.perf_counter()
+            doc = stage(doc)
+            per_stage[name].append(time.perf_counter() - t0)
+        totals.append(time.perf_counter() - t_all)
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        read_text_report(path)
+    ingest = (time.perf_counter() - t0) / repeat
+    med = {k: statistics.median(v) for k, v in per_stage.items()}
+    return {
+        "chars": len(base.raw),
+        "claims": len(doc.claims),
+        "ingest_s": ingest,
+        "stages_s": med,
+        "total_s": statistics.median(totals) + ingest,
+        "claims_chars_per_s": len(base.raw) / med["claims"],
+    }
+
+
+def cli_wall(runner: str, out: Path) -> float:
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(SAMPLE), "--out", str(out),
+                        "--runner", runner, "--force", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"reportpipe run --runner {runner} failed:\n{r.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+def _numbers(text: str) -> set[Decimal]:
+    out = set()
+    for m in re.finditer(r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?", text):
+        try:
+            out.add(Decimal(m.group().replace(",", "")).normalize())
+        except InvalidOperation:
+            pass
+    return out
+
+
+def libraries(path: Path, gold_path: Path) -> dict:
+    """Share of gold claims whose value each library's output contains, on the claim's own line."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    gold = [g for g in load_gold(gold_path) if g["required"]]
+    result = {}
+    try:
+        import jionlp as jio
+    except ImportError:
+        jio = None
+    try:
+        import cn2an
+    except ImportError:
+        cn2an = None
+    if jio is not None:
+        t0 = time.perf_counter()
+        found: dict[int, set] = {}
+        for i, line in enumerate(lines, 1):
+            if line.strip():
+                vals = set()
+                for m in jio.ner.extract_money(line, with_parsing=True):
+                    try:
+                        vals.add(Decimal(m["detail"]["num"]).normalize())
+                    except (InvalidOperation, KeyError, TypeError):
+                        pass
+                found[i] = vals
+        secs = time.perf_counter() - t0
+        money = [g for g in gold if g.get("kind") == "money"]
+        hit = [g for g in gold if Decimal(str(g["value"])).normalize() in found.get(g["line"], set())]
+        result["jionlp.extract_money"] = {
+            "seconds": secs, "recovered": len(hit), "of": len(gold),
+            "share": len(hit) / len(gold) if gold else 0,
+            "money_share": (sum(1 for g in hit if g.get("kind") == "money") / len(money)) if money else None,
+        }
+    if cn2an is not None:
+        t0 = time.perf_counter()
+        found = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i, line in enumerate(lines, 1):
+                if line.strip():
+                    try:
+                        found[i] = _numbers(cn2an.transform(line, "cn2an"))
+                    except Exception:  # cn2an raises on some inputs
+                        found[i] = set()
+        secs = time.perf_counter() - t0
+        hit = [g for g in gold if Decimal(str(g["value"])).normalize() in found.get(g["line"], set())]
+        result["cn2an.transform"] = {"seconds": secs, "recovered": len(hit), "of": len(gold),
+                                     "share": len(hit) / len(gold) if gold else 0}
+    # the same measure for this pipeline, for a fair comparison
+    from pipeline.process import process_file
+
+    t0 = time.perf_counter()
+    doc = process_file(path)
+    secs = time.perf_counter() - t0
+    ours: dict[int, set] = {}
+    for c in doc.claims:
+        ours.setdefault(c.line, set()).add(Decimal(c.value).normalize())
+    hit = [g for g in gold if Decimal(str(g["value"])).normalize() in ours.get(g["line"], set())]
+    result["reportpipe"] = {"seconds": secs, "recovered": len(hit), "of": len(gold),
+                            "share": len(hit) / len(gold) if gold else 0}
+    return result
+
+
+def main() -> None:
+    report: dict = {}
+    s = stage_times(SAMPLE)
+    report["sample_pipeline"] = s
+    print(f"sample report: {s['chars']} chars, {s['claims']} claims")
+    print(f"  ingest {s['ingest_s'] * 1000:.1f} ms  " + "  ".join(
+        f"{k} {v * 1000:.1f} ms" for k, v in s["stages_s"].items()))
+    print(f"  pipeline work {s['total_s'] * 1000:.1f} ms; claims stage {s['claims_chars_per_s']:,.0f} chars/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        inline = cli_wall("inline", Path(tmp) / "a")
+        prefect = cli_wall("prefect", Path(tmp) / "b")
+        prefect2 = cli_wall("prefect", Path(tmp) / "c")
+    report["cli_wall_s"] = {"inline": inline, "prefect_first": prefect, "prefect_second": prefect2}
+    print(f"reportpipe run wall time: inline {inline:.2f} s, prefect {prefect:.2f} s (then {prefect2:.2f} s)"
+          f" → Prefect costs ≈ {min(prefect, prefect2) - inline:.1f} s per invocation")
+    report["libraries"] = {}
+    for path, gold in TEXTS:
+        if not path.exists() or not gold.exists():
+            continue
+        lib = libraries(path, gold)
+        report["libraries"][path.name] = lib
+        print(f"{path.name}: share of gold claims whose value is recovered")
+        for name, r in lib.items():
+            extra = f", money claims {r['money_share']:.0%}" if r.get("money_share") is not None else ""
+            print(f"  {name:24s} {r['share']:6.1%} ({r['recovered']}/{r['of']}{extra}) in {r['seconds'] * 1000:.0f} ms")
+    out = ROOT / "benchmarks" / "results.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=float) + "\n", encoding="utf-8")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
