@@ -20,7 +20,7 @@ from .numbers import Quantity, format_decimal, parse_number, scan_quantities
 from .periods import TimeExpr, find_time_expressions, year_word
 
 SKIP_KINDS = {"title_page", "part_number", "part_title", "section_number", "case_marker",
-              "source_note", "table"}
+              "source_note", "table", "furniture"}
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE_BREAK = re.compile(r"[，；：,;:]")
@@ -31,16 +31,18 @@ UNIT_NAMES = {
 }
 PERCENT_UNITS = {"%", "‰", "百分点", "个百分点", "成"}
 MONEY_UNITS = {"元", "美元", "欧元", "港元", "港币", "日元", "英镑", "人民币元", "块钱"}
-DURATION_UNITS = {"天", "小时", "分钟", "秒", "秒钟", "周", "星期", "年", "个月", "月", "工作日",
+DURATION_UNITS = {"周年", "天", "小时", "分钟", "秒", "秒钟", "周", "星期", "年", "个月", "月", "工作日",
                   "个工作日"}
 LENGTH_UNITS = {"公里", "千米", "米", "厘米", "毫米"}
-OTHER_UNITS = {"μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "公斤", "千克", "克",
+OTHER_UNITS = {"μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
                "千瓦", "万千瓦", "千瓦时", "吨公里", "人公里", "立方米", "标准箱", "标箱", "度", "千卡"}
 
 _MONEY_WORDS = re.compile(
     r"GMV|交易额|交易金额|金额|销售额|营收|收入|消费|资金|手续费|押金|成本|利润|投资|产值|总值|增加值|"
-    r"税|贷款|存款|零售额|补贴|收费|费用|价|额|钱|元|经济规模|规模"
+    r"税收|税费|税额|贷款|存款|零售额|补贴|收费|费用|价|额|钱|元"
 )
+# A quantity followed by one of these counts people or bodies, whatever money words stand near.
+_COUNTED_NOUN = re.compile(r"(?:名|位)?(?:学生|纳税人|用户|人口|家长|企业|商户|商家|员工|职工|居民|农民|群众|网友|游客|医生|患者|市民|村民|党员|老人|儿童)")
 _PREFIX_QUALIFIERS = [
     ("不低于", "at_least"), ("不少于", "at_least"), ("超过了", "at_least"), ("超过", "at_least"),
     ("超出", "at_least"), ("多于", "at_least"), ("高于", "at_least"), ("至少", "at_least"),
@@ -61,7 +63,7 @@ _APPROX_IN_CLAUSE = re.compile(r"约|大约|大概")
 _NOT_QUALIFIER_BEFORE = {"过": "通经度超越错", "超": "高", "近": "最附接将", "破": "突打"}
 
 _INCREASE = ("增长", "增加", "新增", "增幅", "增速", "提升", "提高", "上升", "上涨", "涨幅", "扩大",
-             "回升", "攀升", "跃升", "净增", "增收", "翻了", "多读", "多", "增")
+             "回升", "攀升", "跃升", "净增", "增收", "增发", "延长", "翻了", "多读", "多", "增")
 _DECREASE = ("下降", "减少", "降低", "回落", "下滑", "降幅", "缩小", "收窄", "减", "降")
 _RATE_NOUNS = re.compile(r"增速|增幅|增长率|涨幅|降幅|增长幅度")
 # 增加值 (value added) is a measure, not a change.
@@ -94,9 +96,14 @@ def extract_claims(doc: Document) -> Document:
     cells_by_table: dict[str, list[TableCell]] = {}
     for cell in doc.table_cells:
         cells_by_table.setdefault(cell.table_id, []).append(cell)
+    captions: dict[str, str] = {}
+    for prev, block in zip((None,) + doc.blocks[:-1], doc.blocks):
+        if block.kind == "table" and prev is not None and prev.kind == "figure_caption":
+            captions[block.block_id] = prev.text
     blocks_by_id = {b.block_id: b for b in doc.blocks}
     for table_id, cells in cells_by_table.items():
-        claims.extend(_table_claims(doc, blocks_by_id[table_id], cells, ref_year, section_paths, seen))
+        claims.extend(_table_claims(doc, blocks_by_id[table_id], cells, ref_year, doc_year,
+                                    captions.get(table_id, ""), section_paths, seen))
     claims.sort(key=lambda c: (c.raw_start, c.raw_end))
     return doc.evolve(claims=tuple(claims))
 
@@ -134,6 +141,7 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             t.start < q.end and q.start < t.end and _is_date_like(q) for t in times)]
         per_sentence_index = 0
         prev_end = 0
+        prev_change = None
         for q, extra in quantities:
             a = block.start + s_off + q.start
             b = block.start + s_off + q.end
@@ -141,7 +149,8 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             unit = UNIT_NAMES.get(q.unit, q.unit)
             kind = _kind(q, sentence, unit)
             qualifier = _qualifier(sentence, q)
-            change = extra.get("change") or _change(sentence, q, prev_end)
+            change = extra.get("change") or _change(sentence, q, prev_end, prev_change)
+            prev_change = change
             basis = _basis(sentence, q) if change else ""
             period, role = _period(times, q, hint_period)
             subject = _subject(sentence, q) or last_subject
@@ -280,6 +289,8 @@ def _kind(q: Quantity, sentence: str, unit: str) -> str:
     if unit in OTHER_UNITS:
         return "other"
     if not unit:
+        if _COUNTED_NOUN.match(sentence, q.end):
+            return "count"
         window = sentence[max(0, q.start - 25) : q.start] + sentence[q.end : q.end + 5]
         clause_start = max(_last_break(sentence, q.start), 0)
         near = sentence[clause_start : q.start] + sentence[q.end : q.end + 5]
@@ -340,13 +351,15 @@ def _qualifier(s: str, q: Quantity) -> str:
     return prefix or inner or "exact"
 
 
-def _change(s: str, q: Quantity, prev_end: int) -> str:
+def _change(s: str, q: Quantity, prev_end: int, prev_change: str | None = None) -> str:
     left_start = max(_last_break(s, q.start), prev_end, 0)
     left = s[left_start : q.start]
     last = None
     for m in _CHANGE_CUE.finditer(left):
         last = m
     if last is None:
+        if prev_change is not None and left.strip() in ("、", "和", "及", "与", "以及"):
+            return prev_change  # "分别增长8.5%、9.6%": the list shares its verb
         clause = s[max(_last_break(s, q.start), 0) : q.start]
         rate = _RATE_NOUNS.search(clause)
         if rate:  # "增速最快的前三个行业分别是政务（190%）、医疗（107%）"
@@ -358,6 +371,8 @@ def _change(s: str, q: Quantity, prev_end: int) -> str:
         return "decrease" if cue == "降幅" else "increase"
     if _TO_LEVEL.match(tail):
         return ""  # "增长至 5 万+", "提升至 1000 人": a new level
+    if "、" in tail:
+        return ""  # "两次降低存款准备金率、两次下调…": the verb has its object already
     if len(tail) > (12 if cue in ("新增", "净增") else 8):
         return ""
     if cue in ("多", "增", "减", "降"):
@@ -425,8 +440,15 @@ def _subject(s: str, q: Quantity) -> str:
     return right[:20]
 
 
-def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, section_paths, seen):
-    """Cells that are a number alone, with the unit and period their column header states."""
+def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year, caption,
+                  section_paths, seen):
+    """Cells that are a number alone, with the unit, period and change their header states.
+
+    A header "2021年（亿元）" gives scale, unit and period; "比上年增长（%）" gives unit, change
+    and basis, and the period comes from the caption ("表1：2021年…") or the report's year.
+    """
+    caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
+    default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
     header = {c.col: c.text for c in cells if c.is_header}
     out = []
     for cell in cells:
@@ -445,8 +467,10 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, section_p
         value = value * scale
         kind = "percent" if unit in PERCENT_UNITS else "money" if unit in MONEY_UNITS else (
             "count" if unit else "other")
-        times = find_time_expressions(head, ref_year)
-        period = times[0].period if times else ""
+        times = [t for t in find_time_expressions(head, ref_year) if not t.reference]
+        period = times[0].period if times else default_period
+        change = "decrease" if re.search(r"下降|减少", head) else "increase" if re.search(r"增长|增加|增速|增幅", head) else ""
+        basis = ("mom" if _MOM.search(head) else "yoy" if _YOY.search(head) else "") if change else ""
         raw_start, raw_end = cell.raw_start, cell.raw_end
         path = section_paths.get(block.section_id, "")
         key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
@@ -455,7 +479,7 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, section_p
                 claim_id=_stable_id(key, seen), surface=doc.raw[raw_start:raw_end],
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max="", unit=unit, kind=kind,
-                qualifier="exact", change="", basis="", period=period,
+                qualifier="exact", change=change, basis=basis, period=period,
                 period_role="during" if period else "", subject=_row_label(cells, cell) or head,
                 section_id=block.section_id, case_id=block.case_id, sentence="\t".join(
                     c.text for c in cells if c.row == cell.row), block_id=block.block_id,

@@ -111,7 +111,7 @@ def cmd_run(args) -> int:
         raise UsageError(f"no report files (.txt, .md) in {', '.join(inputs)}.")
     t0 = time.perf_counter()
     if args.runner == "inline":
-        items, results = run_inline(files, args.out, settings, args.force)
+        items, results = _run_inline_with_progress(files, args, settings, run_inline)
     elif not args.force and not any(needs_work(i, False) for i in (begin(args.out) or plan(files, args.out, settings))):
         # Nothing new or changed: no flow run, so no Prefect start-up cost at all.
         results = [{"report_id": i.report_id, "path": i.path, "status": "skipped"}
@@ -124,8 +124,27 @@ def cmd_run(args) -> int:
     return 1 if any(r["status"] == "failed" for r in results) else 0
 
 
+def _run_inline_with_progress(files, args, settings, run_inline):
+    """A rich progress bar on a terminal; one plain line per report otherwise (unless --quiet)."""
+    if sys.stdout.isatty() and not args.quiet:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("processing reports", total=len(files))
+            return run_inline(files, args.out, settings, args.force,
+                              on_result=lambda r: progress.advance(task))
+
+    def plain(r):
+        if args.verbose:
+            print(f"{r['report_id']}: {r['status']}", flush=True)
+
+    return run_inline(files, args.out, settings, args.force, on_result=plain)
+
+
 def _run_prefect(files, args, settings) -> dict:
     """The batch as one Prefect flow run; Prefect's own failures become one actionable line."""
+    if not args.quiet:
+        print(f"processing {len(files)} report(s) in one Prefect flow run…", flush=True)
     try:
         import flows
 

@@ -25,7 +25,15 @@ _WIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _WIDTH.items()})
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _FW_NUMBER_PUNCT = re.compile(r"(?<=\d)[．，：](?=\d)")
-_MARKUP = re.compile(r"\*\*|__|<!--.*?-->|</?(?:center|b|strong|br|sup|sub|span|font)[^>]*>", re.S)
+_MARKUP = re.compile(
+    r"\*\*|__|<!--.*?-->|</?(?:center|b|strong|br|sup|sub|span|font|div|p)\b[^>]*>"
+    r"|^#{1,6}[ \t]+|!\[[^\]\n]*\]\([^)\n]*\)",
+    re.S | re.M,
+)
+# HTML tables become tab-separated rows, which the segmenter reads as tables.
+_HTML_TABLE = re.compile(
+    r"</t[dh]>\s*</tr>|</t[dh]>|</tr>|<t[dh]\b[^>]*>|</?(?:table|thead|tbody|tr)\b[^>]*>", re.I
+)
 _CR = re.compile(r"\r\n?")
 _EDGE_SPACES = re.compile(r"^ +| +$", re.M)
 
@@ -56,11 +64,21 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(), m.end(), m.group().translate({0xFF0E: ".", 0xFF0C: ",", 0xFF1A: ":"}))
                      for m in _FW_NUMBER_PUNCT.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _MARKUP.finditer(tm.text)])
+    tm = _apply(tm, [(m.start(), m.end(), _table_tag(m.group())) for m in _HTML_TABLE.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _EDGE_SPACES.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _STRAY_SPACE.finditer(tm.text)])
     tm = to_simplified(tm)
     tm = rejoin_broken_paragraphs(tm)
     return tm
+
+
+def _table_tag(tag: str) -> str:
+    t = tag.lower()
+    if t.endswith("</tr>"):
+        return "\n"
+    if t.startswith(("</td", "</th")):
+        return "\t"
+    return ""
 
 
 def _apply(tm: TextMap, edits: list[tuple[int, int, str]]) -> TextMap:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Optional
 
 CN_DIGITS = {
@@ -47,6 +47,17 @@ def parse_number(s: str) -> Decimal:
     """
     if not s or all(ch in VAGUE for ch in s):
         raise NumberError(f"no digits in {s!r}")
+    if len(s) > MAX_NUMERAL:
+        raise NumberError(f"{len(s)} characters is too long for a quantity")
+    with localcontext(_EXACT):
+        return _parse(s)
+
+
+MAX_NUMERAL = 40  # longer digit runs are identifiers or noise, never quantities
+_EXACT = Context(prec=100)
+
+
+def _parse(s: str) -> Decimal:
     total = Decimal(0)  # everything already multiplied by 亿
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
@@ -110,8 +121,8 @@ def parse_number(s: str) -> Decimal:
 def _normalize(d: Decimal) -> Decimal:
     """Drop trailing zeros of the fraction but never write an exponent."""
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
-    return d.normalize()
+        return d.quantize(Decimal(1), context=_EXACT)
+    return d.normalize(context=_EXACT)
 
 
 def format_decimal(d: Optional[Decimal]) -> str:
@@ -127,8 +138,8 @@ UNITS = sorted(
     """
     个百分点 百分点 人民币元 美元 欧元 港元 港币 日元 英镑 元 块钱
     人次 场次 家次 架次 辆次 户次 吨公里 人公里 千瓦时 千瓦 平方公里 平方千米 平方米 立方米
-    公里 千米 厘米 毫米 米 公顷 亩 公斤 千克 克 吨 标准箱 标箱 千卡
-    μg/m3 μg/m³ mg/m3 微克/立方米 个工作日 工作日 个月 小时 分钟 秒钟 秒 星期 周 天 年 月 日
+    公里 千米 厘米 毫米 米 公顷 亩 公斤 千克 克 吨 斤 标准箱 标箱 千卡
+    μg/m3 μg/m³ mg/m3 微克/立方米 个工作日 工作日 周年 个月 小时 分钟 秒钟 秒 星期 周 天 年 月 日
     个 人 次 家 笔 份 条 件 篇 名 位 所 款 项 宗 例 本 张 单 种 类 座 台 辆 架 艘 户 套 间 栋
     场 处 片 只 头 匹 棵 株 颗 册 部 集 盒 箱 瓶 袋 对 组 轮 趟 批 票 岁 床 首 起 枚 封 通 度 层
     所 口 门 支 届 期 % ‰ 倍 成
@@ -213,7 +224,7 @@ def scan_quantities(text: str) -> list[Quantity]:
             low = out.pop()
             low_value = low.value
             if not low.has_scale and q.has_scale and text[low.end : q.start] != "到":
-                low_value *= _trailing_scale(q.numeral)  # "20-30万元" is 200000 to 300000
+                low_value = _EXACT.multiply(low_value, _trailing_scale(q.numeral))  # "20-30万元" is 200000 to 300000
             q = Quantity(low.start, q.end, text[low.start : q.end], low_value, q.unit,
                          q.inner or low.inner, q.has_scale or low.has_scale,
                          low.chinese_only and q.chinese_only, q.value)
@@ -243,12 +254,12 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     except NumberError:
         return None
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
-        value = value * _trailing_scale(scale)
+        value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
     if m.group("pct"):
         unit = "%"
     if unit == "成":
-        value = value * 10
+        value = _EXACT.multiply(value, Decimal(10))
     plus = "+" if m.group("plus") else ""
     end = m.end()
     if unit and not m.group("pct"):

@@ -23,12 +23,15 @@ _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
-_FIGURE = re.compile(r"^[●■▲◆]\s*(.+)$")
+_FIGURE = re.compile(r"^(?:[●■▲◆]\s*|[图表]\s*[0-9]{1,3}\s*[：:.．]\s*)(.+)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
 _ORG_END = re.compile(
     r"(?:研究所|研究院|研究中心|中心|局|委员会|委|部|厅|公司|集团|协会|学会|大学|学院|办公室|调查队|研究室|联盟|政府)$"
+)
+_ORG_PART = re.compile(
+    r".+?(?:研究所|研究院|研究中心|中心|调查队|委员会|办公室|研究室|局|厅|公司|集团|协会|学会|大学|学院|联盟|政府)"
 )
 _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
@@ -65,8 +68,11 @@ def segment(doc: Document) -> Document:
     lines_index = doc.lines or LineIndex.of(doc.raw)
     lines = _split_lines(tm.text)
     title_page, n_title = _title_page(lines)
+    if title_page.organisation:
+        title_page = _raw_organisations(doc, lines[:n_title], title_page)
     for ln in lines[:n_title]:
         ln.kind = "title_page"
+    _mark_furniture(lines, n_title)
     _classify(lines, n_title)
 
     nodes, owners = _build_tree(lines, n_title)
@@ -181,9 +187,16 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
     n = 0
     for ln in lines[:8]:
         t = ln.text
+        if not title and "——" in t and len(t.split("——", 1)[0]) <= 40:
+            # "政府工作报告——2024年3月5日在…上": title and occasion on one line
+            title = t.split("——", 1)[0].strip()
+            m = _DATE_IN_TEXT.search(t)
+            date = m.group() if m else ""
+            n = 1
+            break
         if len(t) > 40 or _SENTENCE_PUNCT.search(t) or _CASE_MARKER.match(t) or ln.kind == "table":
             break
-        if _NUMERAL_LINE.match(t) or _FIGURE.match(t):
+        if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t):
             break
         if not title:
             title = _FOOTNOTE_MARK.sub("", t).strip()
@@ -192,19 +205,64 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
             n += 1
             break
         elif _ORG_END.search(t):
-            orgs.append(t)
+            orgs.extend(_ORG_PART.findall(t) or [t])
         elif not subtitle and not orgs:
             subtitle = t
         else:
             break
         n += 1
-    if not (date or orgs):
+    if not (date or orgs) and n > 1:
         # Without a date or an organisation a short first line is only a title if a body follows.
         n = 1 if title else 0
         subtitle = ""
+    if not date:
+        for ln in lines[:4]:
+            m = _DATE_IN_TEXT.search(ln.text)
+            if m:
+                date = m.group()
+                break
     m = re.match(r"(\d{4})", date)
     year = int(m.group(1)) if m else None
     return TitlePage(title, subtitle, "；".join(orgs), date, year), n
+
+
+_DATE_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
+
+
+def _mark_furniture(lines: list[_Line], first: int) -> None:
+    """Running headers and footers: a short line repeated three times or more, or a page number."""
+    counts: dict[str, int] = {}
+    for ln in lines[first:]:
+        if len(ln.text) <= 40 and ln.kind != "table":
+            counts[ln.text] = counts.get(ln.text, 0) + 1
+    for ln in lines[first:]:
+        if ln.kind == "table":
+            continue
+        if (counts.get(ln.text, 0) >= 3 and not _CASE_MARKER.match(ln.text) and not _NUMERAL_LINE.match(ln.text)
+                and not _FIGURE.match(ln.text) and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+            ln.kind = "furniture"
+
+
+_PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
+
+
+def _raw_organisations(doc: Document, title_lines: list[_Line], tp: TitlePage) -> TitlePage:
+    """Organisations as the raw text separates them ("成都市统计局 国家统计局成都调查队")."""
+    from dataclasses import replace as _replace
+
+    orgs = []
+    for ln in title_lines[1:]:
+        if _ORG_END.search(ln.text) and not _DATE_LINE.match(ln.text):
+            a, b = doc.normal.raw_span(ln.start, ln.end)
+            for piece in doc.raw[a:b].split():
+                orgs.append(_to_normal(piece))
+    return _replace(tp, organisation="；".join(orgs)) if orgs else tp
+
+
+def _to_normal(text: str) -> str:
+    from .normalize import normalize_text
+
+    return normalize_text(text).text
 
 
 def _classify(lines: list[_Line], first: int) -> None:
@@ -215,8 +273,8 @@ def _classify(lines: list[_Line], first: int) -> None:
         ln = lines[i]
         t = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if ln.kind == "table":
-            in_infographic = False
+        if ln.kind in ("table", "furniture"):
+            in_infographic = in_infographic and ln.kind == "furniture"
         elif _CASE_MARKER.match(t):
             ln.kind = "case_marker"
             in_infographic = False
