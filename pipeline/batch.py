@@ -19,10 +19,9 @@ from typing import Optional
 from . import __version__
 from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
-from .process import TEXT_SUFFIXES, process_file, report_id_for
+from .process import INPUT_SUFFIXES, process_file, report_id_for
 from .store import read_manifest, sweep, write_failures, write_manifest, write_report
 
-INPUT_SUFFIXES = TEXT_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .model import Block, Claim, Document, TableCell
-from .numbers import Quantity, format_decimal, parse_number, scan_quantities
+from .numbers import UNITS, Quantity, format_decimal, parse_number, scan_quantities
 from .periods import TimeExpr, find_time_expressions, year_word
 
 SKIP_KINDS = {"title_page", "part_number", "part_title", "section_number", "case_marker",
@@ -29,13 +29,14 @@ UNIT_NAMES = {
     "个月": "月", "个百分点": "百分点", "人民币元": "元", "块钱": "元", "秒钟": "秒",
     "星期": "周", "标箱": "标准箱", "成": "%", "平方千米": "平方公里", "个工作日": "工作日",
 }
+KNOWN_UNITS = set(UNITS) | {"%", "‰", "亿元", "万元"} | {""}
 PERCENT_UNITS = {"%", "‰", "百分点", "个百分点", "成"}
 MONEY_UNITS = {"元", "美元", "欧元", "港元", "港币", "日元", "英镑", "人民币元", "块钱"}
 DURATION_UNITS = {"周年", "天", "小时", "分钟", "秒", "秒钟", "周", "星期", "年", "个月", "月", "工作日",
                   "个工作日"}
 LENGTH_UNITS = {"公里", "千米", "米", "厘米", "毫米"}
-OTHER_UNITS = {"μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
-               "千瓦", "万千瓦", "千瓦时", "吨公里", "人公里", "立方米", "标准箱", "标箱", "度", "千卡"}
+OTHER_UNITS = {"平方米", "千瓦小时", "μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
+               "千瓦", "万千瓦", "千瓦时", "千瓦小时", "千升", "重量箱", "吨公里", "人公里", "立方米", "标准箱", "标箱", "度", "千卡"}
 
 _MONEY_WORDS = re.compile(
     r"GMV|交易额|交易金额|金额|销售额|营收|收入|消费|资金|手续费|押金|成本|利润|投资|产值|总值|增加值|"
@@ -63,7 +64,8 @@ _APPROX_IN_CLAUSE = re.compile(r"约|大约|大概")
 _NOT_QUALIFIER_BEFORE = {"过": "通经度超越错", "超": "高", "近": "最附接将", "破": "突打"}
 
 _INCREASE = ("增长", "增加", "新增", "增幅", "增速", "提升", "提高", "上升", "上涨", "涨幅", "扩大",
-             "回升", "攀升", "跃升", "净增", "增收", "增发", "延长", "翻了", "多读", "多", "增")
+             "回升", "攀升", "跃升", "净增", "增收", "增发", "延长", "新建成", "新建", "新开通", "新设立", "新设",
+             "翻了", "多读", "多", "增")
 _DECREASE = ("下降", "减少", "降低", "回落", "下滑", "降幅", "缩小", "收窄", "减", "降")
 _RATE_NOUNS = re.compile(r"增速|增幅|增长率|涨幅|降幅|增长幅度")
 # 增加值 (value added) is a measure, not a change.
@@ -275,19 +277,26 @@ def _inside(s: str, pos: int, open_ch: str, close_ch: str) -> bool:
     return o != -1 and s.find(close_ch, o, pos) == -1 and s.find(close_ch, pos) != -1
 
 
-def _kind(q: Quantity, sentence: str, unit: str) -> str:
-    if q.unit in PERCENT_UNITS or unit in PERCENT_UNITS:
+def _unit_kind(unit: str) -> str:
+    if unit in PERCENT_UNITS:
         return "percent"
     if unit == "倍":
         return "multiple"
     if unit in MONEY_UNITS:
         return "money"
-    if q.unit in DURATION_UNITS:
+    if unit in DURATION_UNITS:
         return "duration"
     if unit in LENGTH_UNITS:
         return "length"
-    if unit in OTHER_UNITS:
+    if unit in OTHER_UNITS or "/" in unit:
         return "other"
+    return ""
+
+
+def _kind(q: Quantity, sentence: str, unit: str) -> str:
+    kind = _unit_kind(q.unit) or _unit_kind(unit)
+    if kind:
+        return kind
     if not unit:
         if _COUNTED_NOUN.match(sentence, q.end):
             return "count"
@@ -450,9 +459,13 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
     caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
     header = {c.col: c.text for c in cells if c.is_header}
+    unit_col = next((col for col, h in header.items() if re.fullmatch(r"\s*(?:计量)?单位\s*", h)), None)
+    row_cells: dict[int, dict[int, str]] = {}
+    for c in cells:
+        row_cells.setdefault(c.row, {})[c.col] = c.text
     out = []
     for cell in cells:
-        if cell.is_header or not cell.text:
+        if cell.is_header or not cell.text or cell.col == unit_col:
             continue
         head = header.get(cell.col, "")
         if re.search(r"编号|代码|序号|编码|年份|年度|分类|类别", head):
@@ -462,12 +475,18 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
             continue
         value = Decimal(re.sub(r"[,\s%‰]", "", cell.text))
         scale, unit = _header_unit(head)
-        if m.group(1):
-            unit = m.group(1)
+        label = row_cells[cell.row].get(0, "")
+        if not unit and not re.search(r"增长|增速|增幅|下降|比重|%|％|指数", head):
+            if unit_col is not None:  # a 单位 column: "万辆" for this row
+                scale, unit = _unit_text(row_cells[cell.row].get(unit_col, ""))
+            elif _header_unit(label)[1]:  # the row label states it: "地区生产总值（亿元）"
+                scale, unit = _header_unit(label)
         value = value * scale
-        kind = "percent" if unit in PERCENT_UNITS else "money" if unit in MONEY_UNITS else (
-            "count" if unit else "other")
+        kind = _unit_kind(unit) or ("count" if unit else "other")
         times = [t for t in find_time_expressions(head, ref_year) if not t.reference]
+        label_times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
+        if re.fullmatch(r"(?:19|20)[0-9]{2}\s*年?", label.strip()) and label_times:
+            times = label_times  # a row per year
         period = times[0].period if times else default_period
         change = "decrease" if re.search(r"下降|减少", head) else "increase" if re.search(r"增长|增加|增速|增幅", head) else ""
         basis = ("mom" if _MOM.search(head) else "yoy" if _YOY.search(head) else "") if change else ""
@@ -488,14 +507,26 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
     return out
 
 
+def _unit_text(text: str) -> tuple[Decimal, str]:
+    """A unit as a 单位 column writes it: "万辆" → (10000, "辆"), "%" → (1, "%")."""
+    text = text.strip()
+    m = re.fullmatch(r"(万亿|亿|万|千|百)?(.{0,6})", text)
+    if not m or re.search(r"[0-9]", text):
+        return Decimal(1), ""
+    factor = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}.get(m.group(1) or "", None)
+    if factor is None:  # 千瓦时, 百分点: the character belongs to the unit
+        return Decimal(1), UNIT_NAMES.get(text, text)
+    return factor, UNIT_NAMES.get(m.group(2), m.group(2))
+
+
 def _header_unit(head: str) -> tuple[Decimal, str]:
     m = re.search(r"[（(]\s*(万|亿)?\s*([^）)\s]*)\s*[）)]", head)
     if not m:
         return Decimal(1), ""
     scale = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8}.get(m.group(1) or "", Decimal(1))
     unit = m.group(2)
-    if re.search(r"[0-9]", unit) or len(unit) > 4:
-        return Decimal(1), ""
+    if unit not in KNOWN_UNITS:
+        return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit
     return scale, UNIT_NAMES.get(unit, unit)
 
 

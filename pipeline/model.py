@@ -88,6 +88,8 @@ class Block:
     case_id: Optional[str] = None
     period_hint: str = ""  # a block-level date (数据截至2020年4月) that its numbers inherit
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
+    page: Optional[int] = None  # PDF inputs: 1-based page and "x0,y0,x1,y1" in points
+    bbox: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class TableCell:
     raw_start: int
     raw_end: int
     line: int
+    page: Optional[int] = None
+    bbox: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,8 @@ class Claim:
     case_id: Optional[str]
     sentence: str
     block_id: str
+    page: Optional[int] = None
+    bbox: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,9 @@ class Document:
     cases: tuple[Case, ...] = ()
     table_cells: tuple[TableCell, ...] = ()
     claims: tuple[Claim, ...] = ()
+    boxes: tuple = ()  # PDF inputs: pipeline.pdf.Box per written line or cell, in text order
+    pages: int = 0
+    furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)

@@ -30,6 +30,7 @@ _MARKUP = re.compile(
     r"|^#{1,6}[ \t]+|!\[[^\]\n]*\]\([^)\n]*\)",
     re.S | re.M,
 )
+_COMMENT_LINES = re.compile(r"\n[ \t\n]*<!--.*?-->[ \t]*(?:\n[ \t]*)+", re.S)
 # HTML tables become tab-separated rows, which the segmenter reads as tables.
 _HTML_TABLE = re.compile(
     r"</t[dh]>\s*</tr>|</t[dh]>|</tr>|<t[dh]\b[^>]*>|</?(?:table|thead|tbody|tr)\b[^>]*>", re.I
@@ -63,6 +64,9 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _ZERO_WIDTH.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), m.group().translate({0xFF0E: ".", 0xFF0C: ",", 0xFF1A: ":"}))
                      for m in _FW_NUMBER_PUNCT.finditer(tm.text)])
+    # A comment on lines of its own (an OCR page marker) is a page break: one blank line, which
+    # the paragraph rejoining below may close when a sentence runs across it.
+    tm = _apply(tm, [(m.start(), m.end(), "\n\n") for m in _COMMENT_LINES.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _MARKUP.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), _table_tag(m.group())) for m in _HTML_TABLE.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _EDGE_SPACES.finditer(tm.text)])

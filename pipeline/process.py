@@ -19,16 +19,40 @@ from .normalize import normalize_text
 from .segment import segment
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+INPUT_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 
 
 def normalize_stage(doc: Document) -> Document:
     return doc.evolve(normal=normalize_text(doc.raw), lines=LineIndex.of(doc.raw))
 
 
+def provenance_stage(doc: Document) -> Document:
+    """Page and box of every block, cell and claim of a PDF report (text reports have none)."""
+    if not doc.boxes:
+        return doc
+    from dataclasses import replace
+
+    from .pdf import locate
+
+    starts = [b.start for b in doc.boxes]
+
+    def place(item):
+        page, bbox = locate(doc.boxes, starts, item.raw_start, max(item.raw_end, item.raw_start + 1))
+        return replace(item, page=page, bbox=bbox)
+
+    return doc.evolve(
+        blocks=tuple(place(b) for b in doc.blocks),
+        table_cells=tuple(place(c) for c in doc.table_cells),
+        claims=tuple(place(c) for c in doc.claims),
+    )
+
+
 STAGES: list[tuple[str, Callable[[Document], Document]]] = [
     ("normalize", normalize_stage),
     ("segment", segment),
     ("claims", extract_claims),
+    ("provenance", provenance_stage),
 ]
 
 
@@ -47,12 +71,19 @@ def report_id_for(path: str | Path) -> str:
 
 def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     path = Path(path)
+    if path.suffix.lower() in PDF_SUFFIXES:
+        from .pdf import read_pdf_report
+
+        pdf = read_pdf_report(path, max_bytes=max_bytes)
+        return Document(report_id=report_id_for(path), source_path=str(path), sha256=pdf.sha256,
+                        encoding="pdf", raw=pdf.text, boxes=pdf.boxes, pages=pdf.pages,
+                        furniture=pdf.furniture)
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise ReportError(
             str(path),
             "unsupported_input",
-            f"'{path.suffix or 'no suffix'}' files are not read yet; give a text report "
-            f"({', '.join(sorted(TEXT_SUFFIXES))}).",
+            f"'{path.suffix or 'no suffix'}' files are not read; give a text report or a PDF "
+            f"({', '.join(sorted(INPUT_SUFFIXES))}).",
         )
     decoded = read_text_report(path, max_bytes=max_bytes)
     return Document(

@@ -23,7 +23,7 @@ _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
-_FIGURE = re.compile(r"^(?:[●■▲◆]\s*|[图表]\s*[0-9]{1,3}\s*[：:.．]\s*)(.+)$")
+_FIGURE = re.compile(r"^(?:[●■▲◆]\s*|[图表]\s*[0-9]{1,3}(?:\s*[：:.．]|\s+)\s*)(.+)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
@@ -73,6 +73,12 @@ def segment(doc: Document) -> Document:
     for ln in lines[:n_title]:
         ln.kind = "title_page"
     _mark_furniture(lines, n_title)
+    if doc.furniture:
+        spans = sorted(doc.furniture)
+        for ln in lines:
+            a, _ = tm.raw_span(ln.start, ln.end)
+            if any(s <= a < e for s, e in spans):
+                ln.kind = "furniture"
     _classify(lines, n_title)
 
     nodes, owners = _build_tree(lines, n_title)

@@ -44,7 +44,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         "cases": [{"report_id": rid, **{k: v for k, v in asdict(c).items()}} for c in doc.cases],
         "blocks": [
             {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
-                                                               "text", "raw_start", "raw_end", "line")}}
+                                                               "text", "raw_start", "raw_end", "line",
+                                                               "page", "bbox")}}
             for b in doc.blocks
         ],
         "claims": [{"report_id": rid, **asdict(c)} for c in doc.claims],
@@ -55,7 +56,9 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         cols = columns(name)
         df = pd.DataFrame(rows[name], columns=cols)
         for c in cols:
-            if df[c].dtype == object:
+            if c == "page":
+                df[c] = df[c].astype("Int64")
+            elif df[c].dtype == object:
                 df[c] = df[c].where(df[c].notna(), None)
         frames[name] = df
     return frames

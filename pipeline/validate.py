@@ -85,8 +85,9 @@ def build_schema(name: str, source: str) -> pa.DataFrameSchema:
         if "minimum" in cons:
             checks.append(pa.Check.ge(cons["minimum"], name="minimum"))
         required = cons.get("required", False)
+        dtype = "Int64" if field["type"] == "integer" and not required else _DTYPES[field["type"]]
         cols[field["name"]] = pa.Column(
-            _DTYPES[field["type"]],
+            dtype,
             checks=checks,
             nullable=not required,
             unique=cons.get("unique", False),
@@ -160,7 +161,7 @@ def _reason(check: str, column: str, case) -> str:
 
 
 def _jsonable(v):
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
         return None
     if hasattr(v, "item"):
         return v.item()

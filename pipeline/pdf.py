@@ -1,0 +1,518 @@
+"""PDF reports to the same kind of text the text path reads, with page and box for every line.
+
+PyMuPDF gives lines with positions and fonts. They are put in reading order (one or two columns,
+full-width elements such as titles between the bands), grouped into paragraphs by indent, gaps
+and line length, and written out as plain text: one paragraph per line, blank lines between, tables
+as tab-separated rows. That text is the document's source (``source.txt``); each written line
+keeps its page and box, so every block and claim found later carries ``page`` and ``bbox``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ReportError
+
+DEFAULT_MAX_PAGES = 2000
+
+
+@dataclass(frozen=True)
+class Box:
+    start: int  # raw offsets of the text this box produced
+    end: int
+    page: int  # 1-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PdfText:
+    text: str
+    sha256: str
+    pages: int
+    boxes: tuple[Box, ...]
+    metadata: dict = field(default_factory=dict)
+    fallback_pages: tuple[int, ...] = ()
+    furniture: tuple[tuple[int, int], ...] = ()  # raw spans of running headers, footers, page numbers
+
+
+@dataclass
+class _Line:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    size: float
+    bold: bool = False
+
+
+@dataclass
+class _Table:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    rows: list  # list of rows; a row is a list of (text, bbox)
+
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
+    import pymupdf
+
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReportError(str(path), "too_large",
+                          f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise it with --max-bytes.")
+    data = path.read_bytes()
+    if not data:
+        raise ReportError(str(path), "empty_input", "the file is empty.")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ReportError(str(path), "not_pdf", "the file does not start with %PDF: it is not a PDF.")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise ReportError(str(path), "truncated_or_corrupt",
+                          f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
+    with doc:
+        if doc.needs_pass and not doc.authenticate(""):
+            raise ReportError(str(path), "encrypted_needs_password",
+                              "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
+                              "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
+        if doc.page_count == 0:
+            raise ReportError(str(path), "repaired_empty",
+                              "the PDF has no pages (it was damaged and repaired into nothing).")
+        if doc.page_count > max_pages:
+            raise ReportError(str(path), "too_many_pages",
+                              f"the PDF has {doc.page_count} pages, over the limit of {max_pages}.")
+        bad_pages: list[int] = []
+        fallback: list[int] = []
+        pages = []  # (page number, elements, width, height)
+        for pno in range(doc.page_count):
+            page = doc[pno]
+            lines, tables = _page_elements(page)
+            text_of_page = "".join(ln.text for ln in lines)
+            if not _text_ok(text_of_page):
+                alt = _pdfplumber_text(data, pno)
+                if alt and _text_ok(alt):
+                    fallback.append(pno + 1)
+                    w = page.rect.width
+                    lines = [_Line(0, i, w, i + 1, t, 10) for i, t in enumerate(alt.split("\n")) if t.strip()]
+                    tables = []
+                else:
+                    bad_pages.append(pno + 1)
+                    continue
+            pages.append((pno + 1, lines, tables, page.rect.width, page.rect.height))
+        if bad_pages and len(bad_pages) == doc.page_count:
+            empty = all(not doc[p - 1].get_text().strip() for p in bad_pages)
+            reason = "no_text_layer" if empty else "mojibake_suspected"
+            raise ReportError(
+                str(path), reason,
+                ("no page has a text layer (a scan?); run OCR first, this pipeline reads text layers only."
+                 if empty else
+                 f"the text layer of pages {_pages(bad_pages)} is garbled in both PyMuPDF and pdfplumber "
+                 "(private-use characters, (cid:N) codes or mojibake); the font has no usable Unicode map."),
+                stage="ingest")
+        furniture = _furniture(pages)
+        writer = _Writer()
+        previous_table = None
+        held: list[tuple[int, _Line]] = []
+        for pno, lines, tables, width, height in pages:
+            body = [ln for ln in lines if id(ln) not in furniture]
+            held.extend((pno, ln) for ln in lines if id(ln) in furniture)
+            elements = _reading_order(body, tables, width)
+            previous_table = writer.page(pno, elements, previous_table, height)
+        writer.furniture(held)
+        text = writer.text()
+        if not text.strip():
+            raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
+        meta = {k: v for k, v in (doc.metadata or {}).items() if v}
+        page_count = doc.page_count
+    return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
+                   tuple(fallback), tuple(writer.furniture_spans))
+
+
+_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")
+
+
+def _furniture(pages) -> set[int]:
+    """Running headers, footers and page numbers: by position and repetition across pages.
+
+    A line in the top or bottom 8% of its page is furniture when it is a page number, or when its
+    text (digits ignored) comes back on at least two pages in the same band.
+    """
+    def key(ln, band):
+        return band, re.sub(r"[0-9]+", "#", re.sub(r"\s+", "", ln.text))
+
+    bands: dict[int, tuple] = {}
+    counts: dict[tuple, set] = {}
+    for pno, lines, _tables, _w, h in pages:
+        for ln in lines:
+            band = "top" if ln.y1 < 0.08 * h else "bottom" if ln.y0 > 0.92 * h else None
+            if band is None:
+                continue
+            bands[id(ln)] = key(ln, band)
+            counts.setdefault(bands[id(ln)], set()).add(pno)
+    out = set()
+    for pno, lines, _tables, _w, _h in pages:
+        for ln in lines:
+            k = bands.get(id(ln))
+            if k is None:
+                continue
+            if _PAGE_NO.match(ln.text.strip()) or (len(pages) >= 2 and len(counts[k]) >= 2):
+                out.add(id(ln))
+    return out
+
+
+def _pages(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:20])) + (" …" if len(pages) > 20 else "")
+
+
+def _text_ok(text: str) -> bool:
+    """A page's text is usable: some text, few (cid:N) codes, private-use or replacement characters."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    bad = len(_CID.findall(text)) * 5 + sum(
+        1 for ch in stripped if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"))
+    if bad > 0.05 * len(stripped):
+        return False
+    # Mojibake of UTF-8 or GBK read as Latin-1: many accented Latin letters and no Han characters.
+    latin1 = sum(1 for ch in stripped if "\u00c0" <= ch <= "\u00ff")
+    han = sum(1 for ch in stripped if "\u4e00" <= ch <= "\u9fff")
+    return not (latin1 > 0.3 * len(stripped) and han == 0)
+
+
+def _pdfplumber_text(data: bytes, pno: int) -> str:
+    try:
+        import io
+
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return pdf.pages[pno].extract_text() or ""
+    except Exception:
+        return ""
+
+
+def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
+    tables = []
+    try:
+        # The table finder costs ~25 ms a page; only pages with ruling lines are candidates.
+        rules = sum(1 for d in page.get_drawings() for item in d.get("items", ()) if item[0] in ("l", "re"))
+        if rules < 3:
+            raise LookupError("no table candidate")
+        found = page.find_tables()
+        for t in found.tables:
+            extracted = t.extract()
+            tall = any(len([x for x in (cell or "").split("\n") if x.strip()]) >= 3
+                       for row in extracted[1:] for cell in row)
+            table = _table_from_words(page, t) if tall and len(extracted) <= 3 else _table_from_cells(t, extracted)
+            if table is not None:
+                tables.append(table)
+    except Exception:  # no candidate, or a finder failure: the text stays paragraphs
+        tables = []
+    lines = []
+    for block in page.get_text("dict")["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            spans = [s for s in line["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            text = "".join(s["text"] for s in line["spans"]).strip()
+            x0, y0, x1, y1 = line["bbox"]
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
+                continue
+            size = max(s["size"] for s in spans)
+            bold = all(s["flags"] & 16 for s in spans)
+            lines.append(_Line(x0, y0, x1, y1, text, size, bold))
+    return _merge_rows(lines), tables
+
+
+def _table_from_words(page, t) -> _Table | None:
+    """Rows of a found table rebuilt from the words inside it.
+
+    Tables without horizontal rules come back from the finder as one tall row whose cells hold
+    every line of a column; the words' own lines give the real rows. Columns keep the finder's
+    boundaries. A line holding only a label continues the label of the row above (a wrapped name).
+    """
+    x0, y0, x1, y1 = t.bbox
+    try:
+        header_cells = [c for c in t.rows[0].cells]
+    except (IndexError, AttributeError):
+        return None
+    bounds = sorted(c[0] for c in header_cells if c) + [x1]
+    if len(bounds) < 3:
+        return None
+    words = page.get_text("words", clip=(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+    lines: list[list] = []
+    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
+        cy = (w[1] + w[3]) / 2
+        if lines and abs(lines[-1][0] - cy) < 3:
+            lines[-1][1].append(w)
+        else:
+            lines.append([cy, [w]])
+    header_bottom = max((c[3] for c in header_cells if c), default=y0)
+    ncol = len(bounds) - 1
+    rows: list[list] = []
+    header = [["", None] for _ in range(ncol)]
+    for cy, ws in lines:
+        cells = [["", None] for _ in range(ncol)]
+        for w in sorted(ws, key=lambda w: w[0]):
+            cx = (w[0] + w[2]) / 2
+            col = max(i for i in range(ncol) if bounds[i] - 2 <= cx or i == 0)
+            text, box = cells[col]
+            sep = " " if text and text[-1].isascii() and text[-1].isalnum() and w[4][:1].isascii() and w[4][:1].isalnum() else ""
+            cells[col][0] = text + sep + w[4]
+            cells[col][1] = _union(box, w[:4])
+        if cy <= header_bottom:
+            for i, (text, box) in enumerate(cells):
+                if text:
+                    header[i][0] += text
+                    header[i][1] = _union(header[i][1], box)
+            continue
+        if rows and cells[0][0] and not any(c[0] for c in cells[1:]):
+            rows[-1][0][0] += cells[0][0]  # a wrapped row label
+            rows[-1][0][1] = _union(rows[-1][0][1], cells[0][1])
+            continue
+        rows.append(cells)
+    if not rows:
+        return None
+    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]]
+    out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
+    return _Table(x0, y0, x1, y1, out)
+
+
+def _table_from_cells(t, extracted) -> _Table | None:
+    rows = []
+    for r, row in enumerate(extracted):
+        cells = []
+        for c, cell_text in enumerate(row):
+            bbox = None
+            try:
+                bbox = t.rows[r].cells[c]
+            except (IndexError, AttributeError):
+                pass
+            cells.append((_cell_text(cell_text), bbox or t.bbox))
+        rows.append(cells)
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return None
+    x0, y0, x1, y1 = t.bbox
+    return _Table(x0, y0, x1, y1, rows)
+
+
+def _union(a, b):
+    if a is None:
+        return tuple(b)
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _cell_text(t) -> str:
+    if t is None:
+        return ""
+    parts = [p.strip() for p in str(t).split("\n")]
+    out = ""
+    for p in parts:
+        if out and p and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out.replace("\t", " ")
+
+
+def _merge_rows(lines: list[_Line]) -> list[_Line]:
+    """Pieces of one visual line ("一、综" and "合", letter-spaced headings) become one line."""
+    lines = sorted(lines, key=lambda ln: (round(ln.y1), ln.x0))
+    out: list[_Line] = []
+    for ln in lines:
+        if out:
+            prev = out[-1]
+            same_row = abs(prev.y1 - ln.y1) < 2.5 and abs(prev.y0 - ln.y0) < 2.5
+            gap = ln.x0 - prev.x1
+            if same_row and -1 <= gap < 3 * max(ln.size, prev.size):
+                latin = prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha()
+                sep = " " if latin or gap > 0.8 * max(ln.size, prev.size) else ""
+                out[-1] = _Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1),
+                                prev.text + sep + ln.text, max(prev.size, ln.size), prev.bold and ln.bold)
+                continue
+        out.append(ln)
+    return out
+
+
+def _reading_order(lines: list[_Line], tables: list[_Table], width: float) -> list:
+    """Lines and tables in reading order: bands of one or two columns between full-width items."""
+    mid = width / 2
+    items = sorted(lines + tables, key=lambda e: (e.y0, e.x0))
+    narrow = [e for e in lines if e.x1 - e.x0 < 0.45 * width]
+    left = sum(1 for e in narrow if e.x1 <= mid + 5)
+    right = sum(1 for e in narrow if e.x0 >= mid - 5)
+    two_columns = left >= 3 and right >= 3 and (left + right) >= 0.5 * max(1, len(lines))
+    if not two_columns:
+        return items
+    out: list = []
+    band_left: list = []
+    band_right: list = []
+    for e in items:
+        if e.x1 <= mid + 5:
+            band_left.append(e)
+        elif e.x0 >= mid - 5:
+            band_right.append(e)
+        else:  # spans both columns: closes the band above it
+            out.extend(band_left + band_right)
+            band_left, band_right = [], []
+            out.append(e)
+    out.extend(band_left + band_right)
+    return out
+
+
+class _Writer:
+    """Builds the document text and the boxes of every written piece."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.boxes: list[Box] = []
+        self.page_numbers: list[int] = []
+        self.furniture_spans: list[tuple[int, int]] = []
+
+    def _emit(self, text: str, page: int = 0, bbox=None) -> None:
+        if bbox is not None and text:
+            self.boxes.append(Box(self.length, self.length + len(text), page, *[round(v, 1) for v in bbox]))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def furniture(self, held: list) -> None:
+        """Page furniture goes after the body, one line each, so that it never splits a paragraph."""
+        self.furniture_spans = []
+        for pno, ln in held:
+            if self.length:
+                self._emit("\n\n")
+            start = self.length
+            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
+            self.furniture_spans.append((start, self.length))
+
+    def page(self, pno: int, elements: list, previous_table, height: float):
+        self.page_numbers.append(pno)
+        body = [e.size for e in elements if isinstance(e, _Line)]
+        body_size = statistics.median(body) if body else 10
+        text_lines = [e for e in elements if isinstance(e, _Line)]
+        pitches = [b.y0 - a.y0 for a, b in zip(text_lines, text_lines[1:])
+                   if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1)]
+        pitch = statistics.median(pitches) if pitches else 1.4 * body_size
+        para: list[_Line] = []
+        last_table = None
+        for e in elements:
+            if isinstance(e, _Table):
+                self._paragraph(para, pno)
+                para = []
+                continues = (previous_table is not None and last_table is None and not self._page_has_text_before(e, elements)
+                             and len(previous_table.rows[0]) == len(e.rows[0]))
+                self._table(e, pno, continues, previous_table)
+                last_table = e
+                continue
+            if para and _new_paragraph(para[-1], e, body_size, pitch):
+                self._paragraph(para, pno)
+                para = []
+            para.append(e)
+            last_table = None if e is not None else last_table
+        self._paragraph(para, pno)
+        return last_table if elements and elements[-1] is last_table else None
+
+    @staticmethod
+    def _page_has_text_before(table, elements) -> bool:
+        for e in elements:
+            if e is table:
+                return False
+            if isinstance(e, _Line) and not re.fullmatch(r"[-—－\s0-9]+|第\s*\d+\s*页.*", e.text):
+                return True
+        return False
+
+    def _paragraph(self, lines: list[_Line], pno: int) -> None:
+        if not lines:
+            return
+        if self.length:
+            self._emit("\n\n")
+        for i, ln in enumerate(lines):
+            if i:
+                prev = lines[i - 1].text
+                if prev[-1:].isascii() and prev[-1:].isalpha() and ln.text[:1].isascii() and ln.text[:1].isalpha():
+                    self._emit(" ")
+            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
+
+    def _table(self, t: _Table, pno: int, continues: bool, previous: _Table | None) -> None:
+        rows = t.rows
+        if continues and previous is not None and [c[0] for c in rows[0]] == [c[0] for c in previous.rows[0]]:
+            rows = rows[1:]  # the header repeated on the next page
+        if continues:
+            self._emit("\n")
+        elif self.length:
+            self._emit("\n\n")
+        for r, row in enumerate(rows):
+            if r:
+                self._emit("\n")
+            for c, (text, bbox) in enumerate(row):
+                if c:
+                    self._emit("\t")
+                self._emit(text, pno, bbox)
+        if continues and previous is not None:
+            previous.rows.extend(rows)
+
+
+def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float) -> bool:
+    size = max(prev.size, ln.size, 1)
+    if abs(prev.size - ln.size) > 0.8 or prev.bold != ln.bold:
+        return True
+    step = ln.y0 - prev.y0
+    if step > 1.35 * max(pitch, size) or step < -size:  # a larger gap, or a jump back up (next column)
+        return True
+    if ln.x0 - prev.x0 > 1.5 * size:  # first-line indent of a new paragraph
+        return True
+    if prev.x1 < ln.x1 - 2 * size:  # the previous line stopped short: its paragraph ended
+        return True
+    if prev.size > body_size * 1.15:
+        return True
+    return False
+
+
+def locate(boxes: tuple[Box, ...], starts: list[int], raw_start: int, raw_end: int):
+    """(page, "x0,y0,x1,y1") of a raw span, from the boxes of the lines it covers."""
+    import bisect
+
+    i = max(bisect.bisect_right(starts, raw_start) - 1, 0)
+    hits = []
+    while i < len(boxes) and boxes[i].start < raw_end:
+        b = boxes[i]
+        if b.end > raw_start:
+            hits.append(b)
+        i += 1
+    if not hits:
+        return None, ""
+    page = hits[0].page
+    same = [b for b in hits if b.page == page]
+    if len(same) == 1:
+        b = same[0]
+        n = max(b.end - b.start, 1)
+        a = max(raw_start - b.start, 0) / n
+        z = min(raw_end - b.start, n) / n
+        x0 = b.x0 + (b.x1 - b.x0) * a
+        x1 = b.x0 + (b.x1 - b.x0) * z
+        return page, f"{x0:.1f},{b.y0:.1f},{x1:.1f},{b.y1:.1f}"
+    x0 = min(b.x0 for b in same)
+    y0 = min(b.y0 for b in same)
+    x1 = max(b.x1 for b in same)
+    y1 = max(b.y1 for b in same)
+    return page, f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}"
