@@ -194,6 +194,8 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
 def _continues(prev: str, nxt: str) -> bool:
     if len(prev) < MIN_BROKEN_LINE or not nxt or "\t" in prev or "\t" in nxt:
         return False
+    if len(nxt) < MIN_BROKEN_LINE and nxt[-1] not in "。！？!?":
+        return False  # a short line that ends no sentence is a caption or an infographic line
     if prev[-1] in _SENTENCE_END or not _BODY_PUNCT.search(prev):
         return False
     if _MARKER_START.match(prev) or _MARKER_START.match(nxt):

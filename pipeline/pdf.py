@@ -90,6 +90,10 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                               "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
                               "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
         if doc.page_count == 0:
+            if not data.rstrip().endswith(b"%%EOF"):
+                raise ReportError(str(path), "truncated_or_corrupt",
+                                  "the PDF is cut short (no %%EOF at its end) and no page could be "
+                                  "recovered; download it again.")
             raise ReportError(str(path), "repaired_empty",
                               "the PDF has no pages (it was damaged and repaired into nothing).")
         if doc.page_count > max_pages:
@@ -215,8 +219,15 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
         found = page.find_tables()
         for t in found.tables:
             extracted = t.extract()
-            tall = any(len([x for x in (cell or "").split("\n") if x.strip()]) >= 3
-                       for row in extracted[1:] for cell in row)
+            # One tall row whose label cell stacks several labels and whose other cells stack several
+            # numbers: a table without horizontal rules. (A number wrapped in a narrow ruled cell
+            # stacks digits, but its row has one label.)
+            tall = any(
+                len([x for x in (row[0] or "").split("\n") if x.strip()]) >= 2
+                and any(sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
+                        for cell in row[1:])
+                for row in extracted[1:] if row
+            )
             table = _table_from_words(page, t) if tall and len(extracted) <= 3 else _table_from_cells(t, extracted)
             if table is not None:
                 tables.append(table)
@@ -239,6 +250,9 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
             bold = all(s["flags"] & 16 for s in spans)
             lines.append(_Line(x0, y0, x1, y1, text, size, bold))
     return _merge_rows(lines), tables
+
+
+_NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
 
 
 def _table_from_words(page, t) -> _Table | None:
@@ -307,7 +321,7 @@ def _table_from_cells(t, extracted) -> _Table | None:
                 pass
             cells.append((_cell_text(cell_text), bbox or t.bbox))
         rows.append(cells)
-    if len(rows) < 2 or len(rows[0]) < 2:
+    if not rows or len(rows[0]) < 2:  # a lone header row may be continued in the next column
         return None
     x0, y0, x1, y1 = t.bbox
     return _Table(x0, y0, x1, y1, rows)
@@ -340,9 +354,12 @@ def _merge_rows(lines: list[_Line]) -> list[_Line]:
             prev = out[-1]
             same_row = abs(prev.y1 - ln.y1) < 2.5 and abs(prev.y0 - ln.y0) < 2.5
             gap = ln.x0 - prev.x1
-            if same_row and -1 <= gap < 3 * max(ln.size, prev.size):
+            size = max(ln.size, prev.size)
+            # Touching pieces of a line, or short pieces of a letter-spaced heading ("一、综" "合");
+            # never two column lines side by side across a gutter.
+            if same_row and -1 <= gap and (gap < 0.3 * size or (gap < 1.5 * size and min(len(prev.text), len(ln.text)) <= 4)):
                 latin = prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha()
-                sep = " " if latin or gap > 0.8 * max(ln.size, prev.size) else ""
+                sep = " " if latin or gap > 0.8 * size else ""
                 out[-1] = _Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1),
                                 prev.text + sep + ln.text, max(prev.size, ln.size), prev.bold and ln.bold)
                 continue
@@ -385,6 +402,8 @@ class _Writer:
         self.boxes: list[Box] = []
         self.page_numbers: list[int] = []
         self.furniture_spans: list[tuple[int, int]] = []
+        self._page_start = True
+        self.last_table: _Table | None = None  # a table that the next table may continue
 
     def _emit(self, text: str, page: int = 0, bbox=None) -> None:
         if bbox is not None and text:
@@ -407,30 +426,32 @@ class _Writer:
 
     def page(self, pno: int, elements: list, previous_table, height: float):
         self.page_numbers.append(pno)
+        self._page_start = True
         body = [e.size for e in elements if isinstance(e, _Line)]
         body_size = statistics.median(body) if body else 10
         text_lines = [e for e in elements if isinstance(e, _Line)]
         pitches = [b.y0 - a.y0 for a, b in zip(text_lines, text_lines[1:])
                    if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1)]
-        pitch = statistics.median(pitches) if pitches else 1.4 * body_size
+        # Lines within a paragraph are the closest ones; on a page of short paragraphs the median
+        # step would be a paragraph gap, so take the lower quartile.
+        pitch = statistics.quantiles(pitches, n=4)[0] if len(pitches) >= 4 else (
+            min(pitches) if pitches else 1.4 * body_size)
         para: list[_Line] = []
-        last_table = None
         for e in elements:
             if isinstance(e, _Table):
                 self._paragraph(para, pno)
                 para = []
-                continues = (previous_table is not None and last_table is None and not self._page_has_text_before(e, elements)
-                             and len(previous_table.rows[0]) == len(e.rows[0]))
-                self._table(e, pno, continues, previous_table)
-                last_table = e
+                last = self.last_table
+                continues = last is not None and len(last.rows[0]) == len(e.rows[0])
+                self._table(e, pno, continues, last)
+                self.last_table = last if continues else e
                 continue
-            if para and _new_paragraph(para[-1], e, body_size, pitch):
+            if para and _new_paragraph(para[-1], e, body_size, pitch, max(x.x1 for x in para)):
                 self._paragraph(para, pno)
                 para = []
             para.append(e)
-            last_table = None if e is not None else last_table
         self._paragraph(para, pno)
-        return last_table if elements and elements[-1] is last_table else None
+        return None
 
     @staticmethod
     def _page_has_text_before(table, elements) -> bool:
@@ -442,8 +463,11 @@ class _Writer:
         return False
 
     def _paragraph(self, lines: list[_Line], pno: int) -> None:
+        """One paragraph, after one blank line, as the text path writes them: a paragraph that a
+        page or column break cut in two is rejoined by the normaliser on the same evidence."""
         if not lines:
             return
+        self.last_table = None  # text between two tables: the second one is a table of its own
         if self.length:
             self._emit("\n\n")
         for i, ln in enumerate(lines):
@@ -472,7 +496,7 @@ class _Writer:
             previous.rows.extend(rows)
 
 
-def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float) -> bool:
+def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right: float) -> bool:
     size = max(prev.size, ln.size, 1)
     if abs(prev.size - ln.size) > 0.8 or prev.bold != ln.bold:
         return True
@@ -481,7 +505,10 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float) -> bo
         return True
     if ln.x0 - prev.x0 > 1.5 * size:  # first-line indent of a new paragraph
         return True
-    if prev.x1 < ln.x1 - 2 * size:  # the previous line stopped short: its paragraph ended
+    right = max(right, ln.x1)
+    if prev.x1 < right - 2 * size and (prev.text[-1:] in "。！？!?：:；;”）)" or right - prev.x1 > 0.5 * (right - prev.x0)):
+        # the previous line stopped short after a full stop, or at less than half the width:
+        # its paragraph ended (a line wrapped early at a space stops only a little short)
         return True
     if prev.size > body_size * 1.15:
         return True
