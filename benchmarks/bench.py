@@ -149,6 +149,33 @@ def libraries(path: Path, gold_path: Path) -> dict:
     return result
 
 
+PDFS = [CORPUS / n for n in ("zh-Hans_zhoukou-2023-statistical-bulletin.pdf",
+                              "zh-Hans_chengdu-2021-statistical-bulletin.pdf",
+                              "zh-Hans_qiandongnan-2023-statistical-bulletin.pdf")]
+
+
+def pdf_speed(path: Path, repeat: int = 3) -> dict:
+    """The PDF path beside plain PyMuPDF get_text() on the same file (the floor)."""
+    import pymupdf
+
+    from pipeline.process import process_file
+
+    floors, totals = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with pymupdf.open(path) as doc:
+            pages = doc.page_count
+            for page in doc:
+                page.get_text()
+        floors.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        process_file(path)
+        totals.append(time.perf_counter() - t0)
+    floor, total = min(floors), min(totals)
+    return {"pages": pages, "floor_s": floor, "pipeline_s": total, "pages_per_s": pages / total,
+            "floor_pages_per_s": pages / floor, "times_floor": total / floor}
+
+
 def main() -> None:
     report: dict = {}
     s = stage_times(SAMPLE)
@@ -174,6 +201,13 @@ def main() -> None:
         for name, r in lib.items():
             extra = f", money claims {r['money_share']:.0%}" if r.get("money_share") is not None else ""
             print(f"  {name:24s} {r['share']:6.1%} ({r['recovered']}/{r['of']}{extra}) in {r['seconds'] * 1000:.0f} ms")
+    report["pdf"] = {}
+    for path in PDFS:
+        if path.exists():
+            r = pdf_speed(path)
+            report["pdf"][path.name] = r
+            print(f"{path.name}: {r['pages']} pages, pipeline {r['pages_per_s']:.0f} pages/s, "
+                  f"get_text() floor {r['floor_pages_per_s']:.0f} pages/s → {r['times_floor']:.1f}× the floor")
     out = ROOT / "benchmarks" / "results.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=float) + "\n", encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")

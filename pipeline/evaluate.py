@@ -101,15 +101,23 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     result = Score()
     used: set[int] = set()
     # Best overlap first, so that a long range does not steal the match of a short claim.
+    # For PDF reports a gold row also matches on the same page with the same surface, so that an
+    # annotation survives a change of the extracted text's offsets.
     pairs = []
     for gi, g in enumerate(gold):
+        g_surface = "".join(str(g["surface"]).split())
         for pi, p in enumerate(preds):
+            if g["_value"] != p["_value"] or _norm(g.get("unit")) != _norm(p.get("unit")):
+                continue
             overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
-            if overlap > 0 and g["_value"] == p["_value"] and _norm(g.get("unit")) == _norm(p.get("unit")):
-                pairs.append((-overlap, gi, pi))
+            if overlap > 0:
+                pairs.append((0, -overlap, gi, pi))
+            elif (g.get("page") is not None and str(g.get("page")) == _norm(p.get("page"))
+                  and g_surface == "".join(_norm(p.get("surface")).split())):
+                pairs.append((1, abs(g["raw_start"] - p["raw_start"]), gi, pi))
     pairs.sort()
     gold_match: dict[int, int] = {}
-    for _, gi, pi in pairs:
+    for _, _, gi, pi in pairs:
         if gi in gold_match or pi in used:
             continue
         gold_match[gi] = pi
@@ -145,7 +153,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             continue
         result.fp += 1
         result.false_alarms.append(
-            {"line": p.get("line"), "surface": p.get("surface"), "value": str(p["value"]),
+            {"line": p.get("line"), "page": p.get("page"), "surface": p.get("surface"), "value": str(p["value"]),
              "unit": _norm(p.get("unit")), "sentence": _norm(p.get("sentence"))[:60]}
         )
     return result
@@ -166,6 +174,7 @@ def load_predictions(extraction_dir: str | Path) -> list[dict]:
     for r in rows:
         r["raw_start"] = int(r["raw_start"])
         r["raw_end"] = int(r["raw_end"])
+        r["line"] = int(r["line"]) if r.get("line") else None
     return rows
 
 
