@@ -34,27 +34,28 @@ from pipeline.batch import (  # noqa: E402
     finish,
     needs_work,
     plan,
-    process_one,
     record_result,
+    run_report,
 )
 
 
 @task(name="process_report")
-def process_report(path: str, out_dir: str, max_bytes: int) -> dict:
-    """One report through every stage and into its output folder; failures come back as data."""
-    return process_one(path, out_dir, Settings(max_bytes=max_bytes))
+def process_report(path: str, out_dir: str, settings: dict) -> dict:
+    """One report through every stage and into its output folder, in a killable worker process;
+    failures come back as data."""
+    return run_report(path, out_dir, Settings(**settings))
 
 
 @flow(name="process_folder")
 def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
-                   max_bytes: int = Settings().max_bytes) -> dict:
+                   settings: dict | None = None) -> dict:
     """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
-    settings = Settings(max_bytes=max_bytes)
+    settings = Settings(**(settings or {}))
     files = collect_inputs(inputs)
     begin(out_dir)
     items = plan(files, out_dir, settings, force)
     futures = {
-        item.path: process_report.submit(item.path, str(out_dir), max_bytes)
+        item.path: process_report.submit(item.path, str(out_dir), settings.__dict__)
         for item in items
         if needs_work(item, force)
     }

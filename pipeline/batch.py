@@ -19,6 +19,7 @@ from typing import Optional
 from . import __version__
 from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
+from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
 from .store import read_manifest, sweep, write_failures, write_manifest, write_report
 
@@ -26,10 +27,20 @@ from .store import read_manifest, sweep, write_failures, write_manifest, write_r
 
 @dataclass(frozen=True)
 class Settings:
+    """What a run may read and spend. Only the first two change what is extracted, so only they
+    (with the pipeline version) make up the content key."""
+
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_pages: int = DEFAULT_MAX_PAGES
+    isolate: bool = True  # each report in a worker process that can be killed
+    timeout_s: float = 60.0  # wall-clock limit per report, plus seconds_per_page for PDFs
+    seconds_per_page: float = 2.0
+    memory_mb: int = 2048  # address-space cap of the worker
+    recycle_after: int = 25  # reports per worker before a fresh one
 
     def key(self) -> str:
-        payload = json.dumps({"version": __version__, **asdict(self)}, sort_keys=True)
+        payload = json.dumps({"version": __version__, "max_bytes": self.max_bytes,
+                              "max_pages": self.max_pages}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -119,31 +130,48 @@ def versions() -> str:
 
 
 def process_one(path: str, out_dir: str, settings: Settings) -> dict:
-    """Process and write one report; never raises for a problem of the report itself."""
+    """Process and write one report in this process; never raises for a problem of the report."""
     t0 = time.perf_counter()
     p = Path(path)
     rid = report_id_for(p)
     try:
-        doc = process_file(p, max_bytes=settings.max_bytes)
+        doc = process_file(p, max_bytes=settings.max_bytes, max_pages=settings.max_pages)
         record = write_report(doc, out_dir, settings.key())
         return {"report_id": rid, "path": str(p), "status": "ok", "sha256": doc.sha256,
                 "record": record, "seconds": time.perf_counter() - t0}
     except ReportError as exc:
-        failure = exc
+        return failure_result(p, exc.reason, exc.message, exc.stage, time.perf_counter() - t0)
+    except MemoryError:
+        return failure_result(p, "memory_limit", f"processing ran out of memory (cap {settings.memory_mb} MiB "
+                              "in a worker); raise --memory-mb if the report is genuinely large.",
+                              "process", time.perf_counter() - t0)
     except Exception as exc:  # a bug: recorded as internal_error, the batch goes on
-        failure = ReportError(str(p), "internal_error",
+        return failure_result(p, "internal_error",
                               f"unexpected {type(exc).__name__}: {exc}; please report this with the input.",
-                              stage="write")
+                              "write", time.perf_counter() - t0)
+
+
+def run_report(path: str, out_dir: str, settings: Settings) -> dict:
+    """One report, in a killable worker process unless isolation is off."""
+    if settings.isolate:
+        from .isolation import run_isolated
+
+        return run_isolated(path, out_dir, settings)
+    return process_one(path, out_dir, settings)
+
+
+def failure_result(p: Path, reason: str, message: str, stage: str, seconds: float) -> dict:
+    rid = report_id_for(p)
     sha, size = "", 0
     try:
         sha, size = file_sha256(p), p.stat().st_size
     except OSError:
         pass
     return {
-        "report_id": rid, "path": str(p), "status": "failed", "sha256": sha, "seconds": time.perf_counter() - t0,
+        "report_id": rid, "path": str(p), "status": "failed", "sha256": sha, "seconds": seconds,
         "failure": {"report_path": str(p), "report_id": rid, "sha256": sha, "size": size,
-                    "reason": failure.reason, "stage": failure.stage, "versions": versions(),
-                    "message": failure.message, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+                    "reason": reason, "stage": stage, "versions": versions(),
+                    "message": message, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
     }
 
 
@@ -180,7 +208,7 @@ def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool 
         if not needs_work(item, force):
             results.append({"report_id": item.report_id, "path": item.path, "status": "skipped"})
         else:
-            res = process_one(item.path, out_dir, settings)
+            res = run_report(item.path, out_dir, settings)
             record_result(out_dir, res, settings)
             results.append(res)
         if on_result:

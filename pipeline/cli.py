@@ -36,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--runner", choices=["prefect", "inline"], default="prefect",
                      help="prefect: a Prefect flow run (default); inline: this process, no Prefect")
     run.add_argument("--max-bytes", type=int, default=None, metavar="N",
-                     help="largest text report accepted, in bytes (default 32 MiB)")
+                     help="largest report accepted, in bytes (default 32 MiB)")
+    run.add_argument("--max-pages", type=int, default=None, metavar="N",
+                     help="largest PDF accepted, in pages (default 2000)")
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="wall-clock limit per report, plus 2 s per PDF page (default 60)")
+    run.add_argument("--memory-mb", type=int, default=None, metavar="MIB",
+                     help="memory cap of the worker process (default 2048)")
+    run.add_argument("--no-isolation", action="store_true",
+                     help="process reports in this process (faster start, no limits)")
     _add_verbosity(run)
 
     status = sub.add_parser("status", help="list reports and whether they need processing",
@@ -104,7 +112,9 @@ def _inputs(args) -> list[str]:
 def cmd_run(args) -> int:
     from .batch import Settings, begin, collect_inputs, needs_work, plan, run_inline
 
-    settings = Settings() if args.max_bytes is None else Settings(max_bytes=args.max_bytes)
+    chosen = {"max_bytes": args.max_bytes, "max_pages": args.max_pages, "timeout_s": args.timeout,
+              "memory_mb": args.memory_mb}
+    settings = Settings(**{k: v for k, v in chosen.items() if v is not None}, isolate=not args.no_isolation)
     inputs = _inputs(args)
     files = collect_inputs(inputs)
     if not files:
@@ -148,7 +158,7 @@ def _run_prefect(files, args, settings) -> dict:
     try:
         import flows
 
-        return flows.process_folder([str(f) for f in files], args.out, args.force, settings.max_bytes)
+        return flows.process_folder([str(f) for f in files], args.out, args.force, settings.__dict__)
     except (ReportpipeError, KeyboardInterrupt):
         raise
     except Exception as exc:

@@ -272,8 +272,7 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         start > 0
         and m.string[start - 1] in "-－"
         and not m.group("pct")
-        and not re.match(r"[0-9A-Za-z%‰\u4e00-\u9fff）)]", m.string[start - 2 : start - 1] or "x")
-        or start > 0 and m.string[start - 1] in "-－" and m.string[start - 2 : start - 1] in ("为", "是", "至", "到", "达")
+        and not re.match(r"[0-9A-Za-z%‰）)]", m.string[start - 2 : start - 1] or "x")
     ):
         start -= 1  # "-0.57‰": a negative level, not a range
         value = -value

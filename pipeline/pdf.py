@@ -66,8 +66,17 @@ class _Table:
 _CID = re.compile(r"\(cid:\d+\)")
 
 
+def _quiet(pymupdf) -> None:
+    """MuPDF's own messages go to stderr; ours say what matters, once, with the file's name."""
+    pymupdf.no_recommend_layout()
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
 def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     import pymupdf
+
+    _quiet(pymupdf)
 
     path = Path(path)
     size = path.stat().st_size
@@ -187,8 +196,10 @@ def _text_ok(text: str) -> bool:
     stripped = "".join(text.split())
     if not stripped:
         return False
+    # (cid:N) codes, replacement, private-use, unassigned and control characters: a font whose
+    # codes do not map to Unicode (a garbled page reads like "3HQČåQt\x03SURVW…").
     bad = len(_CID.findall(text)) * 5 + sum(
-        1 for ch in stripped if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn"))
+        1 for ch in stripped if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cc"))
     if bad > 0.05 * len(stripped):
         return False
     # Mojibake of UTF-8 or GBK read as Latin-1: many accented Latin letters and no Han characters.

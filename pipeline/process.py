@@ -69,12 +69,12 @@ def report_id_for(path: str | Path) -> str:
     return f"{safe}_{digest}" if safe else f"report_{digest}"
 
 
-def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int | None = None) -> Document:
     path = Path(path)
     if path.suffix.lower() in PDF_SUFFIXES:
         from .pdf import read_pdf_report
 
-        pdf = read_pdf_report(path, max_bytes=max_bytes)
+        pdf = read_pdf_report(path, max_bytes=max_bytes, **({"max_pages": max_pages} if max_pages else {}))
         return Document(report_id=report_id_for(path), source_path=str(path), sha256=pdf.sha256,
                         encoding="pdf", raw=pdf.text, boxes=pdf.boxes, pages=pdf.pages,
                         furniture=pdf.furniture)
@@ -118,5 +118,6 @@ def process_document(doc: Document, timings: dict | None = None) -> Document:
     return doc
 
 
-def process_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, timings: dict | None = None) -> Document:
-    return process_document(load_document(path, max_bytes), timings)
+def process_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, timings: dict | None = None,
+                 max_pages: int | None = None) -> Document:
+    return process_document(load_document(path, max_bytes, max_pages), timings)

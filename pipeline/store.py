@@ -103,17 +103,30 @@ def write_report(doc: Document, out_dir: str | Path, settings_key: str = "") -> 
         raise ValueError(f"report id {doc.report_id!r} would escape {out_dir}")
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{doc.report_id}-", dir=out_dir))
     try:
-        for name, df in frames.items():
+        for i, (name, df) in enumerate(frames.items()):
             _write_table(df, tmp / f"{name}.parquet", tmp / f"{name}.csv")
+            if i == 1:
+                _fault("tables_half_written")
         _write_text(tmp / "source.txt", doc.raw)
         _write_text(tmp / "document.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         _check_written(tmp, frames)
         _fsync_dir(tmp)
+        _fault("before_swap")
         _swap_into_place(tmp, target)
+        _fault("after_swap")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return record
+
+
+def _fault(point: str) -> None:
+    """Fault injection for the crash-safety tests: REPORTPIPE_KILL_AT=<point> kills this process
+    there with SIGKILL, as a power cut or the OOM killer would."""
+    if os.environ.get("REPORTPIPE_KILL_AT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
@@ -153,6 +166,7 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
     if target.exists():
         old = target.with_name(f"{_OLD_PREFIX}{target.name}-{os.getpid()}-{time.time_ns()}")
         os.replace(target, old)
+        _fault("between_renames")
     os.replace(tmp, target)
     _fsync_dir(target.parent)
     if old is not None:
@@ -177,6 +191,9 @@ def sweep(out_dir: str | Path) -> list[str]:
         elif p.name.startswith(_TMP_PREFIX) and p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
             swept.append(p.name)
+        elif p.name.startswith((".manifest-", ".failures-")) and p.is_file():
+            p.unlink()  # a manifest or failure list that was never swapped in
+            swept.append(p.name)
     return swept
 
 
@@ -196,6 +213,7 @@ def write_manifest(out_dir: str | Path, manifest: dict) -> None:
         fh.write("\n")
         fh.flush()
         os.fsync(fh.fileno())
+    _fault("before_manifest")
     os.replace(tmp, out_dir / MANIFEST)
     _fsync_dir(out_dir)
 

@@ -106,3 +106,15 @@ def test_claim_ids_survive_edits_elsewhere(sample_text):
     assert [c.claim_id for c in base.claims] == [c.claim_id for c in edited.claims]
     assert [s.section_id for s in base.sections] == [s.section_id for s in edited.sections]
     assert [c.case_id for c in base.cases] == [c.case_id for c in edited.cases]
+
+
+@pytest.mark.parametrize("source, gold, f1", [
+    ("zh-Hans_chengdu-2021-statistical-bulletin.ocr.md", "chengdu-2021-statistical-bulletin.jsonl", 0.97),
+    ("zh-Hans_state-council-2024-government-work-report.txt", "state-council-2024-government-work-report.jsonl", 0.95),
+    ("zh-Hans_zhoukou-2023-statistical-bulletin.pdf", "zhoukou-2023-statistical-bulletin.pdf.jsonl", 0.95),
+])
+def test_other_reports_against_gold(source, gold, f1):
+    if not (CORPUS / source).exists():
+        pytest.skip("shared corpus not present")
+    s = _score(process_file(CORPUS / source), GOLD / gold)
+    assert s.f1 >= f1, s.misses + s.false_alarms

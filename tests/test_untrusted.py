@@ -1,0 +1,137 @@
+"""Hostile and broken inputs: one bad report never stops a batch, never leaves half a table."""
+
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.batch import Settings
+from pipeline.errors import ReportError
+from pipeline.ingest import decode_bytes
+
+from conftest import DATA, ROOT, SAMPLE
+
+EXE = [sys.executable, "-m", "pipeline.cli"]
+EXPECTED = {
+    "binary_garbage": "decode_failed",
+    "empty": "empty_input",
+    "whitespace_only": "empty_input",
+    "nul_byte_in_text": "decode_failed",
+    "mixed_utf8_then_gbk": "decode_failed",
+    "zh_short_gb18030": "decode_failed",
+    "qpdf_bad1_not-a-pdf": "not_pdf",
+    "derived_truncated_crazyones_60pct": "truncated_or_corrupt",
+    "qpdf_issue-146_deep-nested-array": "truncated_or_corrupt",
+    "pypdf_r6-user-password_aes256": "encrypted_needs_password",
+    "pdfjs_issue6010_2_utf8-password": "encrypted_needs_password",
+    "pdfminer_pdf-with-jbig2_no-text-layer": "no_text_layer",
+    "synthetic_flate_bomb_1GiB": "timeout",
+}
+
+
+def run(*args, env=None, timeout=600):
+    return subprocess.run([*EXE, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def tables(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in list((DATA / "bad_pdfs").glob("*.pdf")) + list((DATA / "bad_text").glob("*.txt")):
+        shutil.copy(p, raw)
+    shutil.copy(SAMPLE, raw)
+    clean = tmp_path / "clean"
+    assert run("run", SAMPLE, "--out", clean, "--runner", "inline", "--quiet").returncode == 0
+    out = tmp_path / "out"
+    # the subprocess timeout is the bound: a hang fails the test
+    r = run("run", raw, "--out", out, "--runner", "inline", "--timeout", "5", "--quiet", timeout=300)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stdout + r.stderr
+    with open(out / "_failures.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {row["report_id"]: row["reason"] for row in rows}
+    assert len(rows) == len(got)  # exactly one row per failed file
+    assert got == EXPECTED
+    for row in rows:
+        assert row["sha256"] and row["versions"] and Path(row["report_path"]).name in row["message"] or row["report_path"]
+    name = "wechat-employment-2019-2020"
+    assert tables(out / name) == tables(clean / name)
+
+
+def test_memory_cap_is_a_failure_row(tmp_path):
+    big = tmp_path / "big.txt"
+    line = "全年全市生产总值5481.6亿元，比上年增长5.2%。\n\n"
+    big.write_text(line * (12 * 1024 * 1024 // len(line.encode())), encoding="utf-8")
+    r = run("run", big, "--out", tmp_path / "out", "--runner", "inline", "--memory-mb", "700", "--quiet")
+    assert r.returncode == 1
+    assert "memory_limit" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_killed_worker_is_a_failure_row_and_the_next_report_runs(tmp_path):
+    from pipeline.batch import run_report
+    from pipeline import isolation
+
+    s = Settings(timeout_s=60)
+    run_report(str(SAMPLE), str(tmp_path), s)  # warm the worker
+    pid = isolation.worker_pid()
+    killer = threading.Timer(1.0, lambda: os.kill(pid, signal.SIGKILL))
+    killer.start()
+    res = run_report(str(DATA / "bad_pdfs" / "synthetic_flate_bomb_1GiB.pdf"), str(tmp_path), s)
+    killer.cancel()
+    assert res["status"] == "failed" and res["failure"]["reason"] == "worker_crashed"
+    assert run_report(str(SAMPLE), str(tmp_path), s)["status"] == "ok"
+    isolation.shutdown()
+
+
+@pytest.mark.parametrize("point", ["tables_half_written", "before_swap", "between_renames", "after_swap",
+                                   "before_manifest"])
+def test_sigkill_mid_write_leaves_old_or_new_never_partial(tmp_path, point):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    report = raw / "report.txt"
+    old_text = SAMPLE.read_text(encoding="utf-8")
+    report.write_text(old_text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("run", raw, "--out", out, "--runner", "inline", "--no-isolation", "--quiet").returncode == 0
+    old = tables(out / "report")
+    report.write_text(old_text.replace("15430", "15431"), encoding="utf-8")
+    r = run("run", raw, "--out", out, "--runner", "inline", "--no-isolation", "--quiet",
+            env={"REPORTPIPE_KILL_AT": point})
+    assert r.returncode == -signal.SIGKILL
+    folder = out / "report"
+    if folder.exists():
+        now = tables(folder)
+        assert now == old or "15431" in (folder / "claims.csv").read_text(encoding="utf-8")
+        if now != old:  # the new version, whole: it reads back and has every table
+            assert set(now) == set(old)
+    else:
+        assert point == "between_renames"
+    r = run("run", raw, "--out", out, "--runner", "inline", "--no-isolation", "--quiet")
+    assert r.returncode == 0
+    assert "15431" in (out / "report" / "claims.csv").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_fuzz_text_ingest(data):
+    try:
+        text, _ = decode_bytes(data, "fuzz.txt")
+    except ReportError as exc:
+        assert exc.reason in ("empty_input", "decode_failed") and "fuzz.txt" in str(exc)
+    else:
+        assert "\ufffd" not in text and "\x00" not in text
