@@ -221,30 +221,7 @@ def _pdfplumber_text(data: bytes, pno: int) -> str:
 
 
 def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
-    tables = []
-    try:
-        # The table finder costs ~25 ms a page; only pages with ruling lines are candidates.
-        rules = sum(1 for d in page.get_drawings() for item in d.get("items", ()) if item[0] in ("l", "re"))
-        if rules < 3:
-            raise LookupError("no table candidate")
-        found = page.find_tables()
-        for t in found.tables:
-            extracted = t.extract()
-            # One tall row whose label cell stacks several labels and whose other cells stack several
-            # numbers: a table without horizontal rules. (A number wrapped in a narrow ruled cell
-            # stacks digits, but its row has one label.)
-            tall = any(
-                len([x for x in (row[0] or "").split("\n") if x.strip()]) >= 2
-                and any(sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
-                        for cell in row[1:])
-                for row in extracted[1:] if row
-            )
-            table = _table_from_words(page, t) if tall and len(extracted) <= 3 else _table_from_cells(t, extracted)
-            if table is not None:
-                tables.append(table)
-    except Exception:  # no candidate, or a finder failure: the text stays paragraphs
-        tables = []
-    lines = []
+    raw_lines = []
     for block in page.get_text("dict")["blocks"]:
         if block.get("type") != 0:
             continue
@@ -254,19 +231,69 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
                 continue
             text = "".join(s["text"] for s in line["spans"]).strip()
             x0, y0, x1, y1 = line["bbox"]
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
-                continue
             size = max(s["size"] for s in spans)
             bold = all(s["flags"] & 16 for s in spans)
-            lines.append(_Line(x0, y0, x1, y1, text, size, bold))
+            raw_lines.append(_Line(x0, y0, x1, y1, text, size, bold))
+    weight: dict[float, int] = {}
+    for ln in raw_lines:
+        weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+    body_size = max(weight, key=weight.get) if weight else 10
+    tables = []
+    try:
+        # The table finder costs ~25 ms a page; only pages with ruling lines are candidates.
+        drawings = page.get_drawings()
+        rules = sum(1 for d in drawings for item in d.get("items", ()) if item[0] in ("l", "re"))
+        if rules < 3:
+            raise LookupError("no table candidate")
+        horizontal = _horizontal_rules(drawings)
+        found = page.find_tables()
+        for t in found.tables:
+            extracted = t.extract()
+            x0, y0, x1, y1 = t.bbox
+            # Stacked rows: the label cell lists several labels and a value cell several numbers.
+            # (A number wrapped inside a narrow cell stacks digits, but beside a single label.)
+            stacked = any(
+                len([x for x in (row[0] or "").split("\n") if x.strip()]) >= 2
+                and any(sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
+                        for cell in row[1:])
+                for row in extracted if row
+            )
+            if len(extracted) == 1 and stacked:
+                # The rest of a table from the page before: one tall row of stacked values, no header.
+                table = _table_from_words(page, t, has_header=False)
+            elif len(extracted) == 1:
+                # A header row whose body has no rules (it ends on the next page): the rows are the
+                # smaller-type lines below it, down to the next line set in the body's type size.
+                below = [ln for ln in raw_lines if ln.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
+                bottom = min((ln.y0 for ln in below), default=page.rect.height * 0.92) - 1
+                table = _table_from_words(page, t, bottom) or _table_from_cells(t, extracted)
+            else:
+                inner_rules = sum(1 for ry, rx0, rx1 in horizontal if y0 + 3 < ry < y1 - 3 and rx0 < x1 and rx1 > x0)
+                tall = len(extracted) <= 4 and inner_rules <= 2 and any(
+                    sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
+                    for row in extracted[1:] for cell in row[1:]
+                )
+                # One tall row whose cells stack several numbers: a table without horizontal
+                # rules. (A number wrapped in a narrow ruled cell stacks digits too, but there
+                # every row has its rule.)
+                table = _table_from_words(page, t) if tall else _table_from_cells(t, extracted)
+            if table is not None:
+                tables.append(table)
+    except Exception:  # no candidate, or a finder failure: the text stays paragraphs
+        tables = []
+    lines = []
+    for ln in raw_lines:
+        cx, cy = (ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2
+        if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
+            continue
+        lines.append(ln)
     return _merge_rows(lines), tables
 
 
 _NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
 
 
-def _table_from_words(page, t) -> _Table | None:
+def _table_from_words(page, t, bottom: float | None = None, has_header: bool = True) -> _Table | None:
     """Rows of a found table rebuilt from the words inside it.
 
     Tables without horizontal rules come back from the finder as one tall row whose cells hold
@@ -274,6 +301,8 @@ def _table_from_words(page, t) -> _Table | None:
     boundaries. A line holding only a label continues the label of the row above (a wrapped name).
     """
     x0, y0, x1, y1 = t.bbox
+    if bottom is not None:
+        y1 = max(y1, bottom)
     try:
         header_cells = [c for c in t.rows[0].cells]
     except (IndexError, AttributeError):
@@ -289,7 +318,7 @@ def _table_from_words(page, t) -> _Table | None:
             lines[-1][1].append(w)
         else:
             lines.append([cy, [w]])
-    header_bottom = max((c[3] for c in header_cells if c), default=y0)
+    header_bottom = max((c[3] for c in header_cells if c), default=y0) if has_header else y0 - 1
     ncol = len(bounds) - 1
     rows: list[list] = []
     header = [["", None] for _ in range(ncol)]
@@ -315,9 +344,27 @@ def _table_from_words(page, t) -> _Table | None:
         rows.append(cells)
     if not rows:
         return None
-    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]]
+    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]] if has_header else []
     out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
     return _Table(x0, y0, x1, y1, out)
+
+
+def _horizontal_rules(drawings) -> list[tuple[float, float, float]]:
+    """(y, x0, x1) of every horizontal line and of both horizontal edges of every rectangle."""
+    out = []
+    for d in drawings:
+        for item in d.get("items", ()):
+            if item[0] == "l":
+                a, b = item[1], item[2]
+                if abs(a.y - b.y) < 1 and abs(a.x - b.x) > 5:
+                    out.append((a.y, min(a.x, b.x), max(a.x, b.x)))
+            elif item[0] == "re":
+                r = item[1]
+                if r.height < 2:
+                    out.append((r.y0, r.x0, r.x1))
+                else:
+                    out.extend([(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)])
+    return out
 
 
 def _table_from_cells(t, extracted) -> _Table | None:
@@ -438,15 +485,19 @@ class _Writer:
     def page(self, pno: int, elements: list, previous_table, height: float):
         self.page_numbers.append(pno)
         self._page_start = True
-        body = [e.size for e in elements if isinstance(e, _Line)]
-        body_size = statistics.median(body) if body else 10
+        weight: dict[float, int] = {}
+        for e in elements:
+            if isinstance(e, _Line):
+                weight[round(e.size, 1)] = weight.get(round(e.size, 1), 0) + len(e.text)
+        body_size = max(weight, key=weight.get) if weight else 10  # the size most text is set in
         text_lines = [e for e in elements if isinstance(e, _Line)]
-        pitches = [b.y0 - a.y0 for a, b in zip(text_lines, text_lines[1:])
-                   if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1)]
-        # Lines within a paragraph are the closest ones; on a page of short paragraphs the median
-        # step would be a paragraph gap, so take the lower quartile.
-        pitch = statistics.quantiles(pitches, n=4)[0] if len(pitches) >= 4 else (
-            min(pitches) if pitches else 1.4 * body_size)
+        # Line pitch per font size: lines within a paragraph are the closest ones of their size; on
+        # a page of short paragraphs the median step would be a paragraph gap, so the lower quartile.
+        steps: dict[int, list[float]] = {}
+        for a, b in zip(text_lines, text_lines[1:]):
+            if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1):
+                steps.setdefault(round(a.size), []).append(b.y0 - a.y0)
+        pitch_of = {k: (statistics.quantiles(v, n=4)[0] if len(v) >= 4 else min(v)) for k, v in steps.items()}
         para: list[_Line] = []
         for e in elements:
             if isinstance(e, _Table):
@@ -457,6 +508,7 @@ class _Writer:
                 self._table(e, pno, continues, last)
                 self.last_table = last if continues else e
                 continue
+            pitch = pitch_of.get(round(e.size), 1.4 * e.size)
             if para and _new_paragraph(para[-1], e, body_size, pitch, max(x.x1 for x in para)):
                 self._paragraph(para, pno)
                 para = []
