@@ -101,8 +101,8 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     result = Score()
     used: set[int] = set()
     # Best overlap first, so that a long range does not steal the match of a short claim.
-    # For PDF reports a gold row also matches on the same page with the same surface, so that an
-    # annotation survives a change of the extracted text's offsets.
+    # For PDF reports a gold row also matches on the same (or the next) page with the same surface,
+    # nearest offset first, so that an annotation survives a change of the extracted text.
     pairs = []
     for gi, g in enumerate(gold):
         g_surface = "".join(str(g["surface"]).split())
@@ -112,7 +112,8 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
             if overlap > 0:
                 pairs.append((0, -overlap, gi, pi))
-            elif (g.get("page") is not None and str(g.get("page")) == _norm(p.get("page"))
+            elif (g.get("page") is not None and _norm(p.get("page"))
+                  and abs(int(g["page"]) - int(float(p["page"]))) <= 1  # a paragraph across a page break
                   and g_surface == "".join(_norm(p.get("surface")).split())):
                 pairs.append((1, abs(g["raw_start"] - p["raw_start"]), gi, pi))
     pairs.sort()

@@ -137,7 +137,13 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                  "(private-use characters, (cid:N) codes or mojibake); the font has no usable Unicode map."),
                 stage="ingest")
         furniture = _furniture(pages)
-        writer = _Writer()
+        weight: dict[float, int] = {}
+        for _pno, lines, _tables, _w, _h in pages:
+            for ln in lines:
+                if id(ln) not in furniture:
+                    weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+        body_size = max(weight, key=weight.get) if weight else 10.0  # what most of the report is set in
+        writer = _Writer(body_size)
         previous_table = None
         held: list[tuple[int, _Line]] = []
         for pno, lines, tables, width, height in pages:
@@ -145,6 +151,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             held.extend((pno, ln) for ln in lines if id(ln) in furniture)
             elements = _reading_order(body, tables, width)
             previous_table = writer.page(pno, elements, previous_table, height)
+        writer.finish()
         writer.furniture(held)
         text = writer.text()
         if not text.strip():
@@ -287,7 +294,7 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
         if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
             continue
         lines.append(ln)
-    return _merge_rows(lines), tables
+    return _merge_rows(lines, body_size), tables
 
 
 _NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
@@ -403,7 +410,7 @@ def _cell_text(t) -> str:
     return out.replace("\t", " ")
 
 
-def _merge_rows(lines: list[_Line]) -> list[_Line]:
+def _merge_rows(lines: list[_Line], body_size: float = 0.0) -> list[_Line]:
     """Pieces of one visual line ("一、综" and "合", letter-spaced headings) become one line."""
     lines = sorted(lines, key=lambda ln: (round(ln.y1), ln.x0))
     out: list[_Line] = []
@@ -415,7 +422,9 @@ def _merge_rows(lines: list[_Line]) -> list[_Line]:
             size = max(ln.size, prev.size)
             # Touching pieces of a line, or short pieces of a letter-spaced heading ("一、综" "合");
             # never two column lines side by side across a gutter.
-            if same_row and -1 <= gap and (gap < 0.3 * size or (gap < 1.5 * size and min(len(prev.text), len(ln.text)) <= 4)):
+            # Headings set larger than the body are letter-spaced more widely ("一、综    合").
+            reach = 3 if body_size and size >= 1.1 * body_size else 1.5
+            if same_row and -1 <= gap and (gap < 0.3 * size or (gap < reach * size and min(len(prev.text), len(ln.text)) <= 4)):
                 latin = prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha()
                 sep = " " if latin or gap > 0.8 * size else ""
                 out[-1] = _Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1),
@@ -454,7 +463,8 @@ def _reading_order(lines: list[_Line], tables: list[_Table], width: float) -> li
 class _Writer:
     """Builds the document text and the boxes of every written piece."""
 
-    def __init__(self) -> None:
+    def __init__(self, body_size: float = 10.0) -> None:
+        self.body_size = body_size
         self.parts: list[str] = []
         self.length = 0
         self.boxes: list[Box] = []
@@ -462,6 +472,7 @@ class _Writer:
         self.furniture_spans: list[tuple[int, int]] = []
         self._page_start = True
         self.last_table: _Table | None = None  # a table that the next table may continue
+        self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
 
     def _emit(self, text: str, page: int = 0, bbox=None) -> None:
         if bbox is not None and text:
@@ -485,11 +496,7 @@ class _Writer:
     def page(self, pno: int, elements: list, previous_table, height: float):
         self.page_numbers.append(pno)
         self._page_start = True
-        weight: dict[float, int] = {}
-        for e in elements:
-            if isinstance(e, _Line):
-                weight[round(e.size, 1)] = weight.get(round(e.size, 1), 0) + len(e.text)
-        body_size = max(weight, key=weight.get) if weight else 10  # the size most text is set in
+        body_size = self.body_size
         text_lines = [e for e in elements if isinstance(e, _Line)]
         # Line pitch per font size: lines within a paragraph are the closest ones of their size; on
         # a page of short paragraphs the median step would be a paragraph gap, so the lower quartile.
@@ -498,10 +505,23 @@ class _Writer:
             if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1):
                 steps.setdefault(round(a.size), []).append(b.y0 - a.y0)
         pitch_of = {k: (statistics.quantiles(v, n=4)[0] if len(v) >= 4 else min(v)) for k, v in steps.items()}
-        para: list[_Line] = []
+        body_lines = [e for e in text_lines if abs(e.size - body_size) < 0.5]
+        left = min((e.x0 for e in body_lines), default=0.0)
+        right = max((e.x1 for e in body_lines), default=0.0)
+        para: list[tuple[int, _Line]] = []
+        continued = False
+        if self.carry:
+            first = next((e for e in elements), None)
+            if (isinstance(first, _Line) and abs(first.size - self.carry[-1][1].size) < 0.5
+                    and first.x0 - left < 1.2 * first.size):
+                para = self.carry  # the paragraph the previous page ended in the middle of
+                continued = True
+            else:
+                self._paragraph(self.carry)
+            self.carry = []
         for e in elements:
             if isinstance(e, _Table):
-                self._paragraph(para, pno)
+                self._paragraph(para)
                 para = []
                 last = self.last_table
                 continues = last is not None and len(last.rows[0]) == len(e.rows[0])
@@ -509,12 +529,23 @@ class _Writer:
                 self.last_table = last if continues else e
                 continue
             pitch = pitch_of.get(round(e.size), 1.4 * e.size)
-            if para and _new_paragraph(para[-1], e, body_size, pitch, max(x.x1 for x in para)):
-                self._paragraph(para, pno)
+            if continued:
+                continued = False  # the first line overleaf goes on with the carried paragraph
+            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.x1 for _, x in para)):
+                self._paragraph(para)
                 para = []
-            para.append(e)
-        self._paragraph(para, pno)
+            para.append((pno, e))
+        last_line = para[-1][1] if para else None
+        if (last_line is not None and abs(last_line.size - body_size) < 0.5 and last_line.x1 >= right - 1.5 * last_line.size
+                and last_line.text[-1:] not in "。！？!?：:；;”"):
+            self.carry = para  # a full last line without a full stop: the paragraph goes on overleaf
+        else:
+            self._paragraph(para)
         return None
+
+    def finish(self) -> None:
+        self._paragraph(self.carry)
+        self.carry = []
 
     @staticmethod
     def _page_has_text_before(table, elements) -> bool:
@@ -525,17 +556,17 @@ class _Writer:
                 return True
         return False
 
-    def _paragraph(self, lines: list[_Line], pno: int) -> None:
-        """One paragraph, after one blank line, as the text path writes them: a paragraph that a
-        page or column break cut in two is rejoined by the normaliser on the same evidence."""
+    def _paragraph(self, lines: list[tuple[int, _Line]]) -> None:
+        """One paragraph (its lines with their pages), after one blank line, as the text path
+        writes them."""
         if not lines:
             return
         self.last_table = None  # text between two tables: the second one is a table of its own
         if self.length:
             self._emit("\n\n")
-        for i, ln in enumerate(lines):
+        for i, (pno, ln) in enumerate(lines):
             if i:
-                prev = lines[i - 1].text
+                prev = lines[i - 1][1].text
                 if prev[-1:].isascii() and prev[-1:].isalpha() and ln.text[:1].isascii() and ln.text[:1].isalpha():
                     self._emit(" ")
             self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
