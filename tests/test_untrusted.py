@@ -58,8 +58,14 @@ def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
     assert run("run", SAMPLE, "--out", clean, "--runner", "inline", "--quiet").returncode == 0
     out = tmp_path / "out"
     # the subprocess timeout is the bound: a hang fails the test
-    r = run("run", raw, "--out", out, "--runner", "inline", "--timeout", "5", "--quiet", timeout=300)
+    measured = ("import resource, sys; from pipeline.cli import main; rc = main(sys.argv[1:]); "
+                "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+                "sys.exit(rc)")
+    r = subprocess.run([sys.executable, "-c", measured, "run", str(raw), "--out", str(out), "--runner", "inline",
+                        "--timeout", "5", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1
+    parent_kb = int(r.stderr.split("MAXRSS_KB")[1].split()[0])
+    assert parent_kb < 400 * 1024  # the parent never holds a report: the worker does
     assert "Traceback" not in r.stdout + r.stderr
     with open(out / "_failures.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -70,6 +76,16 @@ def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
         assert row["sha256"] and row["versions"] and Path(row["report_path"]).name in row["message"] or row["report_path"]
     name = "wechat-employment-2019-2020"
     assert tables(out / name) == tables(clean / name)
+
+
+def test_a_50_mib_single_line_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "one-line.txt"
+    with open(big, "wb") as fh:
+        chunk = "全年生产总值增长5.2%，".encode() * 4096
+        while fh.tell() < 50 * 1024 * 1024:
+            fh.write(chunk)
+    r = run("run", big, "--out", tmp_path / "out", "--runner", "inline", "--quiet")
+    assert r.returncode == 1 and "too_large" in r.stdout and "--max-bytes" in r.stdout
 
 
 def test_memory_cap_is_a_failure_row(tmp_path):
