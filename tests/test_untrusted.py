@@ -65,7 +65,7 @@ def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
                         "--timeout", "5", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1
     parent_kb = int(r.stderr.split("MAXRSS_KB")[1].split()[0])
-    assert parent_kb < 400 * 1024  # the parent never holds a report: the worker does
+    assert parent_kb < 1024 * 1024  # the parent never holds a report: the worker does (≈130 MB seen)
     assert "Traceback" not in r.stdout + r.stderr
     with open(out / "_failures.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
