@@ -151,3 +151,15 @@ def test_fuzz_text_ingest(data):
         assert exc.reason in ("empty_input", "decode_failed") and "fuzz.txt" in str(exc)
     else:
         assert "\ufffd" not in text and "\x00" not in text
+
+
+def test_too_many_pages_is_refused_before_any_page_is_read(tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    for i in range(30):
+        doc.new_page().insert_text((72, 72), f"第{i + 1}页 全年增长5.2%。", fontname="china-s")
+    path = tmp_path / "many.pdf"
+    doc.save(path)
+    r = run("run", path, "--out", tmp_path / "out", "--runner", "inline", "--max-pages", "10", "--quiet")
+    assert r.returncode == 1 and "too_many_pages" in r.stdout and "30 pages" in r.stdout
