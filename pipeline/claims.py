@@ -79,6 +79,9 @@ _YOY = re.compile(
 )
 _MONTH_BASIS = re.compile(r"(?:较|比|相比|对比)\d{1,2}月")
 
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_DIGIT = re.compile(r"[0-9]")
+_DATE_WORDS = re.compile(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?")
 _MAY_HOLD_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾翻]")
 _MAY_HOLD_TIME = re.compile(r"年|月|日|号|季度|除夕|初|春节|五一|国庆|元宵")
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
@@ -234,7 +237,8 @@ def _is_claim(s: str, q: Quantity) -> bool:
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     if prev in ":：" or nxt in (":", "：") or after_num in (":", "："):
         return False  # times and ratios
-    if prev == "+" or re.match(r"\+[0-9]", s[q.start + len(q.numeral) :]):
+    rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
+    if prev == "+" or (len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
         return False  # "1+10" as a programme name
     if prev == "[" or prev == "(" and nxt == ")":
         return False  # footnote markers
@@ -262,7 +266,7 @@ def _is_claim(s: str, q: Quantity) -> bool:
     if not unit and not q.has_scale and q.value_max is None:
         if nxt in ("点", "时", "号", "届", "期", "版", "、") or after_num in ("点", "时", "号", "、"):
             return False
-        if re.fullmatch(r"(?:19|20)[0-9]{2}", q.numeral):
+        if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
         if "." not in q.numeral and q.value < 10 and not q.inner:
             return False
@@ -340,7 +344,7 @@ def _qualifier(s: str, q: Quantity) -> str:
         prefix = "approx"  # 上百, 数千万
     if not prefix:
         clause = s[max(_last_break(s, q.start), 0) : q.start]
-        if _APPROX_IN_CLAUSE.search(clause) and not re.search(r"[0-9]", clause):
+        if _APPROX_IN_CLAUSE.search(clause) and not _DIGIT.search(clause):
             prefix = "approx"  # "约为人均每天50.43分钟", "约相当于…的6%"
     inner = ""
     if q.inner in ("多", "余", "+"):
@@ -437,7 +441,7 @@ def _subject(s: str, q: Quantity) -> str:
     """The short phrase naming what is measured, in the report's words."""
     start = max(_last_break(s, q.start), 0)
     left = s[start : q.start]
-    left = re.sub(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?", "", left)
+    left = _DATE_WORDS.sub("", left)
     left = _SUBJECT_TRIM_START.sub("", left)
     left = _SUBJECT_TRIM_END.sub("", left).strip("，、 的")
     if len(left) >= 2:

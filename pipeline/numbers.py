@@ -35,6 +35,10 @@ NUMERAL = (
 )
 
 
+_TOKEN = re.compile(rf"{ARABIC}|.")
+_SIGN_BLOCKER = re.compile(r"[0-9A-Za-z%‰）)]")
+
+
 class NumberError(ValueError):
     """A string that looks numeric but does not follow the grammar."""
 
@@ -64,7 +68,7 @@ def _parse(s: str) -> Decimal:
     cur: Optional[Decimal] = None
     last_scale: Optional[Decimal] = None
     seen = False
-    for tok in re.findall(rf"{ARABIC}|.", s):
+    for tok in _TOKEN.findall(s):
         if tok[0] in "0123456789":
             if cur is not None:
                 raise NumberError(f"two numbers in a row in {s!r}")
@@ -272,7 +276,7 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         start > 0
         and m.string[start - 1] in "-－"
         and not m.group("pct")
-        and not re.match(r"[0-9A-Za-z%‰）)]", m.string[start - 2 : start - 1] or "x")
+        and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x")
     ):
         start -= 1  # "-0.57‰": a negative level, not a range
         value = -value
@@ -284,7 +288,7 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         unit,
         inner or plus,
         any(ch in _SCALES for ch in numeral + scale),
-        not re.search(r"\d", numeral),
+        not any(ch in "0123456789" for ch in numeral),
     )
 
 
