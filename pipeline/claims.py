@@ -80,6 +80,7 @@ _YOY = re.compile(
 _MONTH_BASIS = re.compile(r"(?:较|比|相比|对比)\d{1,2}月")
 
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_BODY_YEAR = re.compile(r"((?:19|20)[0-9]{2})年")
 _DIGIT = re.compile(r"[0-9]")
 _DATE_WORDS = re.compile(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?")
 _MAY_HOLD_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾翻]")
@@ -115,9 +116,20 @@ def extract_claims(doc: Document) -> Document:
 
 
 def _doc_year(doc: Document) -> Optional[int]:
-    """The year the report is about: the latest year in its title, else its date's year."""
-    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", doc.title_page.title)]
-    return max(years) if years else doc.title_page.year
+    """The year the report is about: the latest year in its title; without one (a title set as an
+    image), the year the body names most often ("2023年" in a 2023 bulletin published in 2024)."""
+    title = doc.title_page.title
+    if doc.title_page.date:
+        title = title.replace(doc.title_page.date, "")
+    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", title)]
+    if years:
+        return max(years)
+    counts: dict[str, int] = {}
+    for y in _BODY_YEAR.findall(doc.normal.text if doc.normal else doc.raw):
+        counts[y] = counts.get(y, 0) + 1
+    if counts:
+        return int(max(counts, key=counts.get))
+    return doc.title_page.year
 
 
 def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) -> list[Claim]:
@@ -481,7 +493,9 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
         value = Decimal(re.sub(r"[,\s%‰]", "", cell.text))
         scale, unit = _header_unit(head)
         label = row_cells[cell.row].get(0, "")
-        if not unit and not re.search(r"增长|增速|增幅|下降|比重|%|％|指数", head):
+        if not unit and re.search(r"增长|增速|增幅|下降|涨跌|增减", head):
+            unit = "%"  # a growth column without a stated unit: rates are percentages
+        elif not unit and not re.search(r"比重|%|％|指数", head):
             if unit_col is not None:  # a 单位 column: "万辆" for this row
                 scale, unit = _unit_text(row_cells[cell.row].get(unit_col, ""))
             elif _header_unit(label)[1]:  # the row label states it: "地区生产总值（亿元）"

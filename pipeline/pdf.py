@@ -275,14 +275,11 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
                 bottom = min((ln.y0 for ln in below), default=page.rect.height * 0.92) - 1
                 table = _table_from_words(page, t, bottom) or _table_from_cells(t, extracted)
             else:
-                inner_rules = sum(1 for ry, rx0, rx1 in horizontal if y0 + 3 < ry < y1 - 3 and rx0 < x1 and rx1 > x0)
-                tall = len(extracted) <= 4 and inner_rules <= 2 and any(
-                    sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
-                    for row in extracted[1:] for cell in row[1:]
-                )
-                # One tall row whose cells stack several numbers: a table without horizontal
-                # rules. (A number wrapped in a narrow ruled cell stacks digits too, but there
-                # every row has its rule.)
+                # Rules between rows, counted once per height: a header rule alone means the body
+                # rows are not ruled, and the finder returns them as one tall stacked row.
+                ys = sorted(ry for ry, rx0, rx1 in horizontal if y0 + 3 < ry < y1 - 3 and rx0 < x1 and rx1 > x0)
+                inner = sum(1 for i, y in enumerate(ys) if i == 0 or y - ys[i - 1] > 2)  # a double rule is one
+                tall = len(extracted) <= 4 and inner <= 1 and stacked
                 table = _table_from_words(page, t) if tall else _table_from_cells(t, extracted)
             if table is not None:
                 tables.append(table)
@@ -599,6 +596,8 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         return True
     if ln.x0 - prev.x0 > 1.5 * size:  # first-line indent of a new paragraph
         return True
+    if prev.x1 - prev.x0 < 0.45 * (right - prev.x0) and ln.x1 - ln.x0 < 0.45 * (right - ln.x0):
+        return True  # two short lines (a title page, an address block): separate lines
     right = max(right, ln.x1)
     if prev.x1 < right - 2 * size and (prev.text[-1:] in "。！？!?：:；;”）)" or right - prev.x1 > 0.5 * (right - prev.x0)):
         # the previous line stopped short after a full stop, or at less than half the width:

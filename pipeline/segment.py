@@ -204,6 +204,13 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
             break
         if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t):
             break
+        dated = _DATE_IN_TEXT.search(t)
+        if not title and not orgs and dated and dated.end() == len(t) and _ORG_END.search(t[: dated.start()].strip()):
+            # "黔东南州统计局 2024年5月7日" on one line: the title itself is not in the text
+            orgs.extend(_ORG_PART.findall(t[: dated.start()].strip()) or [t[: dated.start()].strip()])
+            date = dated.group()
+            n += 1
+            break
         if not title:
             title = _FOOTNOTE_MARK.sub("", t).strip()
         elif _DATE_LINE.match(t):
