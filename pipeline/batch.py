@@ -12,9 +12,8 @@ import hashlib
 import json
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from . import __version__
 from .errors import ReportError, UsageError

@@ -66,7 +66,6 @@ def _parse(s: str) -> Decimal:
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
     cur: Optional[Decimal] = None
-    last_scale: Optional[Decimal] = None
     seen = False
     for tok in _TOKEN.findall(s):
         if tok[0] in "0123456789":
@@ -95,7 +94,6 @@ def _parse(s: str) -> Decimal:
                 value = Decimal(1)  # a bare "万" (过万) is one 万
             mid = (mid + value) * SCALES["万"] if value else mid * SCALES["万"]
             small, cur = Decimal(0), None
-            last_scale = SCALES["万"]
             seen = True
         elif tok in "亿億":
             value = mid + small + (cur or 0)
@@ -104,7 +102,6 @@ def _parse(s: str) -> Decimal:
             total = (total + value) * SCALES["亿"] if value else total * SCALES["亿"]
             mid = small = Decimal(0)
             cur = None
-            last_scale = SCALES["亿"]
             seen = True
         elif tok in VAGUE:
             # "几十万": 几 stands for one unit of the next order; "三十几": adds nothing
@@ -116,10 +113,7 @@ def _parse(s: str) -> Decimal:
             raise NumberError(f"{tok!r} is not part of a numeral in {s!r}")
     if not seen:
         raise NumberError(f"no digits in {s!r}")
-    rest = small + (cur or 0)
-    # "3万4" is colloquial for 34000 only with a single trailing digit; the grammar keeps it literal.
-    _ = last_scale
-    return _normalize(total + mid + rest)
+    return _normalize(total + mid + small + (cur or 0))
 
 
 def _normalize(d: Decimal) -> Decimal:

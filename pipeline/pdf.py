@@ -144,13 +144,12 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                     weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
         body_size = max(weight, key=weight.get) if weight else 10.0  # what most of the report is set in
         writer = _Writer(body_size)
-        previous_table = None
         held: list[tuple[int, _Line]] = []
         for pno, lines, tables, width, height in pages:
             body = [ln for ln in lines if id(ln) not in furniture]
             held.extend((pno, ln) for ln in lines if id(ln) in furniture)
             elements = _reading_order(body, tables, width)
-            previous_table = writer.page(pno, elements, previous_table, height)
+            writer.page(pno, elements)
         writer.finish()
         writer.furniture(held)
         text = writer.text()
@@ -490,7 +489,7 @@ class _Writer:
             self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
             self.furniture_spans.append((start, self.length))
 
-    def page(self, pno: int, elements: list, previous_table, height: float):
+    def page(self, pno: int, elements: list) -> None:
         self.page_numbers.append(pno)
         self._page_start = True
         body_size = self.body_size
@@ -538,20 +537,10 @@ class _Writer:
             self.carry = para  # a full last line without a full stop: the paragraph goes on overleaf
         else:
             self._paragraph(para)
-        return None
 
     def finish(self) -> None:
         self._paragraph(self.carry)
         self.carry = []
-
-    @staticmethod
-    def _page_has_text_before(table, elements) -> bool:
-        for e in elements:
-            if e is table:
-                return False
-            if isinstance(e, _Line) and not re.fullmatch(r"[-—－\s0-9]+|第\s*\d+\s*页.*", e.text):
-                return True
-        return False
 
     def _paragraph(self, lines: list[tuple[int, _Line]]) -> None:
         """One paragraph (its lines with their pages), after one blank line, as the text path

@@ -2,9 +2,7 @@
 
 import json
 import os
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq

@@ -1,6 +1,5 @@
 """PDF reports read as well as the same report in text: structure, claims, pages and boxes."""
 
-import shutil
 
 import pytest
 
