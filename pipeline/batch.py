@@ -194,7 +194,12 @@ def record_result(out_dir: str | Path, result: dict, settings: Settings) -> None
 
 
 def finish(out_dir: str | Path, results: list[dict]) -> None:
+    """Record the run's failures and refresh the catalog over every report of the folder."""
     write_failures(out_dir, [r["failure"] for r in results if r["status"] == "failed"])
+    if any(r["status"] != "skipped" for r in results) or not (Path(out_dir) / "catalog.duckdb").exists():
+        from .catalog import refresh_catalog
+
+        refresh_catalog(out_dir)
 
 
 def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool = False,

@@ -52,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     status.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
 
+    df = sub.add_parser("diff", help="what changed between two extractions of a report",
+                        description="Added, removed and changed claims (field by field, values compared "
+                        "after scale folding), sections and case boxes between two extraction folders: two "
+                        "runs of one report, or two editions of a report series.")
+    df.add_argument("old", metavar="OLD", help="an extraction folder (extracted/<report_id>)")
+    df.add_argument("new", metavar="NEW", help="another extraction folder")
+    df.add_argument("--format", choices=["table", "md", "csv"], default="table", help="how to print (default: table)")
+    df.add_argument("--out", metavar="FILE.csv", help="also write the rows to this CSV file")
+
+    qu = sub.add_parser("query", help="run SQL on the catalog of an output folder",
+                        description="Runs SQL on DIR/catalog.duckdb, whose views (sections, cases, blocks, "
+                        "claims, tables, quarantine, documents, failures, indicators) span every report.")
+    qu.add_argument("sql", metavar="SQL")
+    qu.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    qu.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print")
+
     ev = sub.add_parser("eval", help="score an extraction against a gold annotation",
                         description="Precision, recall and F1 of the claims in EXTRACTION_DIR against "
                         "GOLD (JSON Lines, fields of docs/claims.md plus line and surface), then the "
@@ -82,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_status(args)
         if args.command == "eval":
             return cmd_eval(args)
+        if args.command == "diff":
+            return cmd_diff(args)
+        if args.command == "query":
+            return cmd_query(args)
     except (UsageError, GoldFileError) as exc:
         print(f"reportpipe: {exc}", file=sys.stderr)
         return 2
@@ -217,6 +237,66 @@ def cmd_status(args) -> int:
     items = plan(collect_inputs(_inputs(args)), args.out, Settings())
     for it in items:
         print(f"{it.report_id}\t{it.state}\t{it.why}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .diff import COLUMNS, diff_extractions, to_markdown, write_csv
+
+    rows = diff_extractions(args.old, args.new)
+    if args.out:
+        write_csv(rows, args.out)
+    if args.format == "md":
+        print(to_markdown(rows))
+    elif args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow([getattr(r, c) for c in COLUMNS])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{args.old} → {args.new}: {len(rows)} change(s)")
+        for col in ("status", "kind", "section", "subject", "field", "old", "new", "change"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r.status, r.kind, r.where, r.subject, r.field, r.old, r.new, r.percent)
+        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    return 0
+
+
+def cmd_query(args) -> int:
+    from .catalog import query
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{args.out}: no such output folder; run `reportpipe run` first or give --out DIR.")
+    try:
+        names, rows = query(args.out, args.sql)
+    except Exception as exc:  # duckdb's errors say what is wrong with the SQL
+        if exc.__class__.__module__.startswith("duckdb") or exc.__class__.__module__.startswith("_duckdb"):
+            raise UsageError(f"the query failed: {exc}") from exc
+        raise
+    if args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(names)
+        w.writerows(rows)
+    elif args.format == "json":
+        print(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table()
+        for n in names:
+            table.add_column(n)
+        for r in rows:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        Console(width=200 if not sys.stdout.isatty() else None).print(table)
     return 0
 
 

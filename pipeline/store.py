@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .catalog import datapackage_json
 from .model import Document
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
 
@@ -109,6 +110,7 @@ def write_report(doc: Document, out_dir: str | Path, settings_key: str = "") -> 
                 _fault("tables_half_written")
         _write_text(tmp / "source.txt", doc.raw)
         _write_text(tmp / "document.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        _write_text(tmp / "datapackage.json", datapackage_json(doc.report_id, list(frames)))
         _check_written(tmp, frames)
         _fsync_dir(tmp)
         _fault("before_swap")

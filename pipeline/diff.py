@@ -1,0 +1,181 @@
+"""What changed between two extractions: two runs of one report, or two editions of a series.
+
+Claims are paired first by ``claim_id`` (stable when the claim's sentence and section did not
+change), then, for the rest, by unit and kind with the most similar subject and sentence: a value
+edited in place, or "微信月活跃用户 11.5 亿" in one edition and "12.025 亿" in the next, pair up
+as the same indicator. Values compare as exact decimals, already scale-folded, so 1.2亿 equals
+12000万. Sections and case boxes pair by id, then by title similarity (a renamed heading).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from .errors import UsageError
+
+CLAIM_FIELDS = ("value", "value_max", "unit", "kind", "qualifier", "change", "basis", "period", "period_role")
+COLUMNS = ("status", "kind", "old_id", "new_id", "subject", "field", "old", "new")
+PAIR_THRESHOLD = 0.55
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    status: str  # added, removed, changed
+    kind: str  # claim, section, case
+    old_id: str
+    new_id: str
+    subject: str
+    field: str
+    old: str
+    new: str
+    where: str = ""  # the section title, for grouping
+    percent: str = ""  # change of a value, in percent
+
+
+def _read(folder: Path, table: str) -> list[dict]:
+    path = folder / f"{table}.csv"
+    if not path.exists():
+        raise UsageError(f"{folder}: no {table}.csv here; give the output folder of one report "
+                         "(for example extracted/<report_id>).")
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _similar(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _same(field: str, a: str, b: str) -> bool:
+    if field in ("value", "value_max") and a and b:
+        try:
+            return Decimal(a) == Decimal(b)
+        except InvalidOperation:
+            return a == b
+    return a == b
+
+
+def _percent(old: str, new: str) -> str:
+    try:
+        o, n = Decimal(old), Decimal(new)
+    except (InvalidOperation, TypeError):
+        return ""
+    if o == 0:
+        return ""
+    return f"{(n - o) / abs(o) * 100:+.1f}%"
+
+
+def diff_extractions(old_dir: str | Path, new_dir: str | Path) -> list[DiffRow]:
+    old_dir, new_dir = Path(old_dir), Path(new_dir)
+    rows: list[DiffRow] = []
+    old_sections = _read(old_dir, "sections")
+    new_sections = _read(new_dir, "sections")
+    titles = {s["section_id"]: s["title"] for s in old_sections + new_sections}
+    rows += _diff_named("section", old_sections, new_sections, "section_id", titles)
+    rows += _diff_named("case", _read(old_dir, "cases"), _read(new_dir, "cases"), "case_id", titles)
+    rows += _diff_claims(_read(old_dir, "claims"), _read(new_dir, "claims"), titles)
+    return rows
+
+
+def _diff_named(kind: str, old: list[dict], new: list[dict], key: str, titles: dict) -> list[DiffRow]:
+    out = []
+    new_by_id = {r[key]: r for r in new}
+    matched_new = set()
+    rest_old = []
+    for r in old:
+        if r[key] in new_by_id:
+            matched_new.add(r[key])
+        else:
+            rest_old.append(r)
+    rest_new = [r for r in new if r[key] not in matched_new]
+    pairs = sorted(
+        ((_similar(a["title"], b["title"]) + (0.3 if a.get("level") == b.get("level") and a.get("number") == b.get("number") else 0), i, j)
+         for i, a in enumerate(rest_old) for j, b in enumerate(rest_new)),
+        reverse=True,
+    )
+    used_old, used_new = set(), set()
+    for score, i, j in pairs:
+        if score < 0.6 or i in used_old or j in used_new:
+            continue
+        used_old.add(i)
+        used_new.add(j)
+        a, b = rest_old[i], rest_new[j]
+        if a["title"] != b["title"]:
+            out.append(DiffRow("changed", kind, a[key], b[key], b["title"], "title", a["title"], b["title"],
+                               titles.get(b.get("section_id") or b.get("parent_id") or "", "")))
+    for i, a in enumerate(rest_old):
+        if i not in used_old:
+            out.append(DiffRow("removed", kind, a[key], "", a["title"], "title", a["title"], "",
+                               titles.get(a.get("section_id") or a.get("parent_id") or "", "")))
+    for j, b in enumerate(rest_new):
+        if j not in used_new:
+            out.append(DiffRow("added", kind, "", b[key], b["title"], "title", "", b["title"],
+                               titles.get(b.get("section_id") or b.get("parent_id") or "", "")))
+    return out
+
+
+def _diff_claims(old: list[dict], new: list[dict], titles: dict) -> list[DiffRow]:
+    new_by_id = {c["claim_id"]: c for c in new}
+    pairs: list[tuple[dict, dict]] = []
+    rest_old = []
+    for c in old:
+        if c["claim_id"] in new_by_id:
+            pairs.append((c, new_by_id.pop(c["claim_id"])))
+        else:
+            rest_old.append(c)
+    rest_new = list(new_by_id.values())
+    candidates = []
+    for i, a in enumerate(rest_old):
+        for j, b in enumerate(rest_new):
+            if a["unit"] != b["unit"] or a["kind"] != b["kind"]:
+                continue
+            score = 0.5 * _similar(a["subject"], b["subject"]) + 0.5 * _similar(a["sentence"], b["sentence"])
+            if a.get("section_id") and a.get("section_id") == b.get("section_id"):
+                score += 0.1
+            candidates.append((score, i, j))
+    candidates.sort(reverse=True)
+    used_old, used_new = set(), set()
+    for score, i, j in candidates:
+        if score < PAIR_THRESHOLD or i in used_old or j in used_new:
+            continue
+        used_old.add(i)
+        used_new.add(j)
+        pairs.append((rest_old[i], rest_new[j]))
+    out = []
+    for a, b in pairs:
+        for field in CLAIM_FIELDS:
+            if not _same(field, a[field], b[field]):
+                out.append(DiffRow("changed", "claim", a["claim_id"], b["claim_id"], b["subject"], field,
+                                   a[field], b[field], titles.get(b.get("section_id", ""), ""),
+                                   _percent(a[field], b[field]) if field == "value" else ""))
+    for i, a in enumerate(rest_old):
+        if i not in used_old:
+            out.append(DiffRow("removed", "claim", a["claim_id"], "", a["subject"], "value", a["value"], "",
+                               titles.get(a.get("section_id", ""), "")))
+    for j, b in enumerate(rest_new):
+        if j not in used_new:
+            out.append(DiffRow("added", "claim", "", b["claim_id"], b["subject"], "value", "", b["value"],
+                               titles.get(b.get("section_id", ""), "")))
+    return out
+
+
+def write_csv(rows: list[DiffRow], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            d = asdict(r)
+            w.writerow([d[c] for c in COLUMNS])
+
+
+def to_markdown(rows: list[DiffRow]) -> str:
+    lines = ["| status | kind | subject | field | old | new | change |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = [r.status, r.kind, r.subject, r.field, r.old, r.new, r.percent]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
