@@ -46,6 +46,23 @@ def process_report(path: str, out_dir: str, settings: dict) -> dict:
     return run_report(path, out_dir, Settings(**settings))
 
 
+def dask_runner(address: str | None = None):
+    """A Dask task runner: an existing cluster at ``address``, or a local one of two worker
+    processes. Each Dask worker is its own process, so reports run there without a nested worker
+    (daemonic Dask workers may not start processes of their own)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+
+
+def process_folder_on_dask(inputs: list[str], out_dir: str, force: bool, settings: dict,
+                           address: str | None = None) -> dict:
+    settings = {**settings, "isolate": False}
+    return process_folder.with_options(task_runner=dask_runner(address))(inputs, out_dir, force, settings)
+
+
 @flow(name="process_folder")
 def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
                    settings: dict | None = None) -> dict:
@@ -70,3 +87,17 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
         results.append(result)
     finish(out_dir, results)
     return {"items": [item.__dict__ for item in items], "results": results}
+
+
+def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> None:
+    """Process new or changed reports among ``inputs`` every ``interval`` seconds, as a Prefect
+    deployment served by this process (Prefect has no file-arrival trigger: this is a poll, and a
+    poll of an unchanged folder does no extraction work). With a Prefect server running, the
+    deployment and its runs show in the Prefect UI."""
+    process_folder.serve(
+        name="reportpipe-watch",
+        interval=interval,
+        parameters={"inputs": [str(Path(i).resolve()) for i in inputs],
+                    "out_dir": str(Path(out_dir).resolve()), "force": False, "settings": settings},
+        print_starting_message=True,
+    )

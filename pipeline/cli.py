@@ -33,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     run.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     run.add_argument("--force", action="store_true", help="process every report even if unchanged")
-    run.add_argument("--runner", choices=["prefect", "inline"], default="prefect",
-                     help="prefect: a Prefect flow run (default); inline: this process, no Prefect")
+    run.add_argument("--runner", type=_runner, default="prefect", metavar="{prefect,inline,dask[=ADDRESS]}",
+                     help="prefect: a Prefect flow run (default); inline: this process, no Prefect; "
+                     "dask: a Prefect flow run on a local Dask cluster of two worker processes, or on "
+                     "the cluster at ADDRESS (tcp://host:8786)")
     run.add_argument("--max-bytes", type=int, default=None, metavar="N",
                      help="largest report accepted, in bytes (default 32 MiB)")
     run.add_argument("--max-pages", type=int, default=None, metavar="N",
@@ -68,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     qu.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     qu.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print")
 
+    sv = sub.add_parser("serve", help="keep processing new or changed reports (a Prefect deployment)",
+                        description="Serves a Prefect deployment that processes new or changed reports in "
+                        "INPUT (default raw/) into DIR every --interval seconds, until interrupted. Start a "
+                        "Prefect server and set PREFECT_API_URL to watch the runs in its UI.")
+    sv.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
+    sv.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    sv.add_argument("--interval", type=float, default=60.0, metavar="SECONDS", help="poll interval (default 60)")
+
     ev = sub.add_parser("eval", help="score an extraction against a gold annotation",
                         description="Precision, recall and F1 of the claims in EXTRACTION_DIR against "
                         "GOLD (JSON Lines, fields of docs/claims.md plus line and surface), then the "
@@ -77,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the full result as JSON")
     ev.add_argument("--limit", type=int, default=50, help="misses and false alarms to list (default 50)")
     return parser
+
+
+def _runner(value: str) -> str:
+    if value in ("prefect", "inline", "dask") or value.startswith("dask="):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r} is not a runner: use prefect, inline, dask or dask=ADDRESS")
 
 
 def _add_verbosity(p: argparse.ArgumentParser) -> None:
@@ -102,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_diff(args)
         if args.command == "query":
             return cmd_query(args)
+        if args.command == "serve":
+            return cmd_serve(args, argv if argv is not None else sys.argv[1:])
     except (UsageError, GoldFileError) as exc:
         print(f"reportpipe: {exc}", file=sys.stderr)
         return 2
@@ -178,6 +196,10 @@ def _run_prefect(files, args, settings) -> dict:
     try:
         import flows
 
+        if args.runner.startswith("dask"):
+            address = args.runner.split("=", 1)[1] if "=" in args.runner else None
+            return flows.process_folder_on_dask([str(f) for f in files], args.out, args.force,
+                                                settings.__dict__, address)
         return flows.process_folder([str(f) for f in files], args.out, args.force, settings.__dict__)
     except (ReportpipeError, KeyboardInterrupt):
         raise
@@ -238,6 +260,71 @@ def cmd_status(args) -> int:
     for it in items:
         print(f"{it.report_id}\t{it.state}\t{it.why}")
     return 0
+
+
+def cmd_serve(args, argv: list[str]) -> int:
+    """Serve the watching deployment; without a configured Prefect API, start a local Prefect
+    server for it first (an ephemeral one cannot schedule runs) and stop it on exit."""
+    if not os.environ.get("PREFECT_API_URL"):
+        import subprocess
+
+        import signal
+
+        # SIGTERM (a service manager stopping us) must stop the server too, like Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        server, url = _start_prefect_server()
+        print(f"started a local Prefect server for the schedule: UI at {url[:-4]}", flush=True)
+        child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *argv],
+                                 env={**os.environ, "PREFECT_API_URL": url})
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)  # lets Prefect's runner stop its flow runs cleanly
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            return 130
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except Exception:
+                server.kill()
+    import flows
+
+    from .batch import Settings
+
+    flows.serve(_inputs(args), args.out, args.interval, Settings().__dict__)
+    return 0
+
+
+def _start_prefect_server(timeout: float = 120.0):
+    import socket
+    import subprocess
+    import urllib.request
+
+    import flows  # noqa: F401  (sets PREFECT_HOME and quiet defaults for the server too)
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise ReportpipeError("the local Prefect server stopped at once; run `prefect server start` "
+                                  "yourself and set PREFECT_API_URL.")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise ReportpipeError(f"the local Prefect server did not answer within {timeout:.0f} s.")
 
 
 def cmd_diff(args) -> int:
