@@ -224,6 +224,20 @@ def main() -> None:
             report["pdf"][path.name] = r
             print(f"{path.name}: {r['pages']} pages, pipeline {r['pages_per_s']:.0f} pages/s, "
                   f"get_text() floor {r['floor_pages_per_s']:.0f} pages/s → {r['times_floor']:.1f}× the floor")
+    report["review"] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        from pipeline.batch import Settings, collect_inputs, run_inline
+        from pipeline.process import report_id_for
+        from pipeline.review import build_review
+
+        for path in [SAMPLE] + [p for p in PDFS[:1] if p.exists()]:
+            run_inline(collect_inputs([path]), tmp, Settings(isolate=False), force=True)
+            folder = Path(tmp) / report_id_for(path)
+            t0 = time.perf_counter()
+            page = build_review(folder)
+            secs = time.perf_counter() - t0
+            report["review"][path.name] = {"seconds": secs, "bytes": page.stat().st_size}
+            print(f"review page of {path.name}: {page.stat().st_size / 1024:.0f} KiB in {secs * 1000:.0f} ms")
     out = ROOT / "benchmarks" / "results.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=float) + "\n", encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")

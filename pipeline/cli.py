@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("new", metavar="NEW", help="another extraction folder")
     df.add_argument("--format", choices=["table", "md", "csv"], default="table", help="how to print (default: table)")
     df.add_argument("--out", metavar="FILE.csv", help="also write the rows to this CSV file")
+    df.add_argument("--html", metavar="FILE.html", help="also write the diff as a page")
+
+    rv = sub.add_parser("review", help="write a review page for an extraction",
+                        description="Writes review.html into EXTRACTION_DIR: the report text with every claim "
+                        "highlighted, an outline, filters, a details panel and, for PDFs, the pages with their "
+                        "claims' boxes. One self-contained file that opens from disk.")
+    rv.add_argument("extraction", metavar="EXTRACTION_DIR", help="one report's output folder")
+    rv.add_argument("--open", action="store_true", help="open the page in the default browser")
 
     qu = sub.add_parser("query", help="run SQL on the catalog of an output folder",
                         description="Runs SQL on DIR/catalog.duckdb, whose views (sections, cases, blocks, "
@@ -118,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_diff(args)
         if args.command == "query":
             return cmd_query(args)
+        if args.command == "review":
+            return cmd_review(args)
         if args.command == "serve":
             return cmd_serve(args, argv if argv is not None else sys.argv[1:])
     except (UsageError, GoldFileError) as exc:
@@ -327,12 +337,31 @@ def _start_prefect_server(timeout: float = 120.0):
     raise ReportpipeError(f"the local Prefect server did not answer within {timeout:.0f} s.")
 
 
+def cmd_review(args) -> int:
+    from .review import build_review
+
+    folder = Path(args.extraction)
+    if not (folder / "document.json").exists():
+        raise UsageError(f"{folder}: not an extraction folder (no document.json); give extracted/<report_id>.")
+    page = build_review(folder)
+    print(f"{page} ({page.stat().st_size / 1024:.0f} KiB)")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(page.resolve().as_uri())
+    return 0
+
+
 def cmd_diff(args) -> int:
     from .diff import COLUMNS, diff_extractions, to_markdown, write_csv
 
     rows = diff_extractions(args.old, args.new)
     if args.out:
         write_csv(rows, args.out)
+    if args.html:
+        from .review import build_diff_page
+
+        build_diff_page(rows, args.old, args.new, args.html)
     if args.format == "md":
         print(to_markdown(rows))
     elif args.format == "csv":

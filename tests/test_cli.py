@@ -17,7 +17,7 @@ def run(*args, cwd=ROOT):
     return subprocess.run([*EXE, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("cmd", [[], ["run"], ["status"], ["eval"], ["diff"], ["query"]])
+@pytest.mark.parametrize("cmd", [[], ["run"], ["status"], ["eval"], ["diff"], ["query"], ["review"], ["serve"]])
 def test_every_command_has_help(cmd):
     r = run(*cmd, "--help")
     assert r.returncode == 0 and "usage: reportpipe" in r.stdout
