@@ -34,6 +34,8 @@ class DiffRow:
     new: str
     where: str = ""  # the section title, for grouping
     percent: str = ""  # change of a value, in percent
+    old_sentence: str = ""
+    new_sentence: str = ""
 
 
 def _read(folder: Path, table: str) -> list[dict]:
@@ -152,15 +154,16 @@ def _diff_claims(old: list[dict], new: list[dict], titles: dict) -> list[DiffRow
             if not _same(field, a[field], b[field]):
                 out.append(DiffRow("changed", "claim", a["claim_id"], b["claim_id"], b["subject"], field,
                                    a[field], b[field], titles.get(b.get("section_id", ""), ""),
-                                   _percent(a[field], b[field]) if field == "value" else ""))
+                                   _percent(a[field], b[field]) if field == "value" else "",
+                                   a["sentence"], b["sentence"]))
     for i, a in enumerate(rest_old):
         if i not in used_old:
             out.append(DiffRow("removed", "claim", a["claim_id"], "", a["subject"], "value", a["value"], "",
-                               titles.get(a.get("section_id", ""), "")))
+                               titles.get(a.get("section_id", ""), ""), "", a["sentence"], ""))
     for j, b in enumerate(rest_new):
         if j not in used_new:
             out.append(DiffRow("added", "claim", "", b["claim_id"], b["subject"], "value", "", b["value"],
-                               titles.get(b.get("section_id", ""), "")))
+                               titles.get(b.get("section_id", ""), ""), "", "", b["sentence"]))
     return out
 
 

@@ -376,11 +376,14 @@ def build_diff_page(rows, old: str, new: str, path: str | Path) -> Path:
     trs = "".join(
         f'<tr class="changed" data-kind="{_e(r.kind)}"><td>{_e(r.kind)}</td><td>{_e(r.where)}</td><td>{_e(r.subject)}</td>'
         f'<td>{_e(r.field)}</td><td class="old">{_e(r.old)}</td><td class="new">{_e(r.new)}</td>'
-        f'<td>{_e(r.percent)}</td></tr>' for r in changed)
+        f'<td>{_e(r.percent)}</td><td class="sentences"><del>{_e(r.old_sentence)}</del><br><ins>{_e(r.new_sentence)}</ins>'
+        f'</td></tr>' for r in changed)
     groups = "".join(
         f"<section><h3>{_e(where)}</h3><ul>" + "".join(
             f'<li class="{_e(r.status)}" data-kind="{_e(r.kind)}"><strong>{_e(r.status)}</strong> {_e(r.kind)}: '
-            f'{_e(r.subject)} — {_e(r.old or r.new)}</li>' for r in items) + "</ul></section>"
+            f'{_e(r.subject)} — {_e(r.old or r.new)}'
+            + (f'<br><small>{_e(r.old_sentence or r.new_sentence)}</small>' if (r.old_sentence or r.new_sentence) else "")
+            + '</li>' for r in items) + "</ul></section>"
         for where, items in grouped.items())
     page = f"""<!DOCTYPE html>
 <html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -390,7 +393,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5re
 .old{{background:#ffe5e5}}.new{{background:#e5ffe9}}li.added strong{{color:#096}}li.removed strong{{color:#b00}}</style>
 </head><body><h1>What changed</h1><p>{_e(old)} → {_e(new)}: {len(rows)} change(s)</p>
 <h2>Changed</h2><table><thead><tr><th>kind</th><th>section</th><th>subject</th><th>field</th><th>old</th><th>new</th>
-<th>change</th></tr></thead><tbody>{trs}</tbody></table>
+<th>change</th><th>sentence (old, new)</th></tr></thead><tbody>{trs}</tbody></table>
 <h2>Added and removed</h2>{groups}</body></html>
 """
     path = Path(path)

@@ -75,6 +75,9 @@ def test_review_page(browser, extraction, tmp_path):
     box = page.locator(href.replace("#", "#", 1)).bounding_box()
     assert box is not None and -5 <= box["y"] < 900  # scrolled to the top of the view
 
+    page.set_viewport_size({"width": 700, "height": 450})  # what 200% zoom leaves of a 1400×900 screen
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
     shot = tmp_path / "review.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
@@ -93,3 +96,5 @@ def test_diff_page_shows_exactly_the_edits(browser, tmp_path):
     assert changed.count() == 3
     assert sorted(changed.locator("td.new").all_inner_texts()) == ["15431", "178900", "approx"]
     assert page.locator("li.removed").count() == 7 and page.locator("li.added").count() == 1
+    assert "15431" in changed.locator("td.sentences").all_inner_texts()[0] + "".join(
+        changed.locator("td.sentences").all_inner_texts())
