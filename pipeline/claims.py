@@ -35,7 +35,7 @@ MONEY_UNITS = {"元", "美元", "欧元", "港元", "港币", "日元", "英镑"
 DURATION_UNITS = {"周年", "天", "小时", "分钟", "秒", "秒钟", "周", "星期", "年", "个月", "月", "工作日",
                   "个工作日"}
 LENGTH_UNITS = {"公里", "千米", "米", "厘米", "毫米"}
-OTHER_UNITS = {"平方米", "千瓦小时", "μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
+OTHER_UNITS = {"吨标准煤", "GB", "TB", "平方米", "千瓦小时", "μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
                "千瓦", "万千瓦", "千瓦时", "千瓦小时", "千升", "重量箱", "吨公里", "人公里", "立方米", "标准箱", "标箱", "度", "千卡"}
 
 _MONEY_WORDS = re.compile(
@@ -65,9 +65,9 @@ _NOT_QUALIFIER_BEFORE = {"过": "通经度超越错", "超": "高", "近": "最�
 
 _INCREASE = ("增长", "增加", "新增", "增幅", "增速", "提升", "提高", "上升", "上涨", "涨幅", "扩大",
              "回升", "攀升", "跃升", "净增", "增收", "增发", "延长", "新建成", "新建", "新开通", "新设立", "新设",
-             "新登记",
+             "新登记", "增产", "升值",
              "翻了", "多读", "多", "增")
-_DECREASE = ("下降", "减少", "降低", "回落", "下滑", "降幅", "缩小", "收窄", "减", "降")
+_DECREASE = ("下降", "减少", "降低", "回落", "下滑", "降幅", "缩小", "收窄", "减产", "贬值", "减", "降")
 _RATE_NOUNS = re.compile(r"增速|增幅|增长率|涨幅|降幅|增长幅度")
 # 增加值 (value added) is a measure, not a change.
 _CHANGE_CUE = re.compile("(?:" + "|".join(sorted(_INCREASE + _DECREASE, key=len, reverse=True)) + ")(?!值)")
@@ -245,7 +245,7 @@ def _is_claim(s: str, q: Quantity) -> bool:
     unit = q.unit
     if prev == "第" or (prev == "前" and q.value <= 20 and not q.has_scale):
         return False  # ordinals and "前三个行业"
-    if _latin(prev) or _latin(after_num) or (not unit and (_latin(nxt) or nxt == ".")):
+    if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     if prev in ":：" or nxt in (":", "：") or after_num in (":", "："):
         return False  # times and ratios
@@ -305,7 +305,9 @@ def _unit_kind(unit: str) -> str:
         return "duration"
     if unit in LENGTH_UNITS:
         return "length"
-    if unit in OTHER_UNITS or "/" in unit:
+    if "/" in unit:
+        return "money" if unit.split("/")[0] in MONEY_UNITS else "other"  # 元/人 is money, 部/百人 other
+    if unit in OTHER_UNITS:
         return "other"
     return ""
 
@@ -399,6 +401,8 @@ def _change(s: str, q: Quantity, prev_end: int, prev_change: str | None = None) 
         return ""  # "增长至 5 万+", "提升至 1000 人": a new level
     if "、" in tail:
         return ""  # "两次降低存款准备金率、两次下调…": the verb has its object already
+    if "的" in tail:
+        return ""  # "环比上涨的城市个数为23个": the change describes a noun, the number counts it
     if len(tail) > (12 if cue in ("新增", "净增") else 8):
         return ""
     if cue in ("多", "增", "减", "降"):
