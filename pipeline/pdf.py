@@ -137,12 +137,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                  "(private-use characters, (cid:N) codes or mojibake); the font has no usable Unicode map."),
                 stage="ingest")
         furniture = _furniture(pages)
-        weight: dict[float, int] = {}
-        for _pno, lines, _tables, _w, _h in pages:
-            for ln in lines:
-                if id(ln) not in furniture:
-                    weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
-        body_size = max(weight, key=weight.get) if weight else 10.0  # what most of the report is set in
+        body_size = _body_size(ln for _pno, lines, _t, _w, _h in pages for ln in lines if id(ln) not in furniture)
         writer = _Writer(body_size)
         held: list[tuple[int, _Line]] = []
         for pno, lines, tables, width, height in pages:
@@ -226,6 +221,15 @@ def _pdfplumber_text(data: bytes, pno: int) -> str:
         return ""
 
 
+def _body_size(lines) -> float:
+    """The type size most of the text is set in (weighted by characters, so a few large headings
+    or a page of small table type do not decide it)."""
+    weight: dict[float, int] = {}
+    for ln in lines:
+        weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+    return max(weight, key=weight.get) if weight else 10.0
+
+
 def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
     raw_lines = []
     for block in page.get_text("dict")["blocks"]:
@@ -240,10 +244,7 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
             size = max(s["size"] for s in spans)
             bold = all(s["flags"] & 16 for s in spans)
             raw_lines.append(_Line(x0, y0, x1, y1, text, size, bold))
-    weight: dict[float, int] = {}
-    for ln in raw_lines:
-        weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
-    body_size = max(weight, key=weight.get) if weight else 10
+    body_size = _body_size(raw_lines)
     tables = []
     try:
         # The table finder costs ~25 ms a page; only pages with ruling lines are candidates.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
@@ -261,15 +261,13 @@ _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1
 
 def _raw_organisations(doc: Document, title_lines: list[_Line], tp: TitlePage) -> TitlePage:
     """Organisations as the raw text separates them ("成都市统计局 国家统计局成都调查队")."""
-    from dataclasses import replace as _replace
-
     orgs = []
     for ln in title_lines[1:]:
         if _ORG_END.search(ln.text) and not _DATE_LINE.match(ln.text):
             a, b = doc.normal.raw_span(ln.start, ln.end)
             for piece in doc.raw[a:b].split():
                 orgs.append(_to_normal(piece))
-    return _replace(tp, organisation="；".join(orgs)) if orgs else tp
+    return replace(tp, organisation="；".join(orgs)) if orgs else tp
 
 
 def _to_normal(text: str) -> str:
@@ -423,8 +421,6 @@ def _table_cells(ln: _Line, table_id: str, sid, raw_span, lines_index) -> list[T
 
 def _pass_block_dates(blocks: list[Block]) -> list[Block]:
     """A chart or infographic states its date once (数据截至2020年4月); its numbers inherit it."""
-    from dataclasses import replace
-
     out = list(blocks)
     group: list[int] = []
     for i, b in enumerate(blocks):
