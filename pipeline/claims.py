@@ -10,6 +10,7 @@ tables, so a claim's row does not change when unrelated text elsewhere is edited
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from decimal import Decimal
@@ -247,8 +248,11 @@ def _is_claim(s: str, q: Quantity) -> bool:
         return False  # ordinals and "前三个行业"
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
-    if prev in ":：" or nxt in (":", "：") or after_num in (":", "："):
-        return False  # times and ratios
+    spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
+    spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
+    if prev in ":：" or nxt in (":", "：") or after_num in (":", "：") or (
+            spaced_prev in (":", "：") or spaced_next in (":", "：")):
+        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
     if prev == "+" or (len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
         return False  # "1+10" as a programme name
@@ -470,51 +474,76 @@ def _subject(s: str, q: Quantity) -> str:
     return right[:20]
 
 
+_UNIT_HEAD = re.compile(r"\s*(?:计量)?单位\s*")
+_NOT_A_QUANTITY_HEAD = re.compile(r"编号|代码|序号|编码|年份|年度|分类|类别")
+_NUMBER_ONLY = re.compile(r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?\s*(%|‰)?")
+_NUMBER_MARKS = re.compile(r"[,\s%‰]")
+_GROWTH_HEAD = re.compile(r"增长|增速|增幅|下降|涨跌|增减")
+_RATIO_HEAD = re.compile(r"比重|%|％|指数")
+_YEAR_LABEL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+_DECREASE_HEAD = re.compile(r"下降|减少")
+_INCREASE_HEAD = re.compile(r"增长|增加|增速|增幅")
+
+
 def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year, caption,
                   section_paths, seen):
     """Cells that are a number alone, with the unit, period and change their header states.
 
     A header "2021年（亿元）" gives scale, unit and period; "比上年增长（%）" gives unit, change
     and basis, and the period comes from the caption ("表1：2021年…") or the report's year.
+    What a header or a row label says is worked out once per column and per row.
     """
     caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
     header = {c.col: c.text for c in cells if c.is_header}
-    unit_col = next((col for col, h in header.items() if re.fullmatch(r"\s*(?:计量)?单位\s*", h)), None)
+    unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
     row_cells: dict[int, dict[int, str]] = {}
     for c in cells:
         row_cells.setdefault(c.row, {})[c.col] = c.text
+    by_row: dict[int, list[str]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c.text)
+    row_text = {r: "\t".join(texts) for r, texts in by_row.items()}
+
+    @functools.lru_cache(maxsize=None)
+    def column(head: str):
+        change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
+        return (_header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
+                [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
+                ("mom" if _MOM.search(head) else "yoy" if _YOY.search(head) else "") if change else "")
+
+    @functools.lru_cache(maxsize=None)
+    def row_label(label: str):
+        times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
+        return _header_unit(label), bool(_YEAR_LABEL.fullmatch(label.strip())) and bool(times), times
+
     out = []
+    path = section_paths.get(block.section_id, "")
     for cell in cells:
         if cell.is_header or not cell.text or cell.col == unit_col:
             continue
         head = header.get(cell.col, "")
-        if re.search(r"编号|代码|序号|编码|年份|年度|分类|类别", head):
+        if _NOT_A_QUANTITY_HEAD.search(head):
             continue
-        m = re.fullmatch(r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?\s*(%|‰)?", cell.text)
-        if not m:
+        if not _NUMBER_ONLY.fullmatch(cell.text):
             continue
-        value = Decimal(re.sub(r"[,\s%‰]", "", cell.text))
-        scale, unit = _header_unit(head)
+        value = Decimal(_NUMBER_MARKS.sub("", cell.text))
+        (scale, unit), growth, ratio, times, change, basis = column(head)
         label = row_cells[cell.row].get(0, "")
-        if not unit and re.search(r"增长|增速|增幅|下降|涨跌|增减", head):
+        (label_scale, label_unit), year_row, label_times = row_label(label)
+        if not unit and growth:
             unit = "%"  # a growth column without a stated unit: rates are percentages
-        elif not unit and not re.search(r"比重|%|％|指数", head):
+        elif not unit and not ratio:
             if unit_col is not None:  # a 单位 column: "万辆" for this row
                 scale, unit = _unit_text(row_cells[cell.row].get(unit_col, ""))
-            elif _header_unit(label)[1]:  # the row label states it: "地区生产总值（亿元）"
-                scale, unit = _header_unit(label)
+            elif label_unit:  # the row label states it: "地区生产总值（亿元）"
+                scale, unit = label_scale, label_unit
         value = value * scale
         kind = _unit_kind(unit) or ("count" if unit else "other")
-        times = [t for t in find_time_expressions(head, ref_year) if not t.reference]
-        label_times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
-        if re.fullmatch(r"(?:19|20)[0-9]{2}\s*年?", label.strip()) and label_times:
+        if year_row:
             times = label_times  # a row per year
         period = times[0].period if times else default_period
-        change = "decrease" if re.search(r"下降|减少", head) else "increase" if re.search(r"增长|增加|增速|增幅", head) else ""
-        basis = ("mom" if _MOM.search(head) else "yoy" if _YOY.search(head) else "") if change else ""
         raw_start, raw_end = cell.raw_start, cell.raw_end
-        path = section_paths.get(block.section_id, "")
         key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
         out.append(
             Claim(
@@ -522,9 +551,9 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max="", unit=unit, kind=kind,
                 qualifier="exact", change=change, basis=basis, period=period,
-                period_role="during" if period else "", subject=_row_label(cells, cell) or head,
-                section_id=block.section_id, case_id=block.case_id, sentence="\t".join(
-                    c.text for c in cells if c.row == cell.row), block_id=block.block_id,
+                period_role="during" if period else "", subject=label or head,
+                section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
+                block_id=block.block_id,
             )
         )
     return out
@@ -553,10 +582,3 @@ def _header_unit(head: str) -> tuple[Decimal, str]:
     if unit not in KNOWN_UNITS:
         return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit
     return scale, UNIT_NAMES.get(unit, unit)
-
-
-def _row_label(cells: list[TableCell], cell: TableCell) -> str:
-    for c in cells:
-        if c.row == cell.row and c.col == 0:
-            return c.text
-    return ""

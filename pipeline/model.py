@@ -186,3 +186,21 @@ class Document:
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)
+
+
+def evolved(item, **changes):
+    """A copy of a frozen model object with some fields changed.
+
+    ``dataclasses.replace`` re-runs ``__init__`` field by field; the provenance stage changes two
+    fields of every block, cell and claim of a PDF (thousands of them), where that alone cost
+    5 ms of a 70 ms report. The objects have no ``__post_init__`` to skip, so copying the field
+    dict is the same object for a sixth of the price.
+    """
+    unknown = changes.keys() - item.__dataclass_fields__.keys()
+    if unknown:
+        raise TypeError(f"{type(item).__name__} has no field {sorted(unknown)}")
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__)
+    new.__dict__.update(changes)
+    return new
+

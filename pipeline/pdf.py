@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportError
+from .pdf_tables import _Table, find_grids, rulings, tables_on_page
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -54,16 +55,10 @@ class _Line:
     bold: bool = False
 
 
-@dataclass
-class _Table:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    rows: list  # list of rows; a row is a list of (text, bbox)
-
-
 _CID = re.compile(r"\(cid:\d+\)")
+# Printable ASCII, CJK ideographs and punctuation, full-width forms: assigned and never control
+# or private-use, so only the other characters of a page need a category lookup.
+_UNCOMMON = re.compile(r"[^\x21-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]")
 
 
 def _quiet(pymupdf) -> None:
@@ -94,47 +89,64 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         raise ReportError(str(path), "truncated_or_corrupt",
                           f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
     with doc:
+        pages = []  # (page number, lines, tables, width, height)
+        garbled: list[int] = []  # pages with text that neither library reads
         if doc.needs_pass and not doc.authenticate(""):
-            raise ReportError(str(path), "encrypted_needs_password",
-                              "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
-                              "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
-        if doc.page_count == 0:
-            if not data.rstrip().endswith(b"%%EOF"):
-                raise ReportError(str(path), "truncated_or_corrupt",
-                                  "the PDF is cut short (no %%EOF at its end) and no page could be "
-                                  "recovered; download it again.")
-            raise ReportError(str(path), "repaired_empty",
-                              "the PDF has no pages (it was damaged and repaired into nothing).")
-        if doc.page_count > max_pages:
-            raise ReportError(str(path), "too_many_pages",
-                              f"the PDF has {doc.page_count} pages, over the limit of {max_pages}.")
-        bad_pages: list[int] = []
-        fallback: list[int] = []
-        pages = []  # (page number, elements, width, height)
-        for pno in range(doc.page_count):
-            page = doc[pno]
-            lines, tables = _page_elements(page)
-            text_of_page = "".join(ln.text for ln in lines)
-            if not _text_ok(text_of_page):
-                alt = _pdfplumber_text(data, pno)
-                if alt and _text_ok(alt):
+            # MuPDF refuses some files whose owner password is empty (AES-256, revision 6): no
+            # password is needed for those, and pdfminer opens them with the empty one. Anything
+            # else is a user password, which is never guessed.
+            page_count, plumbed = _pdfplumber_pages(data, None, max_pages)
+            if plumbed is None:
+                raise ReportError(str(path), "encrypted_needs_password",
+                                  "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
+                                  "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
+            fallback = list(plumbed)
+            meta: dict = {}
+        else:
+            page_count = doc.page_count
+            if page_count == 0:
+                if not data.rstrip().endswith(b"%%EOF"):
+                    raise ReportError(str(path), "truncated_or_corrupt",
+                                      "the PDF is cut short (no %%EOF at its end) and no page could be "
+                                      "recovered; download it again.")
+                raise ReportError(str(path), "repaired_empty",
+                                  "the PDF has no pages (it was damaged and repaired into nothing).")
+            if page_count > max_pages:
+                raise ReportError(str(path), "too_many_pages",
+                                  f"the PDF has {page_count} pages, over the limit of {max_pages}.")
+            meta = {k: v for k, v in (doc.metadata or {}).items() if v}
+            fallback = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
+            had_text = set()
+            for pno in range(page_count):
+                page = doc[pno]
+                lines, tables, text = _page_elements(page)
+                if not _text_ok(text):
                     fallback.append(pno + 1)
-                    w = page.rect.width
-                    lines = [_Line(0, i, w, i + 1, t, 10) for i, t in enumerate(alt.split("\n")) if t.strip()]
-                    tables = []
-                else:
-                    bad_pages.append(pno + 1)
+                    if "".join(text.split()):
+                        had_text.add(pno + 1)
                     continue
-            pages.append((pno + 1, lines, tables, page.rect.width, page.rect.height))
-        if bad_pages and len(bad_pages) == doc.page_count:
-            empty = all(not doc[p - 1].get_text().strip() for p in bad_pages)
-            reason = "no_text_layer" if empty else "mojibake_suspected"
+                pages.append((pno + 1, lines, tables, page.rect.width, page.rect.height))
+            plumbed = _pdfplumber_pages(data, fallback, max_pages)[1] if fallback else {}
+            # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
+            garbled = [pno for pno in had_text if plumbed is None or pno not in plumbed]
+        if page_count > max_pages:
+            raise ReportError(str(path), "too_many_pages",
+                              f"the PDF has {page_count} pages, over the limit of {max_pages}.")
+        for pno, (lines, width, height, ok) in (plumbed or {}).items():
+            if ok:
+                pages.append((pno, lines, [], width, height))
+            elif lines:
+                garbled.append(pno)
+        fallback = [p for p in fallback if p not in garbled and (plumbed or {}).get(p, (0, 0, 0, False))[3]]
+        pages.sort(key=lambda p: p[0])
+        if garbled or not pages:
             raise ReportError(
-                str(path), reason,
-                ("no page has a text layer (a scan?); run OCR first, this pipeline reads text layers only."
-                 if empty else
-                 f"the text layer of pages {_pages(bad_pages)} is garbled in both PyMuPDF and pdfplumber "
-                 "(private-use characters, (cid:N) codes or mojibake); the font has no usable Unicode map."),
+                str(path), "mojibake_suspected" if garbled else "no_text_layer",
+                (f"the text layer of pages {_pages(sorted(set(garbled)))} is garbled in both PyMuPDF and "
+                 "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
+                 "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts."
+                 if garbled else
+                 "no page has a text layer (a scan?); run OCR first, this pipeline reads text layers only."),
                 stage="ingest")
         furniture = _furniture(pages)
         body_size = _body_size(ln for _pno, lines, _t, _w, _h in pages for ln in lines if id(ln) not in furniture)
@@ -150,8 +162,6 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         text = writer.text()
         if not text.strip():
             raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
-        meta = {k: v for k, v in (doc.metadata or {}).items() if v}
-        page_count = doc.page_count
     return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
                    tuple(fallback), tuple(writer.furniture_spans))
 
@@ -162,8 +172,9 @@ _PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:
 def _furniture(pages) -> set[int]:
     """Running headers, footers and page numbers: by position and repetition across pages.
 
-    A line in the top or bottom 8% of its page is furniture when it is a page number, or when its
-    text (digits ignored) comes back on at least two pages in the same band.
+    A line in the top or bottom 8% of its page is furniture when its text (digits ignored) comes
+    back on at least two pages in the same band. A page number is the first or last line of its
+    page, in the outer 15% (footers often sit well above the bottom margin).
     """
     def key(ln, band):
         return band, re.sub(r"[0-9]+", "#", re.sub(r"\s+", "", ln.text))
@@ -178,12 +189,20 @@ def _furniture(pages) -> set[int]:
             bands[id(ln)] = key(ln, band)
             counts.setdefault(bands[id(ln)], set()).add(pno)
     out = set()
-    for pno, lines, _tables, _w, _h in pages:
+    for pno, lines, tables, _w, h in pages:
         for ln in lines:
             k = bands.get(id(ln))
-            if k is None:
-                continue
-            if _PAGE_NO.match(ln.text.strip()) or (len(pages) >= 2 and len(counts[k]) >= 2):
+            if k is not None and len(pages) >= 2 and len(counts[k]) >= 2:
+                out.add(id(ln))
+        if not lines:
+            continue
+        top = min(lines, key=lambda ln: ln.y0)
+        foot = max(lines, key=lambda ln: ln.y1)
+        table_top = min((t.y0 for t in tables), default=h)
+        table_foot = max((t.y1 for t in tables), default=0.0)
+        for ln, outer in ((top, top.y1 < 0.15 * h and top.y1 <= table_top),
+                          (foot, foot.y0 > 0.85 * h and foot.y0 >= table_foot)):
+            if outer and _PAGE_NO.match(ln.text.strip()):
                 out.add(id(ln))
     return out
 
@@ -200,7 +219,7 @@ def _text_ok(text: str) -> bool:
     # (cid:N) codes, replacement, private-use, unassigned and control characters: a font whose
     # codes do not map to Unicode (a garbled page reads like "3HQČåQt\x03SURVW…").
     bad = len(_CID.findall(text)) * 5 + sum(
-        1 for ch in stripped if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cc"))
+        1 for ch in _UNCOMMON.findall(stripped) if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cc"))
     if bad > 0.05 * len(stripped):
         return False
     # Mojibake of UTF-8 or GBK read as Latin-1: many accented Latin letters and no Han characters.
@@ -209,16 +228,40 @@ def _text_ok(text: str) -> bool:
     return not (latin1 > 0.3 * len(stripped) and han == 0)
 
 
-def _pdfplumber_text(data: bytes, pno: int) -> str:
+def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tuple[int, dict | None]:
+    """The given pages (1-based; None for all) as pdfplumber reads them: lines with positions
+    and sizes, so that paragraphs and page furniture come out as they do from PyMuPDF.
+
+    Returns the page count and {page: (lines, width, height, text passes the check)}, where
+    pages without text are left out; the dict is None when pdfplumber cannot open the file
+    without a password, and empty when the file has more than ``max_pages`` pages.
+    """
+    import io
+
+    import pdfplumber
+
     try:
-        import io
-
-        import pdfplumber
-
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return pdf.pages[pno].extract_text() or ""
+        pdf = pdfplumber.open(io.BytesIO(data), password="")
     except Exception:
-        return ""
+        return 0, None
+    out: dict[int, tuple[list[_Line], float, float, bool]] = {}
+    with pdf:
+        count = len(pdf.pages)
+        if count > max_pages:
+            return count, {}
+        for pno in (range(1, count + 1) if pnos is None else pnos):
+            try:
+                page = pdf.pages[pno - 1]
+                found = page.extract_text_lines()
+            except Exception:
+                continue
+            lines = [_Line(ln["x0"], ln["top"], ln["x1"], ln["bottom"], ln["text"].strip(),
+                           max((c.get("size", 10.0) for c in ln["chars"]), default=10.0))
+                     for ln in found if ln["text"].strip()]
+            if lines:
+                ok = _text_ok("".join(ln.text for ln in lines))
+                out[pno] = (lines, float(page.width), float(page.height), ok)
+    return count, out
 
 
 def _body_size(lines) -> float:
@@ -230,9 +273,17 @@ def _body_size(lines) -> float:
     return max(weight, key=weight.get) if weight else 10.0
 
 
-def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
+def _page_elements(page) -> tuple[list[_Line], list[_Table], str]:
+    """The page's lines outside tables, its tables, and all its text as the font decodes it
+    (control characters included: the words of tables lose them, and they are the sign of a
+    font without a Unicode map)."""
+    import pymupdf
+
+    # One text page serves the lines and, on pages with rules, the words of the tables; images
+    # are left out of it (decoding them would triple the cost of an illustrated page).
+    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
     raw_lines = []
-    for block in page.get_text("dict")["blocks"]:
+    for block in textpage.extractDICT()["blocks"]:
         if block.get("type") != 0:
             continue
         for line in block["lines"]:
@@ -245,166 +296,19 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table]]:
             bold = all(s["flags"] & 16 for s in spans)
             raw_lines.append(_Line(x0, y0, x1, y1, text, size, bold))
     body_size = _body_size(raw_lines)
-    tables = []
-    try:
-        # The table finder costs ~25 ms a page; only pages with ruling lines are candidates.
-        drawings = page.get_drawings()
-        rules = sum(1 for d in drawings for item in d.get("items", ()) if item[0] in ("l", "re"))
-        if rules < 3:
-            raise LookupError("no table candidate")
-        horizontal = _horizontal_rules(drawings)
-        found = page.find_tables()
-        for t in found.tables:
-            extracted = t.extract()
-            x0, y0, x1, y1 = t.bbox
-            # Stacked rows: the label cell lists several labels and a value cell several numbers.
-            # (A number wrapped inside a narrow cell stacks digits, but beside a single label.)
-            stacked = any(
-                len([x for x in (row[0] or "").split("\n") if x.strip()]) >= 2
-                and any(sum(1 for x in (cell or "").split("\n") if _NUMBER_CELL.fullmatch(x.strip())) >= 2
-                        for cell in row[1:])
-                for row in extracted if row
-            )
-            if len(extracted) == 1 and stacked:
-                # The rest of a table from the page before: one tall row of stacked values, no header.
-                table = _table_from_words(page, t, has_header=False)
-            elif len(extracted) == 1:
-                # A header row whose body has no rules (it ends on the next page): the rows are the
-                # smaller-type lines below it, down to the next line set in the body's type size.
-                below = [ln for ln in raw_lines if ln.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
-                bottom = min((ln.y0 for ln in below), default=page.rect.height * 0.92) - 1
-                table = _table_from_words(page, t, bottom) or _table_from_cells(t, extracted)
-            else:
-                # Rules between rows, counted once per height: a header rule alone means the body
-                # rows are not ruled, and the finder returns them as one tall stacked row.
-                ys = sorted(ry for ry, rx0, rx1 in horizontal if y0 + 3 < ry < y1 - 3 and rx0 < x1 and rx1 > x0)
-                inner = sum(1 for i, y in enumerate(ys) if i == 0 or y - ys[i - 1] > 2)  # a double rule is one
-                tall = len(extracted) <= 4 and inner <= 1 and stacked
-                table = _table_from_words(page, t) if tall else _table_from_cells(t, extracted)
-            if table is not None:
-                tables.append(table)
-    except Exception:  # no candidate, or a finder failure: the text stays paragraphs
-        tables = []
+    tables: list[_Table] = []
+    hs, vs = rulings(page.get_cdrawings())
+    if len(hs) + len(vs) >= 3:
+        grids = find_grids(hs, vs)
+        if grids:
+            tables = tables_on_page(grids, textpage.extractWORDS(), raw_lines, body_size, page.rect.height)
     lines = []
     for ln in raw_lines:
         cx, cy = (ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2
         if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
             continue
         lines.append(ln)
-    return _merge_rows(lines, body_size), tables
-
-
-_NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
-
-
-def _table_from_words(page, t, bottom: float | None = None, has_header: bool = True) -> _Table | None:
-    """Rows of a found table rebuilt from the words inside it.
-
-    Tables without horizontal rules come back from the finder as one tall row whose cells hold
-    every line of a column; the words' own lines give the real rows. Columns keep the finder's
-    boundaries. A line holding only a label continues the label of the row above (a wrapped name).
-    """
-    x0, y0, x1, y1 = t.bbox
-    if bottom is not None:
-        y1 = max(y1, bottom)
-    try:
-        header_cells = [c for c in t.rows[0].cells]
-    except (IndexError, AttributeError):
-        return None
-    bounds = sorted(c[0] for c in header_cells if c) + [x1]
-    if len(bounds) < 3:
-        return None
-    words = page.get_text("words", clip=(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-    lines: list[list] = []
-    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
-        cy = (w[1] + w[3]) / 2
-        if lines and abs(lines[-1][0] - cy) < 3:
-            lines[-1][1].append(w)
-        else:
-            lines.append([cy, [w]])
-    header_bottom = max((c[3] for c in header_cells if c), default=y0) if has_header else y0 - 1
-    ncol = len(bounds) - 1
-    rows: list[list] = []
-    header = [["", None] for _ in range(ncol)]
-    for cy, ws in lines:
-        cells = [["", None] for _ in range(ncol)]
-        for w in sorted(ws, key=lambda w: w[0]):
-            cx = (w[0] + w[2]) / 2
-            col = max(i for i in range(ncol) if bounds[i] - 2 <= cx or i == 0)
-            text, box = cells[col]
-            sep = " " if text and text[-1].isascii() and text[-1].isalnum() and w[4][:1].isascii() and w[4][:1].isalnum() else ""
-            cells[col][0] = text + sep + w[4]
-            cells[col][1] = _union(box, w[:4])
-        if cy <= header_bottom:
-            for i, (text, box) in enumerate(cells):
-                if text:
-                    header[i][0] += text
-                    header[i][1] = _union(header[i][1], box)
-            continue
-        if rows and cells[0][0] and not any(c[0] for c in cells[1:]):
-            rows[-1][0][0] += cells[0][0]  # a wrapped row label
-            rows[-1][0][1] = _union(rows[-1][0][1], cells[0][1])
-            continue
-        rows.append(cells)
-    if not rows:
-        return None
-    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]] if has_header else []
-    out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
-    return _Table(x0, y0, x1, y1, out)
-
-
-def _horizontal_rules(drawings) -> list[tuple[float, float, float]]:
-    """(y, x0, x1) of every horizontal line and of both horizontal edges of every rectangle."""
-    out = []
-    for d in drawings:
-        for item in d.get("items", ()):
-            if item[0] == "l":
-                a, b = item[1], item[2]
-                if abs(a.y - b.y) < 1 and abs(a.x - b.x) > 5:
-                    out.append((a.y, min(a.x, b.x), max(a.x, b.x)))
-            elif item[0] == "re":
-                r = item[1]
-                if r.height < 2:
-                    out.append((r.y0, r.x0, r.x1))
-                else:
-                    out.extend([(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)])
-    return out
-
-
-def _table_from_cells(t, extracted) -> _Table | None:
-    rows = []
-    for r, row in enumerate(extracted):
-        cells = []
-        for c, cell_text in enumerate(row):
-            bbox = None
-            try:
-                bbox = t.rows[r].cells[c]
-            except (IndexError, AttributeError):
-                pass
-            cells.append((_cell_text(cell_text), bbox or t.bbox))
-        rows.append(cells)
-    if not rows or len(rows[0]) < 2:  # a lone header row may be continued in the next column
-        return None
-    x0, y0, x1, y1 = t.bbox
-    return _Table(x0, y0, x1, y1, rows)
-
-
-def _union(a, b):
-    if a is None:
-        return tuple(b)
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def _cell_text(t) -> str:
-    if t is None:
-        return ""
-    parts = [p.strip() for p in str(t).split("\n")]
-    out = ""
-    for p in parts:
-        if out and p and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
-            out += " "
-        out += p
-    return out.replace("\t", " ")
+    return _merge_rows(lines, body_size), tables, "".join(ln.text for ln in raw_lines)
 
 
 def _merge_rows(lines: list[_Line], body_size: float = 0.0) -> list[_Line]:

@@ -31,15 +31,14 @@ def provenance_stage(doc: Document) -> Document:
     """Page and box of every block, cell and claim of a PDF report (text reports have none)."""
     if not doc.boxes:
         return doc
-    from dataclasses import replace
-
+    from .model import evolved
     from .pdf import locate
 
     starts = [b.start for b in doc.boxes]
 
     def place(item):
         page, bbox = locate(doc.boxes, starts, item.raw_start, max(item.raw_end, item.raw_start + 1))
-        return replace(item, page=page, bbox=bbox)
+        return evolved(item, page=page, bbox=bbox)
 
     return doc.evolve(
         blocks=tuple(place(b) for b in doc.blocks),

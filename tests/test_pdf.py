@@ -47,7 +47,6 @@ def test_headers_footers_and_page_numbers_are_furniture(pdf_doc):
         ("qpdf_bad1_not-a-pdf.pdf", "not_pdf"),
         ("derived_truncated_crazyones_60pct.pdf", "truncated_or_corrupt"),
         ("qpdf_issue-146_deep-nested-array.pdf", "truncated_or_corrupt"),
-        ("pypdf_r6-user-password_aes256.pdf", "encrypted_needs_password"),
         ("pdfjs_issue6010_2_utf8-password.pdf", "encrypted_needs_password"),
         ("pdfminer_pdf-with-jbig2_no-text-layer.pdf", "no_text_layer"),
     ],
@@ -57,6 +56,51 @@ def test_bad_pdfs_fail_with_their_reason(name, reason):
         process_file(DATA / "bad_pdfs" / name)
     assert err.value.reason == reason
     assert name in str(err.value)
+
+
+def test_an_empty_owner_password_is_no_password():
+    """AES-256 R6 with a user password and an empty owner password: MuPDF asks for a password,
+    pdfminer opens it with the empty one. No password is needed, so the report is read."""
+    doc = process_file(DATA / "bad_pdfs" / "pypdf_r6-user-password_aes256.pdf")
+    assert "pdfencryptiontest" in doc.raw
+    assert all(b.page == 1 for b in doc.blocks)
+
+
+def test_a_page_pymupdf_cannot_decode_is_read_by_pdfplumber():
+    from pipeline.pdf import read_pdf_report
+
+    pdf = read_pdf_report(DATA / "bad_pdfs" / "pdfminer_issue-791_non-unicode-cmap.pdf", 10**8)
+    assert pdf.fallback_pages == (1,)
+    assert pdf.text.startswith("Peněžní prostředky na účtech")
+    assert pdf.boxes[0].page == 1 and pdf.boxes[0].x1 > pdf.boxes[0].x0
+
+
+def _pages_pdf(path, texts):
+    """One page per text; None makes a page whose font has no Unicode map: control codes in a
+    WinAnsi font, which PyMuPDF returns as control characters and pdfplumber as (cid:N)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    for text in texts:
+        page = doc.new_page(width=595, height=842)
+        if text is None:
+            page.insert_text((72, 72), "x", fontname="helv")
+            codes = b"".join(b"\\%03o" % c for c in bytes(range(1, 31)) * 3)
+            doc.update_stream(page.get_contents()[0], b"BT /helv 12 Tf 72 720 Td (" + codes + b") Tj ET")
+        elif text:
+            page.insert_textbox(pymupdf.Rect(56, 80, 540, 400), text, fontname="china-s", fontsize=10)
+    doc.save(path)
+    return path
+
+
+def test_garbled_pages_are_named_and_image_pages_skipped(tmp_path):
+    body = "全年全市地区生产总值1234.5亿元，比上年增长5.2%。" * 3
+    ok = process_file(_pages_pdf(tmp_path / "blank.pdf", [body, "", body]))
+    assert ok.pages == 3 and {b.page for b in ok.blocks} == {1, 3}  # the empty page is no error
+    with pytest.raises(ReportError) as err:
+        process_file(_pages_pdf(tmp_path / "garbled.pdf", [body, None, body]))
+    assert err.value.reason == "mojibake_suspected"
+    assert "pages 2 " in str(err.value) and "garbled.pdf" in str(err.value)
 
 
 @pytest.mark.parametrize("name, text", [

@@ -1,0 +1,284 @@
+"""Ruled tables on a PDF page, from its drawings and the words of its text layer.
+
+Statistical bulletins draw their tables with rules: three-line tables (a rule above and below the
+header and one at the foot) with column separators, or full grids. A table finder that works
+from characters and cell graphs (PyMuPDF's ``find_tables``, pdfplumber's) costs 20-40 ms a page
+and still leaves the real rows of a three-line table to be recovered from the words. The rules
+already say where the columns are, so the grid is taken from them directly, and the rows from
+the rules where every row is ruled and from the words' own lines where it is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TOL = 3.0  # points: rules this close meet (joints drawn as tiny squares, rules a hair apart)
+MIN_RULE = 5.0  # shorter strokes are joints, dots or glyph parts, not rules
+
+
+@dataclass
+class _Table:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    rows: list  # list of rows; a row is a list of (text, bbox)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The frame of one ruled table: column edges, row rules, and how far the columns run on
+    past the last rule (a table whose body continues on the next page has no closing rule)."""
+
+    xs: tuple[float, ...]  # column edges, left to right, outer edges included
+    ys: tuple[float, ...]  # horizontal rules, top to bottom (the top may be the columns' top)
+    open_bottom: float | None = None  # where the column rules end below the last rule
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+    def cell(self, r: int, c: int) -> tuple[float, float, float, float]:
+        return self.xs[c], self.ys[r], self.xs[c + 1], self.ys[r + 1]
+
+
+def rulings(drawings) -> tuple[list, list]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) rules from ``page.get_cdrawings()``.
+
+    Stroked lines, thin filled rectangles (how many producers draw rules) and the edges of
+    larger rectangles (cell backgrounds, framed cells) all count; white fills without a stroke
+    are page backgrounds, not rules.
+    """
+    hs: list[tuple[float, float, float]] = []
+    vs: list[tuple[float, float, float]] = []
+    for d in drawings:
+        stroked = d.get("color") is not None
+        fill = d.get("fill")
+        for item in d.get("items", ()):
+            kind = item[0]
+            if kind == "l":
+                (ax, ay), (bx, by) = item[1], item[2]
+                if abs(ay - by) < 1 and abs(ax - bx) > MIN_RULE:
+                    hs.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+                elif abs(ax - bx) < 1 and abs(ay - by) > MIN_RULE:
+                    vs.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
+            elif kind == "re":
+                x0, y0, x1, y1 = item[1]
+                x0, x1 = min(x0, x1), max(x0, x1)
+                y0, y1 = min(y0, y1), max(y0, y1)
+                if not stroked and fill is not None and min(fill) > 0.95:
+                    continue  # a white panel
+                w, h = x1 - x0, y1 - y0
+                if h < 2 and w > MIN_RULE:
+                    hs.append(((y0 + y1) / 2, x0, x1))
+                elif w < 2 and h > MIN_RULE:
+                    vs.append(((x0 + x1) / 2, y0, y1))
+                elif w > MIN_RULE and h > MIN_RULE:
+                    hs += [(y0, x0, x1), (y1, x0, x1)]
+                    vs += [(x0, y0, y1), (x1, y0, y1)]
+    return hs, vs
+
+
+def find_grids(hs: list, vs: list) -> list[Grid]:
+    """Rules that touch or cross form one frame; a frame with two or more columns is a table."""
+    segs = [("h", *s) for s in hs] + [("v", *s) for s in vs]
+    parent = list(range(len(segs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(segs):
+        for j in range(i + 1, len(segs)):
+            if _touch(a, segs[j]):
+                ri, rj = root(i), root(j)
+                if ri != rj:
+                    parent[rj] = ri
+    groups: dict[int, list] = {}
+    for i, s in enumerate(segs):
+        groups.setdefault(root(i), []).append(s)
+    grids = []
+    for members in groups.values():
+        grid = _grid([s for s in members if s[0] == "h"], [s for s in members if s[0] == "v"])
+        if grid is not None:
+            grids.append(grid)
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+def _touch(a, b) -> bool:
+    if a[0] == b[0]:  # collinear pieces of one rule
+        return abs(a[1] - b[1]) <= 1 and a[2] <= b[3] + TOL and b[2] <= a[3] + TOL
+    h, v = (a, b) if a[0] == "h" else (b, a)
+    return h[2] - TOL <= v[1] <= h[3] + TOL and v[2] - TOL <= h[1] <= v[3] + TOL
+
+
+def _merge(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue  # a double rule, or a cell background's edge beside its rule, is one rule
+        out.append(v)
+    return out
+
+
+def _grid(hs: list, vs: list) -> Grid | None:
+    if not hs or not vs:
+        return None
+    left = min(min(h[2] for h in hs), min(v[1] for v in vs))
+    right = max(max(h[3] for h in hs), max(v[1] for v in vs))
+    xs = _merge([left, right] + [v[1] for v in vs if left + TOL < v[1] < right - TOL])
+    if len(xs) < 3:
+        return None  # a frame around one block of text (a box, a panel): not a table
+    ys = _merge([h[1] for h in hs])
+    top = min(v[2] for v in vs)
+    bottom = max(v[3] for v in vs)
+    if top < ys[0] - MIN_RULE:
+        ys.insert(0, top)  # columns start above the first rule: the rest of a table from overleaf
+    if len(ys) < 2:
+        return None
+    open_bottom = bottom if bottom > ys[-1] + MIN_RULE else None
+    return Grid(tuple(xs), tuple(ys), open_bottom)
+
+
+_NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
+
+
+def _join(text: str, word: str) -> str:
+    """Words of one line: a space only between two Latin letters or digits, as typeset."""
+    if text and text[-1].isascii() and text[-1].isalnum() and word[:1].isascii() and word[:1].isalnum():
+        return text + " " + word
+    return text + word
+
+
+def _lines_of(words: list) -> list[list]:
+    """Words grouped into visual lines (centres within 3 points), top to bottom."""
+    lines: list[list] = []
+    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
+        cy = (w[1] + w[3]) / 2
+        if lines and abs(lines[-1][0] - cy) < 3:
+            lines[-1][1].append(w)
+        else:
+            lines.append([cy, [w]])
+    return lines
+
+
+def _inside(words: list, x0: float, y0: float, x1: float, y1: float) -> list:
+    return [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
+
+
+def _cell_lines(words: list, box) -> list[tuple[str, tuple]]:
+    """The lines of text in one cell with their boxes."""
+    out = []
+    for _cy, ws in _lines_of(_inside(words, *box)):
+        text, bbox = "", None
+        for w in sorted(ws, key=lambda w: w[0]):
+            text = _join(text, w[4])
+            bbox = _union(bbox, w[:4])
+        out.append((text, bbox))
+    return out
+
+
+def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
+                   page_height: float) -> list[_Table]:
+    """Each grid as a table of (text, bbox) cells.
+
+    Grids ruled between every row keep their cells. A three-line table has one tall body cell
+    per column holding all of its lines (the "stacked" form): its rows come from the words'
+    lines instead. A header with no ruled body below it (the body runs to the page foot, or on
+    overleaf) takes the lines below it down to the columns' end, or to the next line set in the
+    body's type size. A lone stacked row with no header is the rest of a table from overleaf.
+    """
+    tables = []
+    for g in grids:
+        x0, y0, x1, y1 = g.bbox
+        nrows = len(g.ys) - 1
+        ncols = len(g.xs) - 1
+        cells = [[_cell_lines(words, g.cell(r, c)) for c in range(ncols)] for r in range(nrows)]
+        stacked = any(
+            len(row[0]) >= 2 and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:])
+            for row in cells
+        )
+        if nrows == 1 and stacked:
+            table = _table_from_words(g, words, has_header=False)
+        elif nrows == 1:
+            if g.open_bottom is not None:
+                bottom = g.open_bottom
+            else:
+                below = [ln for ln in body_lines if ln.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
+                bottom = min((ln.y0 for ln in below), default=page_height * 0.92) - 1
+            table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
+        elif nrows == 2 and stacked:
+            table = _table_from_words(g, words)  # header rule, then one unruled body
+        else:
+            table = _table_from_cells(g, cells)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_header: bool = True) -> _Table | None:
+    """Rows of a table rebuilt from the words inside it: each visual line is a row, each word
+    goes to the column it sits in, and a line holding only a label continues the label of the
+    row above (a wrapped name)."""
+    x0, y0, x1, y1 = g.bbox
+    if bottom is not None:
+        y1 = max(y1, bottom)
+    bounds = g.xs
+    ncol = len(bounds) - 1
+    header_bottom = g.ys[1] if has_header else y0 - 1
+    rows: list[list] = []
+    header = [["", None] for _ in range(ncol)]
+    for _cy, ws in _lines_of(_inside(words, x0 - 1, y0 - 1, x1 + 1, y1 + 1)):
+        cells = [["", None] for _ in range(ncol)]
+        for w in sorted(ws, key=lambda w: w[0]):
+            cx = (w[0] + w[2]) / 2
+            col = max(i for i in range(ncol) if bounds[i] - 2 <= cx or i == 0)
+            cells[col][0] = _join(cells[col][0], w[4])
+            cells[col][1] = _union(cells[col][1], w[:4])
+        if _cy <= header_bottom:
+            for i, (text, box) in enumerate(cells):
+                if text:
+                    header[i][0] += text
+                    header[i][1] = _union(header[i][1], box)
+            continue
+        if rows and cells[0][0] and not any(c[0] for c in cells[1:]):
+            rows[-1][0][0] += cells[0][0]  # a wrapped row label
+            rows[-1][0][1] = _union(rows[-1][0][1], cells[0][1])
+            continue
+        rows.append(cells)
+    if not rows:
+        return None
+    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]] if has_header else []
+    out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
+    return _Table(x0, y0, x1, y1, out)
+
+
+def _table_from_cells(g: Grid, cells: list) -> _Table | None:
+    rows = []
+    for r, row in enumerate(cells):
+        out = []
+        for c, lines in enumerate(row):
+            text = ""
+            for t, _b in lines:
+                # lines of a cell run on; a space only where two Latin words meet
+                text = text + " " + t if (text and text[-1].isascii() and text[-1].isalpha()
+                                          and t[:1].isascii() and t[:1].isalpha()) else text + t
+            box = None
+            for _t, b in lines:
+                box = _union(box, b)
+            out.append((text.replace("\t", " "), box or g.cell(r, c)))
+        rows.append(out)
+    if not rows or len(rows[0]) < 2:
+        return None
+    x0, y0, x1, y1 = g.bbox
+    return _Table(x0, y0, x1, y1, rows)
+
+
+def _union(a, b):
+    if a is None:
+        return tuple(b)
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))

@@ -1,0 +1,147 @@
+"""Ruled tables drawn the ways bulletins draw them, read back from the drawings and the words:
+three-line tables whose body rows have no rules, full grids, tables running on overleaf, and
+frames that are not tables."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from pipeline.pdf_tables import find_grids, rulings
+from pipeline.process import process_file
+
+FONT = "china-s"
+BODY = "全年全市地区生产总值1234.5亿元，比上年增长5.2%。其中，第一产业增加值100.2亿元，增长3.1%。"
+
+
+def _text(page, x, y, text, size=9.0):
+    page.insert_text((x, y), text, fontname=FONT, fontsize=size)
+
+
+def _three_line_table(page, top, rows, cols=(100, 260, 380, 495), header=("指标", "绝对数（亿元）", "比上年增长（%）"),
+                      close=True, open_top=False, pitch=16.0):
+    """A rule above and below the header and one at the foot, column separators, unruled rows."""
+    x0, x1 = cols[0], cols[-1]
+    y = top
+    if not open_top:
+        page.draw_line((x0, y), (x1, y), width=1.4)
+        for c, head in enumerate(header):
+            _text(page, cols[c] + 4, y + 15, head)
+        y += 22
+        page.draw_line((x0, y), (x1, y), width=0.5)
+    body_top = y
+    for row in rows:
+        y += pitch
+        for c, cell in enumerate(row):
+            _text(page, cols[c] + 4, y - 4, cell)
+    bottom = y + 4
+    for x in cols[1:-1]:
+        page.draw_line((x, top), (x, bottom), width=0.5)
+    if close:
+        page.draw_line((x0, bottom), (x1, bottom), width=1.4)
+    return body_top, bottom
+
+
+ROWS = (("地区生产总值", "1234.5", "5.2"), ("第一产业", "100.2", "3.1"), ("第二产业", "500.1", "6.0"),
+        ("第三产业", "634.2", "5.0"))
+
+
+def _pdf(path, draw):
+    doc = pymupdf.open()
+    draw(doc)
+    doc.save(path)
+    return process_file(path)
+
+
+def _tables(doc):
+    return [b for b in doc.blocks if b.kind == "table"]
+
+
+def test_three_line_table_rows_come_from_the_words(tmp_path):
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        page.insert_textbox(pymupdf.Rect(72, 60, 523, 120), BODY, fontname=FONT, fontsize=10.5)
+        _text(page, 200, 150, "表1 2023年地区生产总值", 10.5)
+        _three_line_table(page, 160, ROWS)
+        page.insert_textbox(pymupdf.Rect(72, 300, 523, 360), BODY, fontname=FONT, fontsize=10.5)
+
+    doc = _pdf(tmp_path / "three-line.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.cells == (("指标", "绝对数（亿元）", "比上年增长（%）"),) + ROWS
+    cell = next(c for c in doc.claims if c.surface == "634.2" and c.block_id == table.block_id)
+    assert (cell.value, cell.unit, cell.page) == ("63420000000", "元", 1)
+    x0, y0, x1, y1 = map(float, cell.bbox.split(","))
+    assert 260 < x0 < x1 < 380 and 160 < y0 < y1 < 260  # the cell's own box, not the table's
+    growth = next(c for c in doc.claims if c.surface == "6.0" and c.block_id == table.block_id)
+    assert (growth.unit, growth.change) == ("%", "increase")
+    # the paragraphs around the table stay paragraphs, and read once each
+    assert doc.raw.count("全年全市地区生产总值1234.5亿元") == 2
+
+
+def test_full_grid_keeps_wrapped_cells_whole(tmp_path):
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        xs = (100, 250, 380, 495)
+        ys = (100, 124, 160, 184)
+        for y in ys:
+            page.draw_line((xs[0], y), (xs[-1], y), width=0.5)
+        for x in xs:
+            page.draw_line((x, ys[0]), (x, ys[-1]), width=0.5)
+        for c, head in enumerate(("产品名称", "单位", "产量")):
+            _text(page, xs[c] + 4, ys[0] + 16, head)
+        _text(page, xs[0] + 4, ys[1] + 14, "移动通信手持")  # a name wrapped inside its cell
+        _text(page, xs[0] + 4, ys[1] + 28, "机（手机）")
+        _text(page, xs[1] + 4, ys[1] + 20, "万台")
+        _text(page, xs[2] + 4, ys[1] + 20, "680.3")
+        _text(page, xs[0] + 4, ys[2] + 16, "集成电路")
+        _text(page, xs[1] + 4, ys[2] + 16, "亿块")
+        _text(page, xs[2] + 4, ys[2] + 16, "90.3")
+
+    doc = _pdf(tmp_path / "grid.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.cells == (("产品名称", "单位", "产量"), ("移动通信手持机（手机）", "万台", "680.3"),
+                           ("集成电路", "亿块", "90.3"))
+    phones = next(c for c in doc.claims if c.surface == "680.3")
+    assert (phones.value, phones.unit) == ("6803000", "台")
+
+
+def test_a_table_running_on_overleaf_is_one_table(tmp_path):
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        page.insert_textbox(pymupdf.Rect(72, 60, 523, 640), BODY * 14, fontname=FONT, fontsize=10.5)
+        _text(page, 200, 680, "表2 主要产品产量", 10.5)
+        _three_line_table(page, 690, ROWS[:2], close=False)  # columns run to the page foot
+        page = doc.new_page(width=595, height=842)
+        _three_line_table(page, 72, ROWS[2:], open_top=True)  # columns start at the page head
+        page.insert_textbox(pymupdf.Rect(72, 200, 523, 300), BODY, fontname=FONT, fontsize=10.5)
+
+    doc = _pdf(tmp_path / "overleaf.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.cells == (("指标", "绝对数（亿元）", "比上年增长（%）"),) + ROWS
+    pages = {c.surface: c.page for c in doc.claims if c.block_id == table.block_id}
+    assert pages["1234.5"] == 1 and pages["634.2"] == 2
+
+
+def test_frames_and_panels_are_not_tables():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.draw_rect(pymupdf.Rect(72, 100, 523, 200), width=0.8)  # a box around a paragraph
+    page.draw_rect(pymupdf.Rect(0, 0, 595, 842), color=None, fill=(1, 1, 1))  # a white page panel
+    page.draw_line((72, 300), (523, 300), width=0.5)  # a lone rule under a heading
+    hs, vs = rulings(page.get_cdrawings())
+    assert find_grids(hs, vs) == []
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.6, 2.5])
+def test_rules_drawn_in_pieces_make_one_grid(gap):
+    """Producers draw rules as thin filled rectangles in pieces, with tiny squares at the joints."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for y in (100, 124, 200):
+        page.draw_rect(pymupdf.Rect(100, y, 250, y + 0.5), color=None, fill=(0, 0, 0))
+        page.draw_rect(pymupdf.Rect(250 + gap, y, 495, y + 0.5), color=None, fill=(0, 0, 0))
+    page.draw_rect(pymupdf.Rect(250, 100.5, 250.5, 199.5), color=None, fill=(0, 0, 0))
+    hs, vs = rulings(page.get_cdrawings())
+    (grid,) = find_grids(hs, vs)
+    assert [round(x) for x in grid.xs] == [100, 250, 495]
+    assert [round(y) for y in grid.ys] == [100, 124, 200]
