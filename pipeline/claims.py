@@ -10,6 +10,7 @@ tables, so a claim's row does not change when unrelated text elsewhere is edited
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import hashlib
 import re
@@ -36,7 +37,7 @@ MONEY_UNITS = {"元", "美元", "欧元", "港元", "港币", "日元", "英镑"
 DURATION_UNITS = {"周年", "天", "小时", "分钟", "秒", "秒钟", "周", "星期", "年", "个月", "月", "工作日",
                   "个工作日"}
 LENGTH_UNITS = {"公里", "千米", "米", "厘米", "毫米"}
-OTHER_UNITS = {"吨标准煤", "GB", "TB", "平方米", "千瓦小时", "μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
+OTHER_UNITS = {"吨标准煤", "GB", "TB", "Gbps", "Mbps", "Tbps", "千伏安时", "平方米", "千瓦小时", "μg/m3", "μg/m³", "mg/m3", "微克/立方米", "岁", "亩", "公顷", "平方米", "平方公里", "平方千米", "吨", "斤", "公斤", "千克", "克",
                "千瓦", "万千瓦", "千瓦时", "千瓦小时", "千升", "重量箱", "吨公里", "人公里", "立方米", "标准箱", "标箱", "度", "千卡"}
 
 _MONEY_WORDS = re.compile(
@@ -234,7 +235,17 @@ def _claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
         found.append((Quantity(m.start(), m.end(), m.group(), Decimal(2), "倍", "", False, True),
                       {"change": "increase"}))
     found.sort(key=lambda item: item[0].start)
+    # "高于…增速16.4个、1.3个百分点": a list whose last member writes the whole unit
+    for i in range(len(found) - 2, -1, -1):
+        q, nxt = found[i][0], found[i + 1][0]
+        if (q.unit == "个" and nxt.unit == "个百分点" and q.end <= nxt.start
+                and _LIST_JOINER.fullmatch(sentence[q.end : nxt.start])):
+            found[i] = (dataclasses.replace(q, unit=nxt.unit), found[i][1])
     return found
+
+
+_LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
+_NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 
 
 def _is_claim(s: str, q: Quantity) -> bool:
@@ -246,6 +257,8 @@ def _is_claim(s: str, q: Quantity) -> bool:
     unit = q.unit
     if prev == "第" or (prev == "前" and q.value <= 20 and not q.has_scale):
         return False  # ordinals and "前三个行业"
+    if prev in "表图" and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
+        return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
@@ -567,8 +580,13 @@ def _unit_text(text: str) -> tuple[Decimal, str]:
         return Decimal(1), ""
     factor = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}.get(m.group(1) or "", None)
     if factor is None:  # 千瓦时, 百分点: the character belongs to the unit
-        return Decimal(1), UNIT_NAMES.get(text, text)
-    return factor, UNIT_NAMES.get(m.group(2), m.group(2))
+        factor, rest = Decimal(1), text
+    else:
+        rest = m.group(2)
+    if rest not in KNOWN_UNITS:
+        # "蒸发量吨" (tons of steam): what is measured, then a known unit
+        rest = next((u for u in UNITS if rest.endswith(u) and len(u) < len(rest)), rest)
+    return factor, UNIT_NAMES.get(rest, rest)
 
 
 def _header_unit(head: str) -> tuple[Decimal, str]:

@@ -102,7 +102,8 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     used: set[int] = set()
     # Best overlap first, so that a long range does not steal the match of a short claim.
     # For PDF reports a gold row also matches on the same (or the next) page with the same surface,
-    # nearest offset first, so that an annotation survives a change of the extracted text.
+    # nearest offset first, so that an annotation survives a change of the extracted text; an
+    # overlap with another surface on another page (offsets that drifted) ranks below that.
     pairs = []
     for gi, g in enumerate(gold):
         g_surface = "".join(str(g["surface"]).split())
@@ -110,12 +111,16 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             if g["_value"] != p["_value"] or _norm(g.get("unit")) != _norm(p.get("unit")):
                 continue
             overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
-            if overlap > 0:
-                pairs.append((0, -overlap, gi, pi))
-            elif (g.get("page") is not None and _norm(p.get("page"))
-                  and abs(int(g["page"]) - int(float(p["page"]))) <= 1  # a paragraph across a page break
-                  and g_surface == "".join(_norm(p.get("surface")).split())):
-                pairs.append((1, abs(g["raw_start"] - p["raw_start"]), gi, pi))
+            same_surface = g_surface == "".join(_norm(p.get("surface")).split())
+            paged = g.get("page") is not None and bool(_norm(p.get("page")))
+            same_page = not paged or int(g["page"]) == int(float(p["page"]))
+            if overlap > 0 and (same_surface or same_page):
+                pairs.append((0 if same_surface else 1, -overlap, gi, pi))
+            elif paged and same_surface and abs(int(g["page"]) - int(float(p["page"]))) <= 1:
+                # a paragraph across a page break
+                pairs.append((2, abs(g["raw_start"] - p["raw_start"]), gi, pi))
+            elif overlap > 0:  # offsets that drifted onto another page's claim: the last resort
+                pairs.append((3, -overlap, gi, pi))
     pairs.sort()
     gold_match: dict[int, int] = {}
     for _, _, gi, pi in pairs:

@@ -45,9 +45,9 @@ _TIGHT = (
 )
 _CJK = f"[{_TIGHT}]"
 # A space is stray when a Han character or CJK punctuation sits on one side and a Han character,
-# CJK punctuation, a digit or a number sign on the other.
+# CJK punctuation, a digit or a number sign on the other; and between a number and its % sign.
 _STRAY_SPACE = re.compile(
-    rf"(?<={_CJK}) +(?=[{_TIGHT}0-9%‰+])|(?<=[0-9%‰+]) +(?={_CJK})"
+    rf"(?<={_CJK}) +(?=[{_TIGHT}0-9%‰+])|(?<=[0-9%‰+]) +(?={_CJK})|(?<=[0-9]) +(?=[%‰])"
 )
 
 _SENTENCE_END = "。！？!?；;：:…”’）)》」』"

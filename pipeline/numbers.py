@@ -27,8 +27,8 @@ _UNITS = "".join(CN_UNITS)
 _SCALES = "".join(SCALES)
 ARABIC = r"[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 # A numeral: Arabic or Chinese digits, then any mix of digits, 十百千 and scale words.
-# 千 and 百 that begin a unit (千瓦, 千米, 千克, 百分点) are not part of the numeral.
-_CN_UNIT = rf"[{_UNITS}](?!瓦|米|克|卡|分点)"
+# 千 and 百 that begin a unit (千瓦, 千米, 千克, 千升, 千伏安时, 百分点) are not part of the numeral.
+_CN_UNIT = rf"[{_UNITS}](?!瓦|米|克|卡|升|伏|分点)"
 NUMERAL = (
     rf"(?:{ARABIC}|[{_DIGITS}]|{_CN_UNIT}|[{VAGUE}](?=[{_UNITS}{_SCALES}]))"
     rf"(?:{ARABIC}|[{_DIGITS}{_SCALES}]|{_CN_UNIT}|几(?![0-9]))*"
@@ -137,9 +137,9 @@ UNITS = sorted(
     个百分点 百分点 人民币元 美元 欧元 港元 港币 日元 英镑 元 块钱
     人次 乘次 场次 家次 架次 辆次 户次 吨公里 人公里 千瓦时 千瓦 平方公里 平方千米 平方米 立方米
     吨标准煤 千瓦小时 千升 重量箱 公里 千米 厘米 毫米 米 公顷 亩 公斤 千克 克 吨 斤 标准箱 标箱 千卡
-    μg/m3 μg/m³ mg/m3 微克/立方米 GB TB 个工作日 工作日 周年 个月 小时 分钟 秒钟 秒 星期 周 天 年 月 日
+    μg/m3 μg/m³ mg/m3 微克/立方米 Gbps Mbps Tbps GB TB 千伏安时 个工作日 工作日 周年 个月 小时 分钟 秒钟 秒 星期 周 天 年 月 日
     个 人 次 家 笔 份 条 件 篇 名 位 所 款 项 宗 例 本 张 单 种 类 座 台 辆 架 艘 户 套 间 栋
-    场 处 片 只 头 匹 列 双 棵 株 颗 册 部 集 盒 箱 瓶 袋 对 组 轮 趟 批 票 岁 床 首 起 枚 封 通 度 层
+    块 场 处 片 只 头 匹 列 双 棵 株 颗 册 部 集 盒 箱 瓶 袋 对 组 轮 趟 批 票 岁 床 首 起 枚 封 通 度 层
     所 口 门 支 届 期 % ‰ 倍 成
     """.split(),
     key=len,

@@ -194,6 +194,9 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
     """
     tables = []
     for g in grids:
+        g = _without_empty_columns(g, words)
+        if g is None:
+            continue
         x0, y0, x1, y1 = g.bbox
         nrows = len(g.ys) - 1
         ncols = len(g.xs) - 1
@@ -218,6 +221,25 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         if table is not None:
             tables.append(table)
     return tables
+
+
+def _without_empty_columns(g: Grid, words: list) -> Grid | None:
+    """A column that holds no word in any row is no column: a sliver of header background at
+    the table's edge, or a frame drawn a little wider than the table. Its edge is dropped."""
+    bottom = g.open_bottom or g.ys[-1]
+    inside = _inside(words, g.xs[0], g.ys[0], g.xs[-1], bottom)
+    xs = list(g.xs)
+    c = 0
+    while c < len(xs) - 1 and len(xs) > 2:
+        if any(xs[c] <= (w[0] + w[2]) / 2 <= xs[c + 1] for w in inside):
+            c += 1
+            continue
+        del xs[c if c > 0 else 1]  # merge it into its left neighbour (the first into its right)
+        if c > 0:
+            c -= 1
+    if len(xs) < 3:
+        return None
+    return Grid(tuple(xs), g.ys, g.open_bottom)
 
 
 def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_header: bool = True) -> _Table | None:

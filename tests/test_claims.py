@@ -43,7 +43,8 @@ def test_worked_examples_of_the_contract():
 @pytest.mark.parametrize(
     "text",
     ["2019年", "2020年5月", "1 月 24 日", "20:00后", "晚8点到10点", "第三次会议", "第十二届",
-     "前三个行业", "5G网络", "80 后", "3A 景区", "“1+10”省级", "《2019 小商家经营大数据报告》", "壹"],
+     "前三个行业", "5G网络", "80 后", "3A 景区", "“1+10”省级", "《2019 小商家经营大数据报告》", "壹",
+     "表10 2023年限额以上法人企业商品零售额增长速度", "详见图3", "三次产业结构为2.9 : 30.7 : 66.4"],
 )
 def test_not_claims(text):
     assert claims_of(text + "。\n") == []
@@ -63,6 +64,26 @@ def test_not_claims(text):
 )
 def test_qualifiers_and_changes(text, expected):
     assert [(c.value, c.qualifier, c.change) for c in claims_of(text + "\n")] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("轿车保有量45.59万辆，增长5.3 %。", [("455900", "辆"), ("5.3", "%")]),
+        ("高于规模以上工业增加值增速16.4 个、1.3 个百分点。", [("16.4", "百分点"), ("1.3", "百分点")]),
+        ("铅酸蓄电池11937340千伏安时。", [("11937340", "千伏安时")]),
+        ("集成电路23787.46万块。", [("237874600", "块")]),
+        ("互联网出州宽带4160Gbps。", [("4160", "Gbps")]),
+        ("人大代表300人。", [("300", "人")]),
+    ],
+)
+def test_units(text, expected):
+    assert [(c.value, c.unit) for c in claims_of(text + "\n")] == expected
+
+
+def test_table_unit_column_names_what_is_measured():
+    got = [(c.value, c.unit) for c in claims_of("产品名称\t单位\t产量\n工业锅炉\t蒸发量吨\t15262\n")]
+    assert got == [("15262", "吨")]
 
 
 def test_bases():
@@ -121,3 +142,19 @@ def test_other_reports_against_gold(source, gold, f1):
         pytest.skip("shared corpus not present")
     s = _score(process_file(path), GOLD / gold)
     assert s.f1 >= f1, s.misses + s.false_alarms
+
+
+def test_pdf_gold_survives_offsets_that_drift_onto_a_neighbour():
+    """A PDF annotation's offsets drift when the extracted text changes; a gold row then matches
+    by page and surface before it takes an overlapping claim of another surface on another page."""
+    from decimal import Decimal
+
+    def g(page, start, surface):
+        return {"page": page, "line": 1, "raw_start": start, "raw_end": start + 8, "surface": surface,
+                "value": "149190", "_value": Decimal(149190), "unit": "人", "required": True}
+
+    gold = [g(17, 9145, "149190 人"), g(18, 9551, "149190")]
+    preds = [{"page": "17", "raw_start": 9545, "raw_end": 9553, "surface": "149190 人", "value": "149190", "unit": "人"},
+             {"page": "18", "raw_start": 9969, "raw_end": 9975, "surface": "149190", "value": "149190", "unit": "人"}]
+    s = score(gold, preds)
+    assert (s.tp, s.fp, s.fn) == (2, 0, 0)
