@@ -88,6 +88,11 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
     except Exception as exc:
         raise ReportError(str(path), "truncated_or_corrupt",
                           f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
+    def check_page_count(count: int) -> None:
+        if count > max_pages:
+            raise ReportError(str(path), "too_many_pages",
+                              f"the PDF has {count} pages, over the limit of {max_pages}.")
+
     with doc:
         pages = []  # (page number, lines, tables, width, height)
         garbled: list[int] = []  # pages with text that neither library reads
@@ -100,7 +105,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                 raise ReportError(str(path), "encrypted_needs_password",
                                   "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
                                   "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
-            fallback = list(plumbed)
+            check_page_count(page_count)
             meta: dict = {}
         else:
             page_count = doc.page_count
@@ -111,38 +116,32 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                                       "recovered; download it again.")
                 raise ReportError(str(path), "repaired_empty",
                                   "the PDF has no pages (it was damaged and repaired into nothing).")
-            if page_count > max_pages:
-                raise ReportError(str(path), "too_many_pages",
-                                  f"the PDF has {page_count} pages, over the limit of {max_pages}.")
+            check_page_count(page_count)
             meta = {k: v for k, v in (doc.metadata or {}).items() if v}
-            fallback = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
-            had_text = set()
-            for pno in range(page_count):
-                page = doc[pno]
+            unreadable = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
+            for pno in range(1, page_count + 1):
+                page = doc[pno - 1]
                 lines, tables, text = _page_elements(page)
-                if not _text_ok(text):
-                    fallback.append(pno + 1)
-                    if "".join(text.split()):
-                        had_text.add(pno + 1)
-                    continue
-                pages.append((pno + 1, lines, tables, page.rect.width, page.rect.height))
-            plumbed = _pdfplumber_pages(data, fallback, max_pages)[1] if fallback else {}
+                if _text_ok(text):
+                    pages.append((pno, lines, tables, page.rect.width, page.rect.height))
+                else:
+                    unreadable.append((pno, bool("".join(text.split()))))
+            plumbed = (_pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}
+                       if unreadable else {})
             # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
-            garbled = [pno for pno in had_text if plumbed is None or pno not in plumbed]
-        if page_count > max_pages:
-            raise ReportError(str(path), "too_many_pages",
-                              f"the PDF has {page_count} pages, over the limit of {max_pages}.")
-        for pno, (lines, width, height, ok) in (plumbed or {}).items():
+            garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed]
+        fallback = []
+        for pno, (lines, width, height, ok) in plumbed.items():
             if ok:
                 pages.append((pno, lines, [], width, height))
-            elif lines:
+                fallback.append(pno)
+            else:
                 garbled.append(pno)
-        fallback = [p for p in fallback if p not in garbled and (plumbed or {}).get(p, (0, 0, 0, False))[3]]
         pages.sort(key=lambda p: p[0])
         if garbled or not pages:
             raise ReportError(
                 str(path), "mojibake_suspected" if garbled else "no_text_layer",
-                (f"the text layer of pages {_pages(sorted(set(garbled)))} is garbled in both PyMuPDF and "
+                (f"the text layer of pages {_pages(sorted(garbled))} is garbled in both PyMuPDF and "
                  "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
                  "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts."
                  if garbled else
@@ -234,7 +233,7 @@ def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tu
 
     Returns the page count and {page: (lines, width, height, text passes the check)}, where
     pages without text are left out; the dict is None when pdfplumber cannot open the file
-    without a password, and empty when the file has more than ``max_pages`` pages.
+    without a password, and empty (nothing read) when the file has more than ``max_pages`` pages.
     """
     import io
 
