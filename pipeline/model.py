@@ -183,6 +183,7 @@ class Document:
     boxes: tuple = ()  # PDF inputs: pipeline.pdf.Box per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
+    source_info: dict = field(default_factory=dict)  # PDF inputs: metadata and what each page held
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)

@@ -42,6 +42,7 @@ class PdfText:
     metadata: dict = field(default_factory=dict)
     fallback_pages: tuple[int, ...] = ()
     furniture: tuple[tuple[int, int], ...] = ()  # raw spans of running headers, footers, page numbers
+    page_info: tuple[dict, ...] = ()  # per page: size, images, which library read its text
 
 
 @dataclass
@@ -95,6 +96,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
 
     with doc:
         pages = []  # (page number, lines, tables, width, height)
+        info: dict[int, dict] = {}
         garbled: list[int] = []  # pages with text that neither library reads
         if doc.needs_pass and not doc.authenticate(""):
             # MuPDF refuses some files whose owner password is empty (AES-256, revision 6): no
@@ -107,6 +109,8 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                                   "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
             check_page_count(page_count)
             meta: dict = {}
+            info = {pno: {"page": pno, "width": 0.0, "height": 0.0, "images": 0, "text_from": "", "tables": 0}
+                    for pno in range(1, page_count + 1)}
         else:
             page_count = doc.page_count
             if page_count == 0:
@@ -121,6 +125,8 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             unreadable = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
             for pno in range(1, page_count + 1):
                 page = doc[pno - 1]
+                info[pno] = {"page": pno, "width": round(page.rect.width, 1), "height": round(page.rect.height, 1),
+                             "images": len(page.get_images()), "text_from": "", "tables": 0}
                 lines, tables, text = _page_elements(page)
                 if _text_ok(text):
                     pages.append((pno, lines, tables, page.rect.width, page.rect.height))
@@ -138,6 +144,10 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             else:
                 garbled.append(pno)
         pages.sort(key=lambda p: p[0])
+        for pno, _lines, tables, width, height in pages:
+            info[pno].update(text_from="pdfplumber" if pno in fallback else "pymupdf", tables=len(tables))
+            if not info[pno]["width"]:
+                info[pno].update(width=round(width, 1), height=round(height, 1))
         if garbled or not pages:
             raise ReportError(
                 str(path), "mojibake_suspected" if garbled else "no_text_layer",
@@ -162,7 +172,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         if not text.strip():
             raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
     return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
-                   tuple(fallback), tuple(writer.furniture_spans))
+                   tuple(fallback), tuple(writer.furniture_spans), tuple(info[p] for p in sorted(info)))
 
 
 _PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")

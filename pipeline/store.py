@@ -90,6 +90,9 @@ def document_record(doc: Document, frames: dict[str, pd.DataFrame], settings_key
         "schema_version": schema_version(),
         "settings_key": settings_key,
         "row_counts": {name: int(len(df)) for name, df in frames.items()},
+        "pages": doc.pages,
+        "pdf_metadata": doc.source_info.get("metadata", {}),
+        "page_info": doc.source_info.get("page_info", []),
     }
 
 

@@ -30,6 +30,10 @@ def test_pdf_provenance(pdf_doc):
         x0, y0, x1, y1 = map(float, c.bbox.split(","))
         assert 0 <= x0 <= x1 <= 595 and 0 <= y0 <= y1 <= 842
     assert all(b.page for b in pdf_doc.blocks)
+    info = pdf_doc.source_info["page_info"]
+    assert [p["page"] for p in info] == list(range(1, pdf_doc.pages + 1))
+    assert {p["text_from"] for p in info} == {"pymupdf"} and sum(p["tables"] for p in info) >= 1
+    assert all((p["width"], p["height"]) == (595, 842) for p in info)
 
 
 def test_headers_footers_and_page_numbers_are_furniture(pdf_doc):
@@ -63,6 +67,7 @@ def test_an_empty_owner_password_is_no_password():
     pdfminer opens it with the empty one. No password is needed, so the report is read."""
     doc = process_file(DATA / "bad_pdfs" / "pypdf_r6-user-password_aes256.pdf")
     assert "pdfencryptiontest" in doc.raw
+    assert [p["text_from"] for p in doc.source_info["page_info"]] == ["pdfplumber"]
     assert all(b.page == 1 for b in doc.blocks)
 
 
