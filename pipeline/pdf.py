@@ -59,6 +59,8 @@ class _Line:
 _CID = re.compile(r"\(cid:\d+\)")
 # Printable ASCII, CJK ideographs and punctuation, full-width forms: assigned and never control
 # or private-use, so only the other characters of a page need a category lookup.
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
 _UNCOMMON = re.compile(r"[^\x21-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]")
 
 
@@ -232,9 +234,9 @@ def _text_ok(text: str) -> bool:
     if bad > 0.05 * len(stripped):
         return False
     # Mojibake of UTF-8 or GBK read as Latin-1: many accented Latin letters and no Han characters.
-    latin1 = sum(1 for ch in stripped if "\u00c0" <= ch <= "\u00ff")
-    han = sum(1 for ch in stripped if "\u4e00" <= ch <= "\u9fff")
-    return not (latin1 > 0.3 * len(stripped) and han == 0)
+    if _HAN.search(stripped):
+        return True
+    return len(_LATIN1_LETTERS.findall(stripped)) <= 0.3 * len(stripped)
 
 
 def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tuple[int, dict | None]:
@@ -278,7 +280,8 @@ def _body_size(lines) -> float:
     or a page of small table type do not decide it)."""
     weight: dict[float, int] = {}
     for ln in lines:
-        weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+        size = round(ln.size, 1)
+        weight[size] = weight.get(size, 0) + len(ln.text)
     return max(weight, key=weight.get) if weight else 10.0
 
 

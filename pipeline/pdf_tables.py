@@ -80,9 +80,30 @@ def rulings(drawings) -> tuple[list, list]:
     return hs, vs
 
 
+def _collinear(segments: list) -> list:
+    """Pieces of one rule joined: the shared edges of neighbouring cells, a rule drawn in pieces.
+    A grid drawn cell by cell has four edges per cell; joined, it has one per rule."""
+    lines: list[list] = []  # [position, pieces]; pieces within 1 point of a line's first one
+    for seg in sorted(segments):
+        if lines and seg[0] - lines[-1][0] <= 1:
+            lines[-1][1].append(seg)
+        else:
+            lines.append([seg[0], [seg]])
+    out = []
+    for _pos, pieces in lines:
+        joined: list[list[float]] = []
+        for pos, a, b in sorted(pieces, key=lambda s: s[1]):
+            if joined and a <= joined[-1][2] + TOL:
+                joined[-1][2] = max(joined[-1][2], b)
+            else:
+                joined.append([pos, a, b])
+        out += [tuple(j) for j in joined]
+    return out
+
+
 def find_grids(hs: list, vs: list) -> list[Grid]:
     """Rules that touch or cross form one frame; a frame with two or more columns is a table."""
-    segs = [("h", *s) for s in hs] + [("v", *s) for s in vs]
+    segs = [("h", *s) for s in _collinear(hs)] + [("v", *s) for s in _collinear(vs)]
     parent = list(range(len(segs)))
 
     def root(i: int) -> int:
