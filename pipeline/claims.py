@@ -261,10 +261,10 @@ def _is_claim(s: str, q: Quantity) -> bool:
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
+    # the characters next to the numeral, spaces skipped, and the one after its unit
     spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
     spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
-    if prev in ":：" or nxt in (":", "：") or after_num in (":", "：") or (
-            spaced_prev in (":", "：") or spaced_next in (":", "：")):
+    if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
         return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
     if prev == "+" or (len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
@@ -513,10 +513,7 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
     row_cells: dict[int, dict[int, str]] = {}
     for c in cells:
         row_cells.setdefault(c.row, {})[c.col] = c.text
-    by_row: dict[int, list[str]] = {}
-    for c in cells:
-        by_row.setdefault(c.row, []).append(c.text)
-    row_text = {r: "\t".join(texts) for r, texts in by_row.items()}
+    row_text = {r: "\t".join(texts.values()) for r, texts in row_cells.items()}
 
     @functools.lru_cache(maxsize=None)
     def column(head: str):

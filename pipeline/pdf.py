@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportError
-from .pdf_tables import _Table, find_grids, rulings, tables_on_page
+from .pdf_tables import Table, find_grids, rulings, tables_on_page
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -57,10 +57,10 @@ class _Line:
 
 
 _CID = re.compile(r"\(cid:\d+\)")
-# Printable ASCII, CJK ideographs and punctuation, full-width forms: assigned and never control
-# or private-use, so only the other characters of a page need a category lookup.
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
+# Printable ASCII, CJK ideographs and punctuation, full-width forms: assigned and never control
+# or private-use, so only the other characters of a page need a category lookup.
 _UNCOMMON = re.compile(r"[^\x21-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]")
 
 
@@ -98,7 +98,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
 
     with doc:
         pages = []  # (page number, lines, tables, width, height)
-        info: dict[int, dict] = {}
+        sizes: dict[int, tuple[float, float, int]] = {}  # page: width, height, images
         garbled: list[int] = []  # pages with text that neither library reads
         if doc.needs_pass and not doc.authenticate(""):
             # MuPDF refuses some files whose owner password is empty (AES-256, revision 6): no
@@ -111,8 +111,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                                   "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
             check_page_count(page_count)
             meta: dict = {}
-            info = {pno: {"page": pno, "width": 0.0, "height": 0.0, "images": 0, "text_from": "", "tables": 0}
-                    for pno in range(1, page_count + 1)}
+            sizes = {pno: (w, h, 0) for pno, (_lines, w, h, _ok) in plumbed.items()}
         else:
             page_count = doc.page_count
             if page_count == 0:
@@ -127,8 +126,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             unreadable = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
             for pno in range(1, page_count + 1):
                 page = doc[pno - 1]
-                info[pno] = {"page": pno, "width": round(page.rect.width, 1), "height": round(page.rect.height, 1),
-                             "images": len(page.get_images()), "text_from": "", "tables": 0}
+                sizes[pno] = (page.rect.width, page.rect.height, len(page.get_images()))
                 lines, tables, text = _page_elements(page)
                 if _text_ok(text):
                     pages.append((pno, lines, tables, page.rect.width, page.rect.height))
@@ -146,10 +144,6 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             else:
                 garbled.append(pno)
         pages.sort(key=lambda p: p[0])
-        for pno, _lines, tables, width, height in pages:
-            info[pno].update(text_from="pdfplumber" if pno in fallback else "pymupdf", tables=len(tables))
-            if not info[pno]["width"]:
-                info[pno].update(width=round(width, 1), height=round(height, 1))
         if garbled or not pages:
             raise ReportError(
                 str(path), "mojibake_suspected" if garbled else "no_text_layer",
@@ -174,7 +168,8 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         if not text.strip():
             raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
     return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
-                   tuple(fallback), tuple(writer.furniture_spans), tuple(info[p] for p in sorted(info)))
+                   tuple(fallback), tuple(writer.furniture_spans),
+                   _page_info(page_count, sizes, pages, fallback))
 
 
 _PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")
@@ -239,6 +234,18 @@ def _text_ok(text: str) -> bool:
     return len(_LATIN1_LETTERS.findall(stripped)) <= 0.3 * len(stripped)
 
 
+def _page_info(page_count: int, sizes: dict, pages: list, fallback: list[int]) -> tuple[dict, ...]:
+    """What each page held, for ``document.json``: size, images, tables, which library read it."""
+    tables_on = {pno: len(tables) for pno, _lines, tables, _w, _h in pages}
+    out = []
+    for pno in range(1, page_count + 1):
+        width, height, images = sizes.get(pno, (0.0, 0.0, 0))
+        text_from = ("pdfplumber" if pno in fallback else "pymupdf") if pno in tables_on else ""
+        out.append({"page": pno, "width": round(width, 1), "height": round(height, 1), "images": images,
+                    "text_from": text_from, "tables": tables_on.get(pno, 0)})
+    return tuple(out)
+
+
 def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tuple[int, dict | None]:
     """The given pages (1-based; None for all) as pdfplumber reads them: lines with positions
     and sizes, so that paragraphs and page furniture come out as they do from PyMuPDF.
@@ -285,7 +292,7 @@ def _body_size(lines) -> float:
     return max(weight, key=weight.get) if weight else 10.0
 
 
-def _page_elements(page) -> tuple[list[_Line], list[_Table], str]:
+def _page_elements(page) -> tuple[list[_Line], list[Table], str]:
     """The page's lines outside tables, its tables, and all its text as the font decodes it
     (control characters included: the words of tables lose them, and they are the sign of a
     font without a Unicode map)."""
@@ -308,7 +315,7 @@ def _page_elements(page) -> tuple[list[_Line], list[_Table], str]:
             bold = all(s["flags"] & 16 for s in spans)
             raw_lines.append(_Line(x0, y0, x1, y1, text, size, bold))
     body_size = _body_size(raw_lines)
-    tables: list[_Table] = []
+    tables: list[Table] = []
     hs, vs = rulings(page.get_cdrawings())
     if len(hs) + len(vs) >= 3:
         grids = find_grids(hs, vs)
@@ -347,7 +354,7 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0) -> list[_Line]:
     return out
 
 
-def _reading_order(lines: list[_Line], tables: list[_Table], width: float) -> list:
+def _reading_order(lines: list[_Line], tables: list[Table], width: float) -> list:
     """Lines and tables in reading order: bands of one or two columns between full-width items."""
     mid = width / 2
     items = sorted(lines + tables, key=lambda e: (e.y0, e.x0))
@@ -384,7 +391,7 @@ class _Writer:
         self.page_numbers: list[int] = []
         self.furniture_spans: list[tuple[int, int]] = []
         self._page_start = True
-        self.last_table: _Table | None = None  # a table that the next table may continue
+        self.last_table: Table | None = None  # a table that the next table may continue
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
 
     def _emit(self, text: str, page: int = 0, bbox=None) -> None:
@@ -433,7 +440,7 @@ class _Writer:
                 self._paragraph(self.carry)
             self.carry = []
         for e in elements:
-            if isinstance(e, _Table):
+            if isinstance(e, Table):
                 self._paragraph(para)
                 para = []
                 last = self.last_table
@@ -474,7 +481,7 @@ class _Writer:
                     self._emit(" ")
             self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
 
-    def _table(self, t: _Table, pno: int, continues: bool, previous: _Table | None) -> None:
+    def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         rows = t.rows
         if continues and previous is not None and [c[0] for c in rows[0]] == [c[0] for c in previous.rows[0]]:
             rows = rows[1:]  # the header repeated on the next page

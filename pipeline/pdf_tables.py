@@ -18,7 +18,7 @@ MIN_RULE = 5.0  # shorter strokes are joints, dots or glyph parts, not rules
 
 
 @dataclass
-class _Table:
+class Table:
     x0: float
     y0: float
     x1: float
@@ -204,7 +204,7 @@ def _cell_lines(words: list, box) -> list[tuple[str, tuple]]:
 
 
 def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
-                   page_height: float) -> list[_Table]:
+                   page_height: float) -> list[Table]:
     """Each grid as a table of (text, bbox) cells.
 
     Grids ruled between every row keep their cells. A three-line table has one tall body cell
@@ -263,7 +263,7 @@ def _without_empty_columns(g: Grid, words: list) -> Grid | None:
     return Grid(tuple(xs), g.ys, g.open_bottom)
 
 
-def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_header: bool = True) -> _Table | None:
+def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_header: bool = True) -> Table | None:
     """Rows of a table rebuilt from the words inside it: each visual line is a row, each word
     goes to the column it sits in, and a line holding only a label continues the label of the
     row above (a wrapped name)."""
@@ -297,10 +297,10 @@ def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_hea
         return None
     out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]] if has_header else []
     out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
-    return _Table(x0, y0, x1, y1, out)
+    return Table(x0, y0, x1, y1, out)
 
 
-def _table_from_cells(g: Grid, cells: list) -> _Table | None:
+def _table_from_cells(g: Grid, cells: list) -> Table | None:
     rows = []
     for r, row in enumerate(cells):
         out = []
@@ -318,7 +318,7 @@ def _table_from_cells(g: Grid, cells: list) -> _Table | None:
     if not rows or len(rows[0]) < 2:
         return None
     x0, y0, x1, y1 = g.bbox
-    return _Table(x0, y0, x1, y1, rows)
+    return Table(x0, y0, x1, y1, rows)
 
 
 def _union(a, b):
