@@ -8,23 +8,20 @@ report states on its title page, never today's date. Dates that name a compariso
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-# 春节 (初一) by year; 除夕 is the day before.
-SPRING_FESTIVAL = {
-    2010: date(2010, 2, 14), 2011: date(2011, 2, 3), 2012: date(2012, 1, 23),
-    2013: date(2013, 2, 10), 2014: date(2014, 1, 31), 2015: date(2015, 2, 19),
-    2016: date(2016, 2, 8), 2017: date(2017, 1, 28), 2018: date(2018, 2, 16),
-    2019: date(2019, 2, 5), 2020: date(2020, 1, 25), 2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10),
-    2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3),
-}
-_LUNAR_DAY = {"除夕": -1, "初一": 0, "初二": 1, "初三": 2, "初四": 3, "初五": 4, "初六": 5,
-              "初七": 6, "初八": 7, "初九": 8, "初十": 9, "正月十五": 14, "元宵": 14}
+from .lexicon import FestivalOutOfRange
+from .lexicon import load as load_lexicon
+
+_LEX = load_lexicon()
+# Days of the lunar new year as offsets from 初一 (除夕 is -1), and holidays named without dates.
+_LUNAR_DAY = dict(_LEX.mapping("festivals", "lunar_days"))
+_HOLIDAYS = dict(_LEX.mapping("festivals", "holidays"))
+log = logging.getLogger(__name__)
 _CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2}
 
 
@@ -38,18 +35,20 @@ class TimeExpr:
     year_only: bool = False
 
 
-_Y = r"(?P<y>(?:19|20)\d{2})\s*年"
 _TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
+_LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
+_HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
+_DATE_STARTS = "0-9" + "".join(sorted(set("今去明上本第一二三四下前") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
 _DATE = re.compile(
-    r"(?=[0-9今去明上本第一二三四下前除初正元春五国])"  # fail fast where no date can start
+    rf"(?=[{_DATE_STARTS}])"  # fail fast where no date can start
     r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<rel>今年|去年|明年|上年|本年))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"
     r"|(?P<h>[上下])半年"
     r"|前(?P<first>[一二三四五六七八九十]{1,2}|\d{1,2})个月"
     r"|(?P<m>\d{1,2})\s*月(?:份)?(?:\s*(?P<d>\d{1,2})\s*[日号])?(?P<mend>[底末初])?"
-    r"|(?P<lunar>除夕|初[一二三四五六七八九十]|正月十五|元宵)"
-    r"|(?P<holiday>春节|五一|国庆)(?:期间|假期|长假)?"
+    rf"|(?P<lunar>{_LUNAR_WORDS})"
+    rf"|(?P<holiday>{_HOLIDAY_WORDS})(?:期间|假期|长假)?"
     r")?"
 )
 _RANGE = re.compile(r"\s*(?:至|到|—|-|~|～)\s*")
@@ -138,14 +137,7 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     elif m.group("lunar"):
         period = _lunar(year, m.group("lunar"))
     elif m.group("holiday"):
-        hol = m.group("holiday")
-        if hol == "春节" and year in SPRING_FESTIVAL:
-            first = SPRING_FESTIVAL[year]
-            period = f"{first - timedelta(days=1)}/{first + timedelta(days=5)}"
-        elif hol == "五一" and year:
-            period = f"{year}-05-01/{year}-05-05"
-        elif hol == "国庆" and year:
-            period = f"{year}-10-01/{year}-10-07"
+        period = holiday_period(year, m.group("holiday"))
     elif explicit_year:
         if after[:1] in ("底", "末"):
             as_of = True
@@ -161,9 +153,36 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
 
 
 def _lunar(year: Optional[int], name: str) -> str:
-    if year not in SPRING_FESTIVAL:
+    if year is None:
         return ""
-    return str(SPRING_FESTIVAL[year] + timedelta(days=_LUNAR_DAY[name]))
+    day = _festival_day(year, _LUNAR_DAY[name])
+    return str(day) if day else ""
+
+
+def holiday_period(year: Optional[int], name: str) -> str:
+    """The span a holiday named without dates covers: "2020年春节" → "2020-01-24/2020-01-30".
+
+    Empty when the year is unknown, or (with a warning that says how to extend the table) when
+    the year is outside the lexicon's festival table: never a guessed date.
+    """
+    spec = _HOLIDAYS.get(name)
+    if year is None or spec is None:
+        return ""
+    if "lunar_offset" in spec:
+        first = _festival_day(year, spec["lunar_offset"])
+        if first is None:
+            return ""
+    else:
+        first = date(year, spec["month"], spec["day"])
+    return f"{first}/{first + timedelta(days=spec['days'] - 1)}"
+
+
+def _festival_day(year: int, offset: int) -> Optional[date]:
+    try:
+        return _LEX.festival_day(year, offset)
+    except FestivalOutOfRange as exc:
+        log.warning("period left empty: %s", exc)
+        return None
 
 
 def _cn_small_int(s: str) -> int:

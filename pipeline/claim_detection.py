@@ -1,0 +1,151 @@
+"""Which quantities of a sentence are claims.
+
+``numbers`` finds every numeral as written; most are claims, but a report's numerals also write
+dates, ordinals, codes, names and slogans ("一带一路", "三个代表"), anniversaries ("建党一百周年"),
+idioms ("百年未有之大变局", "千家万户") and vague magnitudes ("上亿", "成千上万"). The rules here
+tell them apart from the numeral's neighbours in its sentence; the words they look for are the
+lexicon's (``pipeline/lexicon/nonclaims.toml``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from .lexicon import load as load_lexicon
+from .numbers import Quantity, parse_number, scan_quantities
+
+_LEX = load_lexicon()
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NONCLAIMS = _LEX.tables["nonclaims"]
+# Words inside which no number is a claim: names, slogans, idioms, vague magnitudes.
+_NOT_QUANTITIES = re.compile(_alternation(
+    list(_NONCLAIMS["names"]["words"]) + list(_NONCLAIMS["vague"]["words"])))
+_ANNIVERSARY_BEFORE = re.compile(f"(?:{_alternation(_NONCLAIMS['anniversaries']['before'])})$")
+_ANNIVERSARY_UNITS = frozenset(_NONCLAIMS["anniversaries"]["units"])
+_IDIOM_SCALES = frozenset(_NONCLAIMS["anniversaries"]["idiom_scales"])
+_IDIOM_UNITS = frozenset(_NONCLAIMS["anniversaries"]["idiom_units"])
+ANNIVERSARY_REACH = 8  # characters before a number of years read for 建党, 成立 (新中国成立)
+_YEAR_UNITS = frozenset(("年",)) | _ANNIVERSARY_UNITS
+
+_SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
+_DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]))
+_LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
+_NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 名" still a count
+SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not a quantity
+SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
+
+
+def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
+    """Quantities of a sentence that are claims, with any facts found while deciding."""
+    blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
+    found: list[tuple[Quantity, dict]] = []
+    for q in scan_quantities(sentence):
+        if blocked and any(s < q.end and q.start < e for s, e in blocked):
+            continue
+        if is_claim(sentence, q):
+            found.append((q, {}))
+    taken = [(q.start, q.end) for q, _ in found] + blocked
+    for m in _SCALE_ONLY.finditer(sentence):  # "过亿", "破万"
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if sentence[m.end() : m.end() + 1] in ("级",):
+            continue
+        value = parse_number(m.group())
+        found.append((Quantity(m.start(), m.end(), m.group(), value, "", "", True, True), {}))
+    for m in _DOUBLING.finditer(sentence):
+        found.append((Quantity(m.start(), m.end(), m.group(), parse_number("2"), "倍", "", False, True),
+                      {"change": "increase"}))
+    found.sort(key=lambda item: item[0].start)
+    # "高于…增速16.4个、1.3个百分点": a list whose last member writes the whole unit
+    for i in range(len(found) - 2, -1, -1):
+        q, nxt = found[i][0], found[i + 1][0]
+        if (q.unit == "个" and nxt.unit == "个百分点" and q.end <= nxt.start
+                and _LIST_JOINER.fullmatch(sentence[q.end : nxt.start])):
+            found[i] = (dataclasses.replace(q, unit=nxt.unit), found[i][1])
+    return found
+
+
+def is_date_like(q: Quantity) -> bool:
+    return q.unit in ("", "年", "月", "日") and not q.has_scale
+
+
+def is_claim(s: str, q: Quantity) -> bool:
+    before = s[max(0, q.start - 2) : q.start]
+    # "\0" stands in for "no character", so that `in` tests never match an empty string
+    prev = before[-1:] or "\0"
+    nxt = s[q.end : q.end + 1] or "\0"
+    after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
+    unit = q.unit
+    if prev == "第" or (prev == "前" and q.value <= ORDINAL_LIMIT and not q.has_scale):
+        return False  # ordinals and "前三个行业"
+    if prev in "表图" and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
+        return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
+    if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
+        return False  # 5G, 3A, B2C, PM2.5, 3.0版
+    # the characters next to the numeral, spaces skipped, and the one after its unit
+    spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
+    spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
+    if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
+        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
+    rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
+    if prev == "+" or (len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
+        return False  # "1+10" as a programme name
+    if prev == "[" or prev == "(" and nxt == ")":
+        return False  # footnote markers
+    if prev in "初廿" or unit == "届":
+        return False  # 初七 is a lunar date, 十九届 an ordinal
+    if after_num in ("后", "级", "大", "强") and not unit:
+        return False  # "80后", "十亿级", "三大趋势"
+    if _inside(s, q.start, "《", "》"):
+        return False
+    if unit in _YEAR_UNITS and _is_anniversary(s, q):
+        return False
+    if unit in ("年",) and not q.has_scale and q.value >= 1000:
+        return False  # a year
+    if unit == "月":
+        if not q.chinese_only:
+            return False  # "4月" is a date; durations are written "4个月"
+        if prev in "年今去明上下本" or nxt in "份日底初末中":
+            return False
+    if unit in ("日",):
+        return False
+    if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
+        return False  # a short quoted label: “三个一批”
+    if q.chinese_only and not q.has_scale and q.value <= 1 and unit not in ("倍", "%"):
+        return False  # "一个", "一家": an article, not a quantity
+    if q.chinese_only and not unit and not q.has_scale:
+        return False
+    if not unit and not q.has_scale and q.value_max is None:
+        if nxt in ("点", "时", "号", "届", "期", "版", "、") or after_num in ("点", "时", "号", "、"):
+            return False
+        if _YEAR.fullmatch(q.numeral):
+            return False  # a bare year
+        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner:
+            return False
+    return True
+
+
+def _is_anniversary(s: str, q: Quantity) -> bool:
+    """"30周年", "建党一百年", "新中国成立75年", and 百年/千年 without a digit (百年大计)."""
+    if q.unit in _ANNIVERSARY_UNITS:
+        return True
+    if q.chinese_only and q.numeral in _IDIOM_SCALES and q.unit in _IDIOM_UNITS:
+        return True
+    return bool(_ANNIVERSARY_BEFORE.search(s[max(0, q.start - ANNIVERSARY_REACH) : q.start]))
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _inside(s: str, pos: int, open_ch: str, close_ch: str) -> bool:
+    o = s.rfind(open_ch, 0, pos)
+    return o != -1 and s.find(close_ch, o, pos) == -1 and s.find(close_ch, pos) != -1
