@@ -119,8 +119,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
-    if q.chinese_only and not q.has_scale and q.value <= 1 and unit not in ("倍", "%"):
-        return False  # "一个", "一家": an article, not a quantity
+    if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%"):
+        return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
     if q.chinese_only and not unit and not q.has_scale:
         return False
     if not unit and not q.has_scale and q.value_max is None:

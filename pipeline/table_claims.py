@@ -31,7 +31,7 @@ from .claim_attributes import KNOWN_UNITS, MOM, UNIT_NAMES, YOY, unit_kind
 from .lexicon import load as load_lexicon
 from .model import Block, Claim, Document, TableCell
 from .numbers import CN_UNITS, UNITS, NumberError, format_decimal, parse_number
-from .periods import find_time_expressions
+from .periods import TimeExpr, find_time_expressions
 
 _LEX = load_lexicon()
 _TABLES = _LEX.mapping("subjects", "tables")
@@ -148,14 +148,12 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         value = value * scale
         value_max = value_max * scale if value_max is not None else None
         kind = unit_kind(unit) or ("count" if unit else "other")
-        for year_col in sorted(year_cols):
-            year_times = row_label(row_cells[cell.row].get(year_col, ""))[2]
-            if year_times:
-                times = year_times  # the row's year column
-                break
-        else:
-            if year_row:
-                times = label_times  # a row per year
+        row_year = next((row_cells[cell.row].get(col, "")[:4] for col in sorted(year_cols)
+                         if _YEAR_CELL.fullmatch(row_cells[cell.row].get(col, ""))), "")
+        if row_year:
+            times = [_year_expr(row_year)]  # the row's year column
+        elif year_row:
+            times = label_times  # a row per year
         period = times[0].period if times else default_period
         raw_start, raw_end = cell.raw_start, cell.raw_end
         key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
@@ -165,12 +163,17 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max=format_decimal(value_max), unit=unit, kind=kind,
                 qualifier="exact", change=change, basis=basis, period=period,
-                period_role="during" if period else "", subject=label or head,
+                period_role="during" if period else "",
+                subject=(_HEADER_UNIT.sub("", head).strip() or head) if label_col in year_cols or not label else label,
                 section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
                 block_id=block.block_id,
             )
         )
     return out
+
+
+def _year_expr(year: str) -> TimeExpr:
+    return TimeExpr(0, 0, year, "during", False, True)
 
 
 def _cell_number(text: str) -> tuple[Optional[Decimal], Optional[Decimal], str]:

@@ -178,3 +178,113 @@ def test_pdf_gold_survives_offsets_that_drift_onto_a_neighbour():
              {"page": "18", "raw_start": 9969, "raw_end": 9975, "surface": "149190", "value": "149190", "unit": "人"}]
     s = score(gold, preds)
     assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("居民消费价格比上年上涨零点三个百分点。", [("零点三个百分点", "0.3", "", "百分点", "percent", "increase")]),
+        ("城镇化率提高一点八个百分点。", [("一点八个百分点", "1.8", "", "百分点", "percent", "increase")]),
+        ("第三产业占百分之三十五点六。", [("百分之三十五点六", "35.6", "", "%", "percent", "")]),
+        ("约三分之一的企业开通了线上渠道。", [("三分之一", "33.3333", "", "%", "percent", "")]),
+        ("五成半的受访者表示满意。", [("五成半", "55", "", "%", "percent", "")]),
+        ("出口额增长一点五倍。", [("一点五倍", "1.5", "", "倍", "multiple", "increase")]),
+        ("全年投资零点五亿元。", [("零点五亿元", "50000000", "", "元", "money", "")]),
+        ("共招聘两千零五十人。", [("两千零五十人", "2050", "", "人", "count", "")]),
+        ("接待游客十一点二万人次。", [("十一点二万人次", "112000", "", "人次", "count", "")]),
+    ],
+)
+def test_chinese_decimals_and_fractions_as_claims(text, expected):
+    got = [(c.surface, c.value, c.value_max, c.unit, c.kind, c.change) for c in claims_of(text + "\n")]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["庆祝中国共产党成立一百周年", "迎来建党一百周年", "公司成立30周年", "喜迎新中国成立75年", "百年华诞",
+     "向第二个百年奋斗目标进军", "世界百年未有之大变局加速演进", "百年大计，教育为本", "惠及上亿人口",
+     "带动上万家企业", "成千上万的志愿者", "坚持“三个代表”重要思想", "统筹推进四个全面战略布局",
+     "共建一带一路高质量发展", "深刻领悟两个确立的决定性意义", "严格落实中央八项规定精神"],
+)
+def test_names_anniversaries_idioms_and_vague_magnitudes_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_a_name_does_not_hide_the_numbers_beside_it():
+    got = [(c.surface, c.value) for c in claims_of("共建一带一路国家达150个。\n")]
+    assert got == [("150个", "150")]
+
+
+@pytest.mark.parametrize("kind", ["metadata", "furniture"])
+def test_metadata_and_furniture_blocks_hold_no_claims(kind):
+    """Clipping headers (【原文出处】…) and page furniture are marked by segment; their numbers are
+    never claims, whatever they look like."""
+    from pipeline.claims import extract_claims
+
+    doc = process_document(Document("x", "x.txt", "", "utf-8",
+                                    "2020年报告\n\n某研究所\n\n2020年5月\n\n【原刊页号】共12页，印数3000份\n\n全年销售额120万元。\n"))
+    marked = next(b for b in doc.blocks if "原刊页号" in b.text)
+    assert [c.surface for c in doc.claims if c.block_id == marked.block_id]  # a paragraph: it has claims
+    blocks = tuple(dataclasses.replace(b, kind=kind) if b is marked else b for b in doc.blocks)
+    claims = extract_claims(doc.evolve(blocks=blocks, claims=())).claims
+    assert [c.surface for c in claims] == ["120万元"]
+
+
+def table_claims_of(text: str):
+    return [(c.surface, c.value, c.value_max, c.unit, c.kind, c.change, c.period, c.subject)
+            for c in claims_of(text, title="2023年报告\n\n某研究所\n\n2023年5月\n\n")]
+
+
+def test_table_unit_line_above_applies_and_the_number_column_is_no_subject():
+    got = table_claims_of("单位：万元\n\n序号\t项目\t2022年\t2021年\n1\t营业收入\t330,435.30\t287,000.10\n"
+                          "2\t净利润\t12,000\t9,000\n")
+    assert got == [
+        ("330,435.30", "3304353000", "", "元", "money", "", "2022", "营业收入"),
+        ("287,000.10", "2870001000", "", "元", "money", "", "2021", "营业收入"),
+        ("12,000", "120000000", "", "元", "money", "", "2022", "净利润"),
+        ("9,000", "90000000", "", "元", "money", "", "2021", "净利润"),
+    ]
+
+
+def test_table_cell_ranges_are_one_claim():
+    got = table_claims_of("作物\t时长（小时）\n水稻\t4~12\n小麦\t1-6\n玉米\t3—5\n大豆\t4～12\n")
+    assert [(s, v, vm, u, k) for s, v, vm, u, k, *_ in got] == [
+        ("4~12", "4", "12", "小时", "duration"), ("1-6", "1", "6", "小时", "duration"),
+        ("3—5", "3", "5", "小时", "duration"), ("4～12", "4", "12", "小时", "duration"),
+    ]
+
+
+def test_table_unit_list_in_the_caption_goes_to_the_columns_that_need_it():
+    got = table_claims_of("表1 2023年主要指标（单位：亿元、%）\n\n指标\t2023年\t比上年增长\n生产总值\t1329.65\t4.0\n")
+    assert got == [
+        ("1329.65", "132965000000", "", "元", "money", "", "2023", "生产总值"),
+        ("4.0", "4", "", "%", "percent", "increase", "2023", "生产总值"),
+    ]
+
+
+def test_table_unit_line_below_applies_unless_it_belongs_to_the_next_table():
+    assert table_claims_of("指标\t数量\n从业人员\t12.5\n\n单位：万人\n") == [
+        ("12.5", "125000", "", "人", "count", "", "2023", "从业人员")]
+    got = table_claims_of("指标\t数量\n从业人员\t12.5\n\n单位：万元\n\n指标\t金额\n工资\t8\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got] == [("12.5", "12.5", ""), ("8", "80000", "元")]
+
+
+def test_table_numbering_and_year_columns_are_not_claims():
+    got = table_claims_of("\t项目\t金额\n1\t甲\t5\n2\t乙\t6\n\n（单位：千元）\n")
+    assert got == [("5", "5000", "", "元", "money", "", "2023", "甲"), ("6", "6000", "", "元", "money", "", "2023", "乙")]
+    got = table_claims_of("年份\t产量（万吨）\n2021\t12\n2022\t15\n")
+    assert got == [("12", "120000", "", "吨", "other", "", "2021", "产量"),
+                   ("15", "150000", "", "吨", "other", "", "2022", "产量")]
+
+
+def test_festival_periods_hold_beyond_2030_and_say_so_beyond_the_table(caplog):
+    from pipeline.lexicon import FestivalOutOfRange, load
+    from pipeline.periods import find_time_expressions
+
+    assert [t.period for t in find_time_expressions("2035年春节期间", None)] == ["2035-02-07/2035-02-13"]
+    assert [t.period for t in find_time_expressions("今年除夕", 1901)] == ["1901-02-18"]
+    with caplog.at_level("WARNING", logger="pipeline.periods"):
+        assert find_time_expressions("今年春节期间", 2150) == []
+    assert "2150" in caplog.text and "festival table" in caplog.text
+    with pytest.raises(FestivalOutOfRange, match="2100"):
+        load().festival_day(2100)
