@@ -38,6 +38,7 @@ _DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]
 _LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
 ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 名" still a count
 SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not a quantity
 SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
@@ -110,6 +111,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if unit in ("年",) and not q.has_scale and q.value >= 1000:
         return False  # a year
+    if unit in ("", "年") and not q.has_scale and _REPUBLIC_DATE.match(s, q.start + len(q.numeral)):
+        return False  # "101 年 12 月": a date of the Republic calendar (Taiwan reports)
     if unit == "月":
         if not q.chinese_only:
             return False  # "4月" is a date; durations are written "4个月"
