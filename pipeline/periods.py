@@ -141,8 +141,6 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     elif explicit_year:
         if after[:1] in ("底", "末"):
             as_of = True
-        if re.match(r"\s*[-—~至到]\s*(?:19|20)\d{2}", text[m.end() :]):
-            pass
         period = str(y)
         year_only = True
     else:
