@@ -16,6 +16,7 @@ from typing import Optional
 
 from .lexicon import FestivalOutOfRange
 from .lexicon import load as load_lexicon
+from .numbers import parse_number
 
 _LEX = load_lexicon()
 # Days of the lunar new year as offsets from 初一 (除夕 is -1), and holidays named without dates.
@@ -38,15 +39,22 @@ class TimeExpr:
 _TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
 _LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
 _HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
-_DATE_STARTS = "0-9" + "".join(sorted(set("今去明上本第一二三四下前") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
+# Years, months and days may be written in Chinese digits, as print-era reports and formal dates
+# do: "一九九六年", "二〇二四年三月五日". 〇 is also set as ○ (a circle) in old print.
+_CN_YEAR_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                   "七": 7, "八": 8, "九": 9}
+_CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
+_CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_DATE_STARTS = "0-9" + "".join(sorted(set("今去明上本第下前十") | set(_CN_YEAR_DIGITS) | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
 _DATE = re.compile(
     rf"(?=[{_DATE_STARTS}])"  # fail fast where no date can start
-    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<rel>今年|去年|明年|上年|本年))?\s*"
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
+    r"|(?P<rel>今年|去年|明年|上年|本年))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"
     r"|(?P<h>[上下])半年"
     r"|前(?P<first>[一二三四五六七八九十]{1,2}|\d{1,2})个月"
-    r"|(?P<m>\d{1,2})\s*月(?:份)?(?:\s*(?P<d>\d{1,2})\s*[日号])?(?P<mend>[底末初])?"
+    rf"|(?:(?P<m0>\d{{1,2}}|{_CN_MONTH})\s*(?:—|-|~|～|至|到)\s*)?(?P<m>\d{{1,2}}|{_CN_MONTH})\s*月(?:份)?(?:\s*(?P<d>\d{{1,2}}|{_CN_DAY})\s*[日号])?(?P<mend>[底末初])?"
     rf"|(?P<lunar>{_LUNAR_WORDS})"
     rf"|(?P<holiday>{_HOLIDAY_WORDS})(?:期间|假期|长假)?"
     r")?"
@@ -94,8 +102,15 @@ def _span_bounds(period: str) -> tuple[str, str]:
     return period, period
 
 
+def _number(s: str) -> int:
+    """A month or day in Arabic or Chinese digits: "3", "十二", "二十五"."""
+    return int(s) if s.isdigit() else int(parse_number(s))
+
+
 def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     y = int(m.group("y")) if m.group("y") else None
+    if m.group("cy"):
+        y = int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in m.group("cy")))
     rel = m.group("rel")
     if rel and report_year:
         y = {"今年": report_year, "本年": report_year, "去年": report_year - 1,
@@ -120,13 +135,20 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
         if year and n and 1 <= n <= 12:
             period = f"{year}-01/{year}-{n:02d}"
     elif m.group("m"):
-        month = int(m.group("m"))
+        month = _number(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        if text[m.start("m") - 1 : m.start("m")] in ("个",) or re.match(r"\d", text[m.start("m") - 1 : m.start("m")] or "x"):
-            return None
-        if m.group("d"):
-            day = int(m.group("d"))
+        before_m = text[m.start("m") - 1 : m.start("m")] if m.start("m") else ""
+        if before_m == "个" or (before_m and (before_m.isdigit() or before_m in _CN_YEAR_DIGITS
+                                               or before_m in "十两几数")):
+            return None  # "12个月", "123月", "两三月": not a month of the calendar
+        if m.group("m0"):
+            first = _number(m.group("m0"))
+            if not 1 <= first < month or m.group("d"):
+                return None
+            period = f"{year}-{first:02d}/{year}-{month:02d}" if year else ""  # "1—8月"
+        elif m.group("d"):
+            day = _number(m.group("d"))
             if not 1 <= day <= 31:
                 return None
             period = f"{year}-{month:02d}-{day:02d}" if year else ""

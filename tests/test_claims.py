@@ -288,3 +288,26 @@ def test_festival_periods_hold_beyond_2030_and_say_so_beyond_the_table(caplog):
     assert "2150" in caplog.text and "festival table" in caplog.text
     with pytest.raises(FestivalOutOfRange, match="2100"):
         load().festival_day(2100)
+
+
+@pytest.mark.parametrize("text, report_year, expected", [
+    ("一九九六年末，全国农村住户", None, [("1996", "as_of")]),
+    ("二〇二四年三月五日", None, [("2024-03-05", "during")]),
+    ("截至二〇二三年十二月底", None, [("2023-12", "as_of")]),
+    ("一九九九年1—8月", None, [("1999-01/1999-08", "during")]),
+    ("1-8月份", 2023, [("2023-01/2023-08", "during")]),
+    ("一至三月", 2023, [("2023-01/2023-03", "during")]),
+    ("今年三月", 2023, [("2023-03", "during")]),
+    ("历时三个月", 2023, []),
+    ("十二个月", 2023, []),
+])
+def test_periods_in_chinese_digits_and_month_ranges(text, report_year, expected):
+    from pipeline.periods import find_time_expressions
+
+    assert [(t.period, t.role) for t in find_time_expressions(text, report_year)] == expected
+
+
+def test_a_signed_change_column():
+    got = table_claims_of("项目\t2023年\t增减（%）\n生产总值（亿元）\t312.5\t-1.6\n")
+    assert [(s, v, u, ch) for s, v, _, u, _, ch, *_ in got] == [
+        ("312.5", "31250000000", "元", ""), ("-1.6", "-1.6", "%", "increase")]
