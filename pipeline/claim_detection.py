@@ -111,7 +111,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if unit in ("年",) and not q.has_scale and q.value >= 1000:
         return False  # a year
-    if unit in ("", "年") and not q.has_scale and _REPUBLIC_DATE.match(s, q.start + len(q.numeral)):
+    if (unit in ("", "年") and after_num in " 年\u3000" and not q.has_scale
+            and _REPUBLIC_DATE.match(s, q.start + len(q.numeral))):
         return False  # "101 年 12 月": a date of the Republic calendar (Taiwan reports)
     if unit == "月":
         if not q.chinese_only:

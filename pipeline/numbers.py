@@ -80,17 +80,14 @@ _EXACT = Context(prec=100)
 
 
 def _parse(s: str) -> Decimal:
+    if "点" in s:
+        return _parse_decimal(s)
     total = Decimal(0)  # everything already multiplied by 亿
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
     cur: Optional[Decimal] = None
     seen = False
-    decimal = False  # after a Chinese decimal point only scale words may follow
-    tokens = _TOKEN.findall(s)
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        i += 1
+    for tok in _TOKEN.findall(s):
         if tok[0] in "0123456789":
             if cur is not None:
                 raise NumberError(f"two numbers in a row in {s!r}")
@@ -99,19 +96,7 @@ def _parse(s: str) -> Decimal:
             except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
                 raise NumberError(f"bad digits in {s!r}") from exc
             seen = True
-        elif tok == "点":
-            digits = ""
-            while i < len(tokens) and tokens[i] in _FRACTION_DIGITS:
-                digits += str(CN_DIGITS[tokens[i]])
-                i += 1
-            if not digits or not seen or decimal:
-                raise NumberError(f"a decimal point without digits on both sides in {s!r}")
-            cur = small + (cur or 0) + Decimal("0." + digits)  # "十一点二": 11 and .2
-            small = Decimal(0)
-            decimal = True
         elif tok in CN_DIGITS:
-            if decimal:
-                raise NumberError(f"a digit after the fraction in {s!r}")
             d = Decimal(CN_DIGITS[tok])
             if cur is not None and tok not in "零〇":
                 # "三五" is not a numeral; "一零五" read digit by digit is a code, not a quantity
@@ -119,8 +104,6 @@ def _parse(s: str) -> Decimal:
             cur = None if tok in "零〇" else d
             seen = True
         elif tok in CN_UNITS:
-            if decimal:
-                raise NumberError(f"{tok!r} after a decimal fraction in {s!r}")
             unit = CN_UNITS[tok]
             small += (cur if cur is not None else Decimal(1)) * unit
             cur = None
@@ -151,6 +134,27 @@ def _parse(s: str) -> Decimal:
     if not seen:
         raise NumberError(f"no digits in {s!r}")
     return _normalize(total + mid + small + (cur or 0))
+
+
+_DECIMAL_PARTS = re.compile(rf"([^点]+)点([{_FRACTION_DIGITS}]+)([{_SCALES}]*)")
+
+
+def _parse_decimal(s: str) -> Decimal:
+    """A Chinese decimal: "十一点二万" is (11 + 0.2) × 万, "一千二百点零五" 1200.05.
+
+    The digits after 点 are read one by one; only scale words may follow them, and then the whole
+    part before 点 must be below the first scale ("三亿五千点二万" is no numeral).
+    """
+    m = _DECIMAL_PARTS.fullmatch(s)
+    if not m:
+        raise NumberError(f"a decimal point without digits on both sides in {s!r}")
+    whole, digits, scales = m.groups()
+    if scales and any(ch in SCALES for ch in whole):
+        raise NumberError(f"a scale word on both sides of the decimal point in {s!r}")
+    value = _parse(whole) + Decimal("0." + "".join(str(CN_DIGITS[d]) for d in digits))
+    for ch in scales:
+        value *= SCALES[ch]
+    return _normalize(value)
 
 
 def parse_fraction(denominator: str, numerator: str) -> tuple[Decimal, str]:
@@ -192,6 +196,8 @@ def format_decimal(d: Optional[Decimal]) -> str:
 # Units, longest first so that "人次" wins over "人" and "个百分点" over "个".
 UNITS = sorted(_LEX.units, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+# Units written in another unit's terms: "六成" is 60 %.
+_UNIT_FACTORS = {u.word: u.factor for u in _LEX.units.values() if u.factor != 1}
 # Characters that, after a measure word, show it is the first character of a noun instead.
 NOUN_AFTER_UNIT = {u.word: u.noun_starts for u in _LEX.units.values() if u.noun_starts}
 # A rate unit: "元/人", "部/百人", "公里/百平方公里".
@@ -204,9 +210,11 @@ _INNER = "".join(w for w in _LEX.mapping("qualifiers", "inside") if len(w) == 1 
 # A unit worth a half more when 半 follows it: "五成半" (55 %), "一倍半" (1.5 倍).
 _HALF_UNITS = "成倍"
 _QUANTITY = re.compile(
-    rf"(?P<frac>{_DENOMINATOR})?(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
+    rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
     rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
 )
+# A share "X分之Y" (三分之一, 百分之三十五点六); no scale word may follow ("三分之一万" is none).
+_FRACTION = re.compile(rf"(?P<frac>{_DENOMINATOR})(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?![{_SCALES}])")
 
 
 @dataclass(frozen=True)
@@ -230,7 +238,15 @@ def scan_quantities(text: str) -> list[Quantity]:
     Ranges ("八百元到一千元", "20-35岁", "20至35岁") come back as one quantity with ``value_max``.
     """
     out: list[Quantity] = []
+    # Fractions ("三分之一") are rare: one cheap test, then their own pass, and the numerals inside
+    # them ("百", "五十" of "百分之五十") are not read again.
+    fractions = _fractions(text) if "分之" in text else []
     for m in _QUANTITY.finditer(text):
+        if fractions:
+            while fractions and fractions[0].end <= m.start():
+                out.append(fractions.pop(0))
+            if fractions and fractions[0].start < m.end():
+                continue
         q = _quantity_from_match(m)
         if q is None:
             continue
@@ -243,6 +259,22 @@ def scan_quantities(text: str) -> list[Quantity]:
                          q.inner or low.inner, q.has_scale or low.has_scale,
                          low.chinese_only and q.chinese_only, q.value)
         out.append(q)
+    return out + fractions
+
+
+def _fractions(text: str) -> list[Quantity]:
+    out = []
+    for m in _FRACTION.finditer(text):
+        numeral, fraction = m.group("num"), m.group("frac")
+        if any(ch in SCALES for ch in numeral):
+            continue  # "三分之一万" is no share
+        try:
+            value, unit = parse_fraction(fraction[: -len("分之")], numeral)
+        except NumberError:
+            continue
+        # the share is the whole quantity: "三分之一人口" is a third of the population
+        out.append(Quantity(m.start(), m.end(), fraction + numeral, value, unit, m.group("inner"),
+                            False, not any(ch in "0123456789" for ch in numeral)))
     return out
 
 
@@ -270,22 +302,11 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
         value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
-    fraction = m.group("frac")
-    if fraction:
-        if scale:
-            return None  # "三分之一万" is no share
-        try:
-            value, unit = parse_fraction(fraction[: -len("分之")], numeral)
-        except NumberError:
-            return None
-        # the share is the whole quantity: "三分之一人口" is a third of the population
-        return Quantity(m.start(), m.end("inner"), fraction + numeral, value, unit, inner,
-                        False, not any(ch in "0123456789" for ch in numeral))
     if m.group("half"):
         value = value + Decimal("0.5")
-    lex_unit = _LEX.units.get(unit)
-    if lex_unit is not None and lex_unit.factor != 1:
-        value = _EXACT.multiply(value, lex_unit.factor)  # "六成" is 60 %
+    factor = _UNIT_FACTORS.get(unit)
+    if factor is not None:
+        value = _EXACT.multiply(value, factor)  # "六成" is 60 %
     plus = "+" if m.group("plus") else ""
     end = m.end()
     if unit:

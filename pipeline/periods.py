@@ -45,9 +45,15 @@ _CN_YEAR_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "
                    "七": 7, "八": 8, "九": 9}
 _CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
 _CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
-_DATE_STARTS = "0-9" + "".join(sorted(set("今去明上本第下前十") | set(_CN_YEAR_DIGITS) | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
+_DATE_STARTS = "".join(sorted(set("今去明上本第下前") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
+_CN_DATE_DIGITS = "".join(_CN_YEAR_DIGITS) + "十"
+# Chinese digits start a date only before 年, 月, 季 or a month range ("一至三月"); most Chinese
+# digits of a report are quantities, and the full pattern is not tried at them.
+_CN_DATE_START = rf"[{_CN_DATE_DIGITS}]+\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[{_CN_DATE_DIGITS}]+\s*月)"
+# Likewise Arabic digits: "2020年", "4 月", "1—8月", "1季度"; never "15430 个" or "34%".
+_DIGIT_DATE_START = r"[0-9]{1,4}\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[0-9]{1,2}\s*月)"
 _DATE = re.compile(
-    rf"(?=[{_DATE_STARTS}])"  # fail fast where no date can start
+    rf"(?=[{_DATE_STARTS}]|{_DIGIT_DATE_START}|{_CN_DATE_START})"  # fail fast where no date can start
     r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
     r"|(?P<rel>今年|去年|明年|上年|本年))?\s*"
     r"(?:"

@@ -202,3 +202,15 @@ def test_scan_chinese_decimals_and_fractions(text, expected):
     got = [(text[q.start:q.end], format_decimal(q.value), q.unit, q.inner, format_decimal(q.value_max))
            for q in scan_quantities(text)]
     assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="一二三四五六七八九十百千万亿零点分之成倍半两个百分点%0123456789.", max_size=30))
+def test_scanner_on_numeral_soup_never_raises_and_values_are_decimal(text):
+    """Any mix of numeral characters, decimal points, fractions and halves scans without error,
+    into spans in order that do not overlap, each with an exact value."""
+    end = 0
+    for q in scan_quantities(text):
+        assert end <= q.start < q.end <= len(text)
+        assert isinstance(q.value, Decimal)
+        end = q.end
