@@ -32,6 +32,8 @@ _IDIOM_SCALES = frozenset(_NONCLAIMS["anniversaries"]["idiom_scales"])
 _IDIOM_UNITS = frozenset(_NONCLAIMS["anniversaries"]["idiom_units"])
 ANNIVERSARY_REACH = 8  # characters before a number of years read for 建党, 成立 (新中国成立)
 _YEAR_UNITS = frozenset(("年",)) | _ANNIVERSARY_UNITS
+_RATE_BASE = tuple(_NONCLAIMS["rates"]["base_before"])
+_AVERAGE_SPAN = tuple(_NONCLAIMS["rates"]["span_before"])
 
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
 _DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]))
@@ -109,6 +111,10 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if unit in _YEAR_UNITS and _is_anniversary(s, q):
         return False
+    if q.value == 1 and s.startswith(_RATE_BASE, q.end):
+        return False  # "1美元兑7.1217元": the base of an exchange rate
+    if unit == "年" and s.startswith(_AVERAGE_SPAN, q.end):
+        return False  # "两年平均增长3.1%": the span of an average
     if unit in ("年",) and not q.has_scale and q.value >= 1000:
         return False  # a year
     if (unit in ("", "年") and after_num in " 年\u3000" and not q.has_scale

@@ -210,6 +210,11 @@ def test_names_anniversaries_idioms_and_vague_magnitudes_are_not_claims(text):
     assert claims_of(text + "。\n") == []
 
 
+def test_rate_bases_and_average_spans_are_not_claims():
+    got = [(c.surface, c.value) for c in claims_of("全年人民币平均汇率为1美元兑7.1217元人民币。两年平均增长3.1%。\n")]
+    assert got == [("7.1217元", "7.1217"), ("3.1%", "3.1")]
+
+
 def test_a_name_does_not_hide_the_numbers_beside_it():
     got = [(c.surface, c.value) for c in claims_of("共建一带一路国家达150个。\n")]
     assert got == [("150个", "150")]
