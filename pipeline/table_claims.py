@@ -27,10 +27,12 @@ import re
 from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
+from . import claim_attributes as attrs
 from .claim_attributes import KNOWN_UNITS, MOM, UNIT_NAMES, YOY, unit_kind
+from .claim_detection import claim_quantities
 from .lexicon import load as load_lexicon
 from .model import Block, Claim, Document, TableCell
-from .numbers import CN_UNITS, UNITS, NumberError, format_decimal, parse_number
+from .numbers import CN_UNITS, UNITS, NumberError, Quantity, format_decimal, parse_number
 from .periods import TimeExpr, find_time_expressions
 
 _LEX = load_lexicon()
@@ -62,6 +64,8 @@ _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM}
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
 _HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
+_QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
+    list(_LEX.mapping("qualifiers", "before")) + list(_LEX.mapping("qualifiers", "after")), key=len, reverse=True)))
 
 
 def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
@@ -132,9 +136,18 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             continue
         head = header.get(cell.col, "")
         value, value_max, sign_unit = _cell_number(cell.text)
-        if value is None:
+        written = _written_quantity(cell.text) if value is None else None
+        if value is None and written is None:
             continue
         (scale, unit), growth, ratio, times, change, basis = column(head)
+        qualifier = "exact"
+        if written is not None:  # "12.5亿元", "4~12小时", "5万人以上" in a cell: its own unit first
+            value, value_max = written.value, written.value_max
+            qualifier = attrs.qualifier(cell.text, written)
+            if written.unit:
+                scale, unit = Decimal(1), UNIT_NAMES.get(written.unit, written.unit)
+            elif written.has_scale:
+                scale = Decimal(1)
         label = row_cells[cell.row].get(label_col, "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
         if not unit and unit_col is not None and not growth and not ratio:
@@ -145,6 +158,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             scale, unit = stated[cell.col]
         if not unit and (growth or sign_unit):
             scale, unit = Decimal(1), sign_unit or "%"  # a rate column without a stated unit
+        if written is not None and written.has_scale:
+            scale = Decimal(1)  # "12.5万" under "（人）": the cell's own scale, the header's unit
         value = value * scale
         value_max = value_max * scale if value_max is not None else None
         kind = unit_kind(unit) or ("count" if unit else "other")
@@ -156,13 +171,17 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             times = label_times  # a row per year
         period = times[0].period if times else default_period
         raw_start, raw_end = cell.raw_start, cell.raw_end
+        if written is not None and doc.raw[raw_start:raw_end] == cell.text:
+            # qualifier words stay outside the surface ("约3亿元" → "3亿元"); where normalising
+            # changed the cell's characters the whole cell is the surface
+            raw_start, raw_end = raw_start + written.start, raw_start + written.end
         key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
         out.append(
             Claim(
                 claim_id=make_id(key), surface=doc.raw[raw_start:raw_end],
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max=format_decimal(value_max), unit=unit, kind=kind,
-                qualifier="exact", change=change, basis=basis, period=period,
+                qualifier=qualifier, change=change, basis=basis, period=period,
                 period_role="during" if period else "",
                 subject=(_HEADER_UNIT.sub("", head).strip() or head) if label_col in year_cols or not label else label,
                 section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
@@ -170,6 +189,19 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             )
         )
     return out
+
+
+def _written_quantity(text: str) -> Optional[Quantity]:
+    """A cell that is one quantity with its unit or scale written in it, and nothing else but a
+    qualifier ("12.5亿元", "4~12小时", "约5万人", "20%以上")."""
+    found = claim_quantities(text)
+    if len(found) != 1:
+        return None
+    q = found[0][0]
+    rest = (text[: q.start] + text[q.end :]).strip()
+    if (q.unit or q.has_scale) and (not rest or _QUALIFIER_ONLY.fullmatch(rest)):
+        return q
+    return None
 
 
 def _year_expr(year: str) -> TimeExpr:

@@ -316,3 +316,11 @@ def test_a_signed_change_column():
     got = table_claims_of("项目\t2023年\t增减（%）\n生产总值（亿元）\t312.5\t-1.6\n")
     assert [(s, v, u, ch) for s, v, _, u, _, ch, *_ in got] == [
         ("312.5", "31250000000", "元", ""), ("-1.6", "-1.6", "%", "increase")]
+
+
+def test_table_cells_that_write_their_own_unit():
+    got = table_claims_of("作物\t光照\t产量（人）\t投资\n水稻\t4～12小时\t12.5万\t约3亿元\n")
+    assert [(s, v, vm, u, k) for s, v, vm, u, k, *_ in got] == [
+        ("4～12小时", "4", "12", "小时", "duration"), ("12.5万", "125000", "", "人", "count"),
+        ("3亿元", "300000000", "", "元", "money")]
+    assert [c.qualifier for c in claims_of("作物\t投资\n水稻\t约3亿元\n")] == ["approx"]
