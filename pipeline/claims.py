@@ -68,7 +68,7 @@ def extract_claims(doc: Document) -> Document:
         prev = doc.blocks[i - 1] if i > 0 else None
         caption = prev.text if prev is not None and prev.kind == "figure_caption" else ""
         claims.extend(table_claims(doc, block, cells, ref_year, doc_year, caption,
-                                   stated_unit(doc.blocks, i), section_paths.get(block.section_id, ""),
+                                   stated_unit(doc.blocks, i), section_paths.get(block.section_id or "", ""),
                                    ids))
     claims.sort(key=lambda c: (c.raw_start, c.raw_end))
     return doc.evolve(claims=tuple(claims))
@@ -100,8 +100,10 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
             e = exprs[0]
             hint_period = TimeExpr(0, 0, e.period, "as_of" if "截" in block.period_hint else e.role,
                                    False)
+    tm, lines = doc.normal, doc.lines
+    assert tm is not None and lines is not None, "claims are read from a normalised document"
     last_subject = ""
-    path = section_paths.get(block.section_id, "")
+    path = section_paths.get(block.section_id or "", "")
     for sm in _SENTENCE.finditer(block.text):
         sentence = sm.group()
         s_off = sm.start()
@@ -123,7 +125,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         for q, extra in quantities:
             a = block.start + s_off + q.start
             b = block.start + s_off + q.end
-            raw_start, raw_end = doc.normal.raw_span(a, b)
+            raw_start, raw_end = tm.raw_span(a, b)
             unit = attrs.UNIT_NAMES.get(q.unit, q.unit)
             change = extra.get("change") or attrs.change(sentence, q, prev_end, prev_change)
             prev_change = change
@@ -136,7 +138,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
                     surface=doc.raw[raw_start:raw_end],
                     raw_start=raw_start,
                     raw_end=raw_end,
-                    line=doc.lines.line_of(raw_start),
+                    line=lines.line_of(raw_start),
                     value=format_decimal(q.value),
                     value_max=format_decimal(q.value_max),
                     unit=unit,

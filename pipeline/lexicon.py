@@ -20,13 +20,14 @@ import functools
 import hashlib
 import os
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Optional
 
 ENV_VAR = "REPORTPIPE_LEXICON"
 KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")

@@ -72,7 +72,7 @@ _REFERENCE_BEFORE = re.compile(r"(?:比|较|相比|相较|对比|比起|同比|�
 
 def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExpr]:
     """All dates and periods in ``text``; ranges come back as one expression "A/B"."""
-    raw: list[tuple[int, int, str, str, bool, Optional[tuple]]] = []
+    raw: list[tuple[int, int, str, str, bool, bool]] = []
     for m in _DATE.finditer(text):
         if m.end() == m.start():
             continue
@@ -85,7 +85,7 @@ def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExp
     while i < len(raw):
         s, e, period, role, ref, yo = raw[i]
         if i + 1 < len(raw):
-            s2, e2, p2, role2, ref2, _ = raw[i + 1]
+            s2, e2, p2, _role2, _ref2, _ = raw[i + 1]
             between = text[e:s2]
             gap = re.fullmatch(rf"{_TIME}{_RANGE.pattern}", between) or _RANGE.fullmatch(between)
             if gap and period and p2:

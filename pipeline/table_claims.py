@@ -24,15 +24,23 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 from . import claim_attributes as attrs
 from .claim_attributes import KNOWN_UNITS, MOM, UNIT_NAMES, YOY, unit_kind
 from .claim_detection import claim_quantities
 from .lexicon import load as load_lexicon
 from .model import Block, Claim, Document, TableCell
-from .numbers import CN_UNITS, UNITS, NumberError, Quantity, format_decimal, parse_number
+from .numbers import (
+    CN_UNITS,
+    UNITS,
+    NumberError,
+    Quantity,
+    format_decimal,
+    parse_number,
+)
 from .periods import TimeExpr, find_time_expressions
 
 _LEX = load_lexicon()
@@ -104,8 +112,9 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     row_cells: dict[int, dict[int, str]] = {}
     for c in cells:
         row_cells.setdefault(c.row, {})[c.col] = c.text
-        if not statement and _UNIT_STATEMENT.fullmatch(c.text.strip("（）() ")):
-            statement = _UNIT_STATEMENT.fullmatch(c.text.strip("（）() ")).group(1)  # a cell "单位：万元"
+        in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
+        if in_cell:
+            statement = in_cell.group(1)  # a cell "单位：万元"
     body_rows = [r for r in sorted(row_cells) if r != 0]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
@@ -116,14 +125,14 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     code_cols = {col for col in columns if _CATEGORY_HEAD.search(header.get(col, "") or "\0")}
     row_text = {r: "\t".join(texts.values()) for r, texts in row_cells.items()}
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def column(head: str):
         change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
         return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
                 [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
                 ("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def row_label(label: str):
         times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
         return header_unit(label), bool(_YEAR_CELL.fullmatch(label.strip())) and bool(times), times

@@ -5,13 +5,12 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS as _DEFAULT_CORPUS
+from conftest import GOLD, ROOT
 
 from pipeline.evaluate import load_gold, score
 from pipeline.model import Document
 from pipeline.process import process_document, process_file
-
-from conftest import CORPUS as _DEFAULT_CORPUS
-from conftest import GOLD, ROOT
 
 # The shared corpus beside the repository, or where REPORTPIPE_CORPUS points (a second work tree).
 CORPUS = Path(os.environ.get("REPORTPIPE_CORPUS") or _DEFAULT_CORPUS)

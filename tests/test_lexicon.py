@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipeline import lexicon
 from pipeline.lexicon import KINDS, LexiconError
-
-from conftest import ROOT
 
 BUILTIN = ROOT / "pipeline" / "lexicon"
 

@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import (FRACTION_PLACES, NumberError, format_decimal, parse_fraction, parse_number,
-                              scan_quantities)
+from pipeline.numbers import (
+    FRACTION_PLACES,
+    NumberError,
+    format_decimal,
+    parse_fraction,
+    parse_number,
+    scan_quantities,
+)
 
 DIG = "零一二三四五六七八九"
 
