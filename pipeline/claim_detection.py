@@ -37,6 +37,9 @@ _AVERAGE_SPAN = tuple(_NONCLAIMS["rates"]["span_before"])
 
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
 _DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]))
+# "翻两番" doubles twice: 4 倍; "翻三番" 8 倍.
+_DOUBLINGS = re.compile(r"翻([两二三四五])番")
+_DOUBLING_TIMES = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
 _LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
@@ -63,9 +66,14 @@ def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
             continue
         value = parse_number(m.group())
         found.append((Quantity(m.start(), m.end(), m.group(), value, "", "", True, True), {}))
-    for m in _DOUBLING.finditer(sentence):
-        found.append((Quantity(m.start(), m.end(), m.group(), parse_number("2"), "倍", "", False, True),
-                      {"change": "increase"}))
+    if "翻" in sentence:
+        for m in _DOUBLING.finditer(sentence):
+            found.append((Quantity(m.start(), m.end(), m.group(), parse_number("2"), "倍", "", False, True),
+                          {"change": "increase"}))
+        for m in _DOUBLINGS.finditer(sentence):
+            value = parse_number(str(2 ** _DOUBLING_TIMES[m.group(1)]))
+            found.append((Quantity(m.start(), m.end(), m.group(), value, "倍", "", False, True),
+                          {"change": "increase"}))
     found.sort(key=lambda item: item[0].start)
     # "高于…增速16.4个、1.3个百分点": a list whose last member writes the whole unit
     for i in range(len(found) - 2, -1, -1):

@@ -41,11 +41,12 @@ _LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
 _HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
 # Years, months and days may be written in Chinese digits, as print-era reports and formal dates
 # do: "一九九六年", "二〇二四年三月五日". 〇 is also set as ○ (a circle) in old print.
+REPUBLIC_EPOCH = 1911
 _CN_YEAR_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                    "七": 7, "八": 8, "九": 9}
 _CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
 _CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
-_DATE_STARTS = "".join(sorted(set("今去明上本第下前") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
+_DATE_STARTS = "".join(sorted(set("今去明上本第下前民") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
 _CN_DATE_DIGITS = "".join(_CN_YEAR_DIGITS) + "十"
 # Chinese digits start a date only before 年, 月, 季 or a month range ("一至三月"); most Chinese
 # digits of a report are quantities, and the full pattern is not tried at them.
@@ -55,6 +56,7 @@ _DIGIT_DATE_START = r"[0-9]{1,4}\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[0-9
 _DATE = re.compile(
     rf"(?=[{_DATE_STARTS}]|{_DIGIT_DATE_START}|{_CN_DATE_START})"  # fail fast where no date can start
     r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
+    r"|(?:民国\s*(?P<roc>\d{1,3})|(?P<rocm>\d{2,3})(?=\s*年\s*(?:1[0-2]|[1-9])\s*月))\s*年"
     r"|(?P<rel>今年|去年|明年|上年|本年))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"
@@ -115,6 +117,9 @@ def _number(s: str) -> int:
 
 def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     y = int(m.group("y")) if m.group("y") else None
+    if m.group("roc") or m.group("rocm"):
+        # the Republic calendar of Taiwan reports: 民国 1 is 1912 ("民国101年12月" is 2012-12)
+        y = int(m.group("roc") or m.group("rocm")) + REPUBLIC_EPOCH
     if m.group("cy"):
         y = int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in m.group("cy")))
     rel = m.group("rel")

@@ -323,3 +323,12 @@ def test_table_cells_that_write_their_own_unit():
         ("4～12小时", "4", "12", "小时", "duration"), ("12.5万", "125000", "", "人", "count"),
         ("3亿元", "300000000", "", "元", "money")]
     assert [c.qualifier for c in claims_of("作物\t投资\n水稻\t约3亿元\n")] == ["approx"]
+
+
+def test_republic_calendar_dates_and_repeated_doublings():
+    from pipeline.periods import find_time_expressions
+
+    assert [t.period for t in find_time_expressions("内湖区至民国 101 年 12 月人口数为", None)] == ["2012-12"]
+    assert [t.period for t in find_time_expressions("民国89年", None)] == ["2000"]
+    got = [(c.surface, c.value, c.unit, c.change) for c in claims_of("国内生产总值比2010年翻两番。\n")]
+    assert got == [("翻两番", "4", "倍", "increase")]
