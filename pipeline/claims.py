@@ -18,7 +18,7 @@ from . import claim_attributes as attrs
 from .claim_detection import claim_quantities, is_date_like
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
-from .periods import TimeExpr, find_time_expressions, year_word
+from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
 from .table_claims import stated_unit, table_claims
 
 # Blocks whose numbers are never claims: the title page, structure numerals, notes, page
@@ -30,7 +30,6 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _BODY_YEAR = re.compile(r"((?:19|20)[0-9]{2})年")
 _TITLE_YEAR = re.compile(r"(?:19|20)\d{2}")
 _MAY_HOLD_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾翻]")
-_MAY_HOLD_TIME = re.compile(r"年|月|日|号|季度|除夕|初|春节|五一|国庆|元宵")
 
 
 class ClaimIds:
@@ -112,7 +111,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         quantities = claim_quantities(sentence)
         if not quantities:
             continue
-        times = find_time_expressions(sentence, ref_year) if _MAY_HOLD_TIME.search(sentence) else []
+        times = find_time_expressions(sentence, ref_year) if MAY_HOLD_TIME.search(sentence) else []
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):
             times = sorted(times + [yw], key=lambda t: t.start)

@@ -34,7 +34,8 @@ KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 CHANGES = ("increase", "decrease")
 FILES = ("units", "scales", "qualifiers", "changes", "kinds", "nonclaims", "subjects",
-         "organisations", "festivals")
+         "organisations", "festivals", "periods")
+ROLES = ("during", "as_of")
 
 
 class LexiconError(ValueError):
@@ -250,6 +251,13 @@ def build(tables: dict, sources: tuple[str, ...] = ()) -> Lexicon:
         _check_once({"change cues": cues, "measures": tables["changes"]["words"]["measures"]})
         _check_once({"yoy bases": basis["yoy"], "mom bases": basis["mom"]})
         _check_once({"names": nonclaims["names"]["words"], "vague words": nonclaims["vague"]["words"]})
+        periods = tables["periods"]
+        _check_values("periods [year_words]", periods["year_words"], ROLES)
+        for word, spec in periods["relative_years"].items():
+            offset = spec.get("offset") if isinstance(spec, dict) else spec
+            if not isinstance(offset, int) or isinstance(offset, bool):
+                raise LexiconError(f"periods [relative_years]: {word!r} needs a whole number of years")
+        _check_once({"as_of cues": periods["cues"]["as_of"], "reference cues": periods["cues"]["reference"]})
         tbl = tables["subjects"]["tables"]
         _check_once({"identifier heads": tbl["identifier_heads"], "category heads": tbl["category_heads"],
                      "year heads": tbl["year_heads"]})

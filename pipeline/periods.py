@@ -37,6 +37,16 @@ class TimeExpr:
 
 
 _TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
+def _words(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_PERIODS = _LEX.tables["periods"]
+_CUES = _PERIODS["cues"]
+# 今年, 去年 …: (offset from the report's year, whether the word names a comparison base)
+_RELATIVE = {w: (s["offset"], bool(s.get("reference"))) if isinstance(s, dict) else (s, False)
+             for w, s in _PERIODS["relative_years"].items()}
+_RELATIVE_WORDS = _words(_RELATIVE)
 _LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
 _HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
 # Years, months and days may be written in Chinese digits, as print-era reports and formal dates
@@ -57,7 +67,7 @@ _DATE = re.compile(
     rf"(?=[{_DATE_STARTS}]|{_DIGIT_DATE_START}|{_CN_DATE_START})"  # fail fast where no date can start
     r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
     r"|(?:民国\s*(?P<roc>\d{1,3})|(?P<rocm>\d{2,3})(?=\s*年\s*(?:1[0-2]|[1-9])\s*月))\s*年"
-    r"|(?P<rel>今年|去年|明年|上年|本年))?\s*"
+    rf"|(?P<rel>{_RELATIVE_WORDS}))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"
     r"|(?P<h>[上下])半年"
@@ -68,8 +78,10 @@ _DATE = re.compile(
     r")?"
 )
 _RANGE = re.compile(r"\s*(?:至|到|—|-|~|～)\s*")
-_AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|截止至|到)\s*$")
-_REFERENCE_BEFORE = re.compile(r"(?:比|较|相比|相较|对比|比起|同比|环比|超过|是|与)\s*(?:于)?\s*$")
+_AS_OF_BEFORE = re.compile(rf"(?:{_words(_CUES['as_of'])})\s*$")
+_REFERENCE_BEFORE = re.compile(rf"(?:{_words(_CUES['reference'])})\s*(?:于)?\s*$")
+AS_OF_REACH = 5  # characters before a date read for 截至 and its spellings
+REFERENCE_REACH = 4  # characters before a date read for 较, 相比 …
 
 
 def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExpr]:
@@ -124,13 +136,12 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
         y = int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in m.group("cy")))
     rel = m.group("rel")
     if rel and report_year:
-        y = {"今年": report_year, "本年": report_year, "去年": report_year - 1,
-             "上年": report_year - 1, "明年": report_year + 1}[rel]
+        y = report_year + _RELATIVE[rel][0]
     explicit_year = y is not None
     before = text[: m.start()]
     after = text[m.end() : m.end() + 2]
-    reference = bool(_REFERENCE_BEFORE.search(before[-4:])) or rel == "上年"
-    as_of = bool(_AS_OF_BEFORE.search(before[-5:]))
+    reference = bool(_REFERENCE_BEFORE.search(before[-REFERENCE_REACH:])) or bool(rel and _RELATIVE[rel][1])
+    as_of = bool(_AS_OF_BEFORE.search(before[-AS_OF_REACH:]))
     year = y if y is not None else report_year
     period = ""
     year_only = False
@@ -225,7 +236,10 @@ def _cn_small_int(s: str) -> int:
     return digits.get(s, 0)
 
 
-YEAR_WORDS = re.compile(r"全年|年末|年底|年初")
+_YEAR_WORD_ROLES = dict(_PERIODS["year_words"])
+YEAR_WORDS = re.compile(_words(_YEAR_WORD_ROLES))
+# Words that can start a time expression: a sentence without any is not searched for dates.
+MAY_HOLD_TIME = re.compile(_words(["年", "月", "日", "号", "季度", *_LUNAR_DAY, *_HOLIDAYS]))
 
 
 def year_word(text: str, doc_year: Optional[int]) -> Optional[TimeExpr]:
@@ -235,5 +249,5 @@ def year_word(text: str, doc_year: Optional[int]) -> Optional[TimeExpr]:
     m = YEAR_WORDS.search(text)
     if not m:
         return None
-    role = "during" if m.group() == "全年" else "as_of"
+    role = _YEAR_WORD_ROLES[m.group()]
     return TimeExpr(m.start(), m.end(), str(doc_year), role, False, True)

@@ -66,6 +66,9 @@ def _build(folder: str):
     ({"qualifiers.toml": '[before]\n"高达" = "high"\n'}, "allowed values"),
     ({"qualifiers.toml": '[after]\n"约" = "approx"\n'}, "'约' is defined twice"),
     ({"festivals.toml": '[spring_festival]\n2101 = 2100-02-09\n'}, "falls in"),
+    ({"periods.toml": '[year_words]\n"年中" = "midway"\n'}, "allowed values"),
+    ({"periods.toml": '[cues]\nreference = ["截至"]\n'}, "'截至' is defined twice"),
+    ({"periods.toml": '[relative_years]\n"前年" = "two"\n'}, "whole number of years"),
     ({"unit.toml": '[units]\n"工日" = "count"\n'}, "unknown file name"),
     ({"units.toml": '[unit]\n"工日" = "count"\n'}, "unknown table [unit]"),
 ])
