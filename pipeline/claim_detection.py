@@ -41,6 +41,16 @@ _DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]
 _DOUBLINGS = re.compile(r"翻([两二三四五])番")
 _DOUBLING_TIMES = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
 _LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
+_LABELS = _NONCLAIMS["labels"]
+_ORDINAL_BEFORE = _LABELS["ordinal_before"]
+_FIRST_BEFORE = _LABELS["first_before"]
+_FIGURE_BEFORE = _LABELS["numbered_before"]
+_LUNAR_BEFORE = _LABELS["lunar_before"]
+_LABEL_AFTER = _LABELS["label_after"]
+_UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
+_UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
+_MONTH_BEFORE = _LABELS["month_before"]
+_MONTH_AFTER = _LABELS["month_after"]
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
@@ -95,9 +105,9 @@ def is_claim(s: str, q: Quantity) -> bool:
     nxt = s[q.end : q.end + 1] or "\0"
     after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
     unit = q.unit
-    if prev == "第" or (prev == "前" and q.value <= ORDINAL_LIMIT and not q.has_scale):
+    if prev in _ORDINAL_BEFORE or (prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale):
         return False  # ordinals and "前三个行业"
-    if prev in "表图" and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
+    if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
@@ -111,9 +121,9 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "1+10" as a programme name
     if prev == "[" or prev == "(" and nxt == ")":
         return False  # footnote markers
-    if prev in "初廿" or unit == "届":
+    if prev in _LUNAR_BEFORE or unit == "届":
         return False  # 初七 is a lunar date, 十九届 an ordinal
-    if after_num in ("后", "级", "大", "强") and not unit:
+    if after_num in _LABEL_AFTER and not unit:
         return False  # "80后", "十亿级", "三大趋势"
     if _inside(s, q.start, "《", "》"):
         return False
@@ -131,7 +141,7 @@ def is_claim(s: str, q: Quantity) -> bool:
     if unit == "月":
         if not q.chinese_only:
             return False  # "4月" is a date; durations are written "4个月"
-        if prev in "年今去明上下本" or nxt in "份日底初末中":
+        if prev in _MONTH_BEFORE or nxt in _MONTH_AFTER:
             return False
     if unit in ("日",):
         return False
@@ -142,7 +152,7 @@ def is_claim(s: str, q: Quantity) -> bool:
     if q.chinese_only and not unit and not q.has_scale:
         return False
     if not unit and not q.has_scale and q.value_max is None:
-        if nxt in ("点", "时", "号", "届", "期", "版", "、") or after_num in ("点", "时", "号", "、"):
+        if nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER:
             return False
         if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
