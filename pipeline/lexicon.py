@@ -226,6 +226,15 @@ def _check_once(groups: dict[str, Iterable[str]]) -> None:
             owner[word] = group
 
 
+def _freeze(value: Any) -> Any:
+    """Read-only views all the way down, so no stage can change a word another stage reads."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
 def build(tables: dict, sources: tuple[str, ...] = ()) -> Lexicon:
     """Check the merged tables and turn them into a ``Lexicon``."""
     try:
@@ -264,8 +273,7 @@ def build(tables: dict, sources: tuple[str, ...] = ()) -> Lexicon:
         _check_once({"decrease heads": tbl["decrease_heads"], "increase heads": tbl["increase_heads"]})
     except KeyError as exc:
         raise LexiconError(f"the lexicon lacks {exc}: a built-in table or key is missing") from exc
-    frozen = MappingProxyType({f: MappingProxyType({t: MappingProxyType(b) for t, b in ts.items()})
-                               for f, ts in tables.items()})
+    frozen = _freeze(tables)
     return Lexicon(frozen, MappingProxyType(units), MappingProxyType(scales), MappingProxyType(cues),
                    MappingProxyType(spring), sources)
 

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
+from typing import Mapping, Optional
 
 from .lexicon import FestivalOutOfRange
 from .lexicon import load as load_lexicon
@@ -44,7 +44,7 @@ def _words(words) -> str:
 _PERIODS = _LEX.tables["periods"]
 _CUES = _PERIODS["cues"]
 # 今年, 去年 …: (offset from the report's year, whether the word names a comparison base)
-_RELATIVE = {w: (s["offset"], bool(s.get("reference"))) if isinstance(s, dict) else (s, False)
+_RELATIVE = {w: (s["offset"], bool(s.get("reference"))) if isinstance(s, Mapping) else (s, False)
              for w, s in _PERIODS["relative_years"].items()}
 _RELATIVE_WORDS = _words(_RELATIVE)
 _LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
