@@ -192,12 +192,23 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 value=format_decimal(value), value_max=format_decimal(value_max), unit=unit, kind=kind,
                 qualifier=qualifier, change=change, basis=basis, period=period,
                 period_role="during" if period else "",
-                subject=(_HEADER_UNIT.sub("", head).strip() or head) if label_col in year_cols or not label else label,
+                subject=_subject(head) if label_col in year_cols or not label else _subject(label),
                 section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
                 block_id=block.block_id,
             )
         )
     return out
+
+
+_SUBJECT_MARKS = re.compile(r"^(?:[#＃*]+|其中[:：]?)\s*")
+
+
+def _subject(label: str) -> str:
+    """A row label or header as a subject: without the unit it states and the "of which" marks of
+    bulletins ("#粮食", "其中：城镇"): "地区生产总值（亿元）" → "地区生产总值"."""
+    if header_unit(label)[1]:
+        label = _HEADER_UNIT.sub("", label)
+    return _SUBJECT_MARKS.sub("", label.strip()).strip() or label
 
 
 def _written_quantity(text: str) -> Optional[Quantity]:

@@ -332,3 +332,9 @@ def test_republic_calendar_dates_and_repeated_doublings():
     assert [t.period for t in find_time_expressions("民国89年", None)] == ["2000"]
     got = [(c.surface, c.value, c.unit, c.change) for c in claims_of("国内生产总值比2010年翻两番。\n")]
     assert got == [("翻两番", "4", "倍", "increase")]
+
+
+def test_table_subjects_drop_units_and_of_which_marks():
+    got = table_claims_of("指标\t2023年\n地区生产总值（亿元）\t312.5\n#第一产业（亿元）\t20.1\n其中：粮食（万吨）\t3.2\n")
+    assert [(subject, unit) for _, _, _, unit, _, _, _, subject in got] == [
+        ("地区生产总值", "元"), ("第一产业", "元"), ("粮食", "吨")]
