@@ -5,11 +5,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import CORPUS as _DEFAULT_CORPUS
 from conftest import GOLD, ROOT
 
 from pipeline.evaluate import load_gold, score
 from pipeline.model import Document
+from pipeline.numbers import format_decimal
 from pipeline.process import process_document, process_file
 
 # The shared corpus beside the repository, or where REPORTPIPE_CORPUS points (a second work tree).
@@ -338,3 +341,19 @@ def test_table_subjects_drop_units_and_of_which_marks():
     got = table_claims_of("指标\t2023年\n地区生产总值（亿元）\t312.5\n#第一产业（亿元）\t20.1\n其中：粮食（万吨）\t3.2\n")
     assert [(subject, unit) for _, _, _, unit, _, _, _, subject in got] == [
         ("地区生产总值", "元"), ("第一产业", "元"), ("粮食", "吨")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99),
+       st.integers(min_value=1, max_value=10**6))
+def test_table_cells_with_separators_and_ranges_are_exact(whole, cents, width):
+    """"330,435.30" and "4~12" under "单位：万元": exact values, the stated scale folded in."""
+    from decimal import Decimal
+
+    number = f"{whole:,}.{cents:02d}"
+    low, high = whole % 1000, whole % 1000 + width
+    got = table_claims_of(f"单位：万元\n\n项目\t金额\t区间\n甲\t{number}\t{low}~{high}\n")
+    assert [(v, vm, u) for _, v, vm, u, *_ in got] == [
+        (format_decimal(Decimal(f"{whole}.{cents:02d}") * 10000), "", "元"),
+        (format_decimal(Decimal(low) * 10000), format_decimal(Decimal(high) * 10000), "元"),
+    ]
