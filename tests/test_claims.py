@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from conftest import CORPUS as _DEFAULT_CORPUS
 from conftest import GOLD, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.evaluate import load_gold, score
 from pipeline.model import Document
