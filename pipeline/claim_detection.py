@@ -35,6 +35,7 @@ _YEAR_UNITS = frozenset(("年",)) | _ANNIVERSARY_UNITS
 _RATE_BASE = tuple(_NONCLAIMS["rates"]["base_before"])
 _AVERAGE_SPAN = tuple(_NONCLAIMS["rates"]["span_before"])
 
+_SCALE_CHARS = frozenset(_LEX.scales)
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
 _DOUBLING = re.compile(_alternation(_LEX.mapping("changes", "words")["doubling"]))
 # "翻两番" doubles twice: 4 倍; "翻三番" 8 倍.
@@ -63,7 +64,7 @@ def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
     """Quantities of a sentence that are claims, with any facts found while deciding."""
     blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
     found: list[tuple[Quantity, dict]] = []
-    for q in scan_quantities(sentence):
+    for q in _share_list_units(sentence, scan_quantities(sentence)):
         if blocked and any(s < q.end and q.start < e for s, e in blocked):
             continue
         if is_claim(sentence, q):
@@ -92,6 +93,36 @@ def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
                 and _LIST_JOINER.fullmatch(sentence[q.end : nxt.start])):
             found[i] = (dataclasses.replace(q, unit=nxt.unit), found[i][1])
     return found
+
+
+_LIST_MEMBER_JOINER = re.compile(r"\s*[、/和及与]\s*")
+
+
+def _share_list_units(sentence: str, qs: list[Quantity]) -> list[Quantity]:
+    """A list of bare numbers whose last member writes the unit and scale shares them:
+    "EPS 分别为1.23/1.45/1.67元", "分别增长8.5、9.6和10.2%", "分别为12、15和20万人"."""
+    share = None  # (unit, scale, has_scale) of the list's last member, carried to the front
+    for i in range(len(qs) - 2, -1, -1):
+        q, nxt = qs[i], qs[i + 1]
+        if (q.unit or q.has_scale or q.inner or q.chinese_only or q.value_max is not None
+                or not (nxt.unit or nxt.has_scale) or nxt.chinese_only
+                or not _LIST_MEMBER_JOINER.fullmatch(sentence[q.end : nxt.start])):
+            share = None
+            continue
+        if share is None:
+            share = (nxt.unit, _trailing_scale_of(nxt.numeral), nxt.has_scale)
+        unit, scale, has_scale = share
+        qs[i] = dataclasses.replace(q, unit=unit, value=q.value * scale, has_scale=has_scale)
+    return qs
+
+
+def _trailing_scale_of(numeral: str):
+    factor = parse_number("1")
+    for ch in reversed(numeral):
+        if ch not in _SCALE_CHARS:
+            break
+        factor *= parse_number(ch)
+    return factor
 
 
 def is_date_like(q: Quantity) -> bool:

@@ -357,3 +357,13 @@ def test_table_cells_with_separators_and_ranges_are_exact(whole, cents, width):
         (format_decimal(Decimal(f"{whole}.{cents:02d}") * 10000), "", "元"),
         (format_decimal(Decimal(low) * 10000), format_decimal(Decimal(high) * 10000), "元"),
     ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("预计EPS分别为1.23/1.45/1.67元。", [("1.23", "1.23", "元"), ("1.45", "1.45", "元"), ("1.67元", "1.67", "元")]),
+    ("三项指标分别增长8.5、9.6和10.2%。", [("8.5", "8.5", "%"), ("9.6", "9.6", "%"), ("10.2%", "10.2", "%")]),
+    ("三地分别为12、15和20万人。", [("12", "120000", "人"), ("15", "150000", "人"), ("20万人", "200000", "人")]),
+    ("2019、2020年连续增长。", []),
+])
+def test_a_list_shares_the_unit_its_last_member_writes(text, expected):
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text + "\n")] == expected
