@@ -157,6 +157,7 @@ def _basis_pattern(words) -> re.Pattern:
 
 MOM = _basis_pattern(_LEX.words("changes", "basis", "mom"))
 YOY = _basis_pattern(_LEX.words("changes", "basis", "yoy"))
+_BASIS_JUST_BEFORE = re.compile(f"(?:{MOM.pattern}|{YOY.pattern})\\s*$")
 _OWN_TIME = re.compile(r"[0-9]+月|[0-9]+日|(?:19|20)[0-9]{2}年")
 
 
@@ -169,6 +170,8 @@ def change(s: str, q: Quantity, prev_end: int, prev_change: Optional[str] = None
     if last is not None and last.group() in _MEASURES:
         return ""  # "…的增加值 5 亿元": the number is the measure's level
     if last is None:
+        if s[q.start : q.start + 1] in "+-" and _BASIS_JUST_BEFORE.search(left):
+            return "increase"  # "同比+15.6%", "环比-2.1%": a signed change, as in tables
         if prev_change is not None and left.strip() in _LIST_JOINERS:
             return prev_change  # "分别增长8.5%、9.6%": the list shares its verb
         clause = s[max(last_break(s, q.start), 0) : q.start]

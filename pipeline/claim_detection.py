@@ -148,8 +148,9 @@ def is_claim(s: str, q: Quantity) -> bool:
     if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
         return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
-    if prev == "+" or (len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
-        return False  # "1+10" as a programme name
+    if (prev == "+" and s[q.start - 2 : q.start - 1].isdigit()) or (
+            len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
+        return False  # "1+10" as a programme name (but "同比+15.6%" is a signed change)
     if prev == "[" or prev == "(" and nxt == ")":
         return False  # footnote markers
     if prev in _LUNAR_BEFORE or unit == "届":

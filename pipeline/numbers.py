@@ -322,6 +322,8 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     ):
         start -= 1  # "-0.57‰": a negative level, not a range
         value = -value
+    elif start > 0 and m.string[start - 1] in "+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
+        start -= 1  # "同比+15.6%": the sign belongs to the number
     return Quantity(
         start,
         end,

@@ -367,3 +367,11 @@ def test_table_cells_with_separators_and_ranges_are_exact(whole, cents, width):
 ])
 def test_a_list_shares_the_unit_its_last_member_writes(text, expected):
     assert [(c.surface, c.value, c.unit) for c in claims_of(text + "\n")] == expected
+
+
+def test_signed_changes_after_a_basis():
+    """Research notes write "同比+15.6%", "环比-2.1%": a change with its sign, as growth columns do."""
+    got = [(c.surface, c.value, c.change, c.basis) for c in claims_of(
+        "归母净利润10.2亿元，同比+15.6%；毛利率同比-8.9%，环比-2.1%。\n")]
+    assert got == [("10.2亿元", "1020000000", "", ""), ("+15.6%", "15.6", "increase", "yoy"),
+                   ("-8.9%", "-8.9", "increase", "yoy"), ("-2.1%", "-2.1", "increase", "mom")]
