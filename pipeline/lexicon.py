@@ -34,7 +34,7 @@ KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 CHANGES = ("increase", "decrease")
 FILES = ("units", "scales", "qualifiers", "changes", "kinds", "nonclaims", "subjects",
-         "organisations", "festivals", "periods")
+         "organisations", "festivals", "periods", "tables")
 ROLES = ("during", "as_of")
 
 
@@ -267,7 +267,7 @@ def build(tables: dict, sources: tuple[str, ...] = ()) -> Lexicon:
             if not isinstance(offset, int) or isinstance(offset, bool):
                 raise LexiconError(f"periods [relative_years]: {word!r} needs a whole number of years")
         _check_once({"as_of cues": periods["cues"]["as_of"], "reference cues": periods["cues"]["reference"]})
-        tbl = tables["subjects"]["tables"]
+        tbl = tables["tables"]["heads"]
         _check_once({"identifier heads": tbl["identifier_heads"], "category heads": tbl["category_heads"],
                      "year heads": tbl["year_heads"]})
         _check_once({"decrease heads": tbl["decrease_heads"], "increase heads": tbl["increase_heads"]})

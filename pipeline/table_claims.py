@@ -44,7 +44,7 @@ from .numbers import (
 from .periods import TimeExpr, find_time_expressions
 
 _LEX = load_lexicon()
-_TABLES = _LEX.mapping("subjects", "tables")
+_TABLES = _LEX.mapping("tables", "heads")
 
 
 def _any_of(words: Iterable[str]) -> re.Pattern:
