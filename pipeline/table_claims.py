@@ -1,10 +1,12 @@
-"""Claims of table cells: a cell that is a number alone, with the unit, period and change its
-header, its row, its table's unit statement or its caption states.
+"""Claims of table cells: a cell that is a number or a range alone ("330,435.30", "4~12"), or one
+quantity with its own unit ("12.5亿元"), with the unit, period and change its header, its row, its
+table's unit statement or its caption states.
 
 Tables reach this stage as ``TableCell`` rows (tab-separated, Markdown, HTML and PDF tables, and
 plain-text tables aligned with spaces alike), row 0 the header. How a cell's unit is found, first
 rule that applies:
 
+0. the cell writes it ("12.5亿元", "4～12小时"; "12.5万" keeps its scale and takes the unit below);
 1. the column header states it: "2021年（亿元）", "增长%";
 2. a 单位 column states it for the row ("万辆");
 3. the row label states it: "地区生产总值（亿元）";
@@ -16,8 +18,10 @@ rule that applies:
 5. a rate-of-change column without any of these is in percent.
 
 A row's subject is its label: the first column that is not an identifier column (序号, 编号, 代码
-headers, or a column numbering the rows 1, 2, 3 …). The numbers of identifier and year columns
-(年份, or a column of years) are not claims; a year column gives its row's period.
+headers, or a column without a header numbering the rows 1, 2, 3 …), without the unit it states
+and the "of which" marks of bulletins (#, 其中：). The numbers of identifier, category (分类, 类别)
+and year columns (年份, or under an empty, 年 or 时间 header a column of years in order) are not
+claims; a year column gives its row's period and the value column's header is then the subject.
 """
 
 from __future__ import annotations
