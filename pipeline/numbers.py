@@ -288,13 +288,10 @@ def _trailing_scale(numeral: str) -> Decimal:
 
 
 def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
-    numeral = m.group("num")
-    unit = m.group("unit") or ""
-    inner = m.group("inner") or ""
+    numeral, inner, scale, unit, half, plus_sign = m.group("num", "inner", "scale", "unit", "half", "plus")
     # A numeral of only 几/数, or one that ends in a dangling 十百千 of a word ("十分"), is no number.
     if all(ch in VAGUE for ch in numeral):
         return None
-    scale = m.group("scale") or ""
     try:
         value = parse_number(numeral)
     except NumberError:
@@ -302,28 +299,25 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
         value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
-    if m.group("half"):
-        value = value + Decimal("0.5")
-    factor = _UNIT_FACTORS.get(unit)
-    if factor is not None:
-        value = _EXACT.multiply(value, factor)  # "六成" is 60 %
-    plus = "+" if m.group("plus") else ""
+    if half:
+        value = value + _HALF
+    unit = unit or ""
+    plus = "+" if plus_sign else ""
     end = m.end()
     if unit:
+        factor = _UNIT_FACTORS.get(unit)
+        if factor is not None:
+            value = _EXACT.multiply(value, factor)  # "六成" is 60 %
         following = m.string[m.end("unit") : m.end("unit") + 1]
         if following and following in NOUN_AFTER_UNIT.get(unit, ""):
             # "22万家长", "10亿人口", "5000万个体商户": the measure word starts a noun
             unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
     start = m.start()
-    if (
-        start > 0
-        and m.string[start - 1] in "-－"
-        and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x")
-    ):
-        start -= 1  # "-0.57‰": a negative level, not a range
-        value = -value
-    elif start > 0 and m.string[start - 1] in "+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
-        start -= 1  # "同比+15.6%": the sign belongs to the number
+    sign = m.string[start - 1] if start else ""
+    if sign and sign in "-－+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
+        start -= 1  # "-0.57‰" a negative level, not a range; "同比+15.6%" a signed change
+        if sign in "-－":
+            value = -value
     return Quantity(
         start,
         end,
@@ -331,11 +325,12 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         value,
         unit,
         inner or plus,
-        any(ch in _SCALES for ch in numeral + scale),
+        bool(scale) or any(ch in _SCALES for ch in numeral),
         not any(ch in "0123456789" for ch in numeral),
     )
 
 
+_HALF = Decimal("0.5")
 _RANGE_SEP = ("到", "至", "-", "~", "—", "－")
 
 

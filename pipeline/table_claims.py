@@ -75,6 +75,7 @@ _NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
 _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM})\s*(%|‰)?")
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+_MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
 _HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
 _QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
     list(_LEX.mapping("qualifiers", "before")) + list(_LEX.mapping("qualifiers", "after")), key=len, reverse=True)))
@@ -218,6 +219,8 @@ def _subject(label: str) -> str:
 def _written_quantity(text: str) -> Optional[Quantity]:
     """A cell that is one quantity with its unit or scale written in it, and nothing else but a
     qualifier ("12.5亿元", "4~12小时", "约5万人", "20%以上")."""
+    if not _MAY_BE_QUANTITY.search(text):
+        return None  # a label ("营业收入"): most cells that are no number hold no numeral either
     found = claim_quantities(text)
     if len(found) != 1:
         return None
