@@ -159,13 +159,6 @@ def test_other_reports_against_gold(source, gold):
     assert s.f1 >= GOLD_F1, s.misses + s.false_alarms
 
 
-def test_every_gold_file_is_checked():
-    """A gold file added to tests/gold without a test here would not guard anything."""
-    checked = {"wechat-employment-2019-2020.jsonl", "luoyang-2023-statistical-bulletin.jsonl"} | {
-        g for _, g in test_other_reports_against_gold.pytestmark[0].args[1]}
-    assert {p.name for p in GOLD.glob("*.jsonl") if not p.name.endswith(".headings.jsonl")} <= checked
-
-
 def test_pdf_gold_survives_offsets_that_drift_onto_a_neighbour():
     """A PDF annotation's offsets drift when the extracted text changes; a gold row then matches
     by page and surface before it takes an overlapping claim of another surface on another page."""
