@@ -27,8 +27,8 @@ def test_pdf_provenance(pdf_doc):
     for c in pdf_doc.claims:
         assert pdf_doc.raw[c.raw_start:c.raw_end] == c.surface
         assert c.page and 1 <= c.page <= pdf_doc.pages
-        x0, y0, x1, y1 = map(float, c.bbox.split(","))
-        assert 0 <= x0 <= x1 <= 595 and 0 <= y0 <= y1 <= 842
+        b = c.bbox
+        assert 0 <= b.x0 <= b.x1 <= 595 and 0 <= b.y0 <= b.y1 <= 842
     assert all(b.page for b in pdf_doc.blocks)
     info = pdf_doc.source_info["page_info"]
     assert [p["page"] for p in info] == list(range(1, pdf_doc.pages + 1))
@@ -75,9 +75,12 @@ def test_a_page_pymupdf_cannot_decode_is_read_by_pdfplumber():
     from pipeline.pdf import read_pdf_report
 
     pdf = read_pdf_report(DATA / "bad_pdfs" / "pdfminer_issue-791_non-unicode-cmap.pdf", 10**8)
-    assert pdf.fallback_pages == (1,)
+    assert [p["text_from"] for p in pdf.page_info] == ["pdfplumber"]
     assert pdf.text.startswith("Peněžní prostředky na účtech")
-    assert pdf.boxes[0].page == 1 and pdf.boxes[0].x1 > pdf.boxes[0].x0
+    first = pdf.boxes[0]
+    assert first.page == 1 and len(first.chars) == 4 * (first.end - first.start)
+    box = first.box(first.start, first.end)
+    assert box.x1 > box.x0 and box.y1 > box.y0
 
 
 def _pages_pdf(path, texts):
@@ -166,3 +169,80 @@ def test_the_pdf_and_the_markdown_of_one_bulletin_give_the_same_claims():
     page_number = re.compile(r"— *[0-9]+ *—")
     assert sum(1 for b in pdf.blocks if b.kind == "furniture" and page_number.fullmatch(b.text)) == pdf.pages
     assert not any(page_number.search(b.text) for b in pdf.blocks if b.kind != "furniture")
+
+
+CORPUS_PDFS = sorted(CORPUS.glob("*.pdf"))
+BOX_TOLERANCE = 2.0  # points, on each edge: a box this close covers the same characters
+
+
+def _page_chars(page) -> list[tuple[str, tuple]]:
+    """PyMuPDF's own characters of a page with their boxes, spaces left out, in its order."""
+    return [(c["c"], c["bbox"]) for b in page.get_text("rawdict")["blocks"] for ln in b.get("lines", ())
+            for s in ln["spans"] for c in s["chars"] if not c["c"].isspace()]
+
+
+def _reference_box(chars, text, surface, near):
+    """The box PyMuPDF gives the claim's surface: its characters on the line where it starts,
+    at the occurrence nearest the claim's box (a surface can occur more than once on a page).
+    A claim that runs on overleaf has only its first part on this page."""
+    key = "".join(surface.split())
+    while len(key) > 1 and key not in text:
+        key = key[:-1]
+    best = None
+    i = text.find(key)
+    while i != -1:
+        first = chars[i][1]
+        cy, half = (first[1] + first[3]) / 2, (first[3] - first[1]) / 2
+        own = [b for _c, b in chars[i:i + len(key)] if abs((b[1] + b[3]) / 2 - cy) < half]
+        ref = (min(b[0] for b in own), min(b[1] for b in own), max(b[2] for b in own), max(b[3] for b in own))
+        off = max(abs(a - b) for a, b in zip(ref, near))
+        best = off if best is None else min(best, off)
+        i = text.find(key, i + 1)
+    return best
+
+
+def test_claim_boxes_are_the_boxes_of_their_characters():
+    """On the corpus PDFs, at least 99% of claims have a box within 2 pt (each edge) of the box
+    PyMuPDF itself gives their characters, and every claim has a box."""
+    import pymupdf
+
+    assert CORPUS_PDFS, f"no PDF in {CORPUS}: the shared corpus is needed for this check"
+    for path in CORPUS_PDFS:
+        doc = process_file(path)
+        assert doc.claims, path.name
+        near, pages = 0, {}
+        with pymupdf.open(path) as pdf:
+            for c in doc.claims:
+                assert c.page and c.bbox is not None, (path.name, c.surface)
+                if c.page not in pages:
+                    chars = _page_chars(pdf[c.page - 1])
+                    pages[c.page] = (chars, "".join(ch for ch, _b in chars))
+                b = c.bbox
+                off = _reference_box(*pages[c.page], c.surface, (b.x0, b.y0, b.x1, b.y1))
+                near += off is not None and off <= BOX_TOLERANCE
+        share = near / len(doc.claims)
+        print(f"{path.name}: {near}/{len(doc.claims)} claim boxes within {BOX_TOLERANCE} pt ({share:.1%})")
+        assert share >= 0.99, (path.name, share)
+
+
+def test_a_wrapped_claim_is_boxed_on_its_first_line(tmp_path):
+    """A number wrapped across two lines gets the box of its part on the first line; the block
+    gets the union of all its lines."""
+    import pymupdf
+
+    path = tmp_path / "wrapped.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    text = "全年全市地区生产总值达到了" * 3 + "1234.5亿元，比上年增长5.2%。"
+    page.insert_textbox(pymupdf.Rect(72, 72, 72 + 10.5 * 40.3, 300), text, fontname="china-s", fontsize=10.5)
+    pdf.save(path)
+    doc = process_file(path)
+    claim = next(c for c in doc.claims if c.value == "123450000000")
+    with pymupdf.open(path) as pdf:
+        first, second = (ln for b in pdf[0].get_text("rawdict")["blocks"] for ln in b["lines"])
+    one = first["spans"][-1]["chars"][-1]  # "1" ends the first line, "234.5亿元" starts the second
+    assert one["c"] == "1" and second["spans"][0]["chars"][0]["c"] == "2"
+    b = claim.bbox
+    assert max(abs(a - r) for a, r in zip((b.x0, b.y0, b.x1, b.y1), one["bbox"])) <= 0.1
+    block = next(bl for bl in doc.blocks if bl.raw_start <= claim.raw_start < bl.raw_end)
+    assert block.bbox.contains(b) and block.bbox.y1 > b.y1 + 5

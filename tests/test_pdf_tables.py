@@ -70,8 +70,8 @@ def test_three_line_table_rows_come_from_the_words(tmp_path):
     assert table.cells == (("指标", "绝对数（亿元）", "比上年增长（%）"),) + ROWS
     cell = next(c for c in doc.claims if c.surface == "634.2" and c.block_id == table.block_id)
     assert (cell.value, cell.unit, cell.page) == ("63420000000", "元", 1)
-    x0, y0, x1, y1 = map(float, cell.bbox.split(","))
-    assert 260 < x0 < x1 < 380 and 160 < y0 < y1 < 260  # the cell's own box, not the table's
+    b = cell.bbox
+    assert 260 < b.x0 < b.x1 < 380 and 160 < b.y0 < b.y1 < 260  # the cell's own box, not the table's
     growth = next(c for c in doc.claims if c.surface == "6.0" and c.block_id == table.block_id)
     assert (growth.unit, growth.change) == ("%", "increase")
     # the paragraphs around the table stay paragraphs, and read once each
