@@ -666,7 +666,8 @@ class _Writer:
             pitch = pitch_of.get(round(e.size), lay.default_pitch * e.size)
             if continued:
                 continued = False  # the first line overleaf goes on with the carried paragraph
-            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.bbox.x1 for _, x in para), lay):
+            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.bbox.x1 for _, x in para),
+                                         lay, right):
                 self._paragraph(para)
                 para = []
             para.append((pno, e))
@@ -716,10 +717,21 @@ class _Writer:
             previous.rows.extend(rows)
 
 
+# The numbers that open a heading or a numbered item: 一、 （一） 第三章 第二部分 1. 1.1 (1) ①.
+# A line opening with one after a line that stopped short is a new paragraph, never the end of
+# the previous heading: "二、农业" above "（一）种植业" are two headings.
+_OUTLINE_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+    r"|第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部分编]|\d{1,2}[、．.](?![\d.．])|\d{1,2}(?:[.．]\d{1,2})+\s"
+    r"|[①-⑳])")
+
+
 def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right: float,
-                   lay: Layout = LAYOUT) -> bool:
+                   lay: Layout = LAYOUT, body_right: float = 0.0) -> bool:
     size = max(prev.size, ln.size, 1)
     a, b = prev.bbox, ln.bbox
+    if a.x1 < max(right, body_right) - lay.early_stop * size and _OUTLINE_NUMBER.match(ln.text):
+        return True  # a numbered line after a short one: a heading or item of its own
     if abs(prev.size - ln.size) > lay.new_size or prev.bold != ln.bold:
         return True
     step = b.y0 - a.y0

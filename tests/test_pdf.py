@@ -246,3 +246,29 @@ def test_a_wrapped_claim_is_boxed_on_its_first_line(tmp_path):
     assert max(abs(a - r) for a, r in zip((b.x0, b.y0, b.x1, b.y1), one["bbox"])) <= 0.1
     block = next(bl for bl in doc.blocks if bl.raw_start <= claim.raw_start < bl.raw_end)
     assert block.bbox.contains(b) and block.bbox.y1 > b.y1 + 5
+
+
+def test_headings_on_consecutive_lines_stay_two_headings(tmp_path):
+    """"二、农业" above "（一）种植业", in the body's size and weight: two headings, not one
+    section titled "农业（一）种植业"."""
+    import pymupdf
+
+    path = tmp_path / "headings.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    body = "\u3000\u3000" + "全年粮食总产量123.4万吨，比上年增长1.2%。" * 6
+    y = 80.0
+    for text in ("二、农业", "（一）种植业", body, "（二）畜牧业", body, "三、工业和建筑业", "（一）工业", body):
+        if text is body:
+            rc = page.insert_textbox(pymupdf.Rect(72, y - 10, 523, y + 200), text, fontname="china-s",
+                                     fontsize=10.5, lineheight=1.6)
+            y += 200 - rc + 6
+        else:
+            page.insert_text((72, y), text, fontname="china-s", fontsize=10.5)
+            y += 10.5 * 1.6
+    pdf.save(path)
+    doc = process_file(path)
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "二", "农业"), ("subsection", "一", "种植业"), ("subsection", "二", "畜牧业"),
+        ("section", "三", "工业和建筑业"), ("subsection", "一", "工业")]
+    assert doc.raw.count("全年粮食总产量123.4万吨") == 18  # the paragraphs are whole
