@@ -58,10 +58,13 @@ class Layout:
     carry_margin: float = 1.5  # × size: a page's last line reaching this close to the edge is full
     carry_indent: float = 1.2  # × size: a page's first line indented less continues the paragraph
     # Columns.
-    narrow: float = 0.45  # × page width: a line narrower than this may sit in one of two columns
-    gutter_slack: float = 5.0  # points: a column line may cross the page's middle by this much
-    column_lines: int = 3  # lines: each column of a two-column page has at least this many
-    column_share: float = 0.5  # × lines: two columns hold at least this share of the page's lines
+    gutter_width: float = 1.5  # × size: a blank strip this wide between text is a gutter (a word
+    #   space is a third of the size, a letter-spaced heading's gaps stay below 3 × size but are
+    #   not aligned down the page the way a gutter is)
+    gutter_crossing: float = 0.1  # × lines: at most this share of the lines runs through a gutter
+    gutter_slack: float = 2.0  # points: a column line may reach this far into its gutter
+    column_lines: int = 3  # lines: each column has at least this many lines of its own
+    column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
     # Furniture: running headers and footers, page numbers.
     furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
     page_number_band: float = 0.15  # × page height: page numbers sit here (often above the margin)
@@ -72,6 +75,9 @@ class Layout:
     figure_join: float = 10.0  # points: the marks of one chart lie this close (bars, a legend key)
     figure_size: float = 40.0  # points: a chart is at least this wide and high (a bullet is not)
     figure_marks: int = 3  # shapes: a chart without curves has several marks (a banner has one)
+    series_points: int = 12  # segments: a path this long is a plotted series (a rule has one)
+    frame_area: float = 4.0  # × the marks' area: a chart's frame is at most this large (a page
+    #   panel or a sidebar's background is larger)
     hue: float = 0.15  # colour channels this far apart are a hue, not a grey
     pale: float = 0.85  # a fill whose darkest channel is above this is a pale panel background
     # A page's text layer that no library decodes.
@@ -79,6 +85,8 @@ class Layout:
     cid_weight: int = 5  # a "(cid:N)" code is one character written as about five
     latin1_share: float = 0.3  # × characters: more accented Latin letters and no Han: mojibake
     fallback_size: float = 10.0  # points: the size of a pdfplumber character that reports none
+    hidden_share: float = 0.1  # × visible characters: up to this much invisible text is hidden on
+    #   purpose and left out; more is a scan's OCR layer and is read
 
 
 LAYOUT = Layout()
@@ -289,7 +297,8 @@ def _write(pages: list[_Page]) -> "_Writer":
     return writer
 
 
-_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")
+_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*|(?:Page|P\.?)\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?"
+                      r"(?:\s*(?:/|of|共)\s*共?\s*[0-9]{1,4}\s*页?)?$", re.I)
 
 
 def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
@@ -455,11 +464,26 @@ def _body_size(lines) -> float:
 def _raw_lines(textpage) -> list[_Line]:
     """The page's lines as PyMuPDF finds them, each with its characters' own boxes."""
     out = []
-    for block in textpage.extractRAWDICT()["blocks"]:
-        if block.get("type") != 0:
-            continue
+    blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
+    # A little text drawn invisibly (alpha 0) among visible text is hidden on purpose (a tracking
+    # code along the page's edge); where most or all of the text is invisible it is the OCR layer
+    # of a scan, and the text of the page.
+    shown = hidden = 0
+    for b in blocks:
+        for ln in b["lines"]:
+            for s in ln["spans"]:
+                if s.get("alpha", 255):
+                    shown += len(s["chars"])
+                else:
+                    hidden += len(s["chars"])
+    visible = hidden <= LAYOUT.hidden_share * shown
+    for block in blocks:
         for line in block["lines"]:
             spans = line["spans"]
+            if visible:
+                spans = [s for s in spans if s.get("alpha", 255)]
+                if not spans:
+                    continue
             parts = [[c["c"] for c in s["chars"]] for s in spans]
             size = 0.0
             bold = True
@@ -475,10 +499,26 @@ def _raw_lines(textpage) -> list[_Line]:
                 flat = array("d", chain.from_iterable([c["bbox"] * len(c["c"]) for c in chars]))
             if not size:
                 continue
+            if _SYMBOL_FONT_GLYPH.search(text):
+                text, flat = _without_symbol_glyphs(text, flat)
             a = len(text) - len(text.lstrip())
             b = len(text.rstrip())
-            out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
+            if b > a:
+                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
     return out
+
+
+# Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
+# check marks to. They are no text in any script, so they are left out of what is written.
+_SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff]")
+
+
+def _without_symbol_glyphs(text: str, flat: array) -> tuple[str, array]:
+    keep = [i for i, c in enumerate(text) if not _SYMBOL_FONT_GLYPH.match(c)]
+    out = array("d")
+    for i in keep:
+        out.extend(flat[4 * i:4 * i + 4])
+    return "".join(text[i] for i in keep), out
 
 
 def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
@@ -488,9 +528,10 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
     finding where they sit costs a second pass over the page)."""
     shapes = []
     for d in drawings:
-        fill = d.get("fill")
-        coloured = fill is not None and max(fill) - min(fill) > lay.hue and min(fill) < lay.pale
-        curves = any(item[0] == "c" for item in d.get("items", ()))
+        fill, stroke, items = d.get("fill"), d.get("color"), d.get("items", ())
+        coloured = (fill is not None and max(fill) - min(fill) > lay.hue and min(fill) < lay.pale) or (
+            stroke is not None and len(stroke) >= 3 and max(stroke) - min(stroke) > lay.hue)
+        curves = any(item[0] == "c" for item in items) or len(items) >= lay.series_points
         if coloured or curves:
             r = d.get("rect")
             if r is not None:
@@ -508,9 +549,21 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
             members += g[1]
             has_curve = has_curve or g[2]
         groups.append([box, members, has_curve])
-    return [g[0] for g in groups
-            if g[0].x1 - g[0].x0 > lay.figure_size and g[0].y1 - g[0].y0 > lay.figure_size
-            and (g[2] or g[1] >= lay.figure_marks)]
+    charts = [g[0] for g in groups
+              if g[0].x1 - g[0].x0 > lay.figure_size and g[0].y1 - g[0].y0 > lay.figure_size
+              and (g[2] or g[1] >= lay.figure_marks)]
+    if not charts:
+        return []
+    # A chart's frame (its plot or chart area, drawn as a rectangle around the marks) holds its
+    # axis ticks and legend: the chart is the largest such frame, short of a page panel.
+    frames = [BBox(*d["rect"]) for d in drawings if d.get("rect") is not None
+              and any(item[0] == "re" for item in d.get("items", ()))]
+    out = []
+    for c in charts:
+        around = [f for f in frames if f.contains(c, 2.0)
+                  and (f.x1 - f.x0) * (f.y1 - f.y0) <= lay.frame_area * (c.x1 - c.x0) * (c.y1 - c.y0)]
+        out.append(max(around, key=lambda f: (f.x1 - f.x0) * (f.y1 - f.y0), default=c))
+    return out
 
 
 def _page_elements(page) -> tuple[list[_Line], list[Table], list[BBox], str]:
@@ -568,31 +621,120 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
     return out
 
 
+def _gaps(ln: _Line, least: float) -> list[tuple[float, float, int]]:
+    """The blank stretches inside a line at least ``least`` points wide: (from, to, index of the
+    character after the gap). Spaces are blank."""
+    ch, text = ln.chars, ln.text
+    out = []
+    right = None
+    for i, c in enumerate(text):
+        if c.isspace():
+            continue
+        x0 = ch[4 * i]
+        if right is not None and x0 - right >= least:
+            out.append((right, x0, i))
+        x1 = ch[4 * i + 2]
+        right = x1 if right is None else max(right, x1)
+    return out
+
+
+def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tuple[float, float]]:
+    """Vertical blank strips that divide the page's lines into columns (a sidebar and the body,
+    two or three text columns). A strip is a gutter when at least ``column_lines`` lines lie
+    wholly on each side of it, those lines are ``column_share`` of the page's lines, and fewer
+    lines cross it than lie beside it (titles and full-width tables cross it)."""
+    if len(lines) < 2 * lay.column_lines:
+        return []
+    bins = max(int(width) + 1, 1)
+    cover = [0] * bins
+    for ln in lines:
+        least = lay.gutter_width * ln.size
+        a = ln.bbox.x0
+        for g0, g1, _i in _gaps(ln, least) + [(ln.bbox.x1, ln.bbox.x1, 0)]:
+            for x in range(max(int(a), 0), min(int(g0) + 1, bins)):
+                cover[x] += 1
+            a = g1
+    least = lay.gutter_width * _body_size(lines)
+    runs, x = [], 0
+    while x < bins:
+        if cover[x] <= max(1, len(lines) * lay.gutter_crossing):
+            y = x
+            while y < bins and cover[y] <= max(1, len(lines) * lay.gutter_crossing):
+                y += 1
+            if y - x >= least:
+                runs.append((float(x), float(y)))
+            x = y
+        else:
+            x += 1
+    out = []
+    for g0, g1 in runs:
+        mid = (g0 + g1) / 2
+        left = sum(1 for ln in lines if ln.bbox.x1 <= mid)
+        right = sum(1 for ln in lines if ln.bbox.x0 >= mid)
+        beside = sum(1 for ln in lines if ln.bbox.x1 <= g0 + 1 or ln.bbox.x0 >= g1 - 1 or _split_at(ln, mid) is not None)
+        crossing = len(lines) - beside
+        if (min(left, right) >= lay.column_lines and beside >= lay.column_share * len(lines)
+                and crossing < min(left, right)):
+            out.append((g0, g1))
+    return out
+
+
+def _split_at(ln: _Line, x: float) -> int | None:
+    """Where a line breaks across the gutter through ``x`` (an index into its text), if it has a
+    blank there: a sidebar line and a body line that the library read as one line."""
+    for g0, g1, i in _gaps(ln, 2.0):
+        if g0 <= x <= g1:
+            return i
+    return None
+
+
+def _piece(ln: _Line, a: int, b: int) -> _Line | None:
+    text = ln.text[a:b]
+    lead = len(text) - len(text.lstrip())
+    a, b = a + lead, a + len(text.rstrip())
+    if b <= a:
+        return None
+    ch = ln.chars[4 * a:4 * b]
+    return _Line(ln.text[a:b], ch, BBox(min(ch[0::4]), min(ch[1::4]), max(ch[2::4]), max(ch[3::4])),
+                 ln.size, ln.bold)
+
+
 def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: Layout = LAYOUT) -> list:
-    """Lines and tables in reading order: bands of one or two columns between full-width items."""
-    mid = width / 2
-    slack = lay.gutter_slack
-    items = sorted([*lines, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
-    narrow = [e for e in lines if e.bbox.x1 - e.bbox.x0 < lay.narrow * width]
-    left = sum(1 for e in narrow if e.bbox.x1 <= mid + slack)
-    right = sum(1 for e in narrow if e.bbox.x0 >= mid - slack)
-    two_columns = (left >= lay.column_lines and right >= lay.column_lines
-                   and (left + right) >= lay.column_share * max(1, len(lines)))
-    if not two_columns:
-        return items
+    """Lines and tables in reading order: bands of columns (each top to bottom, left to right)
+    between the items that cross a gutter (titles, full-width tables). A line that runs through
+    a gutter with a blank there is a line of each column."""
+    gutters = _gutters(lines, width, lay)
+    if not gutters:
+        return sorted([*lines, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
+    mids = [(g0 + g1) / 2 for g0, g1 in gutters]
+    split: list[_Line] = []
+    for ln in lines:
+        cuts = [i for i in (_split_at(ln, m) for m in mids) if i is not None]
+        if not cuts:
+            split.append(ln)
+            continue
+        bounds = [0, *sorted(set(cuts)), len(ln.text)]
+        split += [p for p in (_piece(ln, a, b) for a, b in zip(bounds, bounds[1:], strict=False)) if p is not None]
+    items = sorted([*split, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
     out: list = []
-    band_left: list = []
-    band_right: list = []
+    bands: list[list] = [[] for _ in range(len(mids) + 1)]
     for e in items:
-        if e.bbox.x1 <= mid + slack:
-            band_left.append(e)
-        elif e.bbox.x0 >= mid - slack:
-            band_right.append(e)
-        else:  # spans both columns: closes the band above it
-            out.extend(band_left + band_right)
-            band_left, band_right = [], []
+        column = None
+        for k in range(len(mids) + 1):
+            lo = mids[k - 1] if k else -1e9
+            hi = mids[k] if k < len(mids) else 1e9
+            if e.bbox.x0 >= lo - lay.gutter_slack and e.bbox.x1 <= hi + lay.gutter_slack:
+                column = k
+                break
+        if column is None:  # crosses a gutter: closes the band above it
+            for band in bands:
+                out.extend(band)
+            bands = [[] for _ in range(len(mids) + 1)]
             out.append(e)
-    out.extend(band_left + band_right)
+        else:
+            bands[column].append(e)
+    for band in bands:
+        out.extend(band)
     return out
 
 

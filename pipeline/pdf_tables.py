@@ -18,6 +18,7 @@ from .model import BBox
 
 TOL = 3.0  # points: rules this close meet (joints drawn as tiny squares, rules a hair apart)
 MIN_RULE = 5.0  # shorter strokes are joints, dots or glyph parts, not rules
+FRAME_ROWS = 3  # rows: a framed block of fewer rows and no number is a banner or a label panel
 
 
 @dataclass
@@ -268,9 +269,18 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             table = _table_from_words(g, words)  # header rule, then one unruled body
         else:
             table = _table_from_cells(g, cells)
-        if table is not None:
+        if table is not None and not _a_frame_of_words(table, g):
             tables.append(table)
     return tables
+
+
+def _a_frame_of_words(table: Table, g: Grid) -> bool:
+    """Boxes drawn around a few words without a number among them: a report's title banner, a
+    label panel, a sidebar heading, not a table. A table's header with its body overleaf runs
+    on to the page foot (an open bottom) and is kept."""
+    if g.open_bottom is not None or len(table.rows) >= FRAME_ROWS:
+        return False
+    return not any(ch.isdigit() for row in table.rows for text, _chars in row for ch in text)
 
 
 def _without_empty_columns(g: Grid, words: list) -> Grid | None:
