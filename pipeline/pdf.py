@@ -462,50 +462,54 @@ def _body_size(lines) -> float:
 
 
 def _raw_lines(textpage) -> list[_Line]:
-    """The page's lines as PyMuPDF finds them, each with its characters' own boxes."""
-    out = []
+    """The page's lines as PyMuPDF finds them, each with its characters' own boxes.
+
+    A little text drawn invisibly (alpha 0) among visible text is hidden on purpose (a tracking
+    code along the page's edge) and left out; where most or all of the text is invisible it is
+    the OCR layer of a scan, and the text of the page.
+    """
     blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
-    # A little text drawn invisibly (alpha 0) among visible text is hidden on purpose (a tracking
-    # code along the page's edge); where most or all of the text is invisible it is the OCR layer
-    # of a scan, and the text of the page.
+    out, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
+    if hidden > LAYOUT.hidden_share * shown:
+        out = _lines_of_blocks(blocks, keep_hidden=True)[0]
+    return out
+
+
+def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int, int]:
+    out = []
     shown = hidden = 0
-    for b in blocks:
-        for ln in b["lines"]:
-            for s in ln["spans"]:
-                if s.get("alpha", 255):
-                    shown += len(s["chars"])
-                else:
-                    hidden += len(s["chars"])
-    visible = hidden <= LAYOUT.hidden_share * shown
     for block in blocks:
         for line in block["lines"]:
             spans = line["spans"]
-            if visible:
-                spans = [s for s in spans if s.get("alpha", 255)]
-                if not spans:
-                    continue
-            parts = [[c["c"] for c in s["chars"]] for s in spans]
-            size = 0.0
-            bold = True
-            for s, p in zip(spans, parts, strict=True):
-                if "".join(p).strip():
-                    size = max(size, s["size"])
-                    bold = bold and bool(s["flags"] & 16)
+            if not keep_hidden and not all(s["alpha"] for s in spans):
+                hidden += sum(len(s["chars"]) for s in spans if not s["alpha"])
+                spans = [s for s in spans if s["alpha"]]
             chars = [c for s in spans for c in s["chars"]]
             text = "".join([c["c"] for c in chars])
+            if not text.strip():
+                continue
+            shown += len(chars)
+            if len(spans) == 1:
+                size, bold = spans[0]["size"], bool(spans[0]["flags"] & 16)
+            else:  # the size and weight of the spans with ink (a space may come in another font)
+                size, bold, at = 0.0, True, 0
+                for sp in spans:
+                    n = len(sp["chars"])
+                    if not chars[at]["c"].isspace() or "".join([c["c"] for c in sp["chars"]]).strip():
+                        size = sp["size"] if sp["size"] > size else size
+                        bold = bold and bool(sp["flags"] & 16)
+                    at += n
             if len(text) == len(chars):
                 flat = array("d", chain.from_iterable([c["bbox"] for c in chars]))
             else:  # a character of several code points: one box for each
                 flat = array("d", chain.from_iterable([c["bbox"] * len(c["c"]) for c in chars]))
-            if not size:
-                continue
             if _SYMBOL_FONT_GLYPH.search(text):
                 text, flat = _without_symbol_glyphs(text, flat)
             a = len(text) - len(text.lstrip())
             b = len(text.rstrip())
             if b > a:
                 out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
-    return out
+    return out, shown, hidden
 
 
 # Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
@@ -625,6 +629,10 @@ def _gaps(ln: _Line, least: float) -> list[tuple[float, float, int]]:
     """The blank stretches inside a line at least ``least`` points wide: (from, to, index of the
     character after the gap). Spaces are blank."""
     ch, text = ln.chars, ln.text
+    if " " not in text and "\u3000" not in text:
+        x1s = ch[2::4]
+        x0s = ch[4::4]
+        return [(a, b, i + 1) for i, (a, b) in enumerate(zip(x1s, x0s, strict=False)) if b - a >= least]
     out = []
     right = None
     for i, c in enumerate(text):
@@ -634,7 +642,7 @@ def _gaps(ln: _Line, least: float) -> list[tuple[float, float, int]]:
         if right is not None and x0 - right >= least:
             out.append((right, x0, i))
         x1 = ch[4 * i + 2]
-        right = x1 if right is None else max(right, x1)
+        right = x1 if right is None or x1 > right else right
     return out
 
 
@@ -646,14 +654,20 @@ def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tup
     if len(lines) < 2 * lay.column_lines:
         return []
     bins = max(int(width) + 1, 1)
-    cover = [0] * bins
+    steps = [0] * (bins + 1)  # +1 where a line's ink starts, -1 after it ends: one pass sums them
     for ln in lines:
-        least = lay.gutter_width * ln.size
         a = ln.bbox.x0
-        for g0, g1, _i in _gaps(ln, least) + [(ln.bbox.x1, ln.bbox.x1, 0)]:
-            for x in range(max(int(a), 0), min(int(g0) + 1, bins)):
-                cover[x] += 1
+        for g0, g1, _i in [*_gaps(ln, lay.gutter_width * ln.size), (ln.bbox.x1, ln.bbox.x1, 0)]:
+            lo, hi = max(int(a), 0), min(int(g0) + 1, bins)
+            if lo < hi:
+                steps[lo] += 1
+                steps[hi] -= 1
             a = g1
+    cover = []
+    running = 0
+    for step in steps[:bins]:
+        running += step
+        cover.append(running)
     least = lay.gutter_width * _body_size(lines)
     runs, x = [], 0
     while x < bins:
