@@ -54,6 +54,8 @@ class Layout:
     indent: float = 1.5  # × size: a first-line indent (two CJK characters are 2 × size)
     short_line: float = 0.45  # × width: two lines shorter than this are separate lines (title page)
     early_stop: float = 2.0  # × size: a line ending this short of the right edge may end a paragraph
+    cjk_wrap: float = 3.0  # × size: a Chinese line wraps at any character, so it stops at most a
+    #   character or two short (line-start rules push one back); shorter, its paragraph ended
     half_line: float = 0.5  # × width: a line stopping at less than this ended its paragraph
     carry_margin: float = 1.5  # × size: a page's last line reaching this close to the edge is full
     carry_indent: float = 1.2  # × size: a page's first line indented less continues the paragraph
@@ -62,7 +64,9 @@ class Layout:
     #   space is a third of the size, a letter-spaced heading's gaps stay below 3 × size but are
     #   not aligned down the page the way a gutter is)
     gutter_crossing: float = 0.1  # × lines: at most this share of the lines runs through a gutter
-    gutter_slack: float = 2.0  # points: a column line may reach this far into its gutter
+    gutter_crossers: int = 2  # lines: or this many, on a page of few lines (a header, a title)
+    column_part: float = 0.3  # × column width: an item reaching this far into a second column
+    #   crosses the columns (a title); less is a line overrunning its gutter
     column_lines: int = 3  # lines: each column has at least this many lines of its own
     column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
     # Furniture: running headers and footers, page numbers.
@@ -72,7 +76,8 @@ class Layout:
     # Figures: axis ticks, legend labels and data labels of a chart drawn on the page.
     figure_margin: float = 12.0  # points: tick labels sit this far outside the plot's frame
     figure_label: int = 12  # characters: tick and legend labels are no longer than this
-    figure_join: float = 10.0  # points: the marks of one chart lie this close (bars, a legend key)
+    figure_join: float = 16.0  # points: the marks of one chart lie this close (bars are spaced by
+    #   about their own width, 5 to 20 points)
     figure_size: float = 40.0  # points: a chart is at least this wide and high (a bullet is not)
     figure_marks: int = 3  # shapes: a chart without curves has several marks (a banner has one)
     series_points: int = 12  # segments: a path this long is a plotted series (a rule has one)
@@ -135,6 +140,7 @@ class _Line:
     bbox: BBox
     size: float
     bold: bool = False
+    edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
 
 
 @dataclass
@@ -147,7 +153,7 @@ class _Page:
     images: int = 0
     lines: list = field(default_factory=list)
     tables: list = field(default_factory=list)
-    figures: list = field(default_factory=list)  # BBox of each drawn chart or picture
+    figures: list = field(default_factory=list)  # the page's vector charts (Figure)
     text_from: str = ""  # "pymupdf", "pdfplumber", or "" for a page without a text layer
 
 
@@ -347,22 +353,30 @@ _CAPTION = re.compile(r"^\s*(?:图|表|附图|附表|Figure|Fig\.?|Table)\s*[0-9
 _SENTENCE = re.compile(r"[。，；！？]")
 
 
+_TICK = re.compile(r"^[-+−–]?[0-9][0-9.,，:：/\s]*(?:%|％|[年月日季度QqHh]|[EeKkMmBb])?[0-9.\s]*[-~～至]*[0-9.%年月日]*$")
+
+
 def _figure_text(page: _Page, lay: Layout = LAYOUT) -> set[int]:
-    """Axis ticks, legend and data labels of the page's charts (ids of their lines): short lines
-    inside a figure's area or just outside its frame. They are part of the picture, not sentences
-    of the report, so they are kept out of the paragraphs (their numbers are no claims). A
-    caption ("图1 …") and a line with sentence punctuation stay text."""
+    """Axis ticks, legend and data labels of the page's charts (ids of their lines). They are
+    part of the picture, not sentences of the report, so they are kept out of the paragraphs
+    (their numbers are no claims): a short number-only line (a tick, a year, a data label) in
+    or just outside a chart's marks, or any short line inside a chart's drawn frame (a legend,
+    an axis title). A caption ("图1 …") and a line with sentence punctuation stay text."""
     if not page.figures:
         return set()
     out = set()
     m = lay.figure_margin
     for ln in page.lines:
         t = ln.text.strip()
-        if len(t) > lay.figure_label or _CAPTION.match(t) or _SENTENCE.search(t):
+        numeric = bool(_TICK.match(t))  # ticks of one axis may come as one line ("2019202020212022")
+        if (not numeric and len(t) > lay.figure_label) or _CAPTION.match(t) or _SENTENCE.search(t):
             continue
         cx, cy = ln.bbox.centre
-        if any(f.x0 - m <= cx <= f.x1 + m and f.y0 - m <= cy <= f.y1 + m for f in page.figures):
-            out.add(id(ln))
+        for f in page.figures:
+            a = f.area
+            if (numeric or f.framed) and a.x0 - m <= cx <= a.x1 + m and a.y0 - m <= cy <= a.y1 + m:
+                out.add(id(ln))
+                break
     return out
 
 
@@ -525,7 +539,16 @@ def _without_symbol_glyphs(text: str, flat: array) -> tuple[str, array]:
     return "".join(text[i] for i in keep), out
 
 
-def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
+@dataclass(frozen=True)
+class Figure:
+    """A chart's area on the page; ``framed`` when a rectangle drawn around it bounds it (then
+    its legend and axis titles are inside too)."""
+
+    area: BBox
+    framed: bool
+
+
+def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
     """The areas of the page's vector charts: groups of drawn shapes that are no table rules and
     no panels (curves, or several fills in a hue: the bars, lines and pies of a chart). A chart
     pasted as a picture carries its labels in its pixels, so pictures need no such care (and
@@ -536,10 +559,9 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
         coloured = (fill is not None and max(fill) - min(fill) > lay.hue and min(fill) < lay.pale) or (
             stroke is not None and len(stroke) >= 3 and max(stroke) - min(stroke) > lay.hue)
         curves = any(item[0] == "c" for item in items) or len(items) >= lay.series_points
-        if coloured or curves:
-            r = d.get("rect")
-            if r is not None:
-                shapes.append((BBox(r[0], r[1], r[2], r[3]), curves))
+        r = d.get("rect")
+        if (coloured or curves) and r is not None and (curves or min(r[2] - r[0], r[3] - r[1]) >= 2):
+            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves))  # a coloured rule is a rule
     if not shapes:
         return []
     reach = lay.figure_join
@@ -564,13 +586,14 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[BBox]:
               and any(item[0] == "re" for item in d.get("items", ()))]
     out = []
     for c in charts:
-        around = [f for f in frames if f.contains(c, 2.0)
+        around = [f for f in frames if f.contains(c, 2.0) and f != c
                   and (f.x1 - f.x0) * (f.y1 - f.y0) <= lay.frame_area * (c.x1 - c.x0) * (c.y1 - c.y0)]
-        out.append(max(around, key=lambda f: (f.x1 - f.x0) * (f.y1 - f.y0), default=c))
+        frame = max(around, key=lambda f: (f.x1 - f.x0) * (f.y1 - f.y0), default=None)
+        out.append(Figure(frame or c, frame is not None))
     return out
 
 
-def _page_elements(page) -> tuple[list[_Line], list[Table], list[BBox], str]:
+def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     """The page's lines outside tables, its tables, its figures' areas, and all its text as the
     font decodes it (control characters included: they are the sign of a font without a Unicode
     map)."""
@@ -594,7 +617,7 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[BBox], str]:
         if any(t.bbox.contains_point(cx, cy) for t in tables):
             continue
         lines.append(ln)
-    figures = [f for f in _figures(drawings) if not any(t.bbox.contains(f, 2.0) for t in tables)]
+    figures = [f for f in _figures(drawings) if not any(t.bbox.contains(f.area, 2.0) for t in tables)]
     return _merge_rows(lines, body_size), tables, figures, "".join(ln.text for ln in raw_lines)
 
 
@@ -669,11 +692,12 @@ def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tup
         running += step
         cover.append(running)
     least = lay.gutter_width * _body_size(lines)
+    crossing_at_most = max(lay.gutter_crossers, len(lines) * lay.gutter_crossing)
     runs, x = [], 0
     while x < bins:
-        if cover[x] <= max(1, len(lines) * lay.gutter_crossing):
+        if cover[x] <= crossing_at_most:
             y = x
-            while y < bins and cover[y] <= max(1, len(lines) * lay.gutter_crossing):
+            while y < bins and cover[y] <= crossing_at_most:
                 y += 1
             if y - x >= least:
                 runs.append((float(x), float(y)))
@@ -730,16 +754,19 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
         bounds = [0, *sorted(set(cuts)), len(ln.text)]
         split += [p for p in (_piece(ln, a, b) for a, b in zip(bounds, bounds[1:], strict=False)) if p is not None]
     items = sorted([*split, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
+    edges = [min(e.bbox.x0 for e in items), *mids, max(e.bbox.x1 for e in items)]
+    column_of: dict[int, int | None] = {}
     out: list = []
     bands: list[list] = [[] for _ in range(len(mids) + 1)]
     for e in items:
-        column = None
-        for k in range(len(mids) + 1):
-            lo = mids[k - 1] if k else -1e9
-            hi = mids[k] if k < len(mids) else 1e9
-            if e.bbox.x0 >= lo - lay.gutter_slack and e.bbox.x1 <= hi + lay.gutter_slack:
-                column = k
-                break
+        # The column holding most of the item; an item reaching far into a second column too
+        # (a title, a full-width table) crosses them. A sidebar line may overrun its gutter.
+        overlaps = [min(e.bbox.x1, edges[k + 1]) - max(e.bbox.x0, edges[k]) for k in range(len(edges) - 1)]
+        column = max(range(len(overlaps)), key=overlaps.__getitem__)
+        if any(o > lay.column_part * (edges[k + 1] - edges[k])
+               for k, o in enumerate(overlaps) if k != column):
+            column = None
+        column_of[id(e)] = column
         if column is None:  # crosses a gutter: closes the band above it
             for band in bands:
                 out.extend(band)
@@ -749,6 +776,11 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
             bands[column].append(e)
     for band in bands:
         out.extend(band)
+    for k in range(len(edges) - 1):  # each column's right edge, for the paragraph rules
+        own = [e for e in out if isinstance(e, _Line) and column_of.get(id(e)) == k]
+        right = max((e.bbox.x1 for e in own), default=0.0)
+        for e in own:
+            e.edge = right
     return out
 
 
@@ -823,7 +855,7 @@ class _Writer:
             if continued:
                 continued = False  # the first line overleaf goes on with the carried paragraph
             elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.bbox.x1 for _, x in para),
-                                         lay, right):
+                                         lay, e.edge or right):
                 self._paragraph(para)
                 para = []
             para.append((pno, e))
@@ -895,7 +927,8 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         return True
     if b.x0 - a.x0 > lay.indent * size:  # first-line indent of a new paragraph
         return True
-    if a.x1 - a.x0 < lay.short_line * (right - a.x0) and b.x1 - b.x0 < lay.short_line * (right - b.x0):
+    edge = max(right, body_right)
+    if a.x1 - a.x0 < lay.short_line * (edge - a.x0) and b.x1 - b.x0 < lay.short_line * (edge - b.x0):
         return True  # two short lines (a title page, an address block): separate lines
     right = max(right, b.x1)
     if a.x1 < right - lay.early_stop * size and (
@@ -903,6 +936,8 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         # the previous line stopped short after a full stop, or at less than half the width:
         # its paragraph ended (a line wrapped early at a space stops only a little short)
         return True
+    if a.x1 < edge - lay.cjk_wrap * size and _HAN.match(ln.text):
+        return True  # running Chinese wraps at any character: a line this short ended its paragraph
     if prev.size > body_size * lay.heading_size:
         return True
     return False

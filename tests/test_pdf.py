@@ -272,3 +272,30 @@ def test_headings_on_consecutive_lines_stay_two_headings(tmp_path):
         ("section", "二", "农业"), ("subsection", "一", "种植业"), ("subsection", "二", "畜牧业"),
         ("section", "三", "工业和建筑业"), ("subsection", "一", "工业")]
     assert doc.raw.count("全年粮食总产量123.4万吨") == 18  # the paragraphs are whole
+
+
+def test_a_research_note_reads_its_sidebar_and_body_apart(tmp_path):
+    """A broker's note: contacts and a chart in a sidebar beside the body. The body's paragraphs
+    come out whole (no sidebar line inside them), the chart's ticks, years and legend are figure
+    text with no claims, a hidden tracking code is not read, and the body's claims have boxes in
+    the body column."""
+    from pdf_fixtures import NOTE_BODY, NOTE_LEGEND, NOTE_SIDEBAR, NOTE_TICKS, NOTE_TRACKING, NOTE_YEARS
+    from pdf_fixtures import make_note_pdf
+
+    doc = process_file(make_note_pdf(tmp_path / "note.pdf"))
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    for text in NOTE_BODY:
+        assert text in paragraphs, text[:20]
+    for line in NOTE_SIDEBAR:
+        assert not any(line in p for p in paragraphs if p in NOTE_BODY), line
+    assert doc.raw.index(NOTE_SIDEBAR[0]) < doc.raw.index(NOTE_BODY[0])  # a column, then the next
+    assert NOTE_TRACKING not in doc.raw
+    figure_text = {b.text for b in doc.blocks if b.kind == "furniture"}
+    assert set(NOTE_TICKS) <= figure_text and NOTE_LEGEND in figure_text
+    assert any(all(y in t for y in NOTE_YEARS) for t in figure_text)
+    ticks = [c for c in doc.claims if c.surface in NOTE_TICKS or c.surface in NOTE_YEARS]
+    assert ticks == []
+    revenue = next(c for c in doc.claims if c.surface == "123.4亿元")
+    assert (revenue.value, revenue.unit) == ("12340000000", "元")
+    body = [c for c in doc.claims if any(c.sentence in t for t in NOTE_BODY)]
+    assert len(body) >= 15 and all(c.bbox.x0 >= 200 for c in body)
