@@ -59,6 +59,8 @@ class Layout:
     half_line: float = 0.5  # × width: a line stopping at less than this ended its paragraph
     carry_margin: float = 1.5  # × size: a page's last line reaching this close to the edge is full
     carry_indent: float = 1.2  # × size: a page's first line indented less continues the paragraph
+    column_foot: float = 1.5  # × body size: a table ending this close to the text's foot runs on
+    #   at the top of the next column (one ending higher up has a neighbour beside it)
     # Columns.
     gutter_width: float = 1.5  # × size: a blank strip this wide between text is a gutter (a word
     #   space is a third of the size, a letter-spaced heading's gaps stay below 3 × size but are
@@ -704,8 +706,12 @@ def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tup
             x = y
         else:
             x += 1
+    ink_left = min(ln.bbox.x0 for ln in lines)
+    ink_right = max(ln.bbox.x1 for ln in lines)
     out = []
     for g0, g1 in runs:
+        if g0 <= ink_left or g1 >= ink_right:
+            continue  # a margin, not a gutter
         mid = (g0 + g1) / 2
         left = sum(1 for ln in lines if ln.bbox.x1 <= mid)
         right = sum(1 for ln in lines if ln.bbox.x0 >= mid)
@@ -753,7 +759,7 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
             continue
         bounds = [0, *sorted(set(cuts)), len(ln.text)]
         split += [p for p in (_piece(ln, a, b) for a, b in zip(bounds, bounds[1:], strict=False)) if p is not None]
-    items = sorted([*split, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
+    items: list[_Line | Table] = sorted([*split, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
     edges = [min(e.bbox.x0 for e in items), *mids, max(e.bbox.x1 for e in items)]
     column_of: dict[int, int | None] = {}
     out: list = []
@@ -762,7 +768,7 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
         # The column holding most of the item; an item reaching far into a second column too
         # (a title, a full-width table) crosses them. A sidebar line may overrun its gutter.
         overlaps = [min(e.bbox.x1, edges[k + 1]) - max(e.bbox.x0, edges[k]) for k in range(len(edges) - 1)]
-        column = max(range(len(overlaps)), key=overlaps.__getitem__)
+        column: int | None = max(range(len(overlaps)), key=overlaps.__getitem__)
         if any(o > lay.column_part * (edges[k + 1] - edges[k])
                for k, o in enumerate(overlaps) if k != column):
             column = None
@@ -795,6 +801,7 @@ class _Writer:
         self.boxes: list[Placed] = []
         self.furniture_spans: list[tuple[int, int]] = []
         self.last_table: Table | None = None  # a table that the next table may continue
+        self.last_table_at: tuple[int, BBox] | None = None  # page and frame of the last table part
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
 
     def _emit(self, text: str, page: int = 0, chars: array | None = None) -> None:
@@ -828,6 +835,7 @@ class _Writer:
             if abs(a.size - b.size) < lay.same_size and 0 < step < lay.step_reach * max(a.size, 1):
                 steps.setdefault(round(a.size), []).append(step)
         pitch_of = {k: (statistics.quantiles(v, n=4)[0] if len(v) >= 4 else min(v)) for k, v in steps.items()}
+        foot = max((e.bbox.y1 for e in elements), default=0.0)  # where the page's text ends
         body_lines = [e for e in text_lines if abs(e.size - body_size) < lay.same_size]
         left = min((e.bbox.x0 for e in body_lines), default=0.0)
         right = max((e.bbox.x1 for e in body_lines), default=0.0)
@@ -847,9 +855,15 @@ class _Writer:
                 self._paragraph(para)
                 para = []
                 last = self.last_table
-                continues = last is not None and len(last.rows[0]) == len(e.rows[0])
+                # A table goes on overleaf, or in the next column when it reaches the foot of
+                # its own; tables side by side or one below the other are two tables.
+                was = self.last_table_at
+                moved_on = was is not None and (was[0] < pno or (
+                    e.bbox.x0 >= was[1].x1 - lay.same_row and was[1].y1 >= foot - lay.column_foot * body_size))
+                continues = last is not None and moved_on and len(last.rows[0]) == len(e.rows[0])
                 self._table(e, pno, continues, last)
                 self.last_table = last if continues else e
+                self.last_table_at = (pno, e.bbox)
                 continue
             pitch = pitch_of.get(round(e.size), lay.default_pitch * e.size)
             if continued:

@@ -145,3 +145,34 @@ def test_rules_drawn_in_pieces_make_one_grid(gap):
     (grid,) = find_grids(hs, vs)
     assert [round(x) for x in grid.xs] == [100, 250, 495]
     assert [round(y) for y in grid.ys] == [100, 124, 200]
+
+
+def test_side_by_side_tables_are_two_tables(tmp_path):
+    """Two ruled tables of the same shape beside each other (a research note's financial
+    summary): two tables, each with its own rows, not one table continued."""
+    left_rows = (("营业收入", "100.5", "12.1"), ("净利润", "20.3", "8.4"))
+    right_rows = (("毛利率", "32.5", "1.2"), ("净利率", "20.2", "0.6"))
+
+    def grid(page, x0, rows, header):
+        xs = (x0, x0 + 90, x0 + 160, x0 + 230)
+        ys = [100 + 20 * i for i in range(len(rows) + 2)]
+        for y in ys:
+            page.draw_line((xs[0], y), (xs[-1], y), width=0.5)
+        for x in xs:
+            page.draw_line((x, ys[0]), (x, ys[-1]), width=0.5)
+        for r, row in enumerate((header, *rows)):
+            for c, cell in enumerate(row):
+                _text(page, xs[c] + 3, ys[r] + 14, cell)
+
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        grid(page, 60, left_rows, ("指标", "2023年", "增长"))
+        grid(page, 310, right_rows, ("比率", "2023年", "变动"))
+        page.insert_textbox(pymupdf.Rect(60, 200, 540, 300), BODY, fontname=FONT, fontsize=10.5)
+
+    doc = _pdf(tmp_path / "side.pdf", draw)
+    tables = _tables(doc)
+    assert [t.cells for t in tables] == [(("指标", "2023年", "增长"),) + left_rows,
+                                         (("比率", "2023年", "变动"),) + right_rows]
+    cell = next(c for c in doc.claims if c.surface == "32.5")
+    assert cell.block_id == tables[1].block_id and 310 < cell.bbox.x0 < cell.bbox.x1 < 540
