@@ -218,6 +218,8 @@ class Document:
     boxes: tuple = ()  # PDF inputs: pipeline.pdf.Placed per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
+    display: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of paragraphs set larger or
+    #   bolder than the running text (where unnumbered headings can be)
     source_info: dict = field(default_factory=dict)  # PDF inputs: metadata and what each page held
 
     def evolve(self, **changes) -> "Document":

@@ -92,6 +92,7 @@ class Layout:
     cid_weight: int = 5  # a "(cid:N)" code is one character written as about five
     latin1_share: float = 0.3  # × characters: more accented Latin letters and no Han: mojibake
     fallback_size: float = 10.0  # points: the size of a pdfplumber character that reports none
+    running_line: int = 15  # characters: a line this long is running text (labels are shorter)
     hidden_share: float = 0.1  # × visible characters: up to this much invisible text is hidden on
     #   purpose and left out; more is a scan's OCR layer and is read
 
@@ -128,6 +129,8 @@ class PdfText:
     boxes: tuple[Placed, ...]
     metadata: dict = field(default_factory=dict)
     furniture: tuple[tuple[int, int], ...] = ()  # raw spans of running heads, page numbers, figure text
+    display: tuple[tuple[int, int], ...] = ()  # raw spans of paragraphs set larger or bolder than the
+    #   running text: where a PDF's unnumbered headings can be
     page_info: tuple[dict, ...] = ()  # per page: size, images, which library read its text
 
 
@@ -202,7 +205,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
     if not text.strip():
         raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
     return PdfText(text, hashlib.sha256(data).hexdigest(), len(pages), tuple(writer.boxes), meta,
-                   tuple(writer.furniture_spans), _page_info(pages))
+                   tuple(writer.furniture_spans), tuple(writer.display_spans), _page_info(pages))
 
 
 def _checked_bytes(path: Path, max_bytes: int) -> bytes:
@@ -295,6 +298,7 @@ def _write(pages: list[_Page]) -> "_Writer":
         furniture |= _figure_text(page)
     body_size = _body_size(ln for p in pages for ln in p.lines if id(ln) not in furniture)
     writer = _Writer(body_size)
+    writer.running = _running_type([ln for p in pages for ln in p.lines if id(ln) not in furniture])
     held: list[tuple[int, _Line]] = []
     for page in pages:
         body = [ln for ln in page.lines if id(ln) not in furniture]
@@ -477,6 +481,22 @@ def _body_size(lines) -> float:
     return max(weight, key=weight.__getitem__) if weight else LAYOUT.fallback_size
 
 
+def _running_type(lines: list[_Line], lay: Layout = LAYOUT) -> tuple[float, bool]:
+    """The size and weight of the report's running text: its full lines, weighted by characters
+    (short lines of sidebars, tables and charts are often set smaller)."""
+    weight: dict[float, int] = {}
+    bold = plain = 0
+    for ln in lines:
+        if len(ln.text) >= lay.running_line:
+            weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+            if ln.bold:
+                bold += len(ln.text)
+            else:
+                plain += len(ln.text)
+    size = max(weight, key=weight.__getitem__) if weight else _body_size(lines)
+    return size, bold > plain
+
+
 def _raw_lines(textpage) -> list[_Line]:
     """The page's lines as PyMuPDF finds them, each with its characters' own boxes.
 
@@ -638,8 +658,9 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
             # never two column lines side by side across a gutter.
             reach = (lay.spaced_reach_large if body_size and size >= lay.larger * body_size
                      else lay.spaced_reach)
-            if same_row and -1 <= gap and (gap < lay.touching_gap * size or (
-                    gap < reach * size and min(len(prev.text), len(ln.text)) <= lay.spaced_piece)):
+            spaced = (gap < reach * size and min(len(prev.text), len(ln.text)) <= lay.spaced_piece
+                      and abs(prev.size - ln.size) < lay.same_size)  # one heading's letters: one size
+            if same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced):
                 latin = (prev.text[-1:].isascii() and prev.text[-1:].isalnum()
                          and ln.text[:1].isascii() and ln.text[:1].isalpha())
                 sep = " " if latin or gap > lay.word_space * size else ""
@@ -790,12 +811,17 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
     return out
 
 
+_WORDISH = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # a heading has words (a formula's β or (2) has not)
+
+
 class _Writer:
     """Builds the document text and the placed pieces (page, characters' boxes) of everything written."""
 
     def __init__(self, body_size: float = 10.0, lay: Layout = LAYOUT) -> None:
         self.body_size = body_size
         self.lay = lay
+        self.running: tuple[float, bool] = (body_size, False)  # the running text's size and weight
+        self.display_spans: list[tuple[int, int]] = []  # paragraphs set larger or bolder than it
         self.parts: list[str] = []
         self.length = 0
         self.boxes: list[Placed] = []
@@ -893,12 +919,18 @@ class _Writer:
         self.last_table = None  # text between two tables: the second one is a table of its own
         if self.length:
             self._emit("\n\n")
+        size, bold = self.running
+        display = (all(ln.size >= self.lay.larger * size or (ln.bold and not bold) for _p, ln in lines)
+                   and len(_WORDISH.findall("".join(ln.text for _p, ln in lines))) >= 2)
+        start = self.length
         for i, (pno, ln) in enumerate(lines):
             if i:
                 prev = lines[i - 1][1].text
                 if prev[-1:].isascii() and prev[-1:].isalpha() and ln.text[:1].isascii() and ln.text[:1].isalpha():
                     self._emit(" ")
             self._emit(ln.text, pno, ln.chars)
+        if display:
+            self.display_spans.append((start, self.length))
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         rows = t.rows
@@ -952,8 +984,8 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         return True
     if a.x1 < edge - lay.cjk_wrap * size and _HAN.match(ln.text):
         return True  # running Chinese wraps at any character: a line this short ended its paragraph
-    if prev.size > body_size * lay.heading_size:
-        return True
+    if prev.size > body_size * lay.heading_size and a.x1 < edge - lay.early_stop * size:
+        return True  # display type that stopped short: a heading ends there (a long one wraps on)
     return False
 
 

@@ -80,7 +80,7 @@ def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_page
         pdf = read_pdf_report(path, max_bytes=max_bytes, **({"max_pages": max_pages} if max_pages else {}))
         return Document(report_id=report_id_for(path), source_path=str(path), sha256=pdf.sha256,
                         encoding="pdf", raw=pdf.text, boxes=pdf.boxes, pages=pdf.pages,
-                        furniture=pdf.furniture,
+                        furniture=pdf.furniture, display=pdf.display,
                         source_info={"metadata": pdf.metadata, "page_info": list(pdf.page_info)})
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise ReportError(

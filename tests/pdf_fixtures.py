@@ -13,6 +13,7 @@ FONT = "china-s"
 W, H = 595, 842
 MARGIN = 56
 HEADER = "微信就业影响力报告（全文）"
+DISPLAY = 1.25  # headings are set this much larger than the running text
 
 
 def _height(text: str, width: float, size: float) -> float:
@@ -21,7 +22,8 @@ def _height(text: str, width: float, size: float) -> float:
     return lines * size * 1.45 + 2
 
 
-def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0) -> Path:
+def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0, display: frozenset = frozenset()) -> Path:
+    """``display``: lines set as headings are, larger than the running text."""
     doc = pymupdf.open()
     gutter = 20
     col_w = (W - 2 * MARGIN - (columns - 1) * gutter) / columns
@@ -84,7 +86,7 @@ def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0) -> Pat
             continue
         # PyMuPDF wraps text boxes at spaces only, which would cut CJK lines short at every stray
         # space; a typesetter wraps CJK anywhere. No-break spaces keep the lines full.
-        put(line.strip().replace(" ", "\u00a0"))
+        put(line.strip().replace(" ", "\u00a0"), size * DISPLAY if line.strip() in display else size)
         i += 1
     doc.save(path)
     return path

@@ -11,10 +11,17 @@ from pdf_fixtures import HEADER, make_pdf
 from test_equivalence import signature
 
 
+HEADING_KINDS = {"part_number", "part_title", "section_number", "section_title", "section_heading",
+                 "subsection_heading", "case_title"}
+
+
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-column", "two-columns"])
-def pdf_doc(request, tmp_path_factory):
+def pdf_doc(request, tmp_path_factory, sample_doc):
+    """The sample typeset as a PDF, its headings (as the text path reads them) set larger."""
     path = tmp_path_factory.mktemp("pdf") / f"sample-{request.param}.pdf"
-    make_pdf(SAMPLE.read_text(encoding="utf-8"), path, columns=request.param)
+    headings = frozenset(sample_doc.raw[b.raw_start:b.raw_end].strip() for b in sample_doc.blocks
+                         if b.kind in HEADING_KINDS)
+    make_pdf(SAMPLE.read_text(encoding="utf-8"), path, columns=request.param, display=headings)
     return process_file(path)
 
 
@@ -295,6 +302,7 @@ def test_a_research_note_reads_its_sidebar_and_body_apart(tmp_path):
     assert any(all(y in t for y in NOTE_YEARS) for t in figure_text)
     ticks = [c for c in doc.claims if c.surface in NOTE_TICKS or c.surface in NOTE_YEARS]
     assert ticks == []
+    assert not any(s.title in NOTE_SIDEBAR for s in doc.sections)  # labels in body type: no headings
     revenue = next(c for c in doc.claims if c.surface == "123.4亿元")
     assert (revenue.value, revenue.unit) == ("12340000000", "元")
     body = [c for c in doc.claims if any(c.sentence in t for t in NOTE_BODY)]
