@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import ReportError
 from .model import BBox
-from .pdf_tables import Table, find_grids, rulings, tables_on_page, words_of
+from .pdf_tables import Table, find_grids, open_grids, rulings, tables_on_page, words_of
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -629,18 +629,23 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     tables: list[Table] = []
     drawings = page.get_cdrawings()
     hs, vs = rulings(drawings)
+    charts = _figures(drawings)
     if len(hs) + len(vs) >= 3:
         grids = find_grids(hs, vs)
+        words = words_of(raw_lines)
+        grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
         if grids:
-            tables = tables_on_page(grids, words_of(raw_lines), raw_lines, body_size, page.rect.height)
+            tables = tables_on_page(grids, words, raw_lines, body_size, page.rect.height)
+    # A ruled frame around a chart's plotted marks is the chart's plot area (its gridlines and
+    # ticks), not a table: its words stay lines, and its ticks figure text.
+    tables = [t for t in tables if not any(t.bbox.contains_point(*f.area.centre) for f in charts)]
     lines = []
     for ln in raw_lines:
         cx, cy = ln.bbox.centre
         if any(t.bbox.contains_point(cx, cy) for t in tables):
             continue
         lines.append(ln)
-    figures = [f for f in _figures(drawings) if not any(t.bbox.contains(f.area, 2.0) for t in tables)]
-    return _merge_rows(lines, body_size), tables, figures, "".join(ln.text for ln in raw_lines)
+    return _merge_rows(lines, body_size), tables, charts, "".join(ln.text for ln in raw_lines)
 
 
 def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT) -> list[_Line]:

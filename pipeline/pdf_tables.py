@@ -19,6 +19,10 @@ from .model import BBox
 TOL = 3.0  # points: rules this close meet (joints drawn as tiny squares, rules a hair apart)
 MIN_RULE = 5.0  # shorter strokes are joints, dots or glyph parts, not rules
 FRAME_ROWS = 3  # rows: a framed block of fewer rows and no number is a banner or a label panel
+OPEN_TABLE_WIDTH = 100.0  # points: the rules of a table without column rules span this at least
+OPEN_TABLE_HEIGHT = 0.6  # × page height: such a table is shorter (a page's head and foot rules
+#   are further apart)
+OPEN_HEADER_LINES = 4.0  # × line height: its header (between the first two rules) is this short
 
 
 @dataclass
@@ -272,6 +276,86 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(table)
     return tables
+
+
+def open_grids(hs: list, grids: list[Grid], words: list[Word], page_height: float,
+               figures: tuple = ()) -> list[Grid]:
+    """Three-line tables drawn without column rules (research notes, yearbooks): three or more
+    rules of one width, the second close under the first (the header), with the words between
+    them in columns that a blank strip divides in every row. The columns are those strips; the
+    grid is then read like a ruled one. Rules of a ruled table, and pairs of rules (a page's
+    head and foot rules, a box's top and bottom), are no such table."""
+    def in_grid(rule) -> bool:
+        return any(g.xs[0] - TOL <= rule[1] and rule[2] <= g.xs[-1] + TOL
+                   and g.ys[0] - TOL <= rule[0] <= (g.open_bottom or g.ys[-1]) + TOL for g in grids)
+
+    def in_figure(rule) -> bool:  # a chart's axis or frame, with its ticks: no table
+        return any(f.x0 - TOL <= rule[1] <= f.x1 + TOL and f.y0 - TOL <= rule[0] <= f.y1 + TOL for f in figures)
+
+    free = [h for h in _collinear(hs) if h[2] - h[1] > OPEN_TABLE_WIDTH and not in_grid(h) and not in_figure(h)]
+    sets: list[list] = []  # rules of one width, top to bottom
+    for h in sorted(free):
+        for group in sets:
+            if abs(group[0][1] - h[1]) <= TOL and abs(group[0][2] - h[2]) <= TOL:
+                group.append(h)
+                break
+        else:
+            sets.append([h])
+    out = []
+    for rules in sets:
+        ys = _merge([r[0] for r in rules])
+        x0, x1 = rules[0][1], rules[0][2]
+        i = 0
+        while i + 2 < len(ys):
+            end = i + 2
+            grid = _open_grid(words, x0, x1, ys[i], ys[i + 1], ys[end], page_height)
+            if grid is None:
+                i += 1
+                continue
+            # rules between groups of rows: the body runs on to the last rule with numbers above it
+            while end + 1 < len(ys) and _numbers_between(words, x0, x1, ys[end], ys[end + 1]):
+                longer = _open_grid(words, x0, x1, ys[i], ys[i + 1], ys[end + 1], page_height)
+                if longer is None:
+                    break
+                grid, end = longer, end + 1
+            out.append(grid)
+            i = end + 1
+    return out
+
+
+def _numbers_between(words: list[Word], x0: float, x1: float, top: float, bottom: float) -> bool:
+    return any(_NUMBER_CELL.fullmatch(w.text) for w in _inside(words, BBox(x0, top, x1, bottom)))
+
+
+def _open_grid(words: list[Word], x0: float, x1: float, top: float, header: float, bottom: float,
+               page_height: float) -> Grid | None:
+    """The three rules top, header and bottom as a table, when the words between them make one."""
+    if bottom - top > OPEN_TABLE_HEIGHT * page_height:
+        return None
+    inside = _inside(words, BBox(x0, top, x1, bottom))
+    body = [w for w in inside if w.cy > header]
+    if not body or not any(_NUMBER_CELL.fullmatch(w.text) for w in body):
+        return None
+    heads = [w for w in inside if w.cy <= header]
+    if not heads or header - top > OPEN_HEADER_LINES * max(w.box.y1 - w.box.y0 for w in heads):
+        return None  # the first two rules hold more than a header: a box or a figure, not a table
+    seps = _blank_strips(body, x0, x1)
+    return Grid((x0, *seps, x1), (top, header, bottom)) if seps else None
+
+
+def _blank_strips(words: list[Word], x0: float, x1: float) -> list[float]:
+    """The middles of the vertical strips no word touches, between x0 and x1, at least as wide
+    as the words are high (a word space is narrower)."""
+    spans = sorted((w.box.x0, w.box.x1) for w in words)
+    least = min(w.box.y1 - w.box.y0 for w in words)
+    out = []
+    reach = x0
+    for a, b in spans:
+        if a - reach >= least and reach > x0:
+            out.append((reach + a) / 2)
+        reach = max(reach, b)
+    lefts = min(a for a, _b in spans)
+    return [m for m in out if m > lefts]
 
 
 def _a_frame_of_words(table: Table, g: Grid) -> bool:
