@@ -18,6 +18,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from .errors import ReportError
@@ -112,9 +113,17 @@ class Placed:
     end: int
     page: int  # 1-based
     chars: array
+    whole: BBox  # the union of all its characters (what blocks and cells take, line by line)
+
+    @classmethod
+    def of(cls, start: int, end: int, page: int, chars: array) -> "Placed":
+        whole = BBox(min(chars[0::4]), min(chars[1::4]), max(chars[2::4]), max(chars[3::4]))
+        return cls(start, end, page, chars, whole)
 
     def box(self, start: int, end: int) -> BBox:
         """The union box of raw ``[start, end)`` within this piece."""
+        if start <= self.start and end >= self.end:
+            return self.whole
         a = (max(start, self.start) - self.start) * 4
         b = (min(end, self.end) - self.start) * 4
         ch = self.chars
@@ -511,6 +520,9 @@ def _raw_lines(textpage) -> list[_Line]:
     return out
 
 
+_CHARS, _CHAR, _BOX = itemgetter("chars"), itemgetter("c"), itemgetter("bbox")
+
+
 def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int, int]:
     out = []
     shown = hidden = 0
@@ -520,8 +532,8 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int,
             if not keep_hidden and not all(s["alpha"] for s in spans):
                 hidden += sum(len(s["chars"]) for s in spans if not s["alpha"])
                 spans = [s for s in spans if s["alpha"]]
-            chars = [c for s in spans for c in s["chars"]]
-            text = "".join([c["c"] for c in chars])
+            chars = list(chain.from_iterable(map(_CHARS, spans)))
+            text = "".join(map(_CHAR, chars))
             if not text.strip():
                 continue
             shown += len(chars)
@@ -536,7 +548,7 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int,
                         bold = bold and bool(sp["flags"] & 16)
                     at += n
             if len(text) == len(chars):
-                flat = array("d", chain.from_iterable([c["bbox"] for c in chars]))
+                flat = array("d", chain.from_iterable(map(_BOX, chars)))
             else:  # a character of several code points: one box for each
                 flat = array("d", chain.from_iterable([c["bbox"] * len(c["c"]) for c in chars]))
             if _SYMBOL_FONT_GLYPH.search(text):
@@ -632,7 +644,8 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     charts = _figures(drawings)
     if len(hs) + len(vs) >= 3:
         grids = find_grids(hs, vs)
-        words = words_of(raw_lines)
+        top = min([h[0] for h in hs] + [v[1] for v in vs]) - 2  # no table starts above its rules
+        words = words_of([ln for ln in raw_lines if ln.bbox.y1 >= top])
         grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
         if grids:
             tables = tables_on_page(grids, words, raw_lines, body_size, page.rect.height)
@@ -704,6 +717,9 @@ def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tup
     lines cross it than lie beside it (titles and full-width tables cross it)."""
     if len(lines) < 2 * lay.column_lines:
         return []
+    k = lay.column_lines - 1
+    if sorted(ln.bbox.x1 for ln in lines)[k] > sorted((ln.bbox.x0 for ln in lines), reverse=True)[k]:
+        return []  # no x has enough lines wholly on each side of it: one column
     bins = max(int(width) + 1, 1)
     steps = [0] * (bins + 1)  # +1 where a line's ink starts, -1 after it ends: one pass sums them
     for ln in lines:
@@ -837,7 +853,7 @@ class _Writer:
 
     def _emit(self, text: str, page: int = 0, chars: array | None = None) -> None:
         if chars is not None and text:
-            self.boxes.append(Placed(self.length, self.length + len(text), page, chars))
+            self.boxes.append(Placed.of(self.length, self.length + len(text), page, chars))
         self.parts.append(text)
         self.length += len(text)
 

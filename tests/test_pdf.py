@@ -217,6 +217,7 @@ def test_claim_boxes_are_the_boxes_of_their_characters():
     for path in CORPUS_PDFS:
         doc = process_file(path)
         assert doc.claims, path.name
+        assert all(len(p.chars) == 4 * (p.end - p.start) for p in doc.boxes)  # a box per character
         near, pages = 0, {}
         with pymupdf.open(path) as pdf:
             for c in doc.claims:
