@@ -506,25 +506,27 @@ def _running_type(lines: list[_Line], lay: Layout = LAYOUT) -> tuple[float, bool
     return size, bold > plain
 
 
-def _raw_lines(textpage) -> list[_Line]:
-    """The page's lines as PyMuPDF finds them, each with its characters' own boxes.
+def _raw_lines(textpage) -> tuple[list[_Line], str]:
+    """The page's lines as PyMuPDF finds them, each with its characters' own boxes, and all the
+    text as the fonts decode it (symbol glyphs included: a page of them is a garbled page).
 
     A little text drawn invisibly (alpha 0) among visible text is hidden on purpose (a tracking
     code along the page's edge) and left out; where most or all of the text is invisible it is
     the OCR layer of a scan, and the text of the page.
     """
     blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
-    out, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
+    out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
     if hidden > LAYOUT.hidden_share * shown:
-        out = _lines_of_blocks(blocks, keep_hidden=True)[0]
-    return out
+        out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+    return out, decoded
 
 
 _CHARS, _CHAR, _BOX = itemgetter("chars"), itemgetter("c"), itemgetter("bbox")
 
 
-def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int, int]:
+def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str, int, int]:
     out = []
+    decoded = []
     shown = hidden = 0
     for block in blocks:
         for line in block["lines"]:
@@ -551,13 +553,14 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], int,
                 flat = array("d", chain.from_iterable(map(_BOX, chars)))
             else:  # a character of several code points: one box for each
                 flat = array("d", chain.from_iterable([c["bbox"] * len(c["c"]) for c in chars]))
+            decoded.append(text)
             if _SYMBOL_FONT_GLYPH.search(text):
                 text, flat = _without_symbol_glyphs(text, flat)
             a = len(text) - len(text.lstrip())
             b = len(text.rstrip())
             if b > a:
                 out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
-    return out, shown, hidden
+    return out, "".join(decoded), shown, hidden
 
 
 # Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
@@ -636,7 +639,7 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     # One text page serves the lines and, on pages with rules, the words of the tables; images
     # are left out of it (decoding them would triple the cost of an illustrated page).
     textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
-    raw_lines = _raw_lines(textpage)
+    raw_lines, decoded = _raw_lines(textpage)
     body_size = _body_size(raw_lines)
     tables: list[Table] = []
     drawings = page.get_cdrawings()
@@ -658,7 +661,7 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
         if any(t.bbox.contains_point(cx, cy) for t in tables):
             continue
         lines.append(ln)
-    return _merge_rows(lines, body_size), tables, charts, "".join(ln.text for ln in raw_lines)
+    return _merge_rows(lines, body_size), tables, charts, decoded
 
 
 def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT) -> list[_Line]:

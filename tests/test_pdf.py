@@ -308,3 +308,31 @@ def test_a_research_note_reads_its_sidebar_and_body_apart(tmp_path):
     assert (revenue.value, revenue.unit) == ("12340000000", "元")
     body = [c for c in doc.claims if any(c.sentence in t for t in NOTE_BODY)]
     assert len(body) >= 15 and all(c.bbox.x0 >= 200 for c in body)
+
+
+def test_a_page_of_symbol_font_glyphs_is_named_garbled(tmp_path):
+    """Private-use code points are a symbol font's bullets, left out of the text; a page whose
+    whole text decodes to them is a font without a usable Unicode map, and an error names it."""
+    import pymupdf
+
+    path = tmp_path / "pua.pdf"
+    pdf = pymupdf.open()
+    first = pdf.new_page(width=595, height=842)
+    first.insert_textbox(pymupdf.Rect(56, 80, 540, 400), "全年全市地区生产总值1234.5亿元，比上年增长5.2%。",
+                         fontname="china-s", fontsize=10)
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 100), "ABCDEFGHIJ" * 5, fontname="helv", fontsize=10)
+    font = next(f[0] for f in page.get_fonts() if f[3] == "Helvetica")
+    to_unicode = pdf.get_new_xref()  # every code maps into the private-use area
+    pdf.update_object(to_unicode, "<<>>")
+    pdf.update_stream(to_unicode, b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+                      b"/CMapName /PUA def /CMapType 2 def 1 begincodespacerange <00> <FF> endcodespacerange "
+                      b"1 beginbfrange <20> <7E> <E020> endbfrange endcmap CMapName currentdict /CMap "
+                      b"defineresource pop end end")
+    pdf.xref_set_key(font, "ToUnicode", f"{to_unicode} 0 R")
+    pdf.save(path)
+    with pymupdf.open(path) as check:
+        assert check[1].get_text().startswith("\ue041")
+    with pytest.raises(ReportError) as err:
+        process_file(path)
+    assert err.value.reason == "mojibake_suspected" and "pages 2 " in str(err.value)
