@@ -1,11 +1,16 @@
 """PDF reports to the same kind of text the text path reads, with page and box for every character.
 
-PyMuPDF gives lines with positions and fonts, and every character's own box. The lines are put in
-reading order (one or two columns, full-width elements such as titles between the bands), grouped
-into paragraphs by indent, gaps and line length, and written out as plain text: one paragraph per
-line, blank lines between, tables as tab-separated rows. That text is the document's source
-(``source.txt``); each written line keeps its page and the box of each of its characters, so every
-block, cell and claim found later carries ``page`` and the ``bbox`` of exactly its characters.
+PyMuPDF gives lines with positions and fonts, and every character's own box. Per page, the
+reader finds the ruled tables (``pdf_tables``), the charts drawn as vectors (their ticks and
+legends are figure text, kept out of the paragraphs like running heads and page numbers), and the
+gutters: blank strips that divide the lines into columns (a sidebar beside the body, two or three
+text columns). Lines go in reading order (each column top to bottom, in bands between the items
+that cross the columns), are grouped into paragraphs by type size, indent, gaps and where lines
+stop, and are written out as plain text: one paragraph per line, blank lines between, tables as
+tab-separated rows. That text is the document's source (``source.txt``); each written piece keeps
+its page and the box of each of its characters, so every block, cell and claim found later
+carries ``page`` and the ``bbox`` of exactly its characters, and the paragraphs set larger or
+bolder than the running text are marked (where a PDF's unnumbered headings can be).
 """
 
 from __future__ import annotations
