@@ -76,6 +76,7 @@ class Layout:
     column_part: float = 0.3  # × column width: an item reaching this far into a second column
     #   crosses the columns (a title); less is a line overrunning its gutter
     column_lines: int = 3  # lines: each column has at least this many lines of its own
+    split_gap: float = 2.0  # points: a line read across a gutter is split at a blank this wide
     column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
     # Furniture: running headers and footers, page numbers.
     furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
@@ -160,6 +161,7 @@ class _Line:
     size: float
     bold: bool = False
     edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
+    gaps: list | None = None  # its blank stretches (``_gaps``), once asked for
 
 
 @dataclass
@@ -699,12 +701,20 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
 
 def _gaps(ln: _Line, least: float) -> list[tuple[float, float, int]]:
     """The blank stretches inside a line at least ``least`` points wide: (from, to, index of the
-    character after the gap). Spaces are blank."""
+    character after the gap). Spaces are blank. Worked out once per line, for the narrowest
+    gap asked about (``Layout.split_gap``)."""
+    if ln.gaps is None:
+        ln.gaps = _blanks(ln, LAYOUT.split_gap)
+    return [g for g in ln.gaps if g[1] - g[0] >= least]
+
+
+def _blanks(ln: _Line, least: float) -> list[tuple[float, float, int]]:
     ch, text = ln.chars, ln.text
     if " " not in text and "\u3000" not in text:
-        x1s = ch[2::4]
-        x0s = ch[4::4]
-        return [(a, b, i + 1) for i, (a, b) in enumerate(zip(x1s, x0s, strict=False)) if b - a >= least]
+        x0s, x1s = ch[0::4], ch[2::4]
+        if (ch[-2] - ch[0]) - (sum(x1s) - sum(x0s)) < least:
+            return []  # all the blank between its characters together is narrower
+        return [(a, b, i + 1) for i, (a, b) in enumerate(zip(x1s, x0s[1:], strict=False)) if b - a >= least]
     out = []
     right = None
     for i, c in enumerate(text):
@@ -776,7 +786,7 @@ def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tup
 def _split_at(ln: _Line, x: float) -> int | None:
     """Where a line breaks across the gutter through ``x`` (an index into its text), if it has a
     blank there: a sidebar line and a body line that the library read as one line."""
-    for g0, g1, i in _gaps(ln, 2.0):
+    for g0, g1, i in _gaps(ln, LAYOUT.split_gap):
         if g0 <= x <= g1:
             return i
     return None
