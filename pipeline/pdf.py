@@ -308,10 +308,11 @@ def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: 
 
 
 def _write(pages: list[_Page]) -> "_Writer":
-    """The pages' text in reading order; furniture and figure text after the body."""
+    """The pages' text in reading order; furniture, figure text and contents entries after the body."""
     furniture = _furniture(pages)
     for page in pages:
         furniture |= _figure_text(page)
+        furniture |= {id(ln) for ln in page.lines if _CONTENTS_ENTRY.search(ln.text)}
     body_size = _body_size(ln for p in pages for ln in p.lines if id(ln) not in furniture)
     writer = _Writer(body_size)
     writer.running = _running_type([ln for p in pages for ln in p.lines if id(ln) not in furniture])
@@ -371,6 +372,9 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
     return out
 
 
+# A line of a table of contents: a title, a dot leader and its page number ("一、引言 ……… 3").
+# It points at a heading; it is neither a heading nor text with numbers of its own.
+_CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
 _CAPTION = re.compile(r"^\s*(?:图|表|附图|附表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]", re.I)
 _SENTENCE = re.compile(r"[。，；！？]")
 

@@ -336,3 +336,24 @@ def test_a_page_of_symbol_font_glyphs_is_named_garbled(tmp_path):
     with pytest.raises(ReportError) as err:
         process_file(path)
     assert err.value.reason == "mojibake_suspected" and "pages 2 " in str(err.value)
+
+
+def test_contents_entries_are_no_text(tmp_path):
+    """A table of contents ("2.1 核回归 ……… 4"): its entries point at headings; they are no
+    headings and their numbers no claims."""
+    import pymupdf
+
+    path = tmp_path / "contents.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 80), "内容目录", fontname="china-s", fontsize=14)
+    for k, (entry, at) in enumerate((("一、引言", "3"), ("2.1 核回归", "- 4 -"), ("2.2 带宽的选择", "5"))):
+        page.insert_text((72, 110 + 18 * k), entry + " " + "." * 40 + " " + at, fontname="china-s", fontsize=10)
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 80), "一、引言", fontname="china-s", fontsize=14)
+    page.insert_textbox(pymupdf.Rect(72, 95, 523, 300), "\u3000\u3000" + "全年全市地区生产总值1234.5亿元，比上年增长5.2%。" * 3,
+                        fontname="china-s", fontsize=10)
+    pdf.save(path)
+    doc = process_file(path)
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "引言")]
+    assert {c.page for c in doc.claims} == {2}
