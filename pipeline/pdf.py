@@ -52,6 +52,8 @@ class Layout:
     same_size: float = 0.5  # points: sizes this close are one size (rounding of scaled fonts)
     new_size: float = 0.8  # points: a change of size this large starts a new paragraph
     larger: float = 1.1  # × body size: type this much larger than the body is display type
+    display_step: float = 0.05  # × running size (and at least same_size): a heading set just one
+    #   size up (22 points over 20, 11 over 10.5) is display type too
     heading_size: float = 1.15  # × body size: a line this much larger ends its paragraph (a heading)
     # Paragraphs.
     step_reach: float = 4.0  # × size: steps between lines further apart are not a line pitch
@@ -963,7 +965,8 @@ class _Writer:
         if self.length:
             self._emit("\n\n")
         size, bold = self.running
-        display = (all(ln.size >= self.lay.larger * size or (ln.bold and not bold) for _p, ln in lines)
+        larger = size + max(self.lay.same_size, self.lay.display_step * size)
+        display = (all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines)
                    and len(_WORDISH.findall("".join(ln.text for _p, ln in lines))) >= 2)
         start = self.length
         for i, (pno, ln) in enumerate(lines):
