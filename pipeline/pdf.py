@@ -52,8 +52,9 @@ class Layout:
     same_size: float = 0.5  # points: sizes this close are one size (rounding of scaled fonts)
     new_size: float = 0.8  # points: a change of size this large starts a new paragraph
     larger: float = 1.1  # × body size: type this much larger than the body is display type
-    display_step: float = 0.05  # × running size (and at least same_size): a heading set just one
-    #   size up (22 points over 20, 11 over 10.5) is display type too
+    display_step: float = 0.07  # × running size (and at least same_size): type one size up is
+    #   display type; the smallest step between standard Chinese sizes is about this (四号 14 pt,
+    #   小三 15, 三号 16), while a 10.5 pt line among 10 pt text is the same type
     heading_size: float = 1.15  # × body size: a line this much larger ends its paragraph (a heading)
     # Paragraphs.
     step_reach: float = 4.0  # × size: steps between lines further apart are not a line pitch
