@@ -8,6 +8,7 @@ line by line; anything they do not recognise stays a paragraph, so nothing is lo
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ class _Line:
     end: int
     kind: str = "paragraph"
     cells: tuple = ()
+    plain: bool = False  # a PDF line in the running text's type: never an unnumbered heading
 
 
 @dataclass
@@ -79,6 +81,13 @@ def segment(doc: Document) -> Document:
             a, _ = tm.raw_span(ln.start, ln.end)
             if any(s <= a < e for s, e in spans):
                 ln.kind = "furniture"
+    if doc.boxes:  # a PDF: its type tells a heading from any short line
+        shown = sorted(doc.display)
+        starts = [s for s, _e in shown]
+        for ln in lines:
+            a, _ = tm.raw_span(ln.start, ln.end)
+            i = bisect.bisect_right(starts, a) - 1
+            ln.plain = i < 0 or shown[i][1] <= a
     _classify(lines, n_title)
 
     nodes, owners = _build_tree(lines, n_title)
@@ -320,7 +329,7 @@ def _classify(lines: list[_Line], first: int) -> None:
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
-        elif _is_heading_like(t) and nxt is not None and not _HAS_DIGIT.search(t[:1]):
+        elif _is_heading_like(t) and nxt is not None and not _HAS_DIGIT.search(t[:1]) and not ln.plain:
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
