@@ -18,6 +18,13 @@ from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePa
 UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾貳參叄参陸"
 # One spelling per numeral, whatever variant the source or the converter produced.
 _CANON_NUMERAL = str.maketrans("貳參叄参陸", "贰叁叁叁陆")
+
+
+def canonical_numeral(text: str) -> str:
+    """A numeral in the one spelling sections carry (貳 and 贰 are the same 贰)."""
+    return text.translate(_CANON_NUMERAL)
+
+
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
