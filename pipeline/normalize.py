@@ -9,6 +9,7 @@ does for characters on a page.
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from functools import lru_cache
 
@@ -21,6 +22,12 @@ _WIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
 _WIDTH.update({ord("％"): ord("%"), ord("＋"): ord("+"), ord("－"): ord("-"), ord("～"): ord("~")})
 for _sp in "\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u000b\u000c":
     _WIDTH[ord(_sp)] = ord(" ")
+# CJK compatibility ideographs (U+F900-FAFF, from legacy encodings and some PDFs: 度 as U+FA01) are
+# the unified ideograph they stand for; their NFKC form is one character, so the map stays 1:1.
+for _cp in range(0xF900, 0xFB00):
+    _folded = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_folded) == 1 and _folded != chr(_cp):
+        _WIDTH[_cp] = ord(_folded)
 _WIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _WIDTH.items()})
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -50,6 +57,9 @@ _STRAY_SPACE = re.compile(
     rf"(?<={_CJK}) +(?=[{_TIGHT}0-9%‰+])|(?<=[0-9%‰+]) +(?={_CJK})|(?<=[0-9]) +(?=[%‰])"
 )
 
+# Typeset text puts a space after a decimal point now and then ("37. 4%", "增长16. 4 %").
+_SPACE_IN_DECIMAL = re.compile(r"(?<=[0-9]\.) +(?=[0-9])")
+
 _SENTENCE_END = "。！？!?；;：:…”’）)》」』"
 _MARKER_START = re.compile(r"^(?:[★☆●◎■□▲◆◇\-#>*]|数据来源|资料来源|注[:：]|数据截[至止]|案例)")
 _BODY_PUNCT = re.compile(r"[，。；,]")
@@ -60,6 +70,9 @@ def normalize_text(raw: str) -> TextMap:
     """The full normalisation of one report, in a fixed order."""
     tm = TextMap.identity(raw)
     tm = _apply(tm, [(m.start(), m.end(), "\n") for m in _CR.finditer(tm.text)])
+    # Print-derived layout is read while the columns are as the source set them: hard wraps and
+    # tables aligned with spaces are measured in display columns, before widths are folded.
+    tm = _apply(tm, print_layout_edits(tm.text))
     tm = _translate(tm, _WIDTH_TABLE)
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _ZERO_WIDTH.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), m.group().translate({0xFF0E: ".", 0xFF0C: ",", 0xFF1A: ":"}))
@@ -71,6 +84,7 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(), m.end(), _table_tag(m.group())) for m in _HTML_TABLE.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _EDGE_SPACES.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _STRAY_SPACE.finditer(tm.text)])
+    tm = _apply(tm, [(m.start(), m.end(), "") for m in _SPACE_IN_DECIMAL.finditer(tm.text)])
     tm = to_simplified(tm)
     tm = rejoin_broken_paragraphs(tm)
     return tm
@@ -204,3 +218,187 @@ def _continues(prev: str, nxt: str) -> bool:
     if first in "壹贰叁肆伍陆柒捌玖拾貳參陸" and len(nxt) <= 2:
         return False
     return bool(re.match(rf"[{_TIGHT}0-9A-Za-z]", first)) and first not in "“（(《【"
+
+
+# --- Print-derived layout -------------------------------------------------------------------------
+#
+# Text converted from print (press clippings, old bulletins) keeps the printed lines: body lines are
+# hard-wrapped at a fixed width, even inside a number ("3521.4\n7亿元"), and tables are columns
+# aligned with spaces. Both are read from the document's own evidence, measured in display columns
+# (an ideograph or full-width sign takes two, as it did on the page).
+
+# A width is the document's wrap width when this many body lines, and this share of them, have it:
+# a printed page fills most lines to the same width, a typed document almost never does.
+MIN_WRAPPED_LINES = 5
+MIN_WRAPPED_SHARE = 0.3
+MIN_WRAP_WIDTH = 40  # narrower "lines" are headings, captions and list items, not a page width
+# A line one column short of the width is full too: an ideograph did not fit in the last column.
+WRAP_SLACK = 1
+# Paragraphs start indented when at least this many lines start with an indent before text.
+MIN_INDENTED_STARTS = 3
+# A table aligned with spaces: columns separated by two display columns of space or more, and at
+# least this many rows holding a number.
+MIN_NUMERIC_ROWS = 2
+
+_GAP = re.compile(r"(?: {2,}|[ \u3000]*\u3000[ \u3000]*)")  # two columns of space or more
+_TOKEN = re.compile(r"[^ \u3000\t]+(?: [^ \u3000\t]+)*")
+_NUMERIC_CELL = re.compile(r"[-+−－]?[0-9０-９][0-9０-９,，.．]*[%％‰]?")
+_INDENT = re.compile(r"^(?: {2,}|\u3000+)\S")
+_LIST_OR_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9]{1,3}[）)]|[0-9]{1,2}[.、．](?![0-9])"
+    r"|[【〖★☆●■▲◆◎\-*•]|[①-⑳]|[表图]\s*[0-9])"
+)
+_SENTENCE_STOP = "。！？!?"
+
+
+def _width(line: str) -> int:
+    """Display columns of a line: two for anything outside ASCII (as a GBK page sets it)."""
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
+
+
+def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
+    """Edits that rejoin hard-wrapped paragraphs and turn space-aligned tables into tab rows."""
+    if "  " not in text and "\u3000" not in text:
+        return []  # neither an indent nor an aligned column anywhere: not print-derived
+    lines = text.split("\n")
+    starts = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    table_rows = _space_table_rows(lines)
+    edits = _table_edits(lines, starts, table_rows)
+    edits.extend(_wrap_edits(lines, starts, table_rows))
+    edits.sort()
+    return edits
+
+
+def _tokens(line: str) -> list[tuple[int, int]]:
+    """Cell spans of a row. A lone character before a gap is letter-spacing ("合  计", "建  筑  业",
+    a header "数    量"), not a cell of its own, unless a number follows it (a unit column: "吨  1520")."""
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(line):
+        a, b = m.span()
+        if spans and spans[-1][1] - spans[-1][0] == 1 and not _NUMERIC_CELL.fullmatch(line[a:b]) \
+                and not line[spans[-1][0]].isascii():
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
+def _is_spaced_row(line: str) -> bool:
+    body = line.strip(" \u3000")
+    return bool(body) and "\t" not in body and _GAP.search(body) is not None
+
+
+def _space_table_rows(lines: list[str]) -> set[int]:
+    """Lines that belong to a table aligned with spaces: a run of rows split into columns by wide
+    gaps, at least two of them holding a number cell."""
+    rows: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if not _is_spaced_row(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _is_spaced_row(lines[j]):
+            j += 1
+        numeric = sum(
+            any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in _tokens(lines[k])) for k in range(i, j)
+        )
+        if numeric >= MIN_NUMERIC_ROWS:
+            rows.update(range(i, j))
+        i = j
+    return rows
+
+
+def _table_edits(lines: list[str], starts: list[int], rows: set[int]) -> list[tuple[int, int, str]]:
+    """Each table's columns come from its number rows; every cell goes to the column it sits under,
+    and the gaps between columns become tabs (an empty leading column, a leading tab)."""
+    edits: list[tuple[int, int, str]] = []
+    for block in _runs(sorted(rows)):
+        spans = {k: _tokens(lines[k]) for k in block}
+        cols = {k: [(_width(lines[k][:a]), _width(lines[k][:b])) for a, b in spans[k]] for k in block}
+        numeric = [k for k in block if any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in spans[k])]
+        counts: dict[int, int] = {}
+        for k in numeric:
+            counts[len(spans[k])] = counts.get(len(spans[k]), 0) + 1
+        n_cols = max(counts, key=lambda n: (counts[n], n))
+        reference = [k for k in numeric if len(spans[k]) == n_cols]
+        columns = [(min(cols[k][c][0] for k in reference), max(cols[k][c][1] for k in reference))
+                   for c in range(n_cols)]
+        for k in block:
+            assigned = []
+            for a, b in cols[k]:
+                col = _column_of(a, b, columns)
+                assigned.append(max(col, assigned[-1]) if assigned else col)
+            base = starts[k]
+            line = lines[k]
+            first_a = spans[k][0][0]
+            if assigned[0] > 0:
+                edits.append((base, base + first_a, "\t" * assigned[0]))
+            for t in range(1, len(spans[k])):
+                gap_a, gap_b = spans[k][t - 1][1], spans[k][t][0]
+                step = assigned[t] - assigned[t - 1]
+                if step or _GAP.fullmatch(line[gap_a:gap_b]):
+                    edits.append((base + gap_a, base + gap_b, "\t" * step))
+    return edits
+
+
+def _column_of(a: int, b: int, columns: list[tuple[int, int]]) -> int:
+    best, best_key = 0, None
+    for c, (lo, hi) in enumerate(columns):
+        overlap = min(b, hi) - max(a, lo)
+        distance = 0 if overlap > 0 else min(abs(a - hi), abs(lo - b))
+        key = (-overlap, distance) if overlap > 0 else (1, distance)
+        if best_key is None or key < best_key:
+            best, best_key = c, key
+    return best
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][-1] == i - 1:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> list[tuple[int, int, str]]:
+    """Join each line filled to the document's wrap width with the line that continues it.
+
+    The next line continues the paragraph unless it is blank, indented (a new paragraph where the
+    document indents its paragraphs), a heading, list item, caption or table row; where paragraphs
+    are not indented, a line that ends a sentence ends its paragraph.
+    """
+    widths = [_width(line.rstrip(" \u3000")) for line in lines]
+    body = [w for k, w in enumerate(widths) if w >= MIN_WRAP_WIDTH and k not in table_rows
+            and not _is_spaced_row(lines[k])]
+    if len(body) < MIN_WRAPPED_LINES:
+        return []
+    counts: dict[int, int] = {}
+    for w in body:
+        counts[w] = counts.get(w, 0) + 1
+    # the wrap width with its neighbour one column short (a wide character that did not fit)
+    wrap = max(counts, key=lambda w: (counts[w] + counts.get(w - WRAP_SLACK, 0), w))
+    full = counts[wrap] + counts.get(wrap - WRAP_SLACK, 0)
+    if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(body):
+        return []
+    indented = sum(1 for line in lines if _INDENT.match(line)) >= MIN_INDENTED_STARTS
+    edits = []
+    for k in range(len(lines) - 1):
+        if not (wrap - WRAP_SLACK <= widths[k] <= wrap + WRAP_SLACK) or k in table_rows or k + 1 in table_rows:
+            continue
+        line, nxt = lines[k], lines[k + 1]
+        if not nxt.strip() or _is_spaced_row(line) or (indented and _INDENT.match(nxt)):
+            continue
+        if nxt[:1] in " \u3000\t" or _LIST_OR_HEADING_START.match(nxt):
+            continue
+        if not indented and line.rstrip()[-1:] in _SENTENCE_STOP:
+            continue
+        end = starts[k] + len(line.rstrip(" \u3000"))
+        edits.append((end, starts[k + 1], ""))  # trailing spaces and the line break
+    return edits

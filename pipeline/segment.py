@@ -45,6 +45,20 @@ _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
 MAX_HEADING = 45
 MAX_INFOGRAPHIC_LINE = 60
+# The body paragraph that confirms an unnumbered heading is at least this long (a sentence, not a
+# label or a chart's figure).
+MIN_BODY_AFTER_HEADING = 30
+MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a heading
+# A run-in heading's sentence is a title (at most this long, no other sentence mark in it) and a
+# paragraph of at least this many characters follows it on the same line.
+MAX_RUN_IN_TITLE = 40
+MIN_RUN_IN_BODY = 10
+_CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
+_YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
+_RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^。！？；!?;\n]{{2,{MAX_RUN_IN_TITLE}}}。")
+_SECTION_THEN_SUB = re.compile(
+    rf"^([{_CN_NUM}]{{1,3}}、[^，。；：,;:（(\s]{{1,20}})\s*([（(]一[）)].+)$"
+)
 
 
 @dataclass
@@ -54,6 +68,7 @@ class _Line:
     end: int
     kind: str = "paragraph"
     cells: tuple = ()
+    run_in: bool = False  # a heading sentence split off the paragraph it opens
 
 
 @dataclass
@@ -74,11 +89,17 @@ def segment(doc: Document) -> Document:
     tm = doc.normal
     lines_index = doc.lines or LineIndex.of(doc.raw)
     lines = _split_lines(tm.text)
-    title_page, n_title = _title_page(lines)
-    if title_page.organisation:
-        title_page = _raw_organisations(doc, lines[:n_title], title_page)
-    for ln in lines[:n_title]:
-        ln.kind = "title_page"
+    title_page, n_title = _metadata_block(lines)
+    if n_title:
+        for ln in lines[:n_title]:
+            ln.kind = "metadata"
+    else:
+        title_page, n_title = _title_page(lines)
+        if title_page.organisation:
+            title_page = _raw_organisations(doc, lines[:n_title], title_page)
+        for ln in lines[:n_title]:
+            ln.kind = "title_page"
+    lines = _split_run_in_headings(lines, n_title)
     _mark_furniture(lines, n_title)
     if doc.furniture:
         spans = sorted(doc.furniture)
@@ -193,6 +214,66 @@ def _split_lines(text: str) -> list[_Line]:
     return out
 
 
+# A clipped or archived text opens with its catalogue record, one field a line: "【标题】…",
+# "【 作  者 】…", "〖文献标识码〗A", up to "【正文】" where the body starts. The label is read without
+# its inner spaces. These labels say which field of the title page a value fills; a label not
+# listed here is kept as metadata and fills nothing.
+_META_LINE = re.compile(r"^[【〖]\s*([^】〗\n]{1,12}?)\s*[】〗]\s*(.*)$")
+META_FIELDS = {
+    "标题": "title", "题名": "title", "篇名": "title", "副标题": "subtitle",
+    "作者": "author", "责任者": "author", "原文出处": "source", "出处": "source", "来源": "source",
+    "原刊日期": "date", "日期": "date", "发布日期": "date", "原刊期号": "issue",
+}
+META_BODY_LABEL = "正文"
+_ISSUE_DATE = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?")  # 19971231, 200002
+
+
+def _meta_label(text: str):
+    m = _META_LINE.match(text)
+    return ("".join(m.group(1).split()), m.group(2).strip()) if m else None
+
+
+def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
+    """The catalogue record at the top of a clipping: its fields and the number of lines it takes.
+
+    A line that carries no label continues the field before it (a subtitle under 【标题】). The
+    record ends with its 【正文】 line, or with its last labelled line when it has none.
+    """
+    if not lines or lines[0].kind == "table" or not _meta_label(lines[0].text):
+        return TitlePage(), 0
+    fields: dict[str, list[str]] = {}
+    last_label = 0
+    current = None
+    for i, ln in enumerate(lines[:60]):
+        got = _meta_label(ln.text)
+        if got is None:
+            if ln.kind == "table" or len(ln.text) > MAX_HEADING or current is None:
+                break
+            fields.setdefault(current + "+", []).append(ln.text)
+            continue
+        label, value = got
+        last_label = i
+        if label == META_BODY_LABEL:
+            break
+        current = META_FIELDS.get(label)
+        if current and value:
+            fields.setdefault(current, []).append(value)
+    n = last_label + 1
+    title = "".join(fields.get("title", [])[:1])
+    subtitle = "".join(fields.get("subtitle", []) or fields.get("title+", [])[:1])
+    organisation = "；".join(fields.get("author") or fields.get("source") or [])
+    date = "".join(fields.get("date", [])[:1])
+    year = None
+    m = re.search(r"(?:19|20)\d{2}", date)
+    if m:
+        year = int(m.group())
+    else:
+        issue = _ISSUE_DATE.fullmatch("".join(fields.get("issue", [])[:1]))
+        if issue:
+            date, year = issue.group(), int(issue.group(1))
+    return TitlePage(title, subtitle, organisation, date, year), n
+
+
 def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
     """The short lines at the top: title, subtitle, organisation(s) and date."""
     title = subtitle = date = ""
@@ -291,8 +372,13 @@ def _classify(lines: list[_Line], first: int) -> None:
         ln = lines[i]
         t = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if ln.kind in ("table", "furniture"):
+        if ln.kind in ("table", "furniture", "metadata"):
             in_infographic = in_infographic and ln.kind == "furniture"
+        elif ln.run_in:
+            ln.kind = "subsection_heading"
+            in_infographic = False
+        elif _meta_label(t):
+            ln.kind = "metadata"  # a catalogue field after the body (【责任编辑】…)
         elif _CASE_MARKER.match(t):
             ln.kind = "case_marker"
             in_infographic = False
@@ -327,12 +413,54 @@ def _classify(lines: list[_Line], first: int) -> None:
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
-        elif _is_heading_like(t) and nxt is not None and not _HAS_DIGIT.search(t[:1]):
+        elif _is_heading_like(t) and nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE:
+            ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
+        elif _is_heading_like(t) and _opens_body(t, nxt) and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
             in_infographic = False
         i += 1
+
+
+def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
+    """An unnumbered line is a heading only when a body paragraph follows it: a line of running text
+    (a sentence, or clause punctuation in a long line) longer than the heading itself. A short line before another
+    short line is a label, a chart's text or a list, not a heading."""
+    if nxt is None or nxt.kind != "paragraph" or nxt.run_in:
+        return False
+    if nxt.text.endswith(("。", "！", "？")) and len(nxt.text) > len(t):
+        return True  # a paragraph of one sentence
+    return len(nxt.text) >= max(MIN_BODY_AFTER_HEADING, len(t)) and bool(_CLAUSE_PUNCT.search(nxt.text))
+
+
+def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
+    """Headings that share their line with what follows them become lines of their own.
+
+    "二、农业（一）种植业": a section title with its first subsection on one line (a PDF or a converted
+    page that lost the break). "（一）扎实推进……。正文……": a run-in subsection heading, whose title is
+    its first sentence, followed by its paragraph. "一是……二是……" enumerations have no such number.
+    """
+    out: list[_Line] = lines[:first]
+    for ln in lines[first:]:
+        if ln.kind != "paragraph":
+            out.append(ln)
+            continue
+        pieces = [ln]
+        m = _SECTION_THEN_SUB.match(ln.text)
+        if m:
+            cut = ln.start + m.end(1)
+            pieces = [_Line(ln.text[: m.end(1)], ln.start, cut), _Line(ln.text[m.start(2):], ln.start + m.start(2), ln.end)]
+        last = pieces[-1]
+        m = _RUN_IN.match(last.text)
+        if m and len(last.text) - m.end() >= MIN_RUN_IN_BODY:
+            cut = last.start + m.end()
+            head = _Line(last.text[: m.end()], last.start, cut, run_in=True)
+            rest = last.text[m.end():]
+            lead = len(rest) - len(rest.lstrip())
+            pieces[-1:] = [head, _Line(rest[lead:], cut + lead, last.end)]
+        out.extend(pieces)
+    return out
 
 
 def _is_heading_like(t: str, limit: int = MAX_HEADING) -> bool:
@@ -346,6 +474,7 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
     part = section = sub = None
     i = first
     pending_number = ""
+    numbered = any(ln.kind in ("part_title", "section_number", "section_heading") for ln in lines)
     while i < len(lines):
         ln = lines[i]
         k = ln.kind
@@ -370,7 +499,14 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
         elif k == "subsection_heading":
             m = _SUBSECTION_NUM.match(ln.text)
             number, title = (m.group(1), m.group(2).strip()) if m else ("", ln.text)
-            node = sub = _Node("subsection", number, title, i, section or part)
+            if ln.run_in:
+                title = title.rstrip("。")
+            if not number and not numbered:
+                # a report without numbered sections: its unnumbered headings are its sections
+                node = section = _Node("section", number, title, i, part)
+                sub = None
+            else:
+                node = sub = _Node("subsection", number, title, i, section or part)
         if node is not None:
             nodes.append(node)
         owners[i] = sub or section or part

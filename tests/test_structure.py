@@ -5,14 +5,19 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CORPUS, GOLD, ROOT
 
 from pipeline.errors import GoldFileError
-from pipeline.evaluate import is_headings_gold, load_heading_gold, score_headings
+from pipeline.evaluate import (
+    document_sections,
+    is_headings_gold,
+    load_heading_gold,
+    score_headings,
+)
 from pipeline.model import Document
-from pipeline.process import process_document
+from pipeline.process import process_document, process_file
 
-from conftest import GOLD, ROOT
-
+HEADING_F1 = 0.95  # the bar every annotated report's headings must clear
 
 
 def doc_of(text: str) -> Document:
@@ -95,3 +100,32 @@ def test_eval_command_scores_headings_of_an_extraction(tmp_path):
     r = subprocess.run([*exe, "eval", str(gold), str(out / "city"), "--json"], cwd=ROOT, capture_output=True,
                        text=True, timeout=120)
     assert json.loads(r.stdout)["level_accuracy"] == 1.0
+
+
+# --- every annotated report ----------------------------------------------------------------------
+
+GBK = CORPUS / "gbk"
+HEADING_GOLD = [
+    (ROOT / "raw" / "wechat-employment-2019-2020.txt", "wechat-employment-2019-2020"),
+    (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", "luoyang-2023-statistical-bulletin"),
+    (CORPUS / "zh-Hans_state-council-2024-government-work-report.txt", "state-council-2024-government-work-report"),
+    (CORPUS / "zh-Hans_chengdu-2021-statistical-bulletin.ocr.md", "chengdu-2021-statistical-bulletin"),
+    (CORPUS / "zh-Hant_taipei-neihu-urban-plan-ch3-1-socioeconomic.md", "taipei-neihu-urban-plan-ch3-1-socioeconomic"),
+    (GBK / "zh-Hans_agri-census-1997-bulletin-1_gbk.txt", "agri-census-1997-bulletin-1"),
+    (GBK / "zh-Hans_agri-census-1997-bulletin-2_gbk.txt", "agri-census-1997-bulletin-2"),
+    (GBK / "zh-Hans_key-state-enterprises-analysis_gbk.txt", "key-state-enterprises-analysis"),
+    (GBK / "zh-Hans_taiwan-economy-1999-review_gbk.txt", "taiwan-economy-1999-review"),
+    (ROOT / "tests/data/heldout/nbs-2024-statistical-bulletin-excerpt.txt", "nbs-2024-statistical-bulletin-excerpt"),
+    (CORPUS / "zh-Hans_zhoukou-2023-statistical-bulletin.pdf", "zhoukou-2023-statistical-bulletin.pdf"),
+    (CORPUS / "zh-Hans_qiandongnan-2023-statistical-bulletin.pdf", "qiandongnan-2023-statistical-bulletin.pdf"),
+]
+
+
+@pytest.mark.parametrize("source, stem", HEADING_GOLD, ids=[s for _, s in HEADING_GOLD])
+def test_headings_against_gold(source, stem):
+    if not source.exists():
+        pytest.skip(f"{source} is not present (the shared corpus lives beside the repository)")
+    gold = load_heading_gold(GOLD / f"{stem}.headings.jsonl")
+    assert sum(g["required"] for g in gold) >= 2  # an annotation, not an empty file
+    s = score_headings(gold, document_sections(process_file(source)))
+    assert s.f1 >= HEADING_F1, (s.f1, s.misses, s.false_alarms)
