@@ -249,6 +249,7 @@ _LIST_OR_HEADING_START = re.compile(
     r"|[【〖★☆●■▲◆◎\-*•]|[①-⑳]|[表图]\s*[0-9])"
 )
 _SENTENCE_STOP = "。！？!?"
+_CAPTION_START = re.compile(r"^(?:[表图]\s*[0-9０-９]|单位[:：])")  # "表1  主要产品产量" heads a table
 
 
 def _width(line: str) -> int:
@@ -274,22 +275,26 @@ def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
 
 
 def _tokens(line: str) -> list[tuple[int, int]]:
-    """Cell spans of a row. A lone character before a gap is letter-spacing ("合  计", "建  筑  业",
-    a header "数    量"), not a cell of its own, unless a number follows it (a unit column: "吨  1520")."""
+    """Cell spans of a row. Single characters set apart by gaps are one word letter-spaced ("合  计",
+    "建  筑  业", a header "数    量"), not cells of their own; a single unit beside a number is a cell
+    ("吨  1520")."""
     spans: list[tuple[int, int]] = []
+    lone_before = False
     for m in _TOKEN.finditer(line):
         a, b = m.span()
-        if spans and spans[-1][1] - spans[-1][0] == 1 and not _NUMERIC_CELL.fullmatch(line[a:b]) \
-                and not line[spans[-1][0]].isascii():
+        lone = b - a == 1 and not line[a].isascii() and not _NUMERIC_CELL.fullmatch(line[a])
+        if lone and lone_before:
             spans[-1] = (spans[-1][0], b)
         else:
             spans.append((a, b))
+        lone_before = lone
     return spans
 
 
 def _is_spaced_row(line: str) -> bool:
     body = line.strip(" \u3000")
-    return bool(body) and "\t" not in body and _GAP.search(body) is not None
+    return (bool(body) and "\t" not in body and _GAP.search(body) is not None
+            and not _CAPTION_START.match(body))
 
 
 def _space_table_rows(lines: list[str]) -> set[int]:

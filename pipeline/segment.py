@@ -53,6 +53,7 @@ MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a 
 # paragraph of at least this many characters follows it on the same line.
 MAX_RUN_IN_TITLE = 40
 MIN_RUN_IN_BODY = 10
+_TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
 _RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^。！？；!?;\n]{{2,{MAX_RUN_IN_TITLE}}}。")
@@ -415,7 +416,8 @@ def _classify(lines: list[_Line], first: int) -> None:
             ln.kind = "infographic"
         elif _is_heading_like(t) and nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE:
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif _is_heading_like(t) and _opens_body(t, nxt) and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)):
+        elif (_is_heading_like(t) and _opens_body(t, nxt) and _follows_text_or_structure(lines[i - 1] if i > first else None)
+              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t))):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
@@ -432,6 +434,14 @@ def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
     if nxt.text.endswith(("。", "！", "？")) and len(nxt.text) > len(t):
         return True  # a paragraph of one sentence
     return len(nxt.text) >= max(MIN_BODY_AFTER_HEADING, len(t)) and bool(_CLAUSE_PUNCT.search(nxt.text))
+
+
+def _follows_text_or_structure(prev: Optional[_Line]) -> bool:
+    """A heading comes after running text or after another structural line, not at the end of a run
+    of short unclassified lines (a list, a table's column, a chart's labels)."""
+    if prev is None or prev.kind != "paragraph" or prev.run_in:
+        return True
+    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END)
 
 
 def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:

@@ -1,9 +1,9 @@
 """Normalisation: clean text, and every normalised character traceable to the raw text."""
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize import normalize_text
+from pipeline.normalize import MIN_WRAPPED_LINES, normalize_text
 
 
 def _check_map(raw, tm):
@@ -68,3 +68,77 @@ def test_crlf_maps_back_to_both_characters():
     tm = normalize_text(raw)
     assert tm.text == "甲\n乙"
     assert tm.raw_span(1, 2) == (1, 3)
+
+
+# --- print-derived text: hard wraps -------------------------------------------------------------
+
+def _display(ch: str) -> int:
+    return 1 if ch.isascii() else 2
+
+
+def _wrap(paragraph: str, width: int, indent: str = "    ") -> list[str]:
+    """Lay a paragraph out as a printed page does: first line indented, every line filled to width."""
+    lines, line, used = [], indent, len(indent)
+    for ch in paragraph:
+        if used + _display(ch) > width:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += _display(ch)
+    lines.append(line)
+    return lines
+
+
+_BODY = ("全年生产总值比上年增长", "3521.47亿元", "，", "粮食产量", "1.36个百分点", "增长2.6%", "。",
+         "工业增加值", "农村居民人均纯收入", "12.5万吨", "其中", "城镇", "下降0.8%")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_BODY), min_size=12, max_size=40).map("".join), min_size=3, max_size=6),
+       st.integers(min_value=44, max_value=100))
+def test_hard_wrapped_paragraphs_are_rejoined_with_an_exact_map(paragraphs, width):
+    raw_lines = []
+    for n, p in enumerate(paragraphs):
+        if n == 2:
+            raw_lines.append("            二、工业")  # a heading between paragraphs is never joined
+        raw_lines.extend(_wrap(p + "。", width))
+    full = sum(1 for line in raw_lines if sum(map(_display, line)) >= width - 1)
+    assume(full >= MIN_WRAPPED_LINES)  # a page with fewer full lines shows no wrap width
+    raw = "\n".join(raw_lines) + "\n"
+    tm = normalize_text(raw)
+    _check_map(raw, tm)
+    expected = [p + "。" for p in paragraphs]
+    expected.insert(2, "二、工业")
+    assert tm.text.rstrip("\n").split("\n") == expected
+    for i, ch in enumerate(tm.text):
+        if ch != "\n":
+            a, b = tm.raw_span(i, i + 1)
+            assert raw[a:b] == ch
+
+
+def test_wraps_inside_numbers_and_units_are_rejoined():
+    body = ("初步核算，全年全市地区生产总值达到3521.47亿元，比上年增长2.6%，增速比上年提高1.36个百分点，"
+            "第一产业增加值增长2.0%，第二产业增加值增长6.0%，第三产业增加值增长5.1%。") * 2
+    for cut_after in ("3521.4", "1.36个百分", "增长2."):
+        # a page width that breaks the first line right inside the number or the unit
+        width = sum(map(_display, "    " + body[: body.index(cut_after) + len(cut_after)]))
+        raw_lines = _wrap(body, width) * 3
+        assert raw_lines[0].endswith(cut_after)
+        text = normalize_text("\n".join(raw_lines)).text
+        assert text.split("\n") == [body] * 3, cut_after
+
+
+def test_a_short_line_is_never_joined_to_the_next():
+    raw = ("    全年生产总值比上年增长5.2%，第一产业增加值增长2.0%，第二产业增加值增长6.0%。\n"
+           "    工业\n    全年规模以上工业增加值增长6.0%。\n") * 3
+    assert normalize_text(raw).text.count("\n") == raw.count("\n")
+
+
+def test_a_space_in_a_typeset_decimal_is_dropped():
+    assert normalize_text("占全部乡镇个数的37. 4％，增长16. 4 ％").text == "占全部乡镇个数的37.4%，增长16.4%"
+
+
+def test_compatibility_ideographs_fold_to_the_unified_ones():
+    raw = "人口成長、密\ufa01及分佈"
+    tm = normalize_text(raw)
+    assert tm.text == "人口成长、密度及分布" and tm.raw_span(5, 6) == (5, 6)

@@ -129,3 +129,133 @@ def test_headings_against_gold(source, stem):
     assert sum(g["required"] for g in gold) >= 2  # an annotation, not an empty file
     s = score_headings(gold, document_sections(process_file(source)))
     assert s.f1 >= HEADING_F1, (s.f1, s.misses, s.false_alarms)
+
+
+# --- clipping metadata ---------------------------------------------------------------------------
+
+CLIPPING = (
+    "【 文献号 】3-21\n【原文出处】某省日报\n【原刊地名】某市\n【原刊期号】19990315\n【分 类 号】F104\n"
+    "【 标  题 】某省一九九八年国民经济和社会发展统计公报\n    （第二号）\n【 作  者 】某省统计局\n【 正  文 】\n"
+    "    全省经济继续保持增长，全年生产总值比上年增长8.3％。\n"
+    "            一、农业\n"
+    "    全年粮食产量2510万吨，比上年增长3.1％。\n"
+    "【责任编辑】张某\n"
+)
+
+
+def test_clipping_metadata_is_the_title_page_and_never_a_heading():
+    doc = doc_of(CLIPPING)
+    tp = doc.title_page
+    assert (tp.title, tp.subtitle, tp.organisation) == ("某省一九九八年国民经济和社会发展统计公报", "（第二号）", "某省统计局")
+    assert tp.date == "19990315" and tp.year == 1999
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds[:9] == ["metadata"] * 9 and kinds[-1] == "metadata"
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [("section", "一", "农业")]
+
+
+def test_clipping_without_author_takes_its_source_as_organisation_and_a_stated_date():
+    doc = doc_of("【原文出处】某某日报\n【原刊日期】1997年12月31日\n【标题】某县农村经济调查\n【正文】\n"
+                 "    全县农民人均纯收入比上年增长5.6％，达到1850元。\n")
+    tp = doc.title_page
+    assert (tp.title, tp.organisation, tp.date, tp.year) == ("某县农村经济调查", "某某日报", "1997年12月31日", 1997)
+    assert [b.kind for b in doc.blocks] == ["metadata"] * 4 + ["paragraph"]
+
+
+# --- tables aligned with spaces ------------------------------------------------------------------
+
+SPACED_TABLE = (
+    "某市2023年统计公报\n\n某市统计局\n\n2024年4月30日\n\n二、农业\n\n全年主要畜产品产量如下。\n\n"
+    "表1  主要畜产品产量\n"
+    "指标名称        单位      数量      比上年增长%\n"
+    "猪出栏          万头      152.3        -12.4\n"
+    "牛  出  栏      万头       20.1          3.5\n"
+    "手机\u3000\u3000\u3000\u3000万部\u3000\u3000\u300088.6\u3000\u3000\u3000\u300015.0\n"
+    "\n全年肉类总产量增长。\n"
+)
+
+
+def test_a_table_aligned_with_spaces_is_a_table_with_cells():
+    doc = doc_of(SPACED_TABLE)
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("指标名称", "单位", "数量", "比上年增长%"), ("猪出栏", "万头", "152.3", "-12.4"),
+                           ("牛出栏", "万头", "20.1", "3.5"), ("手机", "万部", "88.6", "15.0"))
+    cells = [c for c in doc.table_cells if c.table_id == table.block_id]
+    assert [c.is_header for c in cells if c.col == 0] == [True, False, False, False]
+    for c in cells:
+        raw = doc.raw[c.raw_start:c.raw_end]
+        assert "".join(raw.split()) == c.text
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [("section", "二", "农业")]
+
+
+def test_claims_of_a_spaced_table_take_unit_and_change_from_its_columns():
+    doc = doc_of(SPACED_TABLE)
+    got = {c.surface: c for c in doc.claims if c.line in (13, 14, 15)}
+    assert (got["152.3"].value, got["152.3"].unit, got["152.3"].change) == ("1523000", "头", "")
+    assert (got["88.6"].value, got["88.6"].unit) == ("886000", "部")
+    assert got["-12.4"].unit == "%" and got["-12.4"].change  # a growth column
+
+
+def test_header_cells_sit_under_the_columns_of_the_numbers():
+    doc = doc_of("说明文字。\n"
+                 "              数    量        平均每个单位\n"
+                 "从业人员(人)     9750902           27.36\n"
+                 "耕地面积(公顷)   6470438           18.15\n")
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells[0] == ("", "数量", "平均每个单位")
+    assert table.cells[2] == ("耕地面积(公顷)", "6470438", "18.15")
+
+
+def test_spaced_columns_in_running_text_are_no_table():
+    doc = doc_of("某报告\n\n甲方  乙方  丙方\n\n这是一段正文，没有数字，也不是表格。\n")
+    assert not [b for b in doc.blocks if b.kind == "table"]
+
+
+# --- run-in headings, and a section with its first subsection on one line ------------------------
+
+def test_run_in_subsection_heading_and_its_paragraph():
+    doc = doc_of("政府工作报告\n\n三、2024年政府工作任务\n\n"
+                 "（一）大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用，以科技创新推动产业创新。\n\n"
+                 "一是加大宏观调控力度。二是依靠创新引领产业升级。\n\n"
+                 "（二）深入实施科教兴国战略。坚持教育强国、科技强国、人才强国建设一体统筹推进。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "三", "2024年政府工作任务"),
+        ("subsection", "一", "大力推进现代化产业体系建设，加快发展新质生产力"),
+        ("subsection", "二", "深入实施科教兴国战略")]
+    heading = next(b for b in doc.blocks if b.text.startswith("（一）"))
+    assert heading.kind == "subsection_heading" and heading.text.endswith("新质生产力。")
+    body = doc.blocks[doc.blocks.index(heading) + 1]
+    assert body.kind == "paragraph" and body.text.startswith("充分发挥") and body.line == heading.line
+    assert doc.raw[body.raw_start:body.raw_end] == body.text
+
+
+def test_a_numbered_list_sentence_without_a_body_is_no_run_in_heading():
+    doc = doc_of("某报告\n\n一、综合\n\n（一）按时完成。\n\n全年生产总值增长5%。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_section_title_with_its_first_subsection_on_one_line():
+    doc = doc_of("某市统计公报\n\n某市统计局\n\n2024年3月1日\n\n二、农业（一）种植业\n\n全年粮食产量300万吨。\n\n"
+                 "（二）畜牧业\n\n肉类产量20万吨。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "二", "农业"), ("subsection", "一", "种植业"), ("subsection", "二", "畜牧业")]
+    by_id = {s.section_id: s for s in doc.sections}
+    assert by_id[doc.sections[1].parent_id].title == "农业"
+
+
+# --- headings only on evidence -------------------------------------------------------------------
+
+def test_short_lines_alone_are_not_headings():
+    doc = doc_of("某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n全年居民消费价格比上年上涨0.2%。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
+    doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
+                 "            经济增长势头强劲\n"
+                 "    全年实现工业总产值16095.6亿元，增长12.9％，增速比上年提高1.6个百分点。\n"
+                 "            重点企业销售收入前3名\n"
+                 "名次        企业名称                销售收入(万元)\n"
+                 "1           甲集团公司                35012970\n"
+                 "2           乙集团公司                34677600\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [("section", "", "经济增长势头强劲")]
+    assert next(b.kind for b in doc.blocks if b.text == "重点企业销售收入前3名") == "figure_caption"
