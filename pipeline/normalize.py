@@ -231,7 +231,9 @@ def _continues(prev: str, nxt: str) -> bool:
 # a printed page fills most lines to the same width, a typed document almost never does.
 MIN_WRAPPED_LINES = 5
 MIN_WRAPPED_SHARE = 0.3
-MIN_WRAP_WIDTH = 40  # narrower "lines" are headings, captions and list items, not a page width
+# Narrower "lines" are headings, captions and list items, not a page width (display columns; half
+# as many characters when a text is wrapped at a count of characters).
+MIN_WRAP_WIDTH = 40
 # A line one column short of the width is full too: an ideograph did not fit in the last column.
 WRAP_SLACK = 1
 # Paragraphs start indented when at least this many lines start with an indent before text.
@@ -239,6 +241,7 @@ MIN_INDENTED_STARTS = 3
 # A table aligned with spaces: columns separated by two display columns of space or more, and at
 # least this many rows holding a number.
 MIN_NUMERIC_ROWS = 2
+MAX_CELL_CHARS = 30  # a longer piece between gaps is running text, not a cell
 
 _GAP = re.compile(r"(?: {2,}|[ \u3000]*\u3000[ \u3000]*)")  # two columns of space or more
 _TOKEN = re.compile(r"[^ \u3000\t]+(?: [^ \u3000\t]+)*")
@@ -249,6 +252,8 @@ _LIST_OR_HEADING_START = re.compile(
     r"|[【〖★☆●■▲◆◎\-*•]|[①-⑳]|[表图]\s*[0-9])"
 )
 _SENTENCE_STOP = "。！？!?"
+# Tab-separated rows and Markdown or HTML lines carry their own structure; they are never wrapped.
+_MARKUP_LINE = re.compile(r"^\s*[<|#!]|.*\t")
 _CAPTION_START = re.compile(r"^(?:[表图]\s*[0-9０-９]|单位[:：])")  # "表1  主要产品产量" heads a table
 
 
@@ -259,15 +264,13 @@ def _width(line: str) -> int:
 
 def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
     """Edits that rejoin hard-wrapped paragraphs and turn space-aligned tables into tab rows."""
-    if "  " not in text and "\u3000" not in text:
-        return []  # neither an indent nor an aligned column anywhere: not print-derived
     lines = text.split("\n")
     starts = []
     pos = 0
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    table_rows = _space_table_rows(lines)
+    table_rows = _space_table_rows(lines) if ("  " in text or "\u3000" in text) else set()
     edits = _table_edits(lines, starts, table_rows)
     edits.extend(_wrap_edits(lines, starts, table_rows))
     edits.sort()
@@ -292,9 +295,12 @@ def _tokens(line: str) -> list[tuple[int, int]]:
 
 
 def _is_spaced_row(line: str) -> bool:
+    """A line split into short pieces by wide gaps; running text has long pieces even where a wide
+    space slipped into it."""
     body = line.strip(" \u3000")
-    return (bool(body) and "\t" not in body and _GAP.search(body) is not None
-            and not _CAPTION_START.match(body))
+    if not body or "\t" in body or _GAP.search(body) is None or _CAPTION_START.match(body):
+        return False
+    return all(b - a <= MAX_CELL_CHARS for a, b in _tokens(line))
 
 
 def _space_table_rows(lines: list[str]) -> set[int]:
@@ -379,25 +385,33 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> li
     document indents its paragraphs), a heading, list item, caption or table row; where paragraphs
     are not indented, a line that ends a sentence ends its paragraph.
     """
-    widths = [_width(line.rstrip(" \u3000")) for line in lines]
-    body = [w for k, w in enumerate(widths) if w >= MIN_WRAP_WIDTH and k not in table_rows
-            and not _is_spaced_row(lines[k])]
-    if len(body) < MIN_WRAPPED_LINES:
+    # A page wraps at a width in display columns; a text editor may wrap at a count of characters.
+    best = None
+    for measure, narrowest in ((_width, MIN_WRAP_WIDTH), (len, MIN_WRAP_WIDTH // 2)):
+        widths = [measure(line.rstrip(" \u3000")) for line in lines]
+        body = [w for k, w in enumerate(widths) if w >= narrowest and k not in table_rows
+                and not _is_spaced_row(lines[k]) and not _MARKUP_LINE.match(lines[k])]
+        if len(body) < MIN_WRAPPED_LINES:
+            continue
+        counts: dict[int, int] = {}
+        for w in body:
+            counts[w] = counts.get(w, 0) + 1
+        # the wrap width with its neighbour one column short (a wide character that did not fit)
+        wrap = max(counts, key=lambda w: (counts[w] + counts.get(w - WRAP_SLACK, 0), w))
+        full = counts[wrap] + counts.get(wrap - WRAP_SLACK, 0)
+        if full >= MIN_WRAPPED_LINES and full >= MIN_WRAPPED_SHARE * len(body) and (best is None or full > best[0]):
+            best = (full, wrap, widths)
+    if best is None:
         return []
-    counts: dict[int, int] = {}
-    for w in body:
-        counts[w] = counts.get(w, 0) + 1
-    # the wrap width with its neighbour one column short (a wide character that did not fit)
-    wrap = max(counts, key=lambda w: (counts[w] + counts.get(w - WRAP_SLACK, 0), w))
-    full = counts[wrap] + counts.get(wrap - WRAP_SLACK, 0)
-    if full < MIN_WRAPPED_LINES or full < MIN_WRAPPED_SHARE * len(body):
-        return []
+    _, wrap, widths = best
     indented = sum(1 for line in lines if _INDENT.match(line)) >= MIN_INDENTED_STARTS
     edits = []
     for k in range(len(lines) - 1):
         if not (wrap - WRAP_SLACK <= widths[k] <= wrap + WRAP_SLACK) or k in table_rows or k + 1 in table_rows:
             continue
         line, nxt = lines[k], lines[k + 1]
+        if _MARKUP_LINE.match(line) or _MARKUP_LINE.match(nxt):
+            continue
         if not nxt.strip() or _is_spaced_row(line) or (indented and _INDENT.match(nxt)):
             continue
         if nxt[:1] in " \u3000\t" or _LIST_OR_HEADING_START.match(nxt):

@@ -142,3 +142,17 @@ def test_compatibility_ideographs_fold_to_the_unified_ones():
     raw = "人口成長、密\ufa01及分佈"
     tm = normalize_text(raw)
     assert tm.text == "人口成长、密度及分布" and tm.raw_span(5, 6) == (5, 6)
+
+
+def test_lines_wrapped_at_a_count_of_characters_are_rejoined():
+    body = "初步核算，全年全市地区生产总值达到3521.47亿元，比上年增长2.6%，第一产业增加值增长2.0%，第二产业增加值增长6.0%。"
+    lines = []
+    for _ in range(3):
+        lines += [body[i:i + 20] for i in range(0, len(body), 20)]
+    assert normalize_text("\n".join(lines)).text.split("\n") == [body] * 3
+
+
+def test_running_text_with_a_wide_space_is_no_table():
+    raw = ("全年全市生产总值达到3521.47亿元，比上年增长2.6%，  第一产业增加值增长2.0%。\n"
+           "全年规模以上工业增加值增长6.0%，  其中制造业增长6.3%，高技术制造业增长8.1%。\n")
+    assert "\t" not in normalize_text(raw).text
