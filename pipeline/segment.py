@@ -29,6 +29,11 @@ _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
+# "第一章 总则" (a chapter: the section level of the report, 一、 below it) and "第一部分 …" or
+# "第二篇 …" (a part that groups chapters or sections); the title may stand on the next line.
+_ORDINAL = "一二三四五六七八九十百零〇"
+_CHAPTER = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*章(?:[\s:：、.．]*)(.*)$")
+_PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
@@ -70,6 +75,8 @@ class _Line:
     kind: str = "paragraph"
     cells: tuple = ()
     run_in: bool = False  # a heading sentence split off the paragraph it opens
+    number: str = ""  # a heading's number and title, where its line's form gives them
+    title: str = ""
 
 
 @dataclass
@@ -109,6 +116,7 @@ def segment(doc: Document) -> Document:
             if any(s <= a < e for s, e in spans):
                 ln.kind = "furniture"
     _classify(lines, n_title)
+    _levels_under_chapters(lines)
 
     nodes, owners = _build_tree(lines, n_title)
     case_spans = _find_cases(lines)
@@ -291,7 +299,8 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
             break
         if len(t) > 40 or _SENTENCE_PUNCT.search(t) or _CASE_MARKER.match(t) or ln.kind == "table":
             break
-        if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t):
+        if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t) or _CHAPTER.match(t) \
+                or _PART_ORDINAL.match(t):
             break
         dated = _DATE_IN_TEXT.search(t)
         if not title and not orgs and dated and dated.end() == len(t) and _ORG_END.search(t[: dated.start()].strip()):
@@ -402,6 +411,16 @@ def _classify(lines: list[_Line], first: int) -> None:
             in_infographic = True
         elif _SOURCE_NOTE.match(t):
             ln.kind = "source_note"
+        elif (_CHAPTER.match(t) or _PART_ORDINAL.match(t)) and _is_heading_like(t, 40):
+            in_infographic = False
+            m = _CHAPTER.match(t) or _PART_ORDINAL.match(t)
+            ln.kind = "section_heading" if m.re is _CHAPTER else "part_title"
+            ln.number, ln.title = m.group(1), m.group(2).strip()
+            if not ln.title and nxt is not None and nxt.kind == "paragraph" and _is_heading_like(nxt.text):
+                # "第一章" on its line, its title on the next
+                ln.kind = "section_number" if m.re is _CHAPTER else "part_number"
+                nxt.kind = "section_title" if m.re is _CHAPTER else "part_title"
+                i += 1
         elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "section_heading"
             in_infographic = False
@@ -423,6 +442,21 @@ def _classify(lines: list[_Line], first: int) -> None:
         else:
             in_infographic = False
         i += 1
+
+
+def _levels_under_chapters(lines: list[_Line]) -> None:
+    """In a report divided into chapters (第一章), the chapter is the section: its 一、 headings are
+    subsections and its (一) headings a level below them, which the section tree does not hold."""
+    if not any(ln.number and ln.kind in ("section_heading", "section_number") for ln in lines):
+        return
+    for ln in lines:
+        if ln.number:
+            continue
+        if ln.kind == "section_heading":
+            m = _SECTION_NUM.match(ln.text)
+            ln.kind, ln.number, ln.title = "subsection_heading", m.group(1), m.group(2).strip()
+        elif ln.kind == "subsection_heading" and _SUBSECTION_NUM.match(ln.text):
+            ln.kind = "paragraph"
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
@@ -490,12 +524,15 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
         k = ln.kind
         node = None
         if k == "part_number":
-            pending_number = ln.text.translate(_CANON_NUMERAL)
+            pending_number = ln.number or ln.text.translate(_CANON_NUMERAL)
+        elif k == "part_title" and ln.number:  # "第一部分 总论" on one line
+            node = part = _Node("part", ln.number, ln.title, i, None)
+            section = sub = None
         elif k == "part_title":
             node = part = _Node("part", pending_number, ln.text, i - 1, None)
             section = sub = None
         elif k == "section_number":
-            pending_number = ln.text.translate(_CANON_NUMERAL)
+            pending_number = ln.number or ln.text.translate(_CANON_NUMERAL)
             if i + 1 >= len(lines) or lines[i + 1].kind != "section_title":
                 node = section = _Node("section", pending_number, "", i, part)
                 sub = None
@@ -504,11 +541,14 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             sub = None
         elif k == "section_heading":
             m = _SECTION_NUM.match(ln.text)
-            node = section = _Node("section", m.group(1), m.group(2).strip(), i, part)
+            number, title = (ln.number, ln.title) if ln.number else (m.group(1), m.group(2).strip())
+            node = section = _Node("section", number, title, i, part)
             sub = None
         elif k == "subsection_heading":
             m = _SUBSECTION_NUM.match(ln.text)
             number, title = (m.group(1), m.group(2).strip()) if m else ("", ln.text)
+            if ln.number:
+                number, title = ln.number, ln.title
             if ln.run_in:
                 title = title.rstrip("。")
             if not number and not numbered:

@@ -259,3 +259,20 @@ def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its
                  "2           乙集团公司                34677600\n")
     assert [(s.level, s.number, s.title) for s in doc.sections] == [("section", "", "经济增长势头强劲")]
     assert next(b.kind for b in doc.blocks if b.text == "重点企业销售收入前3名") == "figure_caption"
+
+
+# --- chapters and ordinal parts ------------------------------------------------------------------
+
+def test_chapters_are_sections_and_their_numbered_headings_subsections():
+    doc = doc_of("某省数字经济发展白皮书\n\n某省经济研究院\n\n2023年6月\n\n"
+                 "第一部分 总论\n\n第一章 发展现状\n\n全省数字经济规模达到2.1万亿元，比上年增长12.3%。\n\n"
+                 "一、产业规模\n\n核心产业增加值4200亿元。\n\n（一）电子信息制造业\n\n营业收入增长8.5%。\n\n"
+                 "第二章\n\n主要问题\n\n区域发展不平衡，中小企业数字化水平较低。\n\n"
+                 "第二部分 展望\n\n第三章 发展目标\n\n到2025年，数字经济规模超过3万亿元。\n")
+    got = [(s.level, s.number, s.title) for s in doc.sections]
+    assert got == [("part", "一", "总论"), ("section", "一", "发展现状"), ("subsection", "一", "产业规模"),
+                   ("section", "二", "主要问题"), ("part", "二", "展望"), ("section", "三", "发展目标")]
+    by_id = {s.section_id: s for s in doc.sections}
+    assert [by_id[s.parent_id].title if s.parent_id else None for s in doc.sections] == [
+        None, "总论", "发展现状", "总论", None, "展望"]
+    assert doc.title_page.title == "某省数字经济发展白皮书" and doc.title_page.organisation == "某省经济研究院"
