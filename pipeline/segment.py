@@ -33,6 +33,8 @@ _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 # "第二篇 …" (a part that groups chapters or sections); the title may stand on the next line.
 _ORDINAL = "一二三四五六七八九十百零〇"
 _CHAPTER = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*章(?:[\s:：、.．]*)(.*)$")
+_SECTION_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*节(?:[\s:：、.．]*)(.+)$")  # 第一节 …
+_UPPER_SECTION = re.compile(rf"^([{UPPER_NUMERALS}]{{1,3}})[、.．]\s*(.+)$")  # 壹、总说明 (Taiwan documents)
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
@@ -75,8 +77,9 @@ class _Line:
     kind: str = "paragraph"
     cells: tuple = ()
     run_in: bool = False  # a heading sentence split off the paragraph it opens
-    number: str = ""  # a heading's number and title, where its line's form gives them
+    number: str = ""  # a heading's number, title and numbering form (RANK_*), where it has them
     title: str = ""
+    rank: Optional[int] = None
 
 
 @dataclass
@@ -116,7 +119,7 @@ def segment(doc: Document) -> Document:
             if any(s <= a < e for s, e in spans):
                 ln.kind = "furniture"
     _classify(lines, n_title)
-    _levels_under_chapters(lines)
+    _assign_levels(lines)
 
     nodes, owners = _build_tree(lines, n_title)
     case_spans = _find_cases(lines)
@@ -416,11 +419,18 @@ def _classify(lines: list[_Line], first: int) -> None:
             m = _CHAPTER.match(t) or _PART_ORDINAL.match(t)
             ln.kind = "section_heading" if m.re is _CHAPTER else "part_title"
             ln.number, ln.title = m.group(1), m.group(2).strip()
+            ln.rank = RANK_CHAPTER if m.re is _CHAPTER else None
             if not ln.title and nxt is not None and nxt.kind == "paragraph" and _is_heading_like(nxt.text):
                 # "第一章" on its line, its title on the next
                 ln.kind = "section_number" if m.re is _CHAPTER else "part_number"
                 nxt.kind = "section_title" if m.re is _CHAPTER else "part_title"
                 i += 1
+        elif (_SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)) and _is_heading_like(t, 40):
+            m = _SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)
+            ln.kind = "section_heading"
+            ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
+            ln.number, ln.title = m.group(1).translate(_CANON_NUMERAL), m.group(2).strip()
+            in_infographic = False
         elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "section_heading"
             in_infographic = False
@@ -444,19 +454,51 @@ def _classify(lines: list[_Line], first: int) -> None:
         i += 1
 
 
-def _levels_under_chapters(lines: list[_Line]) -> None:
-    """In a report divided into chapters (第一章), the chapter is the section: its 一、 headings are
-    subsections and its (一) headings a level below them, which the section tree does not hold."""
-    if not any(ln.number and ln.kind in ("section_heading", "section_number") for ln in lines):
-        return
-    for ln in lines:
-        if ln.number:
+# Numbering forms from the highest level down. A report uses some of them: the highest it uses is
+# its section level, the next its subsection level; deeper levels are body text to the section tree.
+RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN = range(1, 6)
+
+
+def _assign_levels(lines: list[_Line]) -> None:
+    """Give every numbered heading its number, title and level from the numbering forms the report
+    uses: 第一章 > 第一节 > 壹、(or a 壹 line) > 一、 > （一）. A bulletin's 一、 is its section and （一）
+    its subsection; under chapters, 一、 is the subsection."""
+    for i, ln in enumerate(lines):
+        if ln.rank is not None:
             continue
         if ln.kind == "section_heading":
             m = _SECTION_NUM.match(ln.text)
-            ln.kind, ln.number, ln.title = "subsection_heading", m.group(1), m.group(2).strip()
-        elif ln.kind == "subsection_heading" and _SUBSECTION_NUM.match(ln.text):
-            ln.kind = "paragraph"
+            ln.rank, ln.number, ln.title = RANK_CN, m.group(1), m.group(2).strip()
+        elif ln.kind == "section_number" and not ln.number:
+            ln.rank, ln.number = RANK_UPPER, ln.text.translate(_CANON_NUMERAL)
+        elif ln.kind == "subsection_heading":
+            m = _SUBSECTION_NUM.match(ln.text)
+            if m:
+                ln.rank, ln.number, ln.title = RANK_PAREN, m.group(1), m.group(2).strip()
+                if ln.run_in:
+                    ln.title = ln.title.rstrip("。")
+        elif ln.kind == "section_number":
+            ln.rank = RANK_CHAPTER
+    used = sorted({ln.rank for ln in lines if ln.rank is not None})
+    level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
+    for i, ln in enumerate(lines):
+        if ln.rank is None:
+            continue
+        lv = level[ln.rank]
+        two_line = ln.kind == "section_number" and i + 1 < len(lines) and lines[i + 1].kind == "section_title"
+        if lv == "section":
+            if ln.kind == "subsection_heading":
+                ln.kind = "section_heading"
+        elif lv == "subsection":
+            if two_line:
+                ln.title = lines[i + 1].text
+                lines[i + 1].kind = "paragraph"
+                lines[i + 1].rank = None
+            ln.kind = "subsection_heading"
+        else:
+            if two_line:
+                lines[i + 1].kind = "paragraph"
+            ln.kind, ln.run_in, ln.rank = "paragraph", False, None
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
@@ -540,17 +582,10 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             node = section = _Node("section", pending_number, ln.text, i - 1, part)
             sub = None
         elif k == "section_heading":
-            m = _SECTION_NUM.match(ln.text)
-            number, title = (ln.number, ln.title) if ln.number else (m.group(1), m.group(2).strip())
-            node = section = _Node("section", number, title, i, part)
+            node = section = _Node("section", ln.number, ln.title, i, part)
             sub = None
         elif k == "subsection_heading":
-            m = _SUBSECTION_NUM.match(ln.text)
-            number, title = (m.group(1), m.group(2).strip()) if m else ("", ln.text)
-            if ln.number:
-                number, title = ln.number, ln.title
-            if ln.run_in:
-                title = title.rstrip("。")
+            number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
             if not number and not numbered:
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)

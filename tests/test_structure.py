@@ -276,3 +276,18 @@ def test_chapters_are_sections_and_their_numbered_headings_subsections():
     assert [by_id[s.parent_id].title if s.parent_id else None for s in doc.sections] == [
         None, "总论", "发展现状", "总论", None, "展望"]
     assert doc.title_page.title == "某省数字经济发展白皮书" and doc.title_page.organisation == "某省经济研究院"
+
+
+def test_upper_numeral_sections_push_the_other_numbering_down():
+    doc = doc_of("臺北市某區計畫書\n\n臺北市政府\n\n2013年1月\n\n壹、計畫緣起\n\n本計畫依都市計畫法辦理，計畫面積為120公頃。\n\n"
+                 "一、計畫範圍\n\n計畫範圍包括內湖區全部。\n\n（一）人口\n\n人口數為280025人。\n\n貳、現況分析\n\n區內人口持續增加。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "壹", "计划缘起"), ("subsection", "一", "计划范围"), ("section", "贰", "现况分析")]
+    assert next(b.kind for b in doc.blocks if b.text.startswith("（一）")) == "paragraph"
+
+
+def test_sections_of_a_chapter():
+    doc = doc_of("某行业年鉴\n\n第三章 工业\n\n第一节 主要产品\n\n钢材产量1520万吨，比上年增长3.5%。\n\n"
+                 "第二节 能源消费\n\n规模以上工业综合能源消费量下降1.2%。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "三", "工业"), ("subsection", "一", "主要产品"), ("subsection", "二", "能源消费")]
