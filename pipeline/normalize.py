@@ -58,7 +58,8 @@ _STRAY_SPACE = re.compile(
 )
 
 # Typeset text puts a space after a decimal point now and then ("37. 4%", "增长16. 4 %").
-_SPACE_IN_DECIMAL = re.compile(r"(?<=[0-9]\.) +(?=[0-9])")
+_SPACE_IN_DECIMAL = re.compile(r"\.( +)[0-9]")  # after a digit (checked outside the pattern: faster)
+_DIGITS = frozenset("0123456789")
 
 _SENTENCE_END = "。！？!?；;：:…”’）)》」』"
 _MARKER_START = re.compile(r"^(?:[★☆●◎■□▲◆◇\-#>*]|数据来源|资料来源|注[:：]|数据截[至止]|案例)")
@@ -84,7 +85,8 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(), m.end(), _table_tag(m.group())) for m in _HTML_TABLE.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _EDGE_SPACES.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _STRAY_SPACE.finditer(tm.text)])
-    tm = _apply(tm, [(m.start(), m.end(), "") for m in _SPACE_IN_DECIMAL.finditer(tm.text)])
+    tm = _apply(tm, [(m.start(1), m.end(1), "") for m in _SPACE_IN_DECIMAL.finditer(tm.text)
+                     if m.start() and tm.text[m.start() - 1] in _DIGITS])
     tm = to_simplified(tm)
     tm = rejoin_broken_paragraphs(tm)
     return tm
@@ -234,6 +236,9 @@ MIN_WRAPPED_SHARE = 0.3
 # Narrower "lines" are headings, captions and list items, not a page width (display columns; half
 # as many characters when a text is wrapped at a count of characters).
 MIN_WRAP_WIDTH = 40
+# Display columns are how a page wraps; a count of characters (an editor's wrap) is taken instead
+# only when it explains at least twice as many full lines, not when it fits a few by chance.
+CHAR_WRAP_EVIDENCE = 2
 # A line one column short of the width is full too: an ideograph did not fit in the last column.
 WRAP_SLACK = 1
 # Paragraphs start indented when at least this many lines start with an indent before text.
@@ -243,7 +248,7 @@ MIN_INDENTED_STARTS = 3
 MIN_NUMERIC_ROWS = 2
 MAX_CELL_CHARS = 30  # a longer piece between gaps is running text, not a cell
 
-_GAP = re.compile(r"(?: {2,}|[ \u3000]*\u3000[ \u3000]*)")  # two columns of space or more
+_GAP = re.compile(r"[ \u3000]{2,}|\u3000")  # two columns of space or more
 _TOKEN = re.compile(r"[^ \u3000\t]+(?: [^ \u3000\t]+)*")
 _NUMERIC_CELL = re.compile(r"[-+−－]?[0-9０-９][0-9０-９,，.．]*[%％‰]?")
 _INDENT = re.compile(r"^(?: {2,}|\u3000+)\S")
@@ -252,8 +257,13 @@ _LIST_OR_HEADING_START = re.compile(
     r"|[【〖★☆●■▲◆◎\-*•]|[①-⑳]|[表图]\s*[0-9])"
 )
 _SENTENCE_STOP = "。！？!?"
-# Tab-separated rows and Markdown or HTML lines carry their own structure; they are never wrapped.
-_MARKUP_LINE = re.compile(r"^\s*[<|#!]|.*\t")
+_MARKUP_START = re.compile(r"^\s*[<|#!]")
+
+
+def _is_markup_line(line: str) -> bool:
+    """Tab-separated rows and Markdown or HTML lines carry their own structure; they are never
+    wrapped."""
+    return "\t" in line or _MARKUP_START.match(line) is not None
 _CAPTION_START = re.compile(r"^(?:[表图]\s*[0-9０-９]|单位[:：])")  # "表1  主要产品产量" heads a table
 
 
@@ -297,6 +307,8 @@ def _tokens(line: str) -> list[tuple[int, int]]:
 def _is_spaced_row(line: str) -> bool:
     """A line split into short pieces by wide gaps; running text has long pieces even where a wide
     space slipped into it."""
+    if "  " not in line and "\u3000" not in line:
+        return False
     body = line.strip(" \u3000")
     if not body or "\t" in body or _GAP.search(body) is None or _CAPTION_START.match(body):
         return False
@@ -386,11 +398,15 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> li
     are not indented, a line that ends a sentence ends its paragraph.
     """
     # A page wraps at a width in display columns; a text editor may wrap at a count of characters.
+    trimmed = [line.rstrip(" \u3000") for line in lines]
+    plain = [k for k, line in enumerate(trimmed) if len(line) >= MIN_WRAP_WIDTH // 2 and k not in table_rows
+             and not _is_markup_line(line) and not _is_spaced_row(line)]
+    if len(plain) < MIN_WRAPPED_LINES:
+        return []
     best = None
     for measure, narrowest in ((_width, MIN_WRAP_WIDTH), (len, MIN_WRAP_WIDTH // 2)):
-        widths = [measure(line.rstrip(" \u3000")) for line in lines]
-        body = [w for k, w in enumerate(widths) if w >= narrowest and k not in table_rows
-                and not _is_spaced_row(lines[k]) and not _MARKUP_LINE.match(lines[k])]
+        widths = [measure(line) for line in trimmed]
+        body = [widths[k] for k in plain if widths[k] >= narrowest]
         if len(body) < MIN_WRAPPED_LINES:
             continue
         counts: dict[int, int] = {}
@@ -399,7 +415,8 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> li
         # the wrap width with its neighbour one column short (a wide character that did not fit)
         wrap = max(counts, key=lambda w: (counts[w] + counts.get(w - WRAP_SLACK, 0), w))
         full = counts[wrap] + counts.get(wrap - WRAP_SLACK, 0)
-        if full >= MIN_WRAPPED_LINES and full >= MIN_WRAPPED_SHARE * len(body) and (best is None or full > best[0]):
+        if full >= MIN_WRAPPED_LINES and full >= MIN_WRAPPED_SHARE * len(body) and (
+                best is None or full >= CHAR_WRAP_EVIDENCE * best[0]):
             best = (full, wrap, widths)
     if best is None:
         return []
@@ -410,7 +427,7 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> li
         if not (wrap - WRAP_SLACK <= widths[k] <= wrap + WRAP_SLACK) or k in table_rows or k + 1 in table_rows:
             continue
         line, nxt = lines[k], lines[k + 1]
-        if _MARKUP_LINE.match(line) or _MARKUP_LINE.match(nxt):
+        if _is_markup_line(line) or _is_markup_line(nxt):
             continue
         if not nxt.strip() or _is_spaced_row(line) or (indented and _INDENT.match(nxt)):
             continue
