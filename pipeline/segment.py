@@ -80,6 +80,7 @@ class _Line:
     number: str = ""  # a heading's number, title and numbering form (RANK_*), where it has them
     title: str = ""
     rank: Optional[int] = None
+    marked: bool = False  # the source marks the line as a heading (Markdown "## …")
 
 
 @dataclass
@@ -118,7 +119,9 @@ def segment(doc: Document) -> Document:
             a, _ = tm.raw_span(ln.start, ln.end)
             if any(s <= a < e for s, e in spans):
                 ln.kind = "furniture"
-    _classify(lines, n_title)
+    if "#" in doc.raw:
+        _mark_markdown_headings(doc, lines)
+    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata")
     _assign_levels(lines)
 
     nodes, owners = _build_tree(lines, n_title)
@@ -237,6 +240,8 @@ META_FIELDS = {
     "原刊日期": "date", "日期": "date", "发布日期": "date", "原刊期号": "issue",
 }
 META_BODY_LABEL = "正文"
+MIN_METADATA_LABELS = 2  # a catalogue record has several fields
+MAX_METADATA_LINES = 60  # and sits at the very top; a record without 【正文】 ends at its last label
 _ISSUE_DATE = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?")  # 19971231, 200002
 
 
@@ -255,21 +260,26 @@ def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
         return TitlePage(), 0
     fields: dict[str, list[str]] = {}
     last_label = 0
+    labels = 0
     current = None
-    for i, ln in enumerate(lines[:60]):
+    for i, ln in enumerate(lines[:MAX_METADATA_LINES]):
         got = _meta_label(ln.text)
         if got is None:
-            if ln.kind == "table" or len(ln.text) > MAX_HEADING or current is None:
+            if ln.kind == "table" or _SECTION_NUM.match(ln.text) or _CHAPTER.match(ln.text):
                 break
-            fields.setdefault(current + "+", []).append(ln.text)
+            if current and len(ln.text) <= MAX_HEADING:
+                fields.setdefault(current + "+", []).append(ln.text)  # "（第二号）" under 【标题】
             continue
         label, value = got
         last_label = i
+        labels += 1
         if label == META_BODY_LABEL:
             break
         current = META_FIELDS.get(label)
         if current and value:
             fields.setdefault(current, []).append(value)
+    if labels < MIN_METADATA_LABELS:
+        return TitlePage(), 0  # one bracketed label ("【专栏】…") is no catalogue record
     n = last_label + 1
     title = "".join(fields.get("title", [])[:1])
     subtitle = "".join(fields.get("subtitle", []) or fields.get("title+", [])[:1])
@@ -377,7 +387,7 @@ def _to_normal(text: str) -> str:
     return normalize_text(text).text
 
 
-def _classify(lines: list[_Line], first: int) -> None:
+def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
     """Give every line a kind; reads the neighbours where a line alone is ambiguous."""
     in_infographic = False
     i = first
@@ -390,8 +400,8 @@ def _classify(lines: list[_Line], first: int) -> None:
         elif ln.run_in:
             ln.kind = "subsection_heading"
             in_infographic = False
-        elif _meta_label(t):
-            ln.kind = "metadata"  # a catalogue field after the body (【责任编辑】…)
+        elif clipped and _meta_label(t):
+            ln.kind = "metadata"  # a clipping's catalogue field after its body (【责任编辑】…)
         elif _CASE_MARKER.match(t):
             ln.kind = "case_marker"
             in_infographic = False
@@ -445,8 +455,9 @@ def _classify(lines: list[_Line], first: int) -> None:
             ln.kind = "infographic"
         elif _is_heading_like(t) and nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE:
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif (_is_heading_like(t) and _opens_body(t, nxt) and _follows_text_or_structure(lines[i - 1] if i > first else None)
-              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t))):
+        elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
+                lines[i - 1] if i > first else None)))
+              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
@@ -510,6 +521,19 @@ def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
     if nxt.text.endswith(("。", "！", "？")) and len(nxt.text) > len(t):
         return True  # a paragraph of one sentence
     return len(nxt.text) >= max(MIN_BODY_AFTER_HEADING, len(t)) and bool(_CLAUSE_PUNCT.search(nxt.text))
+
+
+_MD_HEADING = re.compile(r"#{1,6}[ \t]")
+
+
+def _mark_markdown_headings(doc: Document, lines: list[_Line]) -> None:
+    """Lines the source marks as headings with Markdown's "#": that mark is evidence enough."""
+    raw, starts = doc.raw, doc.normal.starts
+    for ln in lines:
+        a = starts[ln.start]
+        line_start = raw.rfind("\n", 0, a) + 1
+        if _MD_HEADING.match(raw, line_start):
+            ln.marked = True
 
 
 def _follows_text_or_structure(prev: Optional[_Line]) -> bool:

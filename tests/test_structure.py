@@ -291,3 +291,22 @@ def test_sections_of_a_chapter():
                  "第二节 能源消费\n\n规模以上工业综合能源消费量下降1.2%。\n")
     assert [(s.level, s.number, s.title) for s in doc.sections] == [
         ("section", "三", "工业"), ("subsection", "一", "主要产品"), ("subsection", "二", "能源消费")]
+
+
+def test_a_bracketed_label_in_a_report_is_no_catalogue_record():
+    doc = doc_of("【专栏】数字乡村建设\n\n全省建成益农信息社1.2万个，覆盖全部行政村。\n\n一、综合\n\n"
+                 "【案例】某县电商\n\n全县网络零售额增长20%。\n")
+    assert "metadata" not in {b.kind for b in doc.blocks}
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_a_catalogue_record_without_a_body_label_ends_at_its_last_label():
+    doc = doc_of("【标题】某县统计公报\n【作者】某县统计局\n一、综合\n全县生产总值增长6.5%，达到120亿元。\n")
+    assert [b.kind for b in doc.blocks][:2] == ["metadata", "metadata"]
+    assert doc.title_page.organisation == "某县统计局"
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [("section", "一", "综合")]
+
+
+def test_a_markdown_heading_mark_is_evidence_enough():
+    doc = doc_of("# 某区发展概况\n\n## 人口\n\n| 年份 | 人口 |\n\n## 产业\n\n全区生产总值增长5%。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "人口"), ("section", "产业")]
