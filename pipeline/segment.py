@@ -35,6 +35,12 @@ _ORDINAL = "一二三四五六七八九十百零〇"
 _CHAPTER = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*章(?:[\s:：、.．]*)(.*)$")
 _SECTION_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*节(?:[\s:：、.．]*)(.+)$")  # 第一节 …
 _UPPER_SECTION = re.compile(rf"^([{UPPER_NUMERALS}]{{1,3}})[、.．]\s*(.+)$")  # 壹、总说明 (Taiwan documents)
+# Arabic numbering of research notes and white papers: "1.1 市场规模" (decimal) below "1. 行业概况".
+# A bulletin's "1." lines are list items, so these count as headings only in a report that has
+# decimal-numbered headings before body paragraphs.
+_DECIMAL_HEADING = re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,2})(?![0-9%.])\s*([^0-9\s].*)$")
+_ARABIC_HEADING = re.compile(r"^([0-9]{1,2})[.．、](?![0-9])\s*([^0-9\s].*)$")
+MIN_DECIMAL_HEADINGS = 2
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
@@ -390,6 +396,11 @@ def _to_normal(text: str) -> str:
 def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
     """Give every line a kind; reads the neighbours where a line alone is ambiguous."""
     in_infographic = False
+    decimal = sum(
+        1 for j in range(first, len(lines) - 1)
+        if (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
+        and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
+    ) >= MIN_DECIMAL_HEADINGS
     i = first
     while i < len(lines):
         ln = lines[i]
@@ -447,6 +458,12 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "subsection_heading"
             in_infographic = False
+        elif decimal and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) and _is_heading_like(t, 40) \
+                and not _HAS_DIGIT.search(m.group(2)) and _opens_body(t, nxt):
+            ln.kind = "section_heading"
+            ln.number, ln.title = m.group(1), m.group(2).strip()
+            ln.rank = RANK_ARABIC if m.re is _ARABIC_HEADING else RANK_DECIMAL + ln.number.count(".") - 1
+            in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
         elif in_infographic and len(t) <= MAX_INFOGRAPHIC_LINE and (
@@ -467,7 +484,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
 
 # Numbering forms from the highest level down. A report uses some of them: the highest it uses is
 # its section level, the next its subsection level; deeper levels are body text to the section tree.
-RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN = range(1, 6)
+RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ARABIC, RANK_DECIMAL = range(1, 8)
 
 
 def _assign_levels(lines: list[_Line]) -> None:

@@ -310,3 +310,19 @@ def test_a_catalogue_record_without_a_body_label_ends_at_its_last_label():
 def test_a_markdown_heading_mark_is_evidence_enough():
     doc = doc_of("# 某区发展概况\n\n## 人口\n\n| 年份 | 人口 |\n\n## 产业\n\n全区生产总值增长5%。\n")
     assert [(s.level, s.title) for s in doc.sections] == [("section", "人口"), ("section", "产业")]
+
+
+def test_decimal_numbering_of_a_research_note():
+    doc = doc_of("某行业深度研究报告\n\n某证券研究所\n\n2023年5月\n\n1. 行业概况\n\n行业规模持续扩大，集中度提升。\n\n"
+                 "1.1 市场规模\n\n2022年市场规模达到1200亿元，同比增长15.2%。\n\n1.2 竞争格局\n\n前五家企业份额合计为62%。\n\n"
+                 "2. 投资建议\n\n维持行业推荐评级。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "1", "行业概况"), ("subsection", "1.1", "市场规模"), ("subsection", "1.2", "竞争格局"),
+        ("section", "2", "投资建议")]
+
+
+def test_numbered_list_items_of_a_bulletin_stay_list_items():
+    doc = doc_of("某市统计公报\n\n一、综合\n\n全年生产总值增长5%。\n\n注释：\n\n1.本公报数据为初步统计数。\n\n"
+                 "2.部分数据因四舍五入的原因，存在总计与分项合计不等的情况。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+    assert [b.kind for b in doc.blocks if b.text.startswith(("1.", "2."))] == ["list_item", "list_item"]
