@@ -280,7 +280,7 @@ def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    table_rows = _space_table_rows(lines) if ("  " in text or "\u3000" in text) else set()
+    table_rows = _space_table_rows(lines) if ("  " in text or "\u3000" in text) else {}
     edits = _table_edits(lines, starts, table_rows)
     edits.extend(_wrap_edits(lines, starts, table_rows))
     edits.sort()
@@ -315,32 +315,59 @@ def _is_spaced_row(line: str) -> bool:
     return all(b - a <= MAX_CELL_CHARS for a, b in _tokens(line))
 
 
-def _space_table_rows(lines: list[str]) -> set[int]:
-    """Lines that belong to a table aligned with spaces: a run of rows split into columns by wide
-    gaps, at least two of them holding a number cell."""
-    rows: set[int] = set()
+def _space_table_rows(lines: list[str]) -> dict[int, str]:
+    """Lines that belong to a table aligned with spaces, each with its role: a "row" split into
+    columns by wide gaps, a "label" row of one cell that introduces the rows below it ("其中："), or
+    a "blank" line between rows of a double-spaced table. A table has at least two rows holding a
+    number cell."""
+    rows: dict[int, str] = {}
     i = 0
     while i < len(lines):
         if not _is_spaced_row(lines[i]):
             i += 1
             continue
-        j = i
-        while j < len(lines) and _is_spaced_row(lines[j]):
-            j += 1
+        run = {i: "row"}
+        j = i + 1
+        while j < len(lines):
+            if _is_spaced_row(lines[j]):
+                run[j] = "row"
+                j += 1
+                continue
+            # a blank line or a label row continues the table when a row follows it
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            between = {n: "blank" for n in range(j, k)}
+            if k < len(lines) and _is_label_row(lines[k]) and k + 1 < len(lines) and _is_spaced_row(lines[k + 1]):
+                between[k] = "label"
+                k += 1
+            if between and k < len(lines) and _is_spaced_row(lines[k]):
+                run.update(between)
+                j = k
+                continue
+            break
         numeric = sum(
-            any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in _tokens(lines[k])) for k in range(i, j)
+            any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in _tokens(lines[k]))
+            for k, role in run.items() if role == "row"
         )
         if numeric >= MIN_NUMERIC_ROWS:
-            rows.update(range(i, j))
+            rows.update(run)
         i = j
     return rows
 
 
-def _table_edits(lines: list[str], starts: list[int], rows: set[int]) -> list[tuple[int, int, str]]:
+def _is_label_row(line: str) -> bool:
+    body = line.strip(" \u3000")
+    return 0 < len(body) <= MAX_CELL_CHARS and body.endswith(("：", ":")) and not _GAP.search(body)
+
+
+def _table_edits(lines: list[str], starts: list[int], rows: dict[int, str]) -> list[tuple[int, int, str]]:
     """Each table's columns come from its number rows; every cell goes to the column it sits under,
-    and the gaps between columns become tabs (an empty leading column, a leading tab)."""
+    and the gaps between columns become tabs (an empty leading column, a leading tab). Blank lines
+    between rows go; a label row becomes a row of one cell."""
     edits: list[tuple[int, int, str]] = []
-    for block in _runs(sorted(rows)):
+    for run in _runs(sorted(rows)):
+        block = [k for k in run if rows[k] == "row"]
         spans = {k: _tokens(lines[k]) for k in block}
         cols = {k: [(_width(lines[k][:a]), _width(lines[k][:b])) for a, b in spans[k]] for k in block}
         numeric = [k for k in block if any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in spans[k])]
@@ -351,13 +378,20 @@ def _table_edits(lines: list[str], starts: list[int], rows: set[int]) -> list[tu
         reference = [k for k in numeric if len(spans[k]) == n_cols]
         columns = [(min(cols[k][c][0] for k in reference), max(cols[k][c][1] for k in reference))
                    for c in range(n_cols)]
-        for k in block:
+        for k in run:
+            base = starts[k]
+            line = lines[k]
+            if rows[k] == "blank":
+                edits.append((base - 1, base + len(line), ""))  # the blank line and its break
+                continue
+            if rows[k] == "label":
+                end = base + len(line.rstrip(" \u3000"))
+                edits.append((end, base + len(line), "\t"))
+                continue
             assigned = []
             for a, b in cols[k]:
                 col = _column_of(a, b, columns)
                 assigned.append(max(col, assigned[-1]) if assigned else col)
-            base = starts[k]
-            line = lines[k]
             first_a = spans[k][0][0]
             if assigned[0] > 0:
                 edits.append((base, base + first_a, "\t" * assigned[0]))
@@ -390,7 +424,7 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return out
 
 
-def _wrap_edits(lines: list[str], starts: list[int], table_rows: set[int]) -> list[tuple[int, int, str]]:
+def _wrap_edits(lines: list[str], starts: list[int], table_rows: dict[int, str]) -> list[tuple[int, int, str]]:
     """Join each line filled to the document's wrap width with the line that continues it.
 
     The next line continues the paragraph unless it is blank, indented (a new paragraph where the

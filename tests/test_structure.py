@@ -326,3 +326,18 @@ def test_numbered_list_items_of_a_bulletin_stay_list_items():
                  "2.部分数据因四舍五入的原因，存在总计与分项合计不等的情况。\n")
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
     assert [b.kind for b in doc.blocks if b.text.startswith(("1.", "2."))] == ["list_item", "list_item"]
+
+
+def test_a_double_spaced_table_with_a_label_row_is_one_table():
+    doc = doc_of("说明文字。\n\n"
+                 "指标名称        单位      数量      比上年增长%\n\n"
+                 "粮食总产量      万吨     1523.0        -2.1\n\n"
+                 "其中：\n"
+                 "  小麦          万吨      612.5         3.4\n\n"
+                 "  玉米          万吨      480.2        -6.0\n\n"
+                 "全年肉类总产量增长。\n")
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("指标名称", "单位", "数量", "比上年增长%"), ("粮食总产量", "万吨", "1523.0", "-2.1"),
+                           ("其中：", ""), ("小麦", "万吨", "612.5", "3.4"), ("玉米", "万吨", "480.2", "-6.0"))
+    cells = [c for c in doc.table_cells if c.table_id == table.block_id]
+    assert all(doc.raw[c.raw_start:c.raw_end] == c.text for c in cells if c.text)
