@@ -491,7 +491,7 @@ def _assign_levels(lines: list[_Line]) -> None:
     """Give every numbered heading its number, title and level from the numbering forms the report
     uses: 第一章 > 第一节 > 壹、(or a 壹 line) > 一、 > （一）. A bulletin's 一、 is its section and （一）
     its subsection; under chapters, 一、 is the subsection."""
-    for i, ln in enumerate(lines):
+    for ln in lines:
         if ln.rank is not None:
             continue
         if ln.kind == "section_heading":
@@ -505,8 +505,6 @@ def _assign_levels(lines: list[_Line]) -> None:
                 ln.rank, ln.number, ln.title = RANK_PAREN, m.group(1), m.group(2).strip()
                 if ln.run_in:
                     ln.title = ln.title.rstrip("。")
-        elif ln.kind == "section_number":
-            ln.rank = RANK_CHAPTER
     used = sorted({ln.rank for ln in lines if ln.rank is not None})
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
     for i, ln in enumerate(lines):
@@ -530,9 +528,9 @@ def _assign_levels(lines: list[_Line]) -> None:
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
-    """An unnumbered line is a heading only when a body paragraph follows it: a line of running text
-    (a sentence, or clause punctuation in a long line) longer than the heading itself. A short line before another
-    short line is a label, a chart's text or a list, not a heading."""
+    """An unnumbered line is a heading only when a body paragraph follows it: running text (a
+    sentence, or clause punctuation in a long line) longer than the heading itself. A short line
+    before another short line is a label, a chart's text or a list, not a heading."""
     if nxt is None or nxt.kind != "paragraph" or nxt.run_in:
         return False
     if nxt.text.endswith(("。", "！", "？")) and len(nxt.text) > len(t):
@@ -577,7 +575,8 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
         m = _SECTION_THEN_SUB.match(ln.text)
         if m:
             cut = ln.start + m.end(1)
-            pieces = [_Line(ln.text[: m.end(1)], ln.start, cut), _Line(ln.text[m.start(2):], ln.start + m.start(2), ln.end)]
+            pieces = [_Line(ln.text[: m.end(1)], ln.start, cut),
+                      _Line(ln.text[m.start(2):], ln.start + m.start(2), ln.end)]
         last = pieces[-1]
         m = _RUN_IN.match(last.text)
         if m and len(last.text) - m.end() >= MIN_RUN_IN_BODY:
