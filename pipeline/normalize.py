@@ -1,5 +1,7 @@
 """Raw report text to clean, simplified text, with every character traceable to the raw source.
 
+Print-derived text is read first, while its columns are as printed: body lines hard-wrapped at the
+page width are joined into paragraphs, and tables aligned with spaces become tab-separated rows.
 Each step is a list of edits on the current text; ``_apply`` turns edits into a new ``TextMap``
 whose characters keep the raw spans they came from. Anything found later on the normalised text
 (a number, a heading) therefore points back to exact raw characters, the way pdfplumber's TextMap

@@ -1,9 +1,11 @@
 """Normalised text to blocks, the section tree, case boxes and table cells.
 
 Chinese reports mark structure with a small vocabulary rather than with markup: a lone numeral
-line (壹 贰 叁 肆) before a title, "…篇" for a part, "一、" and "（一）" numbering, "★ 案例" before a
-case box, "●" before a chart caption, "数据来源：" notes. The rules below read that vocabulary
-line by line; anything they do not recognise stays a paragraph, so nothing is lost.
+line (壹 贰 叁 肆) before a title, "…篇" or "第一部分" for a part, "第一章", "一、", "（一）" and "1.1"
+numbering, "★ 案例" before a case box, "●" before a chart caption, "数据来源：" notes, a clipping's
+【标题】 catalogue record. The rules below read that vocabulary line by line; a report's levels come
+from the numbering forms it uses, and an unnumbered line is a heading only with evidence (a body
+paragraph after it). Anything the rules do not recognise stays a paragraph, so nothing is lost.
 """
 
 from __future__ import annotations
