@@ -199,14 +199,47 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
     """
     text = tm.text
     edits = []
+    forced = -1  # a break the rule for a cut-out word has already decided to close
     for m in _BREAK.finditer(text):
         prev_start = text.rfind("\n", 0, m.start()) + 1
         prev = text[prev_start : m.start()]
         next_end = text.find("\n", m.end())
         nxt = text[m.end() : next_end if next_end != -1 else len(text)]
-        if _continues(prev, nxt):
+        if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
+            continue
+        if next_end == -1 or not nxt or "\t" in prev or _MARKER_START.match(nxt):
+            continue
+        after = _BREAK.match(text, next_end)
+        if after is None:
+            continue
+        after_end = text.find("\n", after.end())
+        third = text[after.end() : after_end if after_end != -1 else len(text)]
+        if _cut_out_word(prev, nxt, third):
+            edits.append((m.start(), m.end(), ""))
+            forced = after.start()
     return _apply(tm, edits)
+
+
+# A page whose links were words of their own leaves them on lines of their own, in mid-sentence:
+# "…加强审计、财政监督，严格\n\n项目稽察\n\n，确保资金…", "…发展壮\n\n大民\n\n族经济。…".
+_CLAUSE_START = tuple("，、；：,;:）)”’")
+
+
+def _cut_out_word(prev: str, word: str, nxt: str) -> bool:
+    """Whether ``word`` is a piece of the sentence around it rather than a line of its own: the line
+    before it stops in mid-word (no punctuation) and the line after it carries the sentence on."""
+    if not (len(prev) >= MIN_BROKEN_LINE and _BODY_PUNCT.search(prev) or "。" in prev) or not nxt or "\t" in nxt:
+        return False  # the line before is running text: long with commas, or holding a full sentence
+    if len(word) >= MIN_BROKEN_LINE or _SENTENCE_PUNCT_IN.search(word) or "\t" in word:
+        return False
+    if not _HAN.match(prev[-1]) or _MARKER_START.match(nxt):
+        return False
+    return nxt.startswith(_CLAUSE_START) or bool(_HAN.match(nxt[0]))
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_PUNCT_IN = re.compile(r"[。！？!?；;]")
 
 
 def _continues(prev: str, nxt: str) -> bool:

@@ -72,6 +72,12 @@ _TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
 _RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^。！？；!?;\n]{{2,{MAX_RUN_IN_TITLE}}}。")
+# "1、国民经济稳步增长。全省完成……": the same with Arabic numbers, which also number notes and lists;
+# so only a title without digits, and only in a report that has several before long paragraphs.
+MAX_ARABIC_RUN_IN_TITLE = 25
+MIN_ARABIC_RUN_IN_BODY = 50
+MIN_ARABIC_RUN_INS = 2
+_ARABIC_RUN_IN = re.compile(rf"^([0-9]{{1,2}})[、．.](?![0-9])([^。！？；!?;\n0-9]{{2,{MAX_ARABIC_RUN_IN_TITLE}}})。")
 _SECTION_THEN_SUB = re.compile(
     rf"^([{_CN_NUM}]{{1,3}}、[^，。；：,;:（(\s]{{1,20}})\s*([（(]一[）)].+)$"
 )
@@ -505,8 +511,10 @@ def _assign_levels(lines: list[_Line]) -> None:
             m = _SUBSECTION_NUM.match(ln.text)
             if m:
                 ln.rank, ln.number, ln.title = RANK_PAREN, m.group(1), m.group(2).strip()
-                if ln.run_in:
-                    ln.title = ln.title.rstrip("。")
+            elif ln.run_in and (m := _ARABIC_RUN_IN.match(ln.text)):
+                ln.rank, ln.number, ln.title = RANK_ARABIC, m.group(1), m.group(2).strip()
+            if ln.run_in:
+                ln.title = ln.title.rstrip("。")
     used = sorted({ln.rank for ln in lines if ln.rank is not None})
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
     for i, ln in enumerate(lines):
@@ -569,6 +577,8 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
     its first sentence, followed by its paragraph. "一是……二是……" enumerations have no such number.
     """
     out: list[_Line] = lines[:first]
+    arabic = sum(1 for ln in lines[first:] if ln.kind == "paragraph" and (m := _ARABIC_RUN_IN.match(ln.text))
+                 and len(ln.text) - m.end() >= MIN_ARABIC_RUN_IN_BODY) >= MIN_ARABIC_RUN_INS
     for ln in lines[first:]:
         if ln.kind != "paragraph":
             out.append(ln)
@@ -581,6 +591,8 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
                       _Line(ln.text[m.start(2):], ln.start + m.start(2), ln.end)]
         last = pieces[-1]
         m = _RUN_IN.match(last.text)
+        if m is None and arabic:
+            m = _ARABIC_RUN_IN.match(last.text)
         if m and len(last.text) - m.end() >= MIN_RUN_IN_BODY:
             cut = last.start + m.end()
             head = _Line(last.text[: m.end()], last.start, cut, run_in=True)

@@ -156,3 +156,12 @@ def test_running_text_with_a_wide_space_is_no_table():
     raw = ("全年全市生产总值达到3521.47亿元，比上年增长2.6%，  第一产业增加值增长2.0%。\n"
            "全年规模以上工业增加值增长6.0%，  其中制造业增长6.3%，高技术制造业增长8.1%。\n")
     assert "\t" not in normalize_text(raw).text
+
+
+def test_words_cut_out_onto_lines_of_their_own_are_put_back():
+    raw = ("加强审计、财政监督，严格执行各项财务制度，加大监督检查力度，严格\n\n项目稽察\n\n，确保资金合理使用和工程质量提高。\n\n"
+           "培养少数民族干部，加快发展教育、文化、卫生等各项社会事业，发展壮\n\n大民\n\n族经济。民政等项事业，都要力争取得新成绩。\n\n"
+           "经济增长势头强劲\n\n全年实现工业总产值16095.6亿元，增长12.9%。\n")
+    text = normalize_text(raw).text
+    assert "严格项目稽察，确保资金" in text and "发展壮大民族经济。" in text
+    assert "\n\n经济增长势头强劲\n\n全年" in text

@@ -341,3 +341,24 @@ def test_a_double_spaced_table_with_a_label_row_is_one_table():
                            ("其中：", ""), ("小麦", "万吨", "612.5", "3.4"), ("玉米", "万吨", "480.2", "-6.0"))
     cells = [c for c in doc.table_cells if c.table_id == table.block_id]
     assert all(doc.raw[c.raw_start:c.raw_end] == c.text for c in cells if c.text)
+
+
+def test_arabic_run_in_headings_in_a_report_that_has_several():
+    body = "全省完成国内生产总值5578亿元，增长8.7%，全部财政收入448.7亿元，增长12.1%，各项指标好于预期，经济运行质量明显提高。"
+    doc = doc_of(f"政府工作报告\n\n一、2001年工作的回顾\n\n1、国民经济稳步增长。{body}\n\n2、结构调整步伐加快。以发展龙型经济为切入点，取得了明显成效。\n\n"
+                 f"二、2002年的主要任务\n\n1、保持经济较快增长。{body}\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "一", "2001年工作的回顾"), ("subsection", "1", "国民经济稳步增长"), ("subsection", "2", "结构调整步伐加快"),
+        ("section", "二", "2002年的主要任务"), ("subsection", "1", "保持经济较快增长")]
+
+
+def test_numbered_notes_are_no_run_in_headings():
+    doc = doc_of("某市统计公报\n\n一、综合\n\n全年生产总值增长5%。\n\n1、本公报数据为初步统计数。部分数据因四舍五入的原因，存在总计与分项合计不等的情况。\n\n"
+                 "2、地区生产总值按当年价格计算。增长速度按可比价格计算。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_words_cut_out_of_a_sentence_are_no_headings():
+    doc = doc_of("某省政府工作报告\n\n一、综合\n\n优化投融资环境，拓宽投融资渠道，加强金融证券工作，加强审计和财政监督，严格\n\n项目稽察\n\n"
+                 "，确保资金合理使用和工程质量提高。\n\n5、政治安定，社会稳定。民主\n\n法制\n\n建设进一步加强。\n")
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
