@@ -78,8 +78,12 @@ MAX_ARABIC_RUN_IN_TITLE = 25
 MIN_ARABIC_RUN_IN_BODY = 50
 MIN_ARABIC_RUN_INS = 2
 _ARABIC_RUN_IN = re.compile(rf"^([0-9]{{1,2}})[、．.](?![0-9])([^。！？；!?;\n0-9]{{2,{MAX_ARABIC_RUN_IN_TITLE}}})。")
+# A heading with the first heading of the level below it on the same line: "二、农业（一）种植业",
+# "貳、為下一階段的臺灣做好準備一、為青年擴大社會照顧", "第一章 总则第一节 目的".
 _SECTION_THEN_SUB = re.compile(
     rf"^([{_CN_NUM}]{{1,3}}、[^，。；：,;:（(\s]{{1,20}})\s*([（(]一[）)].+)$"
+    rf"|^([{UPPER_NUMERALS}]{{1,3}}、[^，。；：,;:（(\s]{{2,25}}?)\s*((?:一、|[（(]一[）)]).+)$"
+    rf"|^(第[{_ORDINAL}0-9]{{1,4}}章\s*[^，。；：,;:（(\s]{{2,25}}?)\s*((?:第一节|一、|[（(]一[）)]).+)$"
 )
 
 
@@ -586,9 +590,10 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
         pieces = [ln]
         m = _SECTION_THEN_SUB.match(ln.text)
         if m:
-            cut = ln.start + m.end(1)
-            pieces = [_Line(ln.text[: m.end(1)], ln.start, cut),
-                      _Line(ln.text[m.start(2):], ln.start + m.start(2), ln.end)]
+            head, sub = next((g, g + 1) for g in (1, 3, 5) if m.group(g) is not None)
+            cut = ln.start + m.end(head)
+            pieces = [_Line(ln.text[: m.end(head)], ln.start, cut),
+                      _Line(ln.text[m.start(sub):], ln.start + m.start(sub), ln.end)]
         last = pieces[-1]
         m = _RUN_IN.match(last.text)
         if m is None and arabic:

@@ -105,6 +105,7 @@ def test_eval_command_scores_headings_of_an_extraction(tmp_path):
 # --- every annotated report ----------------------------------------------------------------------
 
 GBK = CORPUS / "gbk"
+DEV = ROOT / "tests" / "data" / "corpus"
 HEADING_GOLD = [
     (ROOT / "raw" / "wechat-employment-2019-2020.txt", "wechat-employment-2019-2020"),
     (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", "luoyang-2023-statistical-bulletin"),
@@ -118,6 +119,9 @@ HEADING_GOLD = [
     (ROOT / "tests/data/heldout/nbs-2024-statistical-bulletin-excerpt.txt", "nbs-2024-statistical-bulletin-excerpt"),
     (CORPUS / "zh-Hans_zhoukou-2023-statistical-bulletin.pdf", "zhoukou-2023-statistical-bulletin.pdf"),
     (CORPUS / "zh-Hans_qiandongnan-2023-statistical-bulletin.pdf", "qiandongnan-2023-statistical-bulletin.pdf"),
+    # development reports of tests/data/corpus, annotated by others
+    (DEV / "zh-Hans_hebei-2002-government-work-report.txt", "zh-Hans_hebei-2002-government-work-report"),
+    (DEV / "zh-Hant_executive-yuan-2025-oral-policy-report.pdf", "zh-Hant_executive-yuan-2025-oral-policy-report"),
 ]
 
 
@@ -362,3 +366,11 @@ def test_words_cut_out_of_a_sentence_are_no_headings():
     doc = doc_of("某省政府工作报告\n\n一、综合\n\n优化投融资环境，拓宽投融资渠道，加强金融证券工作，加强审计和财政监督，严格\n\n项目稽察\n\n"
                  "，确保资金合理使用和工程质量提高。\n\n5、政治安定，社会稳定。民主\n\n法制\n\n建设进一步加强。\n")
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_a_heading_with_the_first_heading_below_it_on_one_line():
+    doc = doc_of("施政報告\n\n貳、為下一階段的臺灣做好準備一、為青年擴大社會照顧\n\n政府將推動青年住宅方案，興建社會住宅10萬戶。\n\n"
+                 "二、打造安全韌性臺灣\n\n強化防災體系建設。\n\n參、結語\n\n感謝各位委員。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "贰", "为下一阶段的台湾做好准备"), ("subsection", "一", "为青年扩大社会照顾"),
+        ("subsection", "二", "打造安全韧性台湾"), ("section", "叁", "结语")]
