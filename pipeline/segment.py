@@ -251,13 +251,20 @@ def _split_lines(text: str) -> list[_Line]:
 # "【 作  者 】…", "〖文献标识码〗A", up to "【正文】" where the body starts. The label is read without
 # its inner spaces. These labels say which field of the title page a value fills; a label not
 # listed here is kept as metadata and fills nothing.
+# A saved web page has the same record as "标题：…", "发文单位：…" lines; in that form only the
+# labels below (and the other catalogue labels of META_LABELS) make a record line.
 _META_LINE = re.compile(r"^[【〖]\s*([^】〗\n]{1,12}?)\s*[】〗]\s*(.*)$")
+_META_COLON_LINE = re.compile(r"^([^\s：:，。]{2,8})\s*[：:]\s*(.*)$")
 META_FIELDS = {
     "标题": "title", "题名": "title", "篇名": "title", "副标题": "subtitle",
     "作者": "author", "责任者": "author", "原文出处": "source", "出处": "source", "来源": "source",
-    "原刊日期": "date", "日期": "date", "发布日期": "date", "原刊期号": "issue",
+    "发文单位": "organisation", "发布单位": "organisation", "发文机关": "organisation",
+    "原刊日期": "date", "日期": "date", "发布日期": "date", "发文时间": "date", "发文日期": "date",
+    "发布时间": "date", "原刊期号": "issue",
 }
 META_BODY_LABEL = "正文"
+META_LABELS = frozenset(META_FIELDS) | {META_BODY_LABEL, "来源URL", "网址", "链接", "报告人", "文号", "发文字号",
+                                        "索引号", "主题分类", "关键词", "摘要", "责任编辑"}
 MIN_METADATA_LABELS = 2  # a catalogue record has several fields
 MAX_METADATA_LINES = 60  # and sits at the very top; a record without 【正文】 ends at its last label
 _ISSUE_DATE = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?")  # 19971231, 200002
@@ -265,7 +272,12 @@ _ISSUE_DATE = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?")  # 19
 
 def _meta_label(text: str):
     m = _META_LINE.match(text)
-    return ("".join(m.group(1).split()), m.group(2).strip()) if m else None
+    if m:
+        return "".join(m.group(1).split()), m.group(2).strip()
+    m = _META_COLON_LINE.match(text)
+    if m and m.group(1) in META_LABELS:
+        return m.group(1), m.group(2).strip()
+    return None
 
 
 def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
@@ -301,7 +313,7 @@ def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
     n = last_label + 1
     title = "".join(fields.get("title", [])[:1])
     subtitle = "".join(fields.get("subtitle", []) or fields.get("title+", [])[:1])
-    organisation = "；".join(fields.get("author") or fields.get("source") or [])
+    organisation = "；".join(fields.get("organisation") or fields.get("author") or fields.get("source") or [])
     date = "".join(fields.get("date", [])[:1])
     year = None
     m = re.search(r"(?:19|20)\d{2}", date)

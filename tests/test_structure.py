@@ -374,3 +374,17 @@ def test_a_heading_with_the_first_heading_below_it_on_one_line():
     assert [(s.level, s.number, s.title) for s in doc.sections] == [
         ("section", "贰", "为下一阶段的台湾做好准备"), ("subsection", "一", "为青年扩大社会照顾"),
         ("subsection", "二", "打造安全韧性台湾"), ("section", "叁", "结语")]
+
+
+def test_a_saved_pages_record_with_colon_labels_is_metadata():
+    doc = doc_of("标题：某县2017年政府工作报告\n发文单位：某县人民政府\n发文时间：2017-02-23\n报告人：某县县长\n"
+                 "来源URL：https://example.gov.cn/info\n\n正文：\n\n各位代表：\n\n一、过去五年主要工作\n\n全县生产总值年均增长8%。\n")
+    tp = doc.title_page
+    assert (tp.title, tp.organisation, tp.date, tp.year) == ("某县2017年政府工作报告", "某县人民政府", "2017-02-23", 2017)
+    assert [b.kind for b in doc.blocks][:6] == ["metadata"] * 6
+    assert [(s.level, s.title) for s in doc.sections] == [("section", "过去五年主要工作")]
+
+
+def test_a_report_opening_with_a_note_label_has_no_record():
+    doc = doc_of("说明：本报告数据为初步统计数。\n\n某市统计公报\n\n一、综合\n\n全年生产总值增长5%。\n")
+    assert "metadata" not in {b.kind for b in doc.blocks}
