@@ -79,11 +79,13 @@ MIN_ARABIC_RUN_IN_BODY = 50
 MIN_ARABIC_RUN_INS = 2
 _ARABIC_RUN_IN = re.compile(rf"^([0-9]{{1,2}})[、．.](?![0-9])([^。！？；!?;\n0-9]{{2,{MAX_ARABIC_RUN_IN_TITLE}}})。")
 # A heading with the first heading of the level below it on the same line: "二、农业（一）种植业",
-# "貳、為下一階段的臺灣做好準備一、為青年擴大社會照顧", "第一章 总则第一节 目的".
+# "貳、為下一階段的臺灣做好準備一、為青年擴大社會照顧", "第一章 总则第一节 目的",
+# "（一）全省及省级预算执行情况1. 一般公共预算完成情况".
 _SECTION_THEN_SUB = re.compile(
     rf"^([{_CN_NUM}]{{1,3}}、[^，。；：,;:（(\s]{{1,20}})\s*([（(]一[）)].+)$"
     rf"|^([{UPPER_NUMERALS}]{{1,3}}、[^，。；：,;:（(\s]{{2,25}}?)\s*((?:一、|[（(]一[）)]).+)$"
     rf"|^(第[{_ORDINAL}0-9]{{1,4}}章\s*[^，。；：,;:（(\s]{{2,25}}?)\s*((?:第一节|一、|[（(]一[）)]).+)$"
+    rf"|^([（(][{_CN_NUM}]{{1,3}}[）)][^，。；：,;:（(\s]{{1,29}}[^，。；：,;:（(\s0-9.])\s*(1[.、．]\s*[^0-9].+)$"
 )
 
 
@@ -482,6 +484,11 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "subsection_heading"
             in_infographic = False
+        elif (_RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
+              and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
+            # "（一）一般公共预算收支情况。" on its own line before its paragraph
+            ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
         elif decimal and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) and _is_heading_like(t, 40) \
                 and not _HAS_DIGIT.search(m.group(2)) and _opens_body(t, nxt):
             ln.kind = "section_heading"
@@ -533,6 +540,12 @@ def _assign_levels(lines: list[_Line]) -> None:
                 ln.title = ln.title.rstrip("。")
     used = sorted({ln.rank for ln in lines if ln.rank is not None})
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
+    if len(used) >= 2:
+        # A report that numbers its sections and its subsections has no unnumbered heading between
+        # them: such a line is a table's or a chart's title, or a label.
+        for ln in lines:
+            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked:
+                ln.kind = "paragraph"
     for i, ln in enumerate(lines):
         if ln.rank is None:
             continue
@@ -602,7 +615,7 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
         pieces = [ln]
         m = _SECTION_THEN_SUB.match(ln.text)
         if m:
-            head, sub = next((g, g + 1) for g in (1, 3, 5) if m.group(g) is not None)
+            head, sub = next((g, g + 1) for g in (1, 3, 5, 7) if m.group(g) is not None)
             cut = ln.start + m.end(head)
             pieces = [_Line(ln.text[: m.end(head)], ln.start, cut),
                       _Line(ln.text[m.start(sub):], ln.start + m.start(sub), ln.end)]

@@ -232,9 +232,19 @@ def test_run_in_subsection_heading_and_its_paragraph():
     assert doc.raw[body.raw_start:body.raw_end] == body.text
 
 
-def test_a_numbered_list_sentence_without_a_body_is_no_run_in_heading():
-    doc = doc_of("某报告\n\n一、综合\n\n（一）按时完成。\n\n全年生产总值增长5%。\n")
+def test_a_list_of_numbered_sentences_is_no_run_in_heading():
+    doc = doc_of("某报告\n\n一、综合\n\n（一）按时缴纳各项费用。\n\n（二）遵守各项管理规定。\n\n（三）及时报送统计数据。\n\n"
+                 "全年生产总值增长5%，各项指标完成良好。\n")
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_a_numbered_heading_sentence_on_its_own_line_before_its_paragraph():
+    doc = doc_of("某区预算报告\n\n一、2023年财政预算执行情况\n\n（一）一般公共预算收支情况。\n\n"
+                 "全区一般公共预算收入3083.4亿元，为预算的108.2%，增长9.2%。\n\n2023年全区一般公共预算总收支情况\n\n"
+                 "自治区本级一般公共预算收入966.6亿元，增长11.3%。\n\n（二）政府性基金预算收支情况。\n\n全区政府性基金预算收入478.3亿元。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "一", "2023年财政预算执行情况"), ("subsection", "一", "一般公共预算收支情况"),
+        ("subsection", "二", "政府性基金预算收支情况")]
 
 
 def test_section_title_with_its_first_subsection_on_one_line():
@@ -388,3 +398,13 @@ def test_a_saved_pages_record_with_colon_labels_is_metadata():
 def test_a_report_opening_with_a_note_label_has_no_record():
     doc = doc_of("说明：本报告数据为初步统计数。\n\n某市统计公报\n\n一、综合\n\n全年生产总值增长5%。\n")
     assert "metadata" not in {b.kind for b in doc.blocks}
+
+
+def test_a_subsection_with_its_first_numbered_item_on_one_line():
+    doc = doc_of("关于2023年预算执行情况的报告\n\n一、2023年预算执行情况\n\n"
+                 "（一）全省及省级预算执行情况1. 一般公共预算完成情况。全省收入4286.1亿元，增长5.7%。\n\n"
+                 "2. 政府性基金预算完成情况。全省收入1526.3亿元。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "一", "2023年预算执行情况"), ("subsection", "一", "全省及省级预算执行情况")]
+    item = next(b for b in doc.blocks if b.text.startswith("1."))
+    assert item.text.startswith("1. 一般公共预算完成情况。全省收入")
