@@ -208,8 +208,8 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
         if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
             continue
-        if next_end == -1 or not nxt or "\t" in prev or _MARKER_START.match(nxt):
-            continue
+        if next_end == -1 or not nxt or len(nxt) >= MIN_BROKEN_LINE or not prev or not _HAN.match(prev[-1]):
+            continue  # only a short line after a line that stops in mid-word can be a cut-out word
         after = _BREAK.match(text, next_end)
         if after is None:
             continue
@@ -310,16 +310,15 @@ def _width(line: str) -> int:
 def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
     """Edits that rejoin hard-wrapped paragraphs and turn space-aligned tables into tab rows."""
     lines = text.split("\n")
-    starts = []
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
     table_rows = _space_table_rows(lines) if ("  " in text or "\u3000" in text) else {}
-    edits = _table_edits(lines, starts, table_rows)
-    edits.extend(_wrap_edits(lines, starts, table_rows))
-    edits.sort()
-    return edits
+    local = _table_edits(lines, table_rows) + _wrap_edits(lines, table_rows)
+    if not local:
+        return []
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    # (line, start, end, replacement) with start and end relative to the line's first character
+    return sorted((starts[k] + a, starts[k] + b, repl) for k, a, b, repl in local)
 
 
 def _tokens(line: str) -> list[tuple[int, int]]:
@@ -396,11 +395,11 @@ def _is_label_row(line: str) -> bool:
     return 0 < len(body) <= MAX_CELL_CHARS and body.endswith(("：", ":")) and not _GAP.search(body)
 
 
-def _table_edits(lines: list[str], starts: list[int], rows: dict[int, str]) -> list[tuple[int, int, str]]:
+def _table_edits(lines: list[str], rows: dict[int, str]) -> list[tuple[int, int, int, str]]:
     """Each table's columns come from its number rows; every cell goes to the column it sits under,
     and the gaps between columns become tabs (an empty leading column, a leading tab). Blank lines
     between rows go; a label row becomes a row of one cell."""
-    edits: list[tuple[int, int, str]] = []
+    edits: list[tuple[int, int, int, str]] = []
     for run in _runs(sorted(rows)):
         block = [k for k in run if rows[k] == "row"]
         spans = {k: _tokens(lines[k]) for k in block}
@@ -414,14 +413,12 @@ def _table_edits(lines: list[str], starts: list[int], rows: dict[int, str]) -> l
         columns = [(min(cols[k][c][0] for k in reference), max(cols[k][c][1] for k in reference))
                    for c in range(n_cols)]
         for k in run:
-            base = starts[k]
             line = lines[k]
             if rows[k] == "blank":
-                edits.append((base - 1, base + len(line), ""))  # the blank line and its break
+                edits.append((k, -1, len(line), ""))  # the blank line and the break before it
                 continue
             if rows[k] == "label":
-                end = base + len(line.rstrip(" \u3000"))
-                edits.append((end, base + len(line), "\t"))
+                edits.append((k, len(line.rstrip(" \u3000")), len(line), "\t"))
                 continue
             assigned = []
             for a, b in cols[k]:
@@ -429,12 +426,12 @@ def _table_edits(lines: list[str], starts: list[int], rows: dict[int, str]) -> l
                 assigned.append(max(col, assigned[-1]) if assigned else col)
             first_a = spans[k][0][0]
             if assigned[0] > 0:
-                edits.append((base, base + first_a, "\t" * assigned[0]))
+                edits.append((k, 0, first_a, "\t" * assigned[0]))
             for t in range(1, len(spans[k])):
                 gap_a, gap_b = spans[k][t - 1][1], spans[k][t][0]
                 step = assigned[t] - assigned[t - 1]
                 if step or _GAP.fullmatch(line[gap_a:gap_b]):
-                    edits.append((base + gap_a, base + gap_b, "\t" * step))
+                    edits.append((k, gap_a, gap_b, "\t" * step))
     return edits
 
 
@@ -459,7 +456,7 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return out
 
 
-def _wrap_edits(lines: list[str], starts: list[int], table_rows: dict[int, str]) -> list[tuple[int, int, str]]:
+def _wrap_edits(lines: list[str], table_rows: dict[int, str]) -> list[tuple[int, int, int, str]]:
     """Join each line filled to the document's wrap width with the line that continues it.
 
     The next line continues the paragraph unless it is blank, indented (a new paragraph where the
@@ -467,14 +464,22 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: dict[int, str])
     are not indented, a line that ends a sentence ends its paragraph.
     """
     # A page wraps at a width in display columns; a text editor may wrap at a count of characters.
-    trimmed = [line.rstrip(" \u3000") for line in lines]
-    plain = [k for k, line in enumerate(trimmed) if len(line) >= MIN_WRAP_WIDTH // 2 and k not in table_rows
-             and not _is_markup_line(line) and not _is_spaced_row(line)]
+    # A wrapped line runs on into the next line: only lines followed by text are measured (a
+    # document with blank lines between its paragraphs is done here).
+    last = len(lines) - 1
+    followed = [k for k in range(last) if len(lines[k]) >= MIN_WRAP_WIDTH // 2 and lines[k + 1].strip()]
+    if len(followed) < MIN_WRAPPED_LINES:
+        return []
+    trimmed = {k: lines[k].rstrip(" \u3000") for k in followed}
+    plain = [k for k in followed if k not in table_rows and not _is_markup_line(trimmed[k])
+             and not _is_spaced_row(trimmed[k])]
     if len(plain) < MIN_WRAPPED_LINES:
         return []
     best = None
     for measure, narrowest in ((_width, MIN_WRAP_WIDTH), (len, MIN_WRAP_WIDTH // 2)):
-        widths = [measure(line) for line in trimmed]
+        widths = [0] * len(lines)  # only body lines are measured; the others are never full
+        for k in plain:
+            widths[k] = measure(trimmed[k])
         body = [widths[k] for k in plain if widths[k] >= narrowest]
         if len(body) < MIN_WRAPPED_LINES:
             continue
@@ -504,6 +509,5 @@ def _wrap_edits(lines: list[str], starts: list[int], table_rows: dict[int, str])
             continue
         if not indented and line.rstrip()[-1:] in _SENTENCE_STOP:
             continue
-        end = starts[k] + len(line.rstrip(" \u3000"))
-        edits.append((end, starts[k + 1], ""))  # trailing spaces and the line break
+        edits.append((k, len(line.rstrip(" \u3000")), len(line) + 1, ""))  # trailing spaces and the break
     return edits

@@ -43,6 +43,10 @@ _UPPER_SECTION = re.compile(rf"^([{UPPER_NUMERALS}]{{1,3}})[、.．]\s*(.+)$")  
 _DECIMAL_HEADING = re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,2})(?![0-9%.])\s*([^0-9\s].*)$")
 _ARABIC_HEADING = re.compile(r"^([0-9]{1,2})[.．、](?![0-9])\s*([^0-9\s].*)$")
 MIN_DECIMAL_HEADINGS = 2
+# First characters of the numbered forms above: a line that starts otherwise skips their patterns.
+_DIGITS = frozenset("0123456789")
+_ORDINAL_STARTS = frozenset("第" + UPPER_NUMERALS)
+_NUMBERED_STARTS = frozenset("（(第0123456789" + UPPER_NUMERALS + _CN_NUM)
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
@@ -97,10 +101,13 @@ class _Line:
     kind: str = "paragraph"
     cells: tuple = ()
     run_in: bool = False  # a heading sentence split off the paragraph it opens
-    number: str = ""  # a heading's number, title and numbering form (RANK_*), where it has them
-    title: str = ""
-    rank: Optional[int] = None
-    marked: bool = False  # the source marks the line as a heading (Markdown "## …")
+    # Set on the few lines that have them (class defaults keep the many other lines cheap to make):
+    # a heading's number, title and numbering form (RANK_*), and whether the source marks the line
+    # as a heading (Markdown "## …").
+    number = ""
+    title = ""
+    rank = None
+    marked = False
 
 
 @dataclass
@@ -424,7 +431,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
     in_infographic = False
     decimal = sum(
         1 for j in range(first, len(lines) - 1)
-        if (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
+        if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
     i = first
@@ -461,7 +468,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             in_infographic = True
         elif _SOURCE_NOTE.match(t):
             ln.kind = "source_note"
-        elif (_CHAPTER.match(t) or _PART_ORDINAL.match(t)) and _is_heading_like(t, 40):
+        elif t[0] == "第" and (_CHAPTER.match(t) or _PART_ORDINAL.match(t)) and _is_heading_like(t, 40):
             in_infographic = False
             m = _CHAPTER.match(t) or _PART_ORDINAL.match(t)
             ln.kind = "section_heading" if m.re is _CHAPTER else "part_title"
@@ -472,7 +479,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
                 ln.kind = "section_number" if m.re is _CHAPTER else "part_number"
                 nxt.kind = "section_title" if m.re is _CHAPTER else "part_title"
                 i += 1
-        elif (_SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)) and _is_heading_like(t, 40):
+        elif t[0] in _ORDINAL_STARTS and (_SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)) and _is_heading_like(t, 40):
             m = _SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)
             ln.kind = "section_heading"
             ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
@@ -489,7 +496,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
             in_infographic = False
-        elif decimal and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) and _is_heading_like(t, 40) \
+        elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
+                and _is_heading_like(t, 40) \
                 and not _HAS_DIGIT.search(m.group(2)) and _opens_body(t, nxt):
             ln.kind = "section_heading"
             ln.number, ln.title = m.group(1), m.group(2).strip()
@@ -606,10 +614,14 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
     its first sentence, followed by its paragraph. "一是……二是……" enumerations have no such number.
     """
     out: list[_Line] = lines[:first]
-    arabic = sum(1 for ln in lines[first:] if ln.kind == "paragraph" and (m := _ARABIC_RUN_IN.match(ln.text))
+    arabic = sum(1 for ln in lines[first:] if ln.kind == "paragraph" and ln.text[:1] in _DIGITS
+                 and (m := _ARABIC_RUN_IN.match(ln.text))
                  and len(ln.text) - m.end() >= MIN_ARABIC_RUN_IN_BODY) >= MIN_ARABIC_RUN_INS
     for ln in lines[first:]:
         if ln.kind != "paragraph":
+            out.append(ln)
+            continue
+        if ln.text[0] not in _NUMBERED_STARTS:
             out.append(ln)
             continue
         pieces = [ln]
