@@ -352,8 +352,8 @@ def _is_spaced_row(line: str) -> bool:
 def _space_table_rows(lines: list[str]) -> dict[int, str]:
     """Lines that belong to a table aligned with spaces, each with its role: a "row" split into
     columns by wide gaps, a "label" row of one cell that introduces the rows below it ("其中："), or
-    a "blank" line between rows of a double-spaced table. A table has at least two rows holding a
-    number cell."""
+    a "blank": an empty line between rows of a double-spaced table, or a rule drawn across the table
+    with characters. A table has at least two rows holding a number cell."""
     rows: dict[int, str] = {}
     i = 0
     while i < len(lines):
@@ -367,9 +367,9 @@ def _space_table_rows(lines: list[str]) -> dict[int, str]:
                 run[j] = "row"
                 j += 1
                 continue
-            # a blank line or a label row continues the table when a row follows it
+            # a blank line, a rule or a label row continues the table when a row follows it
             k = j
-            while k < len(lines) and not lines[k].strip():
+            while k < len(lines) and (not lines[k].strip() or _RULE_LINE.match(lines[k])):
                 k += 1
             between = {n: "blank" for n in range(j, k)}
             if k < len(lines) and _is_label_row(lines[k]) and k + 1 < len(lines) and _is_spaced_row(lines[k + 1]):
@@ -386,8 +386,20 @@ def _space_table_rows(lines: list[str]) -> dict[int, str]:
         )
         if numeric >= MIN_NUMERIC_ROWS:
             rows.update(run)
+            # the rules drawn above and below it are the table's too
+            top = min(run) - 1
+            while top >= 0 and _RULE_LINE.match(lines[top]):
+                rows[top] = "blank"
+                top -= 1
+            while j < len(lines) and _RULE_LINE.match(lines[j]):
+                rows[j] = "blank"
+                j += 1
         i = j
     return rows
+
+
+# A rule drawn with characters across a printed table: "────────", "━━━━", "------", "======".
+_RULE_LINE = re.compile(r"^[ \u3000]*[─━—\-=＝_┄┈╌═]{3,}[ \u3000─━—\-=＝_┄┈╌═]*$")
 
 
 def _is_label_row(line: str) -> bool:
@@ -414,8 +426,8 @@ def _table_edits(lines: list[str], rows: dict[int, str]) -> list[tuple[int, int,
                    for c in range(n_cols)]
         for k in run:
             line = lines[k]
-            if rows[k] == "blank":
-                edits.append((k, -1, len(line), ""))  # the blank line and the break before it
+            if rows[k] == "blank":  # the blank line or rule and the break before it (after it, atop the text)
+                edits.append((k, -1, len(line), "") if k else (k, 0, len(line) + 1, ""))
                 continue
             if rows[k] == "label":
                 edits.append((k, len(line.rstrip(" \u3000")), len(line), "\t"))

@@ -165,3 +165,10 @@ def test_words_cut_out_onto_lines_of_their_own_are_put_back():
     text = normalize_text(raw).text
     assert "严格项目稽察，确保资金" in text and "发展壮大民族经济。" in text
     assert "\n\n经济增长势头强劲\n\n全年" in text
+
+
+def test_a_rule_on_the_first_line_of_a_table_at_the_top():
+    raw = "──────────────\n指标    单位    数量\n粮食    万吨    1523\n油料    万吨    85.2\n"
+    tm = normalize_text(raw)
+    assert tm.text == "指标\t单位\t数量\n粮食\t万吨\t1523\n油料\t万吨\t85.2\n"
+    _check_map(raw, tm)

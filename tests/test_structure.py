@@ -408,3 +408,21 @@ def test_a_subsection_with_its_first_numbered_item_on_one_line():
         ("section", "一", "2023年预算执行情况"), ("subsection", "一", "全省及省级预算执行情况")]
     item = next(b for b in doc.blocks if b.text.startswith("1."))
     assert item.text.startswith("1. 一般公共预算完成情况。全省收入")
+
+
+def test_a_ruled_table_with_crlf_line_ends():
+    raw = ("    全年主要农产品产量如下，粮食产量继续增长，油料和棉花产量有所下降，蔬菜产量稳定增长。\r\n"
+           "────────────────────────────────\r\n"
+           "指标名称        单位      产量      比上年增长%\r\n"
+           "────────────────────────────────\r\n"
+           "粮食            万吨     1523.0        -2.1\r\n"
+           "油料            万吨       85.2         3.4\r\n"
+           "────────────────────────────────\r\n"
+           "    全年肉类总产量增长。\r\n")
+    doc = doc_of(raw)
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("指标名称", "单位", "产量", "比上年增长%"), ("粮食", "万吨", "1523.0", "-2.1"),
+                           ("油料", "万吨", "85.2", "3.4"))
+    assert [b.kind for b in doc.blocks] == ["paragraph", "table", "paragraph"]
+    cells = [c for c in doc.table_cells if c.table_id == table.block_id]
+    assert all(doc.raw[c.raw_start:c.raw_end] == c.text for c in cells)
