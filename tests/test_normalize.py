@@ -172,3 +172,26 @@ def test_a_rule_on_the_first_line_of_a_table_at_the_top():
     tm = normalize_text(raw)
     assert tm.text == "指标\t单位\t数量\n粮食\t万吨\t1523\n油料\t万吨\t85.2\n"
     _check_map(raw, tm)
+
+
+_LABELS = st.sampled_from(["粮食", "猪出栏", "牛  出  栏", "手机", "集成电路", "合  计", "其他用品和服务"])
+_NUMBERS = st.sampled_from(["152.3", "-12.4", "20", "1,523.0", "0.8", "３５.６"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_LABELS, st.lists(_NUMBERS, min_size=2, max_size=2)), min_size=2, max_size=6),
+       st.sampled_from(["  ", "    ", "\u3000", "\u3000\u3000", "  \u3000"]))
+def test_space_aligned_tables_become_tab_rows_with_an_exact_map(rows, gap):
+    def cell(text, width):  # left-aligned in a column of the given display width
+        return text + " " * (width - sum(map(_display, text)))
+    lines = [cell("指标名称", 16) + gap + cell("数量", 10) + gap + "增长%"]
+    for label, (a, b) in rows:
+        lines.append(cell(label, 16) + gap + cell(a, 10) + gap + b)
+    raw = "\n".join(lines) + "\n"
+    tm = normalize_text(raw)
+    _check_map(raw, tm)
+    out = tm.text.rstrip("\n").split("\n")
+    assert len(out) == len(lines) and all(line.count("\t") == 2 for line in out)
+    for line in out[1:]:
+        label = line.split("\t")[0]
+        assert label == "".join(label.split()) and not label[-1:].isdigit()
