@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .lexicon import organisation_suffixes
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
 UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾貳參叄参陸"
@@ -53,12 +54,10 @@ _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
-_ORG_END = re.compile(
-    r"(?:研究所|研究院|研究中心|中心|局|委员会|委|部|厅|公司|集团|协会|学会|大学|学院|办公室|调查队|研究室|联盟|政府)$"
-)
-_ORG_PART = re.compile(
-    r".+?(?:研究所|研究院|研究中心|中心|调查队|委员会|办公室|研究室|局|厅|公司|集团|协会|学会|大学|学院|联盟|政府)"
-)
+# Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
+_ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))
+_ORG_END = re.compile(rf"(?:{_ORG_WORDS})$")
+_ORG_PART = re.compile(rf".+?(?:{_ORG_WORDS})")
 _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
