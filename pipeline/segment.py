@@ -490,7 +490,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "subsection_heading"
             in_infographic = False
-        elif (_RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
+        elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
               and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
@@ -508,7 +508,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
-        elif _is_heading_like(t) and nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE:
+        elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
         elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)))
