@@ -41,7 +41,7 @@ _UPPER_SECTION = re.compile(rf"^([{UPPER_NUMERALS}]{{1,3}})[、.．]\s*(.+)$")  
 # Arabic numbering of research notes and white papers: "1.1 市场规模" (decimal) below "1. 行业概况".
 # A bulletin's "1." lines are list items, so these count as headings only in a report that has
 # decimal-numbered headings before body paragraphs.
-_DECIMAL_HEADING = re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,2})(?![0-9%.])\s*([^0-9\s].*)$")
+_DECIMAL_HEADING = re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,2})(?![0-9%.])[、.．]?\s*([^0-9\s、.．].*)$")
 _ARABIC_HEADING = re.compile(r"^([0-9]{1,2})[.．、](?![0-9])\s*([^0-9\s].*)$")
 MIN_DECIMAL_HEADINGS = 2
 # First characters of the numbered forms above: a line that starts otherwise skips their patterns.
@@ -71,6 +71,9 @@ MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a 
 # paragraph of at least this many characters follows it on the same line.
 MAX_RUN_IN_TITLE = 40
 MIN_RUN_IN_BODY = 10
+# An unnumbered heading says something: at least two ideographs or letters, not a bullet glyph.
+_WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z]")
+MIN_HEADING_WORD_CHARS = 2
 _TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
@@ -496,8 +499,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.kind, ln.run_in = "subsection_heading", True
             in_infographic = False
         elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
-                and _is_heading_like(t, 40) \
-                and not _HAS_DIGIT.search(m.group(2)) and _opens_body(t, nxt):
+                and _is_heading_like(t, 40) and not _HAS_DIGIT.search(m.group(2)) \
+                and (_opens_body(t, nxt) or (nxt is not None and _DECIMAL_HEADING.match(nxt.text))):
             ln.kind = "section_heading"
             ln.number, ln.title = m.group(1), m.group(2).strip()
             ln.rank = RANK_ARABIC if m.re is _ARABIC_HEADING else RANK_DECIMAL + ln.number.count(".") - 1
@@ -512,7 +515,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
         elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)))
-              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["):
+              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
+              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:

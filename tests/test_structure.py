@@ -426,3 +426,12 @@ def test_a_ruled_table_with_crlf_line_ends():
     assert [b.kind for b in doc.blocks] == ["paragraph", "table", "paragraph"]
     cells = [c for c in doc.table_cells if c.table_id == table.block_id]
     assert all(doc.raw[c.raw_start:c.raw_end] == c.text for c in cells)
+
+
+def test_decimal_headings_written_with_a_comma_and_a_bullet_glyph():
+    doc = doc_of("某证券研究报告\n\n1、A股市场中动量效应难寻踪迹\n\n动量效应在A股市场并不显著，反转效应更为常见。\n\n"
+                 "2、涨跌幅因子的切割\n\n2.1、涨跌幅因子时间维度的切割效果不佳\n\n按时间维度切割以后，涨跌幅因子的选股表现没有明显改善。\n\n"
+                 "2.2、涨跌幅因子交易行为维度的切割\n\n按交易行为维度切割以后，涨跌幅因子的选股表现明显改善。\n\n\uf0d8\n\n明确界定与适用范围，清晰定义了相关概念。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "1", "A股市场中动量效应难寻踪迹"), ("section", "2", "涨跌幅因子的切割"),
+        ("subsection", "2.1", "涨跌幅因子时间维度的切割效果不佳"), ("subsection", "2.2", "涨跌幅因子交易行为维度的切割")]
