@@ -368,3 +368,26 @@ def test_signed_changes_after_a_basis():
         "归母净利润10.2亿元，同比+15.6%；毛利率同比-8.9%，环比-2.1%。\n")]
     assert got == [("10.2亿元", "1020000000", "", ""), ("+15.6%", "15.6", "increase", "yoy"),
                    ("-8.9%", "-8.9", "increase", "yoy"), ("-2.1%", "-2.1", "increase", "mom")]
+
+
+def test_republic_years_without_the_era_name_are_not_claims():
+    # a report that writes "98年3月" or "99年度" writes its years in the Republic calendar
+    text = "本署于98年3月15日核定第1期（97-98年）计划，经费200亿元，执行至99年底，期程为100年。\n"
+    got = [(c.surface, c.value, c.unit) for c in claims_of(text, title="99年度工作报告\n\n某署\n\n")]
+    assert got == [("200亿元", "20000000000", "元")]
+    # without such a date a number of years stays a duration
+    assert [c.surface for c in claims_of("期程为105年。\n")] == ["105年"]
+
+
+@pytest.mark.parametrize("text", [
+    "用户可拨打客服热线96688咨询", "通过96688专线提供服务", "服务电话：12315", "推动12358“马上就办”改革",
+    "咨询电话400-123-4567", "采集日期：2025-03-18", "详见http://www.example.cn/files/20230101/a.pdf",
+    "doc_id: report_00213", "发展目标 ........ 17", "每百元营业收入中的成本", "市人大三次会议审议通过",
+    "管网一期、二期全部完工", "感谢对第1、2、3期计划的支持", "排名倒15名", '坚持"四个一"原则',
+    "坚持三位一体，统筹规划", "迈开两条腿"])
+def test_service_numbers_codes_dates_and_labels_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_a_decimal_before_a_list_comma_is_a_value():
+    assert [c.surface for c in claims_of("综合指数3.817、下降4.2%。\n")] == ["3.817", "4.2%"]
