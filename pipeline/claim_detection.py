@@ -202,8 +202,8 @@ def is_claim(s: str, q: Quantity) -> bool:
             _SERVICE_BEFORE.search(s, 0, q.start) or s.startswith(_SERVICE_AFTER, q.end)
             or (not unit and q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
         return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
-    if prev == "每" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
-        return False  # "每百元资产": the base of a rate
+    if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
+        return False  # "每百元资产", "辆/千人": the base of a rate
     if unit == "年" and s.startswith(_YEAR_POINTS, q.end) and not q.has_scale and not q.inner:
         return False  # "113年度", "107年底": a point of the calendar
     if after_num in _LABEL_AFTER and not unit:

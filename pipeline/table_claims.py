@@ -299,6 +299,7 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
     return out
 
 
+_CURRENCY_PREFIX = re.compile(_any_of(_LEX.words("units", "currency", "prefixes")).pattern + r"(?=\S)")
 _SCALE_PREFIX = re.compile(rf"[{''.join(CN_UNITS)}万亿萬億]+")
 
 
@@ -307,6 +308,9 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
     "千瓦时" → (1, "千瓦时"); in a 单位 column also what is measured before the unit ("蒸发量吨" →
     (1, "吨")), which a header's parentheses ("(户籍人口)") never are."""
     text = text.strip()
+    cur = _CURRENCY_PREFIX.match(text)
+    if cur:
+        text = text[cur.end():]  # "新台币亿元": the currency named before the scale
     if not text or re.search(r"[0-9]", text) or len(text) > 8:
         return Decimal(1), ""
     if text in KNOWN_UNITS:

@@ -391,3 +391,20 @@ def test_service_numbers_codes_dates_and_labels_are_not_claims(text):
 
 def test_a_decimal_before_a_list_comma_is_a_value():
     assert [c.surface for c in claims_of("综合指数3.817、下降4.2%。\n")] == ["3.817", "4.2%"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("参保对象为年满65周岁的居民", ("65周岁", "65", "周岁")), ("新建220千伏变电站", ("220千伏", "220", "千伏")),
+    ("新增动力3000马力", ("3000马力", "3000", "马力")), ("毛利率提升1.25pct", ("1.25pct", "1.25", "百分点")),
+    ("罚款标准为200元/次", ("200元/次", "200", "元/次"))])
+def test_units_of_age_power_and_points(text, expected):
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text + "。\n")] == [expected]
+
+
+def test_a_rate_base_after_a_slash_is_no_claim():
+    assert [(c.surface, c.unit) for c in claims_of("保有量为80车辆/千人。\n")] == [("80", "")]
+
+
+def test_table_unit_statement_may_name_the_currency():
+    got = claims_of("单位：新台币亿元\n\n项目\t预算数\n收入合计\t703\n")
+    assert [(c.value, c.unit, c.kind) for c in got] == [("70300000000", "元", "money")]
