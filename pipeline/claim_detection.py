@@ -55,7 +55,10 @@ _MONTH_AFTER = _LABELS["month_after"]
 _ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
 _PHASE_UNITS = frozenset(_LABELS["phase_units"])
 _SERVICE = _NONCLAIMS["service_numbers"]
-_SERVICE_BEFORE = re.compile(f"(?:{_alternation(_SERVICE['before'])})[\\s:：]*$")
+SERVICE_REACH = 12  # characters between a Latin telephone label and its number ("Tel / WhatsApp: 6543…")
+_SERVICE_BEFORE = re.compile(
+    f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())})[\\s:：]*"
+    f"|(?:{_alternation(w for w in _SERVICE['before'] if w.isascii())})[^0-9，。；]{{0,{SERVICE_REACH}}})$")
 _SERVICE_AFTER = tuple(_SERVICE["after"])
 _REPUBLIC = _NONCLAIMS["republic"]
 REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
@@ -65,6 +68,7 @@ _YEAR_POINTS = tuple(_REPUBLIC["year_points"])
 REPUBLIC_EVIDENCE = re.compile(
     rf"{_alternation(_REPUBLIC['marks'])}|(?<![0-9])(?:[3-9][0-9]|1[0-9]{{2}})\s*年\s*(?:度|(?:[1-9]|1[0-2])\s*月)")
 _RANGE_TO_YEAR = re.compile(r"\s*[-－—~～至到]\s*[0-9]{2,3}\s*年")
+_BRACKETED_YEAR = re.compile(r"\s*[）)]\s*年")  # "今（113）年"
 # Strings whose digits are no quantity: telephone and account numbers (digit groups joined by
 # hyphens: "400-026-2099", "010-12345678"), dates written with separators ("2026-02-20",
 # "2014/09/30"), web addresses and identifiers joined by "_", and the page number after a
@@ -161,7 +165,7 @@ def _is_republic_year(s: str, q: Quantity) -> bool:
         return False
     if q.unit == "年":
         return True
-    return not q.unit and bool(_RANGE_TO_YEAR.match(s, q.end))
+    return not q.unit and bool(_RANGE_TO_YEAR.match(s, q.end) or _BRACKETED_YEAR.match(s, q.end))
 
 
 def is_date_like(q: Quantity) -> bool:
@@ -181,11 +185,11 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
-    # the characters next to the numeral, spaces skipped, and the one after its unit
-    spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
-    spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
-    if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
-        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
+    if s[: q.start].rstrip(" ").endswith(("单位:", "单位：")):
+        return False  # "（单位：千元）": a table's unit statement
+    if _between_colons(s, q):
+        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4"), but not
+        # a value after a label's colon ("议席数目：6")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
     if (prev == "+" and s[q.start - 2 : q.start - 1].isdigit()) or (
             len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
@@ -198,9 +202,9 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "人大二次会议": the ordinal of a session
     if unit in _PHASE_UNITS and q.chinese_only and len(q.numeral) == 1:
         return False  # "环城水系二期": a phase of a project
-    if not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
+    if not unit and not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
             _SERVICE_BEFORE.search(s, 0, q.start) or s.startswith(_SERVICE_AFTER, q.end)
-            or (not unit and q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
+            or (q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
         return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
     if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
         return False  # "每百元资产", "辆/千人": the base of a rate
@@ -238,11 +242,13 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if not unit and not q.has_scale and q.value_max is None:
         if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
-                "." in q.numeral and nxt == "、"):
-            return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" is a value)
+                nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
+            return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and
+            # "香港岛1,016、九龙东845" are values)
         if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
-        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner:
+        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner and not (
+                _after_label(s, q.start) and nxt not in "）)、.．"):
             return False
     return True
 
@@ -254,6 +260,32 @@ def _is_anniversary(s: str, q: Quantity) -> bool:
     if q.chinese_only and q.numeral in _IDIOM_SCALES and q.unit in _IDIOM_UNITS:
         return True
     return bool(_ANNIVERSARY_BEFORE.search(s[max(0, q.start - ANNIVERSARY_REACH) : q.start]))
+
+
+_COLONS = (":", "：")
+
+
+def _between_colons(s: str, q: Quantity) -> bool:
+    """A number beside a colon with a number on its other side: a clock time or a ratio."""
+    before = s[: q.start].rstrip(" ")
+    if before.endswith(_COLONS) and before[:-1].rstrip(" ")[-1:].isdigit():
+        return True
+    after = s[q.start + len(q.numeral) :].lstrip(" ")
+    if after.startswith(_COLONS) and after[1:].lstrip(" ")[:1].isdigit():
+        return True
+    after_unit = s[q.end :].lstrip(" ")
+    return after_unit.startswith(_COLONS) and after_unit[1:].lstrip(" ")[:1].isdigit()
+
+
+def _after_label(s: str, pos: int) -> bool:
+    """"议席数目：6": the value of a label written before a colon."""
+    before = s[:pos].rstrip(" ")
+    return before.endswith(_COLONS) and "\u4e00" <= before[:-1].rstrip(" ")[-1:] <= "\u9fff"
+
+
+def _opens_clause(ch: str) -> bool:
+    """The character before a list number: none, a space, a bracket or punctuation."""
+    return ch == "\0" or ch.isspace() or ch in "（(【[，,。；;：:、*#>"
 
 
 def _ordinal_list(s: str, pos: int) -> bool:

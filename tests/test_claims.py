@@ -408,3 +408,21 @@ def test_a_rate_base_after_a_slash_is_no_claim():
 def test_table_unit_statement_may_name_the_currency():
     got = claims_of("单位：新台币亿元\n\n项目\t预算数\n收入合计\t703\n")
     assert [(c.value, c.unit, c.kind) for c in got] == [("70300000000", "元", "money")]
+
+
+def test_values_after_a_label_colon_and_in_a_list_of_places():
+    got = [(c.surface, c.value) for c in claims_of("样本共3,020个（东区1,210、西区810、南区1,000）（席位：4 / 门槛：12%）。\n")]
+    assert got == [("3,020个", "3020"), ("1,210", "1210"), ("810", "810"), ("1,000", "1000"),
+                   ("4", "4"), ("12%", "12")]
+    assert claims_of("会议于 14:30 开始，比例为 3 : 2。\n") == []
+
+
+def test_telephone_numbers_after_a_latin_label_and_bracketed_republic_years():
+    assert claims_of("联络人 (Tel / WhatsApp: 91234567)。\n") == []
+    got = claims_of("执行至今（112）年6月底，执行率为88.1%。\n", title="112年度报告\n\n某部\n\n")
+    assert [c.surface for c in got] == ["88.1%"]
+
+
+def test_a_first_table_row_of_shares_is_data_not_a_header():
+    got = table_claims_of("甲党名单\t21.4%\n乙党名单\t16.2%\n")
+    assert [(g[0], g[3]) for g in got] == [("21.4%", "%"), ("16.2%", "%")]
