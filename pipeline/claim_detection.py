@@ -52,6 +52,34 @@ _UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
 _UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
 _MONTH_BEFORE = _LABELS["month_before"]
 _MONTH_AFTER = _LABELS["month_after"]
+_ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
+_PHASE_UNITS = frozenset(_LABELS["phase_units"])
+_SERVICE = _NONCLAIMS["service_numbers"]
+SERVICE_REACH = 12  # characters between a Latin telephone label and its number ("Tel / WhatsApp: 6543…")
+_SERVICE_BEFORE = re.compile(
+    f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())})[\\s:：]*"
+    f"|(?:{_alternation(w for w in _SERVICE['before'] if w.isascii())})[^0-9，。；]{{0,{SERVICE_REACH}}})$")
+_SERVICE_AFTER = tuple(_SERVICE["after"])
+_REPUBLIC = _NONCLAIMS["republic"]
+REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
+_YEAR_POINTS = tuple(_REPUBLIC["year_points"])
+# A report that writes Republic years: 民国, or a month or a fiscal year after a two- or
+# three-digit year ("112年9月", "113年度"), which no Gregorian year and no duration is.
+REPUBLIC_EVIDENCE = re.compile(
+    rf"{_alternation(_REPUBLIC['marks'])}|(?<![0-9])(?:[3-9][0-9]|1[0-9]{{2}})\s*年\s*(?:度|(?:[1-9]|1[0-2])\s*月)")
+_RANGE_TO_YEAR = re.compile(r"\s*[-－—~～至到]\s*[0-9]{2,3}\s*年")
+_BRACKETED_YEAR = re.compile(r"\s*[）)]\s*年")  # "今（113）年"
+# Strings whose digits are no quantity: telephone and account numbers (digit groups joined by
+# hyphens: "400-026-2099", "010-12345678"), dates written with separators ("2026-02-20",
+# "2014/09/30"), web addresses and identifiers joined by "_", and the page number after a
+# table-of-contents leader ("政策建议 ...... 13").
+_NOT_NUMBERS = re.compile(
+    r"(?<![0-9])[0-9]{2,4}(?:-[0-9]{3,}){2,}(?![0-9])"
+    r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"
+    r"|(?<![0-9])(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    r"|(?:https?://|www\.)[^\s，。；、）)\u4e00-\u9fff]+"
+    r"|[A-Za-z0-9]*_[A-Za-z0-9_]+"
+    r"|(?:\.{3,}|…+|·{3,}|．{3,})\s*[0-9]+(?=\s*。?\s*$)")
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
@@ -60,12 +88,18 @@ SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not
 SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
 
 
-def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
-    """Quantities of a sentence that are claims, with any facts found while deciding."""
+def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quantity, dict]]:
+    """Quantities of a sentence that are claims, with any facts found while deciding.
+
+    ``republic``: the report writes years of the Republic calendar without 民国 ("112年").
+    """
     blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
+    blocked += [m.span() for m in _NOT_NUMBERS.finditer(sentence)]
     found: list[tuple[Quantity, dict]] = []
     for q in _share_list_units(sentence, scan_quantities(sentence)):
         if blocked and any(s < q.end and q.start < e for s, e in blocked):
+            continue
+        if republic and _is_republic_year(sentence, q):
             continue
         if is_claim(sentence, q):
             found.append((q, {}))
@@ -125,6 +159,15 @@ def _trailing_scale_of(numeral: str):
     return factor
 
 
+def _is_republic_year(s: str, q: Quantity) -> bool:
+    """"113年", "106-107年": a year of the Republic calendar in a report that writes them."""
+    if q.has_scale or q.inner or q.chinese_only or "." in q.numeral or int(q.value) not in REPUBLIC_YEARS:
+        return False
+    if q.unit == "年":
+        return True
+    return not q.unit and bool(_RANGE_TO_YEAR.match(s, q.end) or _BRACKETED_YEAR.match(s, q.end))
+
+
 def is_date_like(q: Quantity) -> bool:
     return q.unit in ("", "年", "月", "日") and not q.has_scale
 
@@ -136,17 +179,17 @@ def is_claim(s: str, q: Quantity) -> bool:
     nxt = s[q.end : q.end + 1] or "\0"
     after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
     unit = q.unit
-    if prev in _ORDINAL_BEFORE or (prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale):
+    if prev in _ORDINAL_BEFORE or _ordinal_list(s, q.start) or (prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale):
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
-    # the characters next to the numeral, spaces skipped, and the one after its unit
-    spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
-    spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
-    if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
-        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
+    if s[: q.start].rstrip(" ").endswith(("单位:", "单位：")):
+        return False  # "（单位：千元）": a table's unit statement
+    if _between_colons(s, q):
+        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4"), but not
+        # a value after a label's colon ("议席数目：6")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
     if (prev == "+" and s[q.start - 2 : q.start - 1].isdigit()) or (
             len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
@@ -155,6 +198,18 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # footnote markers
     if prev in _LUNAR_BEFORE or unit == "届":
         return False  # 初七 is a lunar date, 十九届 an ordinal
+    if s.startswith(_ORDINAL_AFTER, q.start + len(q.numeral)):
+        return False  # "人大二次会议": the ordinal of a session
+    if unit in _PHASE_UNITS and q.chinese_only and len(q.numeral) == 1:
+        return False  # "环城水系二期": a phase of a project
+    if not unit and not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
+            _SERVICE_BEFORE.search(s, 0, q.start) or s.startswith(_SERVICE_AFTER, q.end)
+            or (q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
+        return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
+    if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
+        return False  # "每百元资产", "辆/千人": the base of a rate
+    if unit == "年" and s.startswith(_YEAR_POINTS, q.end) and not q.has_scale and not q.inner:
+        return False  # "113年度", "107年底": a point of the calendar
     if after_num in _LABEL_AFTER and not unit:
         return False  # "80后", "十亿级", "三大趋势"
     if _inside(s, q.start, "《", "》"):
@@ -179,16 +234,21 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
+    if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:
+        return False  # the same label in straight quotes: "五个一工程"
     if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%"):
         return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
     if q.chinese_only and not unit and not q.has_scale:
         return False
     if not unit and not q.has_scale and q.value_max is None:
-        if nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER:
-            return False
+        if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
+                nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
+            return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and
+            # "香港岛1,016、九龙东845" are values)
         if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
-        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner:
+        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner and not (
+                _after_label(s, q.start) and nxt not in "）)、.．"):
             return False
     return True
 
@@ -200,6 +260,44 @@ def _is_anniversary(s: str, q: Quantity) -> bool:
     if q.chinese_only and q.numeral in _IDIOM_SCALES and q.unit in _IDIOM_UNITS:
         return True
     return bool(_ANNIVERSARY_BEFORE.search(s[max(0, q.start - ANNIVERSARY_REACH) : q.start]))
+
+
+_COLONS = (":", "：")
+
+
+def _between_colons(s: str, q: Quantity) -> bool:
+    """A number beside a colon with a number on its other side: a clock time or a ratio."""
+    before = s[: q.start].rstrip(" ")
+    if before.endswith(_COLONS) and before[:-1].rstrip(" ")[-1:].isdigit():
+        return True
+    after = s[q.start + len(q.numeral) :].lstrip(" ")
+    if after.startswith(_COLONS) and after[1:].lstrip(" ")[:1].isdigit():
+        return True
+    after_unit = s[q.end :].lstrip(" ")
+    return after_unit.startswith(_COLONS) and after_unit[1:].lstrip(" ")[:1].isdigit()
+
+
+def _after_label(s: str, pos: int) -> bool:
+    """"议席数目：6": the value of a label written before a colon."""
+    before = s[:pos].rstrip(" ")
+    return before.endswith(_COLONS) and "\u4e00" <= before[:-1].rstrip(" ")[-1:] <= "\u9fff"
+
+
+def _opens_clause(ch: str) -> bool:
+    """The character before a list number: none, a space, a bracket or punctuation."""
+    return ch == "\0" or ch.isspace() or ch in "（(【[，,。；;：:、*#>"
+
+
+def _ordinal_list(s: str, pos: int) -> bool:
+    """"第1、2、3期": every member of a list that 第 opens is an ordinal."""
+    i = pos
+    while i > 0 and (s[i - 1] in "、，,0123456789" or s[i - 1] in "一二三四五六七八九十"):
+        i -= 1
+    return i < pos and i > 0 and s[i - 1] == "第" and "、" in s[i:pos]
+
+
+def _inside_straight_quotes(s: str, pos: int) -> bool:
+    return s.count('"', 0, pos) % 2 == 1 and s.find('"', pos) != -1
 
 
 def _latin(ch: str) -> bool:

@@ -15,7 +15,7 @@ import re
 from typing import Optional
 
 from . import claim_attributes as attrs
-from .claim_detection import claim_quantities, is_date_like
+from .claim_detection import REPUBLIC_EVIDENCE, claim_quantities, is_date_like
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
@@ -50,13 +50,14 @@ def extract_claims(doc: Document) -> Document:
     """All claims of the document, in reading order."""
     doc_year = _doc_year(doc)
     ref_year = doc_year or doc.title_page.year
+    republic = bool(REPUBLIC_EVIDENCE.search(doc.normal.text if doc.normal else doc.raw))
     claims: list[Claim] = []
     ids = ClaimIds()
     section_paths = {s.section_id: "/".join(s.path) for s in doc.sections}
     for block in doc.blocks:
         if block.kind in SKIP_KINDS:
             continue
-        claims.extend(_block_claims(doc, block, ref_year, doc_year, section_paths, ids))
+        claims.extend(_block_claims(doc, block, ref_year, doc_year, section_paths, ids, republic))
     cells_by_table: dict[str, list[TableCell]] = {}
     for cell in doc.table_cells:
         cells_by_table.setdefault(cell.table_id, []).append(cell)
@@ -90,7 +91,8 @@ def _doc_year(doc: Document) -> Optional[int]:
     return doc.title_page.year
 
 
-def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths, ids: ClaimIds) -> list[Claim]:
+def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths, ids: ClaimIds,
+                  republic: bool = False) -> list[Claim]:
     out = []
     hint_period: Optional[TimeExpr] = None
     if block.period_hint:
@@ -108,7 +110,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         s_off = sm.start()
         if not _MAY_HOLD_NUMBER.search(sentence):
             continue
-        quantities = claim_quantities(sentence)
+        quantities = claim_quantities(sentence, republic)
         if not quantities:
             continue
         times = find_time_expressions(sentence, ref_year) if MAY_HOLD_TIME.search(sentence) else []

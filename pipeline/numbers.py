@@ -297,7 +297,12 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     except NumberError:
         return None
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
-        value = _EXACT.multiply(value, _trailing_scale(scale))
+        try:
+            # the scale multiplies only the part below the numeral's own larger scales:
+            # "五亿二千多万" is 5亿 + 2千万, never (5亿 + 2千) × 万
+            value = parse_number(numeral + scale)
+        except NumberError:
+            value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
     if half:
         value = value + _HALF

@@ -26,6 +26,7 @@ claims; a year column gives its row's period and the value column's header is th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -73,6 +74,8 @@ STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above t
 _NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
 _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM})\s*(%|‰)?")
+# A cell no header holds: a share or a decimal ("21.4%", "0.82"); a header may be a year (2021).
+_DATA_CELL = re.compile(rf"{_NUM}\s*[%‰]|[-+]?[0-9]+(?:,[0-9]{{3}})*\.[0-9]+")
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
 _MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
@@ -113,14 +116,18 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     """Claims of one table's cells (see the module docstring for how units are found)."""
     caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
+    if any(c.is_header and _DATA_CELL.fullmatch(c.text.strip()) for c in cells):
+        # "候选人甲\t21.4%" as the first row: a table without a header row, its first row is data
+        cells = [dataclasses.replace(c, is_header=False) if c.is_header else c for c in cells]
     header = {c.col: c.text for c in cells if c.is_header}
+    header_rows = {c.row for c in cells if c.is_header}
     row_cells: dict[int, dict[int, str]] = {}
     for c in cells:
         row_cells.setdefault(c.row, {})[c.col] = c.text
         in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
         if in_cell:
             statement = in_cell.group(1)  # a cell "单位：万元"
-    body_rows = [r for r in sorted(row_cells) if r != 0]
+    body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
     id_cols = {col for col in columns if _is_identifier_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
@@ -299,6 +306,7 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
     return out
 
 
+_CURRENCY_PREFIX = re.compile(_any_of(_LEX.words("units", "currency", "prefixes")).pattern + r"(?=\S)")
 _SCALE_PREFIX = re.compile(rf"[{''.join(CN_UNITS)}万亿萬億]+")
 
 
@@ -307,6 +315,9 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
     "千瓦时" → (1, "千瓦时"); in a 单位 column also what is measured before the unit ("蒸发量吨" →
     (1, "吨")), which a header's parentheses ("(户籍人口)") never are."""
     text = text.strip()
+    cur = _CURRENCY_PREFIX.match(text)
+    if cur:
+        text = text[cur.end():]  # "新台币亿元": the currency named before the scale
     if not text or re.search(r"[0-9]", text) or len(text) > 8:
         return Decimal(1), ""
     if text in KNOWN_UNITS:

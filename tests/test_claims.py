@@ -368,3 +368,61 @@ def test_signed_changes_after_a_basis():
         "归母净利润10.2亿元，同比+15.6%；毛利率同比-8.9%，环比-2.1%。\n")]
     assert got == [("10.2亿元", "1020000000", "", ""), ("+15.6%", "15.6", "increase", "yoy"),
                    ("-8.9%", "-8.9", "increase", "yoy"), ("-2.1%", "-2.1", "increase", "mom")]
+
+
+def test_republic_years_without_the_era_name_are_not_claims():
+    # a report that writes "98年3月" or "99年度" writes its years in the Republic calendar
+    text = "本署于98年3月15日核定第1期（97-98年）计划，经费200亿元，执行至99年底，期程为100年。\n"
+    got = [(c.surface, c.value, c.unit) for c in claims_of(text, title="99年度工作报告\n\n某署\n\n")]
+    assert got == [("200亿元", "20000000000", "元")]
+    # without such a date a number of years stays a duration
+    assert [c.surface for c in claims_of("期程为105年。\n")] == ["105年"]
+
+
+@pytest.mark.parametrize("text", [
+    "用户可拨打客服热线96688咨询", "通过96688专线提供服务", "服务电话：12315", "推动12358“马上就办”改革",
+    "咨询电话400-123-4567", "采集日期：2025-03-18", "详见http://www.example.cn/files/20230101/a.pdf",
+    "doc_id: report_00213", "发展目标 ........ 17", "每百元营业收入中的成本", "市人大三次会议审议通过",
+    "管网一期、二期全部完工", "感谢对第1、2、3期计划的支持", "排名倒15名", '坚持"四个一"原则',
+    "坚持三位一体，统筹规划", "迈开两条腿"])
+def test_service_numbers_codes_dates_and_labels_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_a_decimal_before_a_list_comma_is_a_value():
+    assert [c.surface for c in claims_of("综合指数3.817、下降4.2%。\n")] == ["3.817", "4.2%"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("参保对象为年满65周岁的居民", ("65周岁", "65", "周岁")), ("新建220千伏变电站", ("220千伏", "220", "千伏")),
+    ("新增动力3000马力", ("3000马力", "3000", "马力")), ("毛利率提升1.25pct", ("1.25pct", "1.25", "百分点")),
+    ("罚款标准为200元/次", ("200元/次", "200", "元/次"))])
+def test_units_of_age_power_and_points(text, expected):
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text + "。\n")] == [expected]
+
+
+def test_a_rate_base_after_a_slash_is_no_claim():
+    assert [(c.surface, c.unit) for c in claims_of("保有量为80车辆/千人。\n")] == [("80", "")]
+
+
+def test_table_unit_statement_may_name_the_currency():
+    got = claims_of("单位：新台币亿元\n\n项目\t预算数\n收入合计\t703\n")
+    assert [(c.value, c.unit, c.kind) for c in got] == [("70300000000", "元", "money")]
+
+
+def test_values_after_a_label_colon_and_in_a_list_of_places():
+    got = [(c.surface, c.value) for c in claims_of("样本共3,020个（东区1,210、西区810、南区1,000）（席位：4 / 门槛：12%）。\n")]
+    assert got == [("3,020个", "3020"), ("1,210", "1210"), ("810", "810"), ("1,000", "1000"),
+                   ("4", "4"), ("12%", "12")]
+    assert claims_of("会议于 14:30 开始，比例为 3 : 2。\n") == []
+
+
+def test_telephone_numbers_after_a_latin_label_and_bracketed_republic_years():
+    assert claims_of("联络人 (Tel / WhatsApp: 91234567)。\n") == []
+    got = claims_of("执行至今（112）年6月底，执行率为88.1%。\n", title="112年度报告\n\n某部\n\n")
+    assert [c.surface for c in got] == ["88.1%"]
+
+
+def test_a_first_table_row_of_shares_is_data_not_a_header():
+    got = table_claims_of("甲党名单\t21.4%\n乙党名单\t16.2%\n")
+    assert [(g[0], g[3]) for g in got] == [("21.4%", "%"), ("16.2%", "%")]
