@@ -205,6 +205,8 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
         prev = text[prev_start : m.start()]
         next_end = text.find("\n", m.end())
         nxt = text[m.end() : next_end if next_end != -1 else len(text)]
+        if _is_heading_line(prev) or _LIST_OR_HEADING_START.match(nxt):
+            continue  # a numbered heading stands alone, and a numbered line starts its own paragraph
         if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
             continue
@@ -219,6 +221,12 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
             edits.append((m.start(), m.end(), ""))
             forced = after.start()
     return _apply(tm, edits)
+
+
+def _is_heading_line(line: str) -> bool:
+    """A line that opens with a heading's or list item's number ("（一）", "2、", "1.") and holds no
+    sentence stop is a heading or an item of its own, not the first half of a broken paragraph."""
+    return _LIST_OR_HEADING_START.match(line) is not None and not _SENTENCE_PUNCT_IN.search(line)
 
 
 # A page whose links were words of their own leaves them on lines of their own, in mid-sentence:

@@ -435,3 +435,19 @@ def test_decimal_headings_written_with_a_comma_and_a_bullet_glyph():
     assert [(s.level, s.number, s.title) for s in doc.sections] == [
         ("section", "1", "A股市场中动量效应难寻踪迹"), ("section", "2", "涨跌幅因子的切割"),
         ("subsection", "2.1", "涨跌幅因子时间维度的切割效果不佳"), ("subsection", "2.2", "涨跌幅因子交易行为维度的切割")]
+
+
+def test_a_numbered_heading_is_never_joined_to_the_paragraph_after_it():
+    # a heading with commas but no full stop, then a bold numbered item and a body paragraph after
+    # blank lines: three paragraphs, not one paragraph cut by page breaks
+    doc = doc_of("某公司年度报告\n\n一、服务体验\n\n（一）持续优化线上服务流程，多渠道解决用户办理业务的各种困难\n\n"
+                 "**1.上线远程视频办理功能，方便行动不便的用户**\n\n为方便行动不便的用户，公司在手机客户端上线远程视频办理功能，"
+                 "用户无需前往网点即可完成业务，累计服务超过十万人次。\n")
+    assert sections_of_doc(doc) == [("section", "一", "服务体验"),
+                                    ("subsection", "一", "持续优化线上服务流程，多渠道解决用户办理业务的各种困难")]
+    assert any(b.text.startswith("为方便") for b in doc.blocks)
+
+
+def sections_of_doc(doc) -> list[tuple[str, str, str]]:
+    return [(s.level, s.number, s.title) for s in doc.sections]
+
