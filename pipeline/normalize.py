@@ -36,7 +36,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _FW_NUMBER_PUNCT = re.compile(r"(?<=\d)[．，：](?=\d)")
 _MARKUP = re.compile(
     r"\*\*|__|<!--.*?-->|</?(?:center|b|strong|br|sup|sub|span|font|div|p)\b[^>]*>"
-    r"|^#{1,6}[ \t]+|!\[[^\]\n]*\]\([^)\n]*\)",
+    r"|^#{1,6}[ \t]+|^(?:>[ \t]?)+|!\[[^\]\n]*\]\([^)\n]*\)",
     re.S | re.M,
 )
 _COMMENT_LINES = re.compile(r"\n[ \t\n]*<!--.*?-->[ \t]*(?:\n[ \t]*)+", re.S)

@@ -451,3 +451,10 @@ def test_a_numbered_heading_is_never_joined_to_the_paragraph_after_it():
 def sections_of_doc(doc) -> list[tuple[str, str, str]]:
     return [(s.level, s.number, s.title) for s in doc.sections]
 
+
+
+
+def test_a_markdown_quote_mark_is_no_part_of_a_heading():
+    assert sections_of("某公司年度报告\n\n一、服务体验\n\n> （二）客户服务持续升级，人工服务更有温度\n\n"
+                       "公司开通老年人专线，六十岁以上用户拨打客服电话将优先接入人工服务，全年接听电话超过五万次。\n") == [
+        ("section", "一", "服务体验"), ("subsection", "二", "客户服务持续升级，人工服务更有温度")]
