@@ -63,6 +63,9 @@ _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
 MAX_HEADING = 45
+# A line numbered "一、" or "（一）" without a sentence stop is a heading up to this length: a work
+# report's subsection titles are often two or three clauses ("恳请……，尽快……，进一步……").
+MAX_NUMBERED_HEADING = 60
 MAX_INFOGRAPHIC_LINE = 60
 # The body paragraph that confirms an unnumbered heading is at least this long (a sentence, not a
 # label or a chart's figure).
@@ -496,10 +499,10 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
             ln.number, ln.title = m.group(1).translate(_CANON_NUMERAL), m.group(2).strip()
             in_infographic = False
-        elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "section_heading"
             in_infographic = False
-        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "subsection_heading"
             in_infographic = False
         elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)

@@ -458,3 +458,12 @@ def test_a_markdown_quote_mark_is_no_part_of_a_heading():
     assert sections_of("某公司年度报告\n\n一、服务体验\n\n> （二）客户服务持续升级，人工服务更有温度\n\n"
                        "公司开通老年人专线，六十岁以上用户拨打客服电话将优先接入人工服务，全年接听电话超过五万次。\n") == [
         ("section", "一", "服务体验"), ("subsection", "二", "客户服务持续升级，人工服务更有温度")]
+
+
+
+def test_a_numbered_heading_of_several_clauses_up_to_sixty_characters():
+    title = "恳请主管部门协调有关机构，尽快批复跨境业务合作方案，进一步提升境外来访人士办理业务的便利性"
+    assert len(title) > 40
+    assert sections_of(f"某公司年度报告\n\n六、下一步工作计划\n\n（一）{title}\n\n"
+                       "目前境外来访人士办理业务仍需多次核验身份，流程较长，建议简化有关手续，提升办理效率。\n") == [
+        ("section", "六", "下一步工作计划"), ("subsection", "一", title)]
