@@ -31,6 +31,21 @@ def canonical_numeral(text: str) -> str:
 
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
+_CN_NUMERAL_LINE = re.compile(rf"^[{_CN_NUM}]{{1,3}}$")
+
+
+def _cn_ordinals(n: int = 99) -> list[str]:
+    """一, 二, …, 十, 十一, …, 二十, 二十一, … as a report numbers its sections."""
+    digits = "一二三四五六七八九"
+    out = []
+    for k in range(1, n + 1):
+        tens, ones = divmod(k, 10)
+        out.append(("" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十")
+                   + ("" if ones == 0 else digits[ones - 1]))
+    return out
+
+
+_CN_ORDINALS = _cn_ordinals()
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 # "第一章 总则" (a chapter: the section level of the report, 一、 below it) and "第一部分 …" or
@@ -448,6 +463,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
+    bare = _bare_numeral_lines(lines, first)
     i = first
     while i < len(lines):
         ln = lines[i]
@@ -466,7 +482,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             if nxt is not None and _is_heading_like(nxt.text) and nxt.kind != "table":
                 nxt.kind = "case_title"
                 i += 1
-        elif _NUMERAL_LINE.match(t) and nxt is not None and nxt.kind != "table":
+        elif (_NUMERAL_LINE.match(t) or i in bare) and nxt is not None and nxt.kind != "table":
             in_infographic = False
             nxt_t = nxt.text
             if nxt_t.endswith("篇") and len(nxt_t) <= 12:
@@ -534,6 +550,24 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         else:
             in_infographic = False
         i += 1
+
+
+def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
+    """Lines that hold nothing but a numeral 一, 二, 三 … in order: the section numbers of a report
+    that sets each section's number on a line of its own, with or without a title under it (older
+    work reports). A lone 一 alone is no evidence; the run must count on from 一 at least to 二."""
+    found = [i for i in range(first, len(lines)) if lines[i].kind == "paragraph" and not lines[i].plain
+             and _CN_NUMERAL_LINE.match(lines[i].text)]
+    run: list[int] = []
+    for i in found:
+        if lines[i].text == _CN_ORDINALS[len(run)]:
+            run.append(i)
+        elif run and lines[i].text == _CN_ORDINALS[0]:
+            break  # a second count from 一 is something else (a list, a chart's axis)
+    return set(run) if len(run) >= MIN_BARE_NUMERAL_SECTIONS else set()
+
+
+MIN_BARE_NUMERAL_SECTIONS = 2
 
 
 # Numbering forms from the highest level down. A report uses some of them: the highest it uses is

@@ -467,3 +467,14 @@ def test_a_numbered_heading_of_several_clauses_up_to_sixty_characters():
     assert sections_of(f"某公司年度报告\n\n六、下一步工作计划\n\n（一）{title}\n\n"
                        "目前境外来访人士办理业务仍需多次核验身份，流程较长，建议简化有关手续，提升办理效率。\n") == [
         ("section", "六", "下一步工作计划"), ("subsection", "一", title)]
+
+
+def test_sections_numbered_by_a_bare_numeral_on_its_own_line():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    doc = doc_of(f"关于发展农业生产的报告\n\n各位代表：\n\n{body}\n\n一\n\n{body}\n\n二\n\n{body}\n\n三\n\n以下分别说明。\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", ""), ("section", "二", ""), ("section", "三", "")]
+
+
+def test_a_lone_numeral_line_without_its_successor_is_no_section():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    assert sections_of(f"关于发展农业生产的报告\n\n{body}\n\n三\n\n{body}\n\n一\n\n{body}\n") == []
