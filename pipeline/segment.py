@@ -464,6 +464,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
     bare = _bare_numeral_lines(lines, first)
+    topics = _ordinal_topic_lines(lines, first)
     i = first
     while i < len(lines):
         ln = lines[i]
@@ -526,6 +527,11 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
             in_infographic = False
+        elif i in topics:
+            ln.kind, ln.rank = "subsection_heading", RANK_ORDINAL_CLAUSE
+            m = _ORDINAL_TOPIC.match(t)
+            ln.number, ln.title = m.group(1), m.group(2)
+            in_infographic = False
         elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
                 and _is_heading_like(t, 40) and not _HAS_DIGIT.search(m.group(2)) \
                 and (_opens_body(t, nxt) or (nxt is not None and _DECIMAL_HEADING.match(nxt.text))):
@@ -568,11 +574,44 @@ def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
 
 
 MIN_BARE_NUMERAL_SECTIONS = 2
+# "第一，重大的比例关系正在朝着协调的方向发展，国民经济持续增长。": a topic sentence numbered 第一，
+# 第二， … as a paragraph of its own, followed by the paragraphs it heads (work reports). Inside
+# running text "第一，…。第二，…。" is an enumeration, so only a line that is one sentence counts.
+MAX_ORDINAL_TOPIC = 70
+_ORDINAL_TOPIC = re.compile(rf"^第([{_CN_NUM}]{{1,3}})[，,]([^。！？；!?;]{{2,{MAX_ORDINAL_TOPIC}}})。$")
+MIN_ORDINAL_TOPICS = 2
+
+
+def _ordinal_topic_lines(lines: list[_Line], first: int) -> set[int]:
+    """Topic sentences numbered 第一，第二， … each on its own line before body paragraphs, in runs
+    that count on from 第一 (a lone 第三， is one point of an argument, not a heading)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in range(first, len(lines)):
+        ln = lines[i]
+        if ln.kind != "paragraph" or ln.text[:1] != "第" or ln.plain:
+            continue
+        m = _ORDINAL_TOPIC.match(ln.text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # the run of them is the evidence; the paragraph after may be a short lead ("将采取以下措施：")
+        if m is None or nxt is None or nxt.kind != "paragraph" or _ORDINAL_TOPIC.match(nxt.text):
+            continue
+        if m.group(1) == _CN_ORDINALS[0]:
+            if len(run) >= MIN_ORDINAL_TOPICS:
+                out.update(run)
+            run = [i]
+        elif run and m.group(1) == _CN_ORDINALS[len(run)]:
+            run.append(i)
+    if len(run) >= MIN_ORDINAL_TOPICS:
+        out.update(run)
+    return out
 
 
 # Numbering forms from the highest level down. A report uses some of them: the highest it uses is
 # its section level, the next its subsection level; deeper levels are body text to the section tree.
-RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ARABIC, RANK_DECIMAL = range(1, 8)
+# A 第一， topic sentence ranks below （一） and above 1、.
+(RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ORDINAL_CLAUSE, RANK_ARABIC,
+ RANK_DECIMAL) = range(1, 9)
 
 
 def _assign_levels(lines: list[_Line]) -> None:

@@ -478,3 +478,18 @@ def test_sections_numbered_by_a_bare_numeral_on_its_own_line():
 def test_a_lone_numeral_line_without_its_successor_is_no_section():
     body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
     assert sections_of(f"关于发展农业生产的报告\n\n{body}\n\n三\n\n{body}\n\n一\n\n{body}\n") == []
+
+
+def test_topic_sentences_numbered_di_yi_on_lines_of_their_own_are_subsections():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    doc = doc_of(f"关于经济工作的报告\n\n一、经济工作取得新的进展\n\n{body}\n\n第一，农业生产稳定增长，农村经济更加活跃。\n\n{body}\n\n"
+                 f"第二，工业生产在调整中继续发展。\n\n主要措施如下：\n\n{body}\n\n二、今后的任务\n\n{body}第一，要稳定物价。第二，要扩大就业。\n")
+    assert sections_of_doc(doc) == [("section", "一", "经济工作取得新的进展"),
+                                    ("subsection", "一", "农业生产稳定增长，农村经济更加活跃"),
+                                    ("subsection", "二", "工业生产在调整中继续发展"), ("section", "二", "今后的任务")]
+
+
+def test_a_lone_di_san_sentence_is_no_heading():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    assert sections_of(f"关于经济工作的报告\n\n一、经济工作\n\n{body}\n\n第三，农业生产稳定增长。\n\n{body}\n") == [
+        ("section", "一", "经济工作")]
