@@ -465,6 +465,9 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
     ) >= MIN_DECIMAL_HEADINGS
     bare = _bare_numeral_lines(lines, first)
     topics = _ordinal_topic_lines(lines, first)
+    # Arabic run-in headings ("1、国民经济较快增长。正文……") split off their paragraphs: in such a
+    # report the same sentence alone on its line is a heading too.
+    arabic_run_ins = sum(1 for ln in lines if ln.run_in and ln.text[:1] in _DIGITS) >= MIN_ARABIC_RUN_INS
     i = first
     while i < len(lines):
         ln = lines[i]
@@ -525,6 +528,12 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
               and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
+            ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif (arabic_run_ins and t[0] in _DIGITS and _ARABIC_RUN_IN.fullmatch(t) and _opens_body(t, nxt)
+              and not _ARABIC_RUN_IN.match(nxt.text)
+              and not (i > first and _ARABIC_RUN_IN.fullmatch(lines[i - 1].text))):
+            # "2、各项改革不断深化。" on its own line, in a report whose other 1、 headings run in
             ln.kind, ln.run_in = "subsection_heading", True
             in_infographic = False
         elif i in topics:

@@ -493,3 +493,11 @@ def test_a_lone_di_san_sentence_is_no_heading():
     body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
     assert sections_of(f"关于经济工作的报告\n\n一、经济工作\n\n{body}\n\n第三，农业生产稳定增长。\n\n{body}\n") == [
         ("section", "一", "经济工作")]
+
+
+def test_an_arabic_run_in_heading_sentence_alone_on_its_line():
+    body = "全市完成地区生产总值3520亿元，增长7.5%，地方财政收入286亿元，增长9.2%，主要指标好于预期，经济运行质量进一步提高。"
+    doc = doc_of(f"某市政府工作报告\n\n一、过去一年的工作\n\n1、经济平稳增长。{body}\n\n2、改革持续深化。\n\n"
+                 f"国有企业改革取得新进展，一批企业完成股份制改造，多家企业上市融资，非公有制经济比重继续提高。\n\n3、社会事业全面进步。{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", "过去一年的工作"), ("subsection", "1", "经济平稳增长"),
+                                    ("subsection", "2", "改革持续深化"), ("subsection", "3", "社会事业全面进步")]
