@@ -501,3 +501,12 @@ def test_an_arabic_run_in_heading_sentence_alone_on_its_line():
                  f"国有企业改革取得新进展，一批企业完成股份制改造，多家企业上市融资，非公有制经济比重继续提高。\n\n3、社会事业全面进步。{body}\n")
     assert sections_of_doc(doc) == [("section", "一", "过去一年的工作"), ("subsection", "1", "经济平稳增长"),
                                     ("subsection", "2", "改革持续深化"), ("subsection", "3", "社会事业全面进步")]
+
+
+def test_a_markdown_pipe_table_is_a_table_whose_cells_take_the_headers_unit():
+    doc = doc_of("某市统计公报\n\n一、农业\n\n全年粮食生产保持稳定，主要农产品产量如下表所示，其中油料增长较快。\n\n"
+                 "| 品种 | 产量（万吨） |\n| --- | --- |\n| 粮食 | 1523.0 |\n| 油料 | 85.2 |\n")
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("品种", "产量（万吨）"), ("粮食", "1523.0"), ("油料", "85.2"))
+    assert [(c.surface, str(c.value), c.unit, c.subject) for c in doc.claims] == [
+        ("1523.0", "15230000", "吨", "粮食"), ("85.2", "852000", "吨", "油料")]
