@@ -422,19 +422,30 @@ _DATE_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s
 
 
 def _mark_furniture(lines: list[_Line], first: int) -> None:
-    """Running headers and footers: a short line repeated three times or more, or a page number."""
+    """Running headers and footers: a short line repeated three times or more, or a page number;
+    or a short line repeated with a page number that changes ("工作论文 | 2014年9月 | 3")."""
     counts: dict[str, int] = {}
+    paged: dict[str, set] = {}
     for ln in lines[first:]:
         if len(ln.text) <= 40 and ln.kind != "table":
             counts[ln.text] = counts.get(ln.text, 0) + 1
+            m = _RUNNING_PAGE_NUMBER.search(ln.text)
+            if m and m.start() and _WORD_CHARS.search(ln.text[: m.start()]):
+                paged.setdefault(ln.text[: m.start()], set()).add(m.group(1))
     for ln in lines[first:]:
         if ln.kind == "table":
             continue
-        if (counts.get(ln.text, 0) >= 3 and not _CASE_MARKER.match(ln.text) and not _NUMERAL_LINE.match(ln.text)
-                and not _FIGURE.match(ln.text) and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+        m = _RUNNING_PAGE_NUMBER.search(ln.text) if len(ln.text) <= 40 else None
+        running = m is not None and m.start() > 0 and len(paged.get(ln.text[: m.start()], ())) >= MIN_RUNNING_LINES
+        if ((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
+                and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
+                and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
             ln.kind = "furniture"
 
 
+MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
+# A running line's page number at its end, set apart by a space or a separator ("… | 3", "… 12").
+_RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
 
 

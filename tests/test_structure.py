@@ -510,3 +510,11 @@ def test_a_markdown_pipe_table_is_a_table_whose_cells_take_the_headers_unit():
     assert table.cells == (("品种", "产量（万吨）"), ("粮食", "1523.0"), ("油料", "85.2"))
     assert [(c.surface, str(c.value), c.unit, c.subject) for c in doc.claims] == [
         ("1523.0", "15230000", "吨", "粮食"), ("85.2", "852000", "吨", "油料")]
+
+
+def test_a_running_footer_with_a_changing_page_number_is_furniture():
+    body = "本市机动车保有量增长较快，道路拥堵问题逐步显现，需要尽早采取交通需求管理措施加以应对。"
+    doc = doc_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n研究报告 | 2014年9月 | 3\n\n{body}\n\n"
+                 f"研究报告 | 2014年9月 | 5\n\n{body}\n\n研究报告 | 2014年9月 | 7\n\n{body}\n")
+    assert [b.kind for b in doc.blocks if b.text.startswith("研究报告")] == ["furniture"] * 3
+    assert sections_of_doc(doc) == [("section", "", "现状")]
