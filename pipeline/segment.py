@@ -561,7 +561,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
-        elif in_infographic and len(t) <= MAX_INFOGRAPHIC_LINE and (
+        elif in_infographic and not ln.marked and len(t) <= MAX_INFOGRAPHIC_LINE and (
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"

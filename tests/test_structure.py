@@ -518,3 +518,9 @@ def test_a_running_footer_with_a_changing_page_number_is_furniture():
                  f"研究报告 | 2014年9月 | 5\n\n{body}\n\n研究报告 | 2014年9月 | 7\n\n{body}\n")
     assert [b.kind for b in doc.blocks if b.text.startswith("研究报告")] == ["furniture"] * 3
     assert sections_of_doc(doc) == [("section", "", "现状")]
+
+
+def test_a_markdown_heading_after_a_chart_is_no_chart_label():
+    body = "近几年私家车使用量增长很快，高峰时段主要道路的车速明显下降，公共交通出行比例有所减少。"
+    assert sections_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n■ 图例：机动车保有量\n\n## 私家车使用的激增\n\n{body}\n") == [
+        ("section", "", "现状"), ("section", "", "私家车使用的激增")]
