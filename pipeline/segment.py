@@ -66,7 +66,10 @@ _ORDINAL_STARTS = frozenset("第" + UPPER_NUMERALS)
 _NUMBERED_STARTS = frozenset("（(第0123456789" + UPPER_NUMERALS + _CN_NUM)
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
-_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
+# A caption's number may have a chapter part ("表2-2", "图3.1") and a separator before its title
+# ("表1 | 成都社会经济和机动车拥有量").
+_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.．][0-9]{1,3})?"
+                     r"(?:(?:\s*[：:.．|｜]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")

@@ -524,3 +524,10 @@ def test_a_markdown_heading_after_a_chart_is_no_chart_label():
     body = "近几年私家车使用量增长很快，高峰时段主要道路的车速明显下降，公共交通出行比例有所减少。"
     assert sections_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n■ 图例：机动车保有量\n\n## 私家车使用的激增\n\n{body}\n") == [
         ("section", "", "现状"), ("section", "", "私家车使用的激增")]
+
+
+def test_a_caption_numbered_by_chapter_with_a_separator_is_no_heading():
+    body = "各城市实施的交通需求管理政策不尽相同，下表汇总了主要案例城市的政策及其实施时间。"
+    doc = doc_of(f"某市交通研究报告\n\n## 经验\n\n{body}\n\n表 2-2 | 各城市政策实施情况汇总表（续表）\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "", "经验")]
+    assert [b.kind for b in doc.blocks if b.text.startswith("表")] == ["figure_caption"]
