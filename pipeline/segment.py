@@ -570,7 +570,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.kind = "infographic"
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
+        elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (_opens_body(t, nxt) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
               and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain):
@@ -663,7 +663,7 @@ def _assign_levels(lines: list[_Line]) -> None:
         # A report that numbers its sections and its subsections has no unnumbered heading between
         # them: such a line is a table's or a chart's title, or a label.
         for ln in lines:
-            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked:
+            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not _is_named_part(ln.text):
                 ln.kind = "paragraph"
     for i, ln in enumerate(lines):
         if ln.rank is None:
@@ -683,6 +683,16 @@ def _assign_levels(lines: list[_Line]) -> None:
             if two_line:
                 lines[i + 1].kind = "paragraph"
             ln.kind, ln.run_in, ln.rank = "paragraph", False, None
+
+
+# The unnumbered parts a report names by a word of their own: on a line alone, such a word is a
+# heading whatever follows it (an abstract's first line may be a short summary title).
+NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言", "导言", "结束语", "结语", "后记", "附录",
+                         "参考文献", "参考资料", "致谢"})
+
+
+def _is_named_part(t: str) -> bool:
+    return "".join(t.split()) in NAMED_PARTS
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
@@ -793,7 +803,8 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             sub = None
         elif k == "subsection_heading":
             number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
-            if not number and not numbered:
+            if not number and (not numbered or _is_named_part(title)):
+                # (a named part such as 前言 or 附录 stands beside the numbered sections)
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)
                 sub = None

@@ -531,3 +531,10 @@ def test_a_caption_numbered_by_chapter_with_a_separator_is_no_heading():
     doc = doc_of(f"某市交通研究报告\n\n## 经验\n\n{body}\n\n表 2-2 | 各城市政策实施情况汇总表（续表）\n\n{body}\n")
     assert sections_of_doc(doc) == [("section", "", "经验")]
     assert [b.kind for b in doc.blocks if b.text.startswith("表")] == ["figure_caption"]
+
+
+def test_a_named_part_alone_on_its_line_is_a_heading_without_a_body_after_it():
+    assert sections_of("某行业研究报告\n\n摘 要\n\n市场规模：一季度下降\n\n一、市场概况\n\n"
+                       "今年一季度市场交易规模下降明显，主要原因是线下消费受到较大影响，预计二季度将逐步恢复。\n\n"
+                       "（一）交易规模\n\n一季度交易规模约为五十万亿元，同比有所下降，但降幅小于预期。\n") == [
+        ("section", "", "摘要"), ("section", "一", "市场概况"), ("subsection", "一", "交易规模")]
