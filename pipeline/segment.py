@@ -444,6 +444,16 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
                 and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
                 and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
             ln.kind = "furniture"
+    # A table of contents: entries with leader dots and the page each part starts on
+    entries = [ln for ln in lines[first:] if ln.kind == "paragraph" and _CONTENTS_ENTRY.match(ln.text)]
+    if len(entries) >= MIN_CONTENTS_ENTRIES:
+        for ln in entries:
+            ln.kind = "furniture"
+
+
+# "成都现状 ... 2", "第一章 总则……………3": a contents entry, never a heading nor a claim.
+_CONTENTS_ENTRY = re.compile(r"^\S.{0,58}?\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
+MIN_CONTENTS_ENTRIES = 2
 
 
 MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern

@@ -538,3 +538,10 @@ def test_a_named_part_alone_on_its_line_is_a_heading_without_a_body_after_it():
                        "今年一季度市场交易规模下降明显，主要原因是线下消费受到较大影响，预计二季度将逐步恢复。\n\n"
                        "（一）交易规模\n\n一季度交易规模约为五十万亿元，同比有所下降，但降幅小于预期。\n") == [
         ("section", "", "摘要"), ("section", "一", "市场概况"), ("subsection", "一", "交易规模")]
+
+
+def test_contents_entries_with_leader_dots_are_no_claims_nor_headings():
+    doc = doc_of("某市交通研究报告\n\n目录\n\n前言 ... 1\n\n成都现状 ... 2\n\n政策建议……………12\n\n## 前言\n\n"
+                 "本研究分析了机动车保有量增长带来的交通拥堵问题，并提出了分阶段的交通需求管理政策建议。\n")
+    assert [b.kind for b in doc.blocks if b.text[-1:].isdigit()] == ["furniture"] * 3
+    assert not [c for c in doc.claims if c.surface in ("1", "2", "12")]
