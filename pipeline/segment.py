@@ -31,6 +31,21 @@ def canonical_numeral(text: str) -> str:
 
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
+_CN_NUMERAL_LINE = re.compile(rf"^[{_CN_NUM}]{{1,3}}$")
+
+
+def _cn_ordinals(n: int = 99) -> list[str]:
+    """一, 二, …, 十, 十一, …, 二十, 二十一, … as a report numbers its sections."""
+    digits = "一二三四五六七八九"
+    out = []
+    for k in range(1, n + 1):
+        tens, ones = divmod(k, 10)
+        out.append(("" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十")
+                   + ("" if ones == 0 else digits[ones - 1]))
+    return out
+
+
+_CN_ORDINALS = _cn_ordinals()
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 # "第一章 总则" (a chapter: the section level of the report, 一、 below it) and "第一部分 …" or
@@ -51,7 +66,10 @@ _ORDINAL_STARTS = frozenset("第" + UPPER_NUMERALS)
 _NUMBERED_STARTS = frozenset("（(第0123456789" + UPPER_NUMERALS + _CN_NUM)
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
-_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
+# A caption's number may have a chapter part ("表2-2", "图3.1") and a separator before its title
+# ("表1 | 成都社会经济和机动车拥有量").
+_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.．][0-9]{1,3})?"
+                     r"(?:(?:\s*[：:.．|｜]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
@@ -63,6 +81,9 @@ _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
 MAX_HEADING = 45
+# A line numbered "一、" or "（一）" without a sentence stop is a heading up to this length: a work
+# report's subsection titles are often two or three clauses ("恳请……，尽快……，进一步……").
+MAX_NUMBERED_HEADING = 60
 MAX_INFOGRAPHIC_LINE = 60
 # The body paragraph that confirms an unnumbered heading is at least this long (a sentence, not a
 # label or a chart's figure).
@@ -404,19 +425,40 @@ _DATE_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s
 
 
 def _mark_furniture(lines: list[_Line], first: int) -> None:
-    """Running headers and footers: a short line repeated three times or more, or a page number."""
+    """Running headers and footers: a short line repeated three times or more, or a page number;
+    or a short line repeated with a page number that changes ("工作论文 | 2014年9月 | 3")."""
     counts: dict[str, int] = {}
+    paged: dict[str, set] = {}
     for ln in lines[first:]:
         if len(ln.text) <= 40 and ln.kind != "table":
             counts[ln.text] = counts.get(ln.text, 0) + 1
+            m = _RUNNING_PAGE_NUMBER.search(ln.text)
+            if m and m.start() and _WORD_CHARS.search(ln.text[: m.start()]):
+                paged.setdefault(ln.text[: m.start()], set()).add(m.group(1))
     for ln in lines[first:]:
         if ln.kind == "table":
             continue
-        if (counts.get(ln.text, 0) >= 3 and not _CASE_MARKER.match(ln.text) and not _NUMERAL_LINE.match(ln.text)
-                and not _FIGURE.match(ln.text) and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+        m = _RUNNING_PAGE_NUMBER.search(ln.text) if len(ln.text) <= 40 else None
+        running = m is not None and m.start() > 0 and len(paged.get(ln.text[: m.start()], ())) >= MIN_RUNNING_LINES
+        if ((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
+                and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
+                and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+            ln.kind = "furniture"
+    # A table of contents: entries with leader dots and the page each part starts on
+    entries = [ln for ln in lines[first:] if ln.kind == "paragraph" and _CONTENTS_ENTRY.match(ln.text)]
+    if len(entries) >= MIN_CONTENTS_ENTRIES:
+        for ln in entries:
             ln.kind = "furniture"
 
 
+# "成都现状 ... 2", "第一章 总则……………3": a contents entry, never a heading nor a claim.
+_CONTENTS_ENTRY = re.compile(r"^\S.{0,58}?\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
+MIN_CONTENTS_ENTRIES = 2
+
+
+MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
+# A running line's page number at its end, set apart by a space or a separator ("… | 3", "… 12").
+_RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
 
 
@@ -445,6 +487,11 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
+    bare = _bare_numeral_lines(lines, first)
+    topics = _ordinal_topic_lines(lines, first)
+    # Arabic run-in headings ("1、国民经济较快增长。正文……") split off their paragraphs: in such a
+    # report the same sentence alone on its line is a heading too.
+    arabic_run_ins = sum(1 for ln in lines if ln.run_in and ln.text[:1] in _DIGITS) >= MIN_ARABIC_RUN_INS
     i = first
     while i < len(lines):
         ln = lines[i]
@@ -463,7 +510,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             if nxt is not None and _is_heading_like(nxt.text) and nxt.kind != "table":
                 nxt.kind = "case_title"
                 i += 1
-        elif _NUMERAL_LINE.match(t) and nxt is not None and nxt.kind != "table":
+        elif (_NUMERAL_LINE.match(t) or i in bare) and nxt is not None and nxt.kind != "table":
             in_infographic = False
             nxt_t = nxt.text
             if nxt_t.endswith("篇") and len(nxt_t) <= 12:
@@ -496,16 +543,27 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
             ln.number, ln.title = m.group(1).translate(_CANON_NUMERAL), m.group(2).strip()
             in_infographic = False
-        elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "section_heading"
             in_infographic = False
-        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "subsection_heading"
             in_infographic = False
         elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
               and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif (arabic_run_ins and t[0] in _DIGITS and _ARABIC_RUN_IN.fullmatch(t) and _opens_body(t, nxt)
+              and not _ARABIC_RUN_IN.match(nxt.text)
+              and not (i > first and _ARABIC_RUN_IN.fullmatch(lines[i - 1].text))):
+            # "2、各项改革不断深化。" on its own line, in a report whose other 1、 headings run in
+            ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif i in topics:
+            ln.kind, ln.rank = "subsection_heading", RANK_ORDINAL_CLAUSE
+            m = _ORDINAL_TOPIC.match(t)
+            ln.number, ln.title = m.group(1), m.group(2)
             in_infographic = False
         elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
                 and _is_heading_like(t, 40) and not _HAS_DIGIT.search(m.group(2)) \
@@ -516,13 +574,13 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
-        elif in_infographic and len(t) <= MAX_INFOGRAPHIC_LINE and (
+        elif in_infographic and not ln.marked and len(t) <= MAX_INFOGRAPHIC_LINE and (
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
+        elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (_opens_body(t, nxt) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
               and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain):
@@ -533,9 +591,60 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         i += 1
 
 
+def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
+    """Lines that hold nothing but a numeral 一, 二, 三 … in order: the section numbers of a report
+    that sets each section's number on a line of its own, with or without a title under it (older
+    work reports). A lone 一 alone is no evidence; the run must count on from 一 at least to 二."""
+    found = [i for i in range(first, len(lines)) if lines[i].kind == "paragraph" and not lines[i].plain
+             and _CN_NUMERAL_LINE.match(lines[i].text)]
+    run: list[int] = []
+    for i in found:
+        if lines[i].text == _CN_ORDINALS[len(run)]:
+            run.append(i)
+        elif run and lines[i].text == _CN_ORDINALS[0]:
+            break  # a second count from 一 is something else (a list, a chart's axis)
+    return set(run) if len(run) >= MIN_BARE_NUMERAL_SECTIONS else set()
+
+
+MIN_BARE_NUMERAL_SECTIONS = 2
+# "第一，重大的比例关系正在朝着协调的方向发展，国民经济持续增长。": a topic sentence numbered 第一，
+# 第二， … as a paragraph of its own, followed by the paragraphs it heads (work reports). Inside
+# running text "第一，…。第二，…。" is an enumeration, so only a line that is one sentence counts.
+MAX_ORDINAL_TOPIC = 70
+_ORDINAL_TOPIC = re.compile(rf"^第([{_CN_NUM}]{{1,3}})[，,]([^。！？；!?;]{{2,{MAX_ORDINAL_TOPIC}}})。$")
+MIN_ORDINAL_TOPICS = 2
+
+
+def _ordinal_topic_lines(lines: list[_Line], first: int) -> set[int]:
+    """Topic sentences numbered 第一，第二， … each on its own line before body paragraphs, in runs
+    that count on from 第一 (a lone 第三， is one point of an argument, not a heading)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in range(first, len(lines)):
+        ln = lines[i]
+        if ln.kind != "paragraph" or ln.text[:1] != "第" or ln.plain:
+            continue
+        m = _ORDINAL_TOPIC.match(ln.text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # the run of them is the evidence; the paragraph after may be a short lead ("将采取以下措施：")
+        if m is None or nxt is None or nxt.kind != "paragraph" or _ORDINAL_TOPIC.match(nxt.text):
+            continue
+        if m.group(1) == _CN_ORDINALS[0]:
+            if len(run) >= MIN_ORDINAL_TOPICS:
+                out.update(run)
+            run = [i]
+        elif run and m.group(1) == _CN_ORDINALS[len(run)]:
+            run.append(i)
+    if len(run) >= MIN_ORDINAL_TOPICS:
+        out.update(run)
+    return out
+
+
 # Numbering forms from the highest level down. A report uses some of them: the highest it uses is
 # its section level, the next its subsection level; deeper levels are body text to the section tree.
-RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ARABIC, RANK_DECIMAL = range(1, 8)
+# A 第一， topic sentence ranks below （一） and above 1、.
+(RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ORDINAL_CLAUSE, RANK_ARABIC,
+ RANK_DECIMAL) = range(1, 9)
 
 
 def _assign_levels(lines: list[_Line]) -> None:
@@ -564,7 +673,7 @@ def _assign_levels(lines: list[_Line]) -> None:
         # A report that numbers its sections and its subsections has no unnumbered heading between
         # them: such a line is a table's or a chart's title, or a label.
         for ln in lines:
-            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked:
+            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not _is_named_part(ln.text):
                 ln.kind = "paragraph"
     for i, ln in enumerate(lines):
         if ln.rank is None:
@@ -584,6 +693,16 @@ def _assign_levels(lines: list[_Line]) -> None:
             if two_line:
                 lines[i + 1].kind = "paragraph"
             ln.kind, ln.run_in, ln.rank = "paragraph", False, None
+
+
+# The unnumbered parts a report names by a word of their own: on a line alone, such a word is a
+# heading whatever follows it (an abstract's first line may be a short summary title).
+NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言", "导言", "结束语", "结语", "后记", "附录",
+                         "参考文献", "参考资料", "致谢"})
+
+
+def _is_named_part(t: str) -> bool:
+    return "".join(t.split()) in NAMED_PARTS
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
@@ -694,7 +813,8 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             sub = None
         elif k == "subsection_heading":
             number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
-            if not number and not numbered:
+            if not number and (not numbered or _is_named_part(title)):
+                # (a named part such as 前言 or 附录 stands beside the numbered sections)
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)
                 sub = None

@@ -435,3 +435,113 @@ def test_decimal_headings_written_with_a_comma_and_a_bullet_glyph():
     assert [(s.level, s.number, s.title) for s in doc.sections] == [
         ("section", "1", "A股市场中动量效应难寻踪迹"), ("section", "2", "涨跌幅因子的切割"),
         ("subsection", "2.1", "涨跌幅因子时间维度的切割效果不佳"), ("subsection", "2.2", "涨跌幅因子交易行为维度的切割")]
+
+
+def test_a_numbered_heading_is_never_joined_to_the_paragraph_after_it():
+    # a heading with commas but no full stop, then a bold numbered item and a body paragraph after
+    # blank lines: three paragraphs, not one paragraph cut by page breaks
+    doc = doc_of("某公司年度报告\n\n一、服务体验\n\n（一）持续优化线上服务流程，多渠道解决用户办理业务的各种困难\n\n"
+                 "**1.上线远程视频办理功能，方便行动不便的用户**\n\n为方便行动不便的用户，公司在手机客户端上线远程视频办理功能，"
+                 "用户无需前往网点即可完成业务，累计服务超过十万人次。\n")
+    assert sections_of_doc(doc) == [("section", "一", "服务体验"),
+                                    ("subsection", "一", "持续优化线上服务流程，多渠道解决用户办理业务的各种困难")]
+    assert any(b.text.startswith("为方便") for b in doc.blocks)
+
+
+def sections_of_doc(doc) -> list[tuple[str, str, str]]:
+    return [(s.level, s.number, s.title) for s in doc.sections]
+
+
+
+
+def test_a_markdown_quote_mark_is_no_part_of_a_heading():
+    assert sections_of("某公司年度报告\n\n一、服务体验\n\n> （二）客户服务持续升级，人工服务更有温度\n\n"
+                       "公司开通老年人专线，六十岁以上用户拨打客服电话将优先接入人工服务，全年接听电话超过五万次。\n") == [
+        ("section", "一", "服务体验"), ("subsection", "二", "客户服务持续升级，人工服务更有温度")]
+
+
+
+def test_a_numbered_heading_of_several_clauses_up_to_sixty_characters():
+    title = "恳请主管部门协调有关机构，尽快批复跨境业务合作方案，进一步提升境外来访人士办理业务的便利性"
+    assert len(title) > 40
+    assert sections_of(f"某公司年度报告\n\n六、下一步工作计划\n\n（一）{title}\n\n"
+                       "目前境外来访人士办理业务仍需多次核验身份，流程较长，建议简化有关手续，提升办理效率。\n") == [
+        ("section", "六", "下一步工作计划"), ("subsection", "一", title)]
+
+
+def test_sections_numbered_by_a_bare_numeral_on_its_own_line():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    doc = doc_of(f"关于发展农业生产的报告\n\n各位代表：\n\n{body}\n\n一\n\n{body}\n\n二\n\n{body}\n\n三\n\n以下分别说明。\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", ""), ("section", "二", ""), ("section", "三", "")]
+
+
+def test_a_lone_numeral_line_without_its_successor_is_no_section():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    assert sections_of(f"关于发展农业生产的报告\n\n{body}\n\n三\n\n{body}\n\n一\n\n{body}\n") == []
+
+
+def test_topic_sentences_numbered_di_yi_on_lines_of_their_own_are_subsections():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    doc = doc_of(f"关于经济工作的报告\n\n一、经济工作取得新的进展\n\n{body}\n\n第一，农业生产稳定增长，农村经济更加活跃。\n\n{body}\n\n"
+                 f"第二，工业生产在调整中继续发展。\n\n主要措施如下：\n\n{body}\n\n二、今后的任务\n\n{body}第一，要稳定物价。第二，要扩大就业。\n")
+    assert sections_of_doc(doc) == [("section", "一", "经济工作取得新的进展"),
+                                    ("subsection", "一", "农业生产稳定增长，农村经济更加活跃"),
+                                    ("subsection", "二", "工业生产在调整中继续发展"), ("section", "二", "今后的任务")]
+
+
+def test_a_lone_di_san_sentence_is_no_heading():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    assert sections_of(f"关于经济工作的报告\n\n一、经济工作\n\n{body}\n\n第三，农业生产稳定增长。\n\n{body}\n") == [
+        ("section", "一", "经济工作")]
+
+
+def test_an_arabic_run_in_heading_sentence_alone_on_its_line():
+    body = "全市完成地区生产总值3520亿元，增长7.5%，地方财政收入286亿元，增长9.2%，主要指标好于预期，经济运行质量进一步提高。"
+    doc = doc_of(f"某市政府工作报告\n\n一、过去一年的工作\n\n1、经济平稳增长。{body}\n\n2、改革持续深化。\n\n"
+                 f"国有企业改革取得新进展，一批企业完成股份制改造，多家企业上市融资，非公有制经济比重继续提高。\n\n3、社会事业全面进步。{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", "过去一年的工作"), ("subsection", "1", "经济平稳增长"),
+                                    ("subsection", "2", "改革持续深化"), ("subsection", "3", "社会事业全面进步")]
+
+
+def test_a_markdown_pipe_table_is_a_table_whose_cells_take_the_headers_unit():
+    doc = doc_of("某市统计公报\n\n一、农业\n\n全年粮食生产保持稳定，主要农产品产量如下表所示，其中油料增长较快。\n\n"
+                 "| 品种 | 产量（万吨） |\n| --- | --- |\n| 粮食 | 1523.0 |\n| 油料 | 85.2 |\n")
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("品种", "产量（万吨）"), ("粮食", "1523.0"), ("油料", "85.2"))
+    assert [(c.surface, str(c.value), c.unit, c.subject) for c in doc.claims] == [
+        ("1523.0", "15230000", "吨", "粮食"), ("85.2", "852000", "吨", "油料")]
+
+
+def test_a_running_footer_with_a_changing_page_number_is_furniture():
+    body = "本市机动车保有量增长较快，道路拥堵问题逐步显现，需要尽早采取交通需求管理措施加以应对。"
+    doc = doc_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n研究报告 | 2014年9月 | 3\n\n{body}\n\n"
+                 f"研究报告 | 2014年9月 | 5\n\n{body}\n\n研究报告 | 2014年9月 | 7\n\n{body}\n")
+    assert [b.kind for b in doc.blocks if b.text.startswith("研究报告")] == ["furniture"] * 3
+    assert sections_of_doc(doc) == [("section", "", "现状")]
+
+
+def test_a_markdown_heading_after_a_chart_is_no_chart_label():
+    body = "近几年私家车使用量增长很快，高峰时段主要道路的车速明显下降，公共交通出行比例有所减少。"
+    assert sections_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n■ 图例：机动车保有量\n\n## 私家车使用的激增\n\n{body}\n") == [
+        ("section", "", "现状"), ("section", "", "私家车使用的激增")]
+
+
+def test_a_caption_numbered_by_chapter_with_a_separator_is_no_heading():
+    body = "各城市实施的交通需求管理政策不尽相同，下表汇总了主要案例城市的政策及其实施时间。"
+    doc = doc_of(f"某市交通研究报告\n\n## 经验\n\n{body}\n\n表 2-2 | 各城市政策实施情况汇总表（续表）\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "", "经验")]
+    assert [b.kind for b in doc.blocks if b.text.startswith("表")] == ["figure_caption"]
+
+
+def test_a_named_part_alone_on_its_line_is_a_heading_without_a_body_after_it():
+    assert sections_of("某行业研究报告\n\n摘 要\n\n市场规模：一季度下降\n\n一、市场概况\n\n"
+                       "今年一季度市场交易规模下降明显，主要原因是线下消费受到较大影响，预计二季度将逐步恢复。\n\n"
+                       "（一）交易规模\n\n一季度交易规模约为五十万亿元，同比有所下降，但降幅小于预期。\n") == [
+        ("section", "", "摘要"), ("section", "一", "市场概况"), ("subsection", "一", "交易规模")]
+
+
+def test_contents_entries_with_leader_dots_are_no_claims_nor_headings():
+    doc = doc_of("某市交通研究报告\n\n目录\n\n前言 ... 1\n\n成都现状 ... 2\n\n政策建议……………12\n\n## 前言\n\n"
+                 "本研究分析了机动车保有量增长带来的交通拥堵问题，并提出了分阶段的交通需求管理政策建议。\n")
+    assert [b.kind for b in doc.blocks if b.text[-1:].isdigit()] == ["furniture"] * 3
+    assert not [c for c in doc.claims if c.surface in ("1", "2", "12")]
