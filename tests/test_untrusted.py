@@ -71,7 +71,8 @@ def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
     assert len(rows) == len(got)  # exactly one row per failed file
     assert got == EXPECTED
     for row in rows:
-        assert row["sha256"] and row["versions"] and Path(row["report_path"]).name in row["message"] or row["report_path"]
+        assert row["sha256"] and row["versions"] and row["report_path"], row
+        assert Path(row["report_path"]).name in row["message"], row
     name = "wechat-employment-2019-2020"
     assert tables(out / name) == tables(clean / name)
 
@@ -106,8 +107,8 @@ def test_a_killed_worker_is_a_failure_row_and_the_next_report_runs(tmp_path):
     killer.start()
     res = run_report(str(DATA / "bad_pdfs" / "synthetic_flate_bomb_1GiB.pdf"), str(tmp_path), s)
     killer.cancel()
-    assert res["status"] == "failed" and res["failure"]["reason"] == "worker_crashed"
-    assert run_report(str(SAMPLE), str(tmp_path), s)["status"] == "ok"
+    assert res.status == "failed" and res.failure.reason == "worker_crashed"
+    assert run_report(str(SAMPLE), str(tmp_path), s).status == "ok"
     isolation.shutdown()
 
 
