@@ -8,7 +8,7 @@ from pipeline.evaluate import load_gold, score
 from pipeline.model import Document
 from pipeline.process import process_document, process_file
 
-from conftest import CORPUS, GOLD, ROOT
+from conftest import CORPUS, GOLD, ROOT, need
 
 
 def claims_of(text: str, title: str = "2020年报告\n\n某研究所\n\n2020年5月\n\n"):
@@ -111,10 +111,8 @@ def test_sample_report_against_gold(sample_doc):
     assert s.accuracy("period") >= 0.90
 
 
-@pytest.mark.skipif(not (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt").exists(),
-                    reason="shared corpus not present")
 def test_luoyang_bulletin_against_gold():
-    doc = process_file(CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt")
+    doc = process_file(need(CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt"))
     s = _score(doc, GOLD / "luoyang-2023-statistical-bulletin.jsonl")
     assert s.f1 >= 0.95, s.misses + s.false_alarms
     assert s.accuracy("change") >= 0.95 and s.accuracy("basis") >= 0.95
@@ -138,9 +136,7 @@ def test_claim_ids_survive_edits_elsewhere(sample_text):
 ])
 def test_other_reports_against_gold(source, gold, f1):
     path = CORPUS / source if not source.startswith("tests/") else ROOT / source
-    if not path.exists():
-        pytest.skip("shared corpus not present")
-    s = _score(process_file(path), GOLD / gold)
+    s = _score(process_file(need(path)), GOLD / gold)
     assert s.f1 >= f1, s.misses + s.false_alarms
 
 

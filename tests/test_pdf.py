@@ -6,7 +6,7 @@ import pytest
 from pipeline.errors import ReportError
 from pipeline.process import process_file
 
-from conftest import CORPUS, DATA, SAMPLE
+from conftest import CORPUS, DATA, SAMPLE, need
 from pdf_fixtures import HEADER, make_pdf
 from test_equivalence import signature
 
@@ -125,9 +125,8 @@ def test_damaged_but_readable_pdfs(name, text):
 ZHOUKOU = CORPUS / "zh-Hans_zhoukou-2023-statistical-bulletin.pdf"
 
 
-@pytest.mark.skipif(not ZHOUKOU.exists(), reason="shared corpus not present")
 def test_real_bulletin_tables_units_and_headings():
-    doc = process_file(ZHOUKOU)
+    doc = process_file(need(ZHOUKOU))
     assert doc.title_page.title == "2023年周口市国民经济和社会发展统计公报"
     numbered = [s.title for s in doc.sections if s.level == "section"]
     assert numbered[:3] == ["综合", "农业", "工业和建筑业"]
@@ -146,15 +145,14 @@ def test_real_bulletin_tables_units_and_headings():
 CHENGDU = CORPUS / "zh-Hans_chengdu-2021-statistical-bulletin.pdf"
 
 
-@pytest.mark.skipif(not CHENGDU.exists(), reason="shared corpus not present")
 def test_the_pdf_and_the_markdown_of_one_bulletin_give_the_same_claims():
     """The Chengdu bulletin ships as a PDF and as Markdown (annotated by hand: F1 1.000). Its
     tables are full grids drawn as thin filled rectangles, and its page numbers sit above the
     bottom margin, in the middle of paragraphs that run on overleaf."""
     from collections import Counter
 
-    pdf = process_file(CHENGDU)
-    md = process_file(CHENGDU.with_suffix(".ocr.md"))
+    pdf = process_file(need(CHENGDU))
+    md = process_file(need(CHENGDU.with_suffix(".ocr.md")))
     a = Counter((c.value, c.unit, c.kind) for c in pdf.claims)
     b = Counter((c.value, c.unit, c.kind) for c in md.claims)
     common = sum((a & b).values())
