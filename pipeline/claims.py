@@ -12,11 +12,11 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import hashlib
 import re
 from decimal import Decimal
 from typing import Optional
 
+from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import UNITS, Quantity, format_decimal, parse_number, scan_quantities
 from .periods import TimeExpr, find_time_expressions, year_word
@@ -177,7 +177,7 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             last_subject = subject
             path = section_paths.get(block.section_id, "")
             key = f"{path}|{sentence}|{per_sentence_index}|{q.numeral}"
-            claim_id = _stable_id(key, seen)
+            claim_id = stable_id("clm", key, seen)
             out.append(
                 Claim(
                     claim_id=claim_id,
@@ -204,13 +204,6 @@ def _block_claims(doc, block: Block, ref_year, doc_year, section_paths, seen) ->
             per_sentence_index += 1
             prev_end = q.end
     return out
-
-
-def _stable_id(key: str, seen: dict[str, int]) -> str:
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-    n = seen.get(digest, 0)
-    seen[digest] = n + 1
-    return f"clm-{digest}" + (f"-{n + 1}" if n else "")
 
 
 def _is_date_like(q: Quantity) -> bool:
@@ -557,7 +550,7 @@ def _table_claims(doc, block: Block, cells: list[TableCell], ref_year, doc_year,
         key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
         out.append(
             Claim(
-                claim_id=_stable_id(key, seen), surface=doc.raw[raw_start:raw_end],
+                claim_id=stable_id("clm", key, seen), surface=doc.raw[raw_start:raw_end],
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max="", unit=unit, kind=kind,
                 qualifier="exact", change=change, basis=basis, period=period,
