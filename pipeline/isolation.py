@@ -126,7 +126,7 @@ def stop_resource_tracker() -> None:
 
     tracker = resource_tracker._resource_tracker
     if getattr(tracker, "_pid", None) is not None:
-        tracker._stop()
+        tracker._stop()  # type: ignore[attr-defined]  # private, present since 3.8; no public stop
 
 
 def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) -> T:

@@ -77,7 +77,7 @@ def output_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str 
         w.writerow([clean_text(c) for c in columns])
         w.writerows([[clean_text(v) for v in r] for r in rows])
     elif fmt == "json":
-        objects = [{clean_text(c): _cleaned(v) for c, v in zip(columns, r)} for r in rows]
+        objects = [{clean_text(c): _cleaned(v) for c, v in zip(columns, r, strict=True)} for r in rows]
         print(json.dumps(objects, ensure_ascii=False, default=str, indent=1), file=out)
     elif fmt == "md":
         def md(cells: Iterable[Any]) -> str:

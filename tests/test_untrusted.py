@@ -97,8 +97,8 @@ def test_memory_cap_is_a_failure_row(tmp_path):
 
 
 def test_a_killed_worker_is_a_failure_row_and_the_next_report_runs(tmp_path):
-    from pipeline.batch import run_report
     from pipeline import isolation
+    from pipeline.batch import run_report
 
     s = Settings(timeout_s=60)
     run_report(str(SAMPLE), str(tmp_path), s)  # warm the worker
