@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -97,8 +98,6 @@ def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_page
 
 def process_document(doc: Document, timings: dict | None = None) -> Document:
     """Run every stage in order; ``timings`` (if given) receives seconds per stage."""
-    import time
-
     for name, stage in STAGES:
         t0 = time.perf_counter()
         try:
