@@ -138,15 +138,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return cmd_serve(args, argv if argv is not None else sys.argv[1:])
     except (UsageError, GoldFileError) as exc:
-        print(f"reportpipe: {exc}", file=sys.stderr)
+        print(f"reportpipe: {clean_text(exc)}", file=sys.stderr)
         return 2
     except ReportpipeError as exc:
-        print(f"reportpipe: {exc}", file=sys.stderr)
+        print(f"reportpipe: {clean_text(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug of ours: one line, the traceback only on request
         if getattr(args, "verbose", False):
             raise
-        print(f"reportpipe: internal error ({type(exc).__name__}: {exc}); rerun with --verbose "
+        print(f"reportpipe: internal error ({type(exc).__name__}: {clean_text(exc)}); rerun with --verbose "
               "for details and please report it.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

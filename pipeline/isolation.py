@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing as mp
+import os
 import re
 import resource
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -56,7 +58,22 @@ class _OutOfMemory:
     survive pickling when memory is short)."""
 
 
-def _init_worker(memory_mb: int) -> None:
+# How often a worker checks that the process that started it is still there.
+_PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone (killed by a signal, or the OOM killer, so that no
+    exit handler of its ran): an orphaned worker would otherwise wait for work forever, and keep
+    multiprocessing's resource tracker alive with it."""
+    while True:
+        time.sleep(_PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _init_worker(memory_mb: int, parent: int) -> None:
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -94,7 +111,7 @@ def _pool(limits: Limits) -> ProcessPoolExecutor:
             max_workers=1,
             mp_context=mp.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(limits.memory_mb,),
+            initargs=(limits.memory_mb, os.getpid()),
             max_tasks_per_child=limits.recycle_after,
         )
         _POOL_KEY = key

@@ -162,3 +162,20 @@ def test_too_many_pages_is_refused_before_any_page_is_read(tmp_path):
     doc.save(path)
     r = run("run", path, "--out", tmp_path / "out", "--runner", "inline", "--max-pages", "10", "--quiet")
     assert r.returncode == 1 and "too_many_pages" in r.stdout and "30 pages" in r.stdout
+
+
+def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
+    """SIGKILL runs no exit handler: the worker notices its parent is gone and ends by itself."""
+    import psutil
+
+    script = ("import sys; from pipeline.batch import Settings, run_report; from pipeline import isolation; "
+              "run_report(sys.argv[1], sys.argv[2], Settings()); print(isolation.worker_pid(), flush=True); "
+              "sys.stdin.read()")
+    parent = subprocess.Popen([sys.executable, "-c", script, str(SAMPLE), str(tmp_path / "out")], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    worker = psutil.Process(int(parent.stdout.readline()))
+    assert worker.is_running() and worker.ppid() == parent.pid
+    parent.kill()
+    parent.wait(timeout=10)
+    worker.wait(timeout=15)  # raises psutil.TimeoutExpired if it lives on
+    assert not worker.is_running()
