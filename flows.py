@@ -38,6 +38,7 @@ _configure_prefect()
 
 from prefect import flow, task  # noqa: E402
 
+from pipeline import isolation  # noqa: E402
 from pipeline.batch import PlanItem, ReportResult, Settings, collect_inputs, run_batch, run_report  # noqa: E402
 from pipeline.errors import ReportpipeError  # noqa: E402
 
@@ -85,8 +86,14 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
                    settings: dict | None = None) -> dict[str, Any]:
     """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
     chosen = Settings(**(settings or {}))
-    batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
-                      submit=_as_tasks(str(out_dir), chosen))
+    try:
+        batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
+                          submit=_as_tasks(str(out_dir), chosen))
+    finally:
+        # The worker lives as long as the flow run: a served deployment runs each flow run in a
+        # process of its own, which Prefect may end without running exit handlers.
+        isolation.shutdown()
+        isolation.stop_resource_tracker()
     return {"items": list(batch.items), "results": list(batch.results)}
 
 
@@ -116,18 +123,37 @@ def local_prefect_server(timeout: float = SERVER_START_TIMEOUT_S) -> Iterator[st
     (An ephemeral server, which Prefect starts by itself, cannot schedule runs.)"""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
+    # In a session of its own: `prefect server start` runs the server (uvicorn) as a child, which
+    # must be stopped with it, so the whole group is signalled.
     server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     try:
         _wait_healthy(server, url, timeout)
         yield url
     finally:
-        server.terminate()
+        _stop_group(server, SERVER_STOP_TIMEOUT_S)
+
+
+def _stop_group(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM to the process group led by ``proc``, SIGKILL to what is left after ``timeout``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            server.wait(timeout=SERVER_STOP_TIMEOUT_S)
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            continue
+        # the leader is gone; give the rest of its group a moment, then make sure
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
 
 
 def _wait_healthy(server: subprocess.Popen, url: str, timeout: float) -> None:
@@ -151,7 +177,8 @@ def serve_with_local_server(command: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     with local_prefect_server() as url:
         print(f"started a local Prefect server for the schedule: UI at {url[:-4]}", flush=True)
-        child = subprocess.Popen(command, env={**os.environ, "PREFECT_API_URL": url})
+        # Its own process group, so that the flow runs it starts are stopped with it.
+        child = subprocess.Popen(command, env={**os.environ, "PREFECT_API_URL": url}, start_new_session=True)
         try:
             return child.wait()
         except KeyboardInterrupt:
@@ -159,6 +186,7 @@ def serve_with_local_server(command: list[str]) -> int:
             try:
                 child.wait(timeout=CHILD_STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                pass
             return 130
+        finally:
+            _stop_group(child, CHILD_STOP_TIMEOUT_S)
