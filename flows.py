@@ -93,7 +93,6 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
         # The worker lives as long as the flow run: a served deployment runs each flow run in a
         # process of its own, which Prefect may end without running exit handlers.
         isolation.shutdown()
-        isolation.stop_resource_tracker()
     return {"items": list(batch.items), "results": list(batch.results)}
 
 

@@ -138,11 +138,13 @@ def shutdown(kill: bool = False) -> None:
 
 def stop_resource_tracker() -> None:
     """Stop multiprocessing's resource tracker process if this process started one (spawned
-    workers start it; it would otherwise live until this process exits)."""
+    workers start it; it would otherwise live until this process exits). Not while any process
+    started through multiprocessing is alive (a Dask cluster's, say): the tracker waits for every
+    holder of its pipe, so stopping it then would wait for them."""
     from multiprocessing import resource_tracker
 
     tracker = resource_tracker._resource_tracker
-    if getattr(tracker, "_pid", None) is not None:
+    if getattr(tracker, "_pid", None) is not None and not mp.active_children():
         tracker._stop()  # type: ignore[attr-defined]  # private, present since 3.8; no public stop
 
 
