@@ -11,8 +11,8 @@ separately in the manifest so that ``reportpipe status`` can say which one chang
 - ``schemas``: the table contracts;
 - ``settings``: the extraction settings that change what is read (byte and page limits).
 
-The package's digests are computed once per process (a few hundred kilobytes of files: about a
-millisecond) from the installed package itself, so a wheel, an editable checkout and a copy of the
+The package's digests are computed once per process (a few hundred kilobytes of files: about ten
+milliseconds) from the installed package itself, so a wheel, an editable checkout and a copy of the
 package each key by what they really run.
 """
 
