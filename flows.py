@@ -110,6 +110,15 @@ def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> N
     )
 
 
+def stop_temporary_servers() -> None:
+    """Stop the temporary Prefect server a flow call in this process started (Prefect stops it at
+    exit; a test session stops it before it checks that nothing it started is still running)."""
+    from prefect.server.api import server
+
+    for instance in list(server.SubprocessASGIServer._instances.values()):
+        instance.stop()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

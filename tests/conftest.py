@@ -31,6 +31,13 @@ def _stop_workers() -> None:
         isolation.stop_resource_tracker()
 
 
+def _stop_prefect() -> None:
+    """The temporary Prefect server of in-process flow runs, which Prefect itself stops at exit."""
+    flows = sys.modules.get("flows")
+    if flows is not None:
+        flows.stop_temporary_servers()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _workers_stopped_after_each_module():
     yield
@@ -46,6 +53,7 @@ def no_process_left_behind():
     libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     yield
     _stop_workers()
+    _stop_prefect()
     me = psutil.Process()
     deadline = time.monotonic() + EXIT_GRACE_S
     alive: list[psutil.Process] = []
