@@ -15,12 +15,13 @@ exit, so no process outlives the one that started them.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing as mp
 import os
 import re
 import resource
+import signal
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -58,22 +59,28 @@ class _OutOfMemory:
     survive pickling when memory is short)."""
 
 
-# How often a worker checks that the process that started it is still there.
-_PARENT_CHECK_S = 1.0
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone (killed by a signal, or the OOM killer, so that no
-    exit handler of its ran): an orphaned worker would otherwise wait for work forever, and keep
-    multiprocessing's resource tracker alive with it."""
-    while True:
-        time.sleep(_PARENT_CHECK_S)
-        if os.getppid() != parent:
-            os._exit(1)
+    """Have the kernel kill this worker when its parent is gone (killed by a signal or the OOM
+    killer, so that no exit handler of its ran): an orphaned worker would otherwise wait for work
+    forever and keep multiprocessing's resource tracker alive with it. (A watching thread would
+    do as well, but a second thread makes malloc thrash under the memory cap instead of failing.)
+    The kernel means the thread that started the worker: the pool is started by the thread that
+    submits first, and Prefect's task threads live until the flow run's end, which shuts the pool
+    down first. Linux only; elsewhere the parent's exit handler is the only stop."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _init_worker(memory_mb: int, parent: int) -> None:
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    _exit_with_parent(parent)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
