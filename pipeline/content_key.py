@@ -31,7 +31,8 @@ PART_NAMES = {"input": "the input's bytes", "code": "the code", "vocabulary": "t
               "schemas": "the schemas", "settings": "the settings"}
 # Modules at the edges that read or present finished tables and never change what is extracted;
 # a change to them does not make every report stale. Any other module, including new ones, counts.
-EDGE_MODULES = frozenset({"cli.py", "review.py", "diff.py", "evaluate.py", "isolation.py", "batch.py"})
+EDGE_MODULES = frozenset({"cli.py", "terminal.py", "review.py", "diff.py", "evaluate.py", "isolation.py",
+                          "batch.py"})
 SCHEMA_FOLDER = "schemas"
 ASSET_FOLDER = "assets"  # the review page's CSS and JavaScript: presentation, not extraction
 DIGEST_CHARS = 16  # 64 bits: collisions between two versions of one package are not a concern
