@@ -7,7 +7,8 @@ separately in the manifest so that ``reportpipe status`` can say which one chang
 - ``code``: the source of every module of the package that shapes the tables (the version number
   alone is not enough: rules change far more often than releases);
 - ``vocabulary``: every data file shipped in the package outside the contracts and the page assets
-  (the word lists under ``lexicon/`` and whatever data files come next);
+  (the word lists under ``lexicon/`` and whatever data files come next), and the user's word lists
+  named by ``$REPORTPIPE_LEXICON``;
 - ``schemas``: the table contracts;
 - ``settings``: the extraction settings that change what is read (byte and page limits).
 
@@ -23,6 +24,8 @@ import json
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+
+from . import lexicon
 
 PACKAGE = "pipeline"
 PARTS = ("input", "code", "vocabulary", "schemas", "settings")
@@ -69,7 +72,10 @@ def package_digests() -> dict[str, str]:
     schemas = [(r, f) for r, f in files if r.startswith(SCHEMA_FOLDER + "/")]
     vocabulary = [(r, f) for r, f in files
                   if not r.endswith(".py") and not r.startswith((SCHEMA_FOLDER + "/", ASSET_FOLDER + "/"))]
-    return {"code": _digest(code), "vocabulary": _digest(vocabulary), "schemas": _digest(schemas)}
+    # The vocabulary also holds the user's word lists ($REPORTPIPE_LEXICON), read once per process
+    # like the lexicon itself.
+    words = hashlib.sha256(f"{_digest(vocabulary)}\0{lexicon.fingerprint()}".encode()).hexdigest()
+    return {"code": _digest(code), "vocabulary": words[:DIGEST_CHARS], "schemas": _digest(schemas)}
 
 
 def settings_digest(settings: dict) -> str:

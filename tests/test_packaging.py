@@ -15,7 +15,8 @@ TABLES = ("sections", "cases", "claims", "blocks", "tables")
 
 
 def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "REPORTPIPE_KILL_AT")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "REPORTPIPE_KILL_AT", "REPORTPIPE_LEXICON")}
     return {**env, **extra}
 
 
@@ -63,13 +64,20 @@ def test_status_says_which_part_of_the_key_changed(package_copy, tmp_path):
     assert "\tchanged\t" in line and "the code changed" in line, line
     run()
     assert "\tup_to_date\t" in _status(package_copy, tmp_path)
-    # The vocabulary: any data file shipped in the package.
-    lexicon = package_copy / "pipeline" / "lexicon"
-    lexicon.mkdir(exist_ok=True)
-    (lexicon / "extra_units.toml").write_text('units = ["万千瓦时"]\n', encoding="utf-8")
+    # The vocabulary: a word added to a word list shipped in the package...
+    _edit(package_copy / "pipeline" / "lexicon" / "units.toml", "[units]\n", '[units]\n"标准台" = "count"\n')
     line = _status(package_copy, tmp_path)
-    assert "\tchanged\t" in line and "the vocabulary changed" in line, line
+    assert "\tchanged\t" in line and "the vocabulary changed" in line and "code" not in line, line
     run()
+    assert "\tup_to_date\t" in _status(package_copy, tmp_path)
+    # ... or in the user's own word lists.
+    mine = tmp_path / "my-lexicon"
+    mine.mkdir()
+    (mine / "units.toml").write_text('[units]\n"工日" = "duration"\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "status", str(SAMPLE), "--out", str(tmp_path / "out")],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env=_env(PYTHONPATH=str(package_copy), REPORTPIPE_LEXICON=str(mine)))
+    assert "\tchanged\t" in r.stdout and "the vocabulary changed" in r.stdout, r.stdout + r.stderr
     # The contracts.
     _edit(package_copy / "pipeline" / "schemas" / "claims.json", '"fields"', '"x-note": "edited", "fields"')
     line = _status(package_copy, tmp_path)
