@@ -179,3 +179,25 @@ def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
     parent.wait(timeout=10)
     worker.wait(timeout=15)  # raises psutil.TimeoutExpired if it lives on
     assert not worker.is_running()
+
+
+def test_sigterm_to_an_inline_run_leaves_no_worker_or_tracker(tmp_path):
+    """SIGTERM ends Python without its exit handlers; the worker (busy on a decompression bomb)
+    and the resource tracker still end with the run."""
+    import time
+
+    import psutil
+
+    cli = subprocess.Popen([*EXE, "run", str(DATA / "bad_pdfs" / "synthetic_flate_bomb_1GiB.pdf"), "--out",
+                            str(tmp_path / "out"), "--runner", "inline", "--quiet"], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = psutil.Process(cli.pid)
+    deadline = time.monotonic() + 60
+    while len(proc.children()) < 2 and time.monotonic() < deadline:  # the tracker and the worker
+        time.sleep(0.2)
+    children = proc.children()
+    assert len(children) >= 2, "the run never started its worker"
+    cli.send_signal(signal.SIGTERM)
+    cli.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    assert not alive, [p.cmdline() for p in alive]
