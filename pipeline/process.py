@@ -29,22 +29,26 @@ def normalize_stage(doc: Document) -> Document:
 
 
 def provenance_stage(doc: Document) -> Document:
-    """Page and box of every block, cell and claim of a PDF report (text reports have none)."""
+    """Page and box of every block, cell and claim of a PDF report (text reports have none).
+
+    Each box is the union of the item's own characters on its first page; a claim wrapped across
+    lines takes the characters on the line where it begins (one rectangle over the number).
+    """
     if not doc.boxes:
         return doc
     from .model import evolved
-    from .pdf import locate
+    from .pdf import box_of
 
     starts = [b.start for b in doc.boxes]
 
-    def place(item):
-        page, bbox = locate(doc.boxes, starts, item.raw_start, max(item.raw_end, item.raw_start + 1))
+    def place(item, first_line: bool = False):
+        page, bbox = box_of(doc.boxes, starts, item.raw_start, max(item.raw_end, item.raw_start + 1), first_line)
         return evolved(item, page=page, bbox=bbox)
 
     return doc.evolve(
         blocks=tuple(place(b) for b in doc.blocks),
         table_cells=tuple(place(c) for c in doc.table_cells),
-        claims=tuple(place(c) for c in doc.claims),
+        claims=tuple(place(c, first_line=True) for c in doc.claims),
     )
 
 
@@ -77,7 +81,7 @@ def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_page
         pdf = read_pdf_report(path, max_bytes=max_bytes, **({"max_pages": max_pages} if max_pages else {}))
         return Document(report_id=report_id_for(path), source_path=str(path), sha256=pdf.sha256,
                         encoding="pdf", raw=pdf.text, boxes=pdf.boxes, pages=pdf.pages,
-                        furniture=pdf.furniture,
+                        furniture=pdf.furniture, display=pdf.display,
                         source_info={"metadata": pdf.metadata, "page_info": list(pdf.page_info)})
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise ReportError(

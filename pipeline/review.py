@@ -288,10 +288,11 @@ def _page_images(doc: dict, claims: list[dict], zoom: float = 0.8) -> dict[str, 
                 f'<title>{_e(cid)}</title></rect>'
                 for bbox, kind, cid in boxes.get(str(i), []) for x0, y0, x1, y1 in [bbox.split(",")]
             )
-            out[str(i)] = (f'<img alt="page {i}" width="{pix.width}" height="{pix.height}" '
+            # The boxes' layer covers the image alone (not its caption), so points scale to pixels.
+            out[str(i)] = (f'<div class="sheet"><img alt="page {i}" width="{pix.width}" height="{pix.height}" '
                            f'src="data:image/png;base64,{png}">'
                            f'<svg class="boxes" viewBox="0 0 {w:.1f} {h:.1f}" preserveAspectRatio="none" '
-                           f'aria-hidden="true">{rects}</svg>')
+                           f'aria-hidden="true">{rects}</svg></div>')
     return out
 
 
