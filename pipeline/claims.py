@@ -10,12 +10,12 @@ the document's blocks in reading order and assembles the rows the claims contrac
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Optional
 
 from . import claim_attributes as attrs
 from .claim_detection import REPUBLIC_EVIDENCE, claim_quantities, is_date_like
+from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
@@ -40,10 +40,7 @@ class ClaimIds:
         self._seen: dict[str, int] = {}
 
     def __call__(self, key: str) -> str:
-        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-        n = self._seen.get(digest, 0)
-        self._seen[digest] = n + 1
-        return f"clm-{digest}" + (f"-{n + 1}" if n else "")
+        return stable_id("clm", key, self._seen)
 
 
 def extract_claims(doc: Document) -> Document:

@@ -175,10 +175,3 @@ def write_csv(rows: list[DiffRow], path: str | Path) -> None:
             d = asdict(r)
             w.writerow([d[c] for c in COLUMNS])
 
-
-def to_markdown(rows: list[DiffRow]) -> str:
-    lines = ["| status | kind | subject | field | old | new | change |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        cells = [r.status, r.kind, r.subject, r.field, r.old, r.new, r.percent]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(lines)

@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .claims import extract_claims
 from .errors import ReportError
@@ -101,8 +102,6 @@ def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_page
 
 def process_document(doc: Document, timings: dict | None = None) -> Document:
     """Run every stage in order; ``timings`` (if given) receives seconds per stage."""
-    import time
-
     for name, stage in STAGES:
         t0 = time.perf_counter()
         try:

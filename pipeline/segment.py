@@ -11,11 +11,11 @@ paragraph after it). Anything the rules do not recognise stays a paragraph, so n
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .ids import stable_id
 from .lexicon import organisation_suffixes
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
@@ -191,7 +191,7 @@ def segment(doc: Document) -> Document:
     for node in nodes:
         parent_path = node.parent.path if node.parent else ()
         node.path = parent_path + (f"{node.level}:{node.number}:{node.title}",)
-        node.section_id = _stable_id("sec", "/".join(node.path), seen)
+        node.section_id = stable_id("sec", "/".join(node.path), seen)
 
     def raw_span(a: int, b: int) -> tuple[int, int]:
         if a >= b:
@@ -207,7 +207,7 @@ def segment(doc: Document) -> Document:
         owner = owners[first]
         title = lines[title_idx].text if title_idx is not None else ""
         key = "/".join(owner.path if owner else ()) + "|" + title
-        case_id = _stable_id("case", key, case_seen)
+        case_id = stable_id("case", key, case_seen)
         rs, _ = raw_span(lines[first].start, lines[first].end)
         _, re_ = raw_span(lines[last].start, lines[last].end)
         cases.append(
@@ -226,7 +226,7 @@ def segment(doc: Document) -> Document:
         sid = owner.section_id if owner else None
         rs, re_ = raw_span(ln.start, ln.end)
         key = "/".join(owner.path if owner else ()) + "|" + ln.kind + "|" + ln.text
-        block_id = _stable_id("blk", key, block_seen)
+        block_id = stable_id("blk", key, block_seen)
         blocks.append(
             Block(block_id, ln.kind, ln.text, ln.start, ln.end, rs, re_, lines_index.line_of(rs),
                   sid, case_of_line.get(i), "", ln.cells)
@@ -253,13 +253,6 @@ def segment(doc: Document) -> Document:
         cases=tuple(cases),
         table_cells=tuple(cells),
     )
-
-
-def _stable_id(prefix: str, key: str, seen: dict[str, int]) -> str:
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    n = seen.get(digest, 0)
-    seen[digest] = n + 1
-    return f"{prefix}-{digest}" + (f"-{n + 1}" if n else "")
 
 
 def _split_lines(text: str) -> list[_Line]:

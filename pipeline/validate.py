@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# Shipped inside the package (pipeline/schemas links to the top-level schemas/ folder), so an
+# installed wheel reads the same contracts as a checkout.
+SCHEMA_DIR = resources.files("pipeline") / "schemas"
 TABLES = ("sections", "cases", "blocks", "claims", "tables")
 QUARANTINE_COLUMNS = ["report_id", "table", "row_id", "rule", "column", "reason", "row_json"]
 
 
 @lru_cache(maxsize=None)
 def load_contract(name: str) -> dict:
-    path = SCHEMA_DIR / f"{name}.json"
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def schema_version() -> str:

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS, GOLD, ROOT
+from conftest import CORPUS, GOLD, ROOT, need
 
 from pipeline.errors import GoldFileError
 from pipeline.evaluate import (
@@ -127,11 +127,9 @@ HEADING_GOLD = [
 
 @pytest.mark.parametrize("source, stem", HEADING_GOLD, ids=[s for _, s in HEADING_GOLD])
 def test_headings_against_gold(source, stem):
-    if not source.exists():
-        pytest.skip(f"{source} is not present (the shared corpus lives beside the repository)")
     gold = load_heading_gold(GOLD / f"{stem}.headings.jsonl")
     assert sum(g["required"] for g in gold) >= 2  # an annotation, not an empty file
-    s = score_headings(gold, document_sections(process_file(source)))
+    s = score_headings(gold, document_sections(process_file(need(source))))
     assert s.f1 >= HEADING_F1, (s.f1, s.misses, s.false_alarms)
 
 

@@ -71,7 +71,8 @@ def test_a_batch_of_every_bad_input_and_the_sample(tmp_path):
     assert len(rows) == len(got)  # exactly one row per failed file
     assert got == EXPECTED
     for row in rows:
-        assert row["sha256"] and row["versions"] and Path(row["report_path"]).name in row["message"] or row["report_path"]
+        assert row["sha256"] and row["versions"] and row["report_path"], row
+        assert Path(row["report_path"]).name in row["message"], row
     name = "wechat-employment-2019-2020"
     assert tables(out / name) == tables(clean / name)
 
@@ -96,8 +97,8 @@ def test_memory_cap_is_a_failure_row(tmp_path):
 
 
 def test_a_killed_worker_is_a_failure_row_and_the_next_report_runs(tmp_path):
-    from pipeline.batch import run_report
     from pipeline import isolation
+    from pipeline.batch import run_report
 
     s = Settings(timeout_s=60)
     run_report(str(SAMPLE), str(tmp_path), s)  # warm the worker
@@ -106,8 +107,8 @@ def test_a_killed_worker_is_a_failure_row_and_the_next_report_runs(tmp_path):
     killer.start()
     res = run_report(str(DATA / "bad_pdfs" / "synthetic_flate_bomb_1GiB.pdf"), str(tmp_path), s)
     killer.cancel()
-    assert res["status"] == "failed" and res["failure"]["reason"] == "worker_crashed"
-    assert run_report(str(SAMPLE), str(tmp_path), s)["status"] == "ok"
+    assert res.status == "failed" and res.failure.reason == "worker_crashed"
+    assert run_report(str(SAMPLE), str(tmp_path), s).status == "ok"
     isolation.shutdown()
 
 
@@ -161,3 +162,42 @@ def test_too_many_pages_is_refused_before_any_page_is_read(tmp_path):
     doc.save(path)
     r = run("run", path, "--out", tmp_path / "out", "--runner", "inline", "--max-pages", "10", "--quiet")
     assert r.returncode == 1 and "too_many_pages" in r.stdout and "30 pages" in r.stdout
+
+
+def test_a_worker_ends_when_its_parent_is_killed(tmp_path):
+    """SIGKILL runs no exit handler: the worker notices its parent is gone and ends by itself."""
+    import psutil
+
+    script = ("import sys; from pipeline.batch import Settings, run_report; from pipeline import isolation; "
+              "run_report(sys.argv[1], sys.argv[2], Settings()); print(isolation.worker_pid(), flush=True); "
+              "sys.stdin.read()")
+    parent = subprocess.Popen([sys.executable, "-c", script, str(SAMPLE), str(tmp_path / "out")], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    worker = psutil.Process(int(parent.stdout.readline()))
+    assert worker.is_running() and worker.ppid() == parent.pid
+    parent.kill()
+    parent.wait(timeout=10)
+    worker.wait(timeout=15)  # raises psutil.TimeoutExpired if it lives on
+    assert not worker.is_running()
+
+
+def test_sigterm_to_an_inline_run_leaves_no_worker_or_tracker(tmp_path):
+    """SIGTERM ends Python without its exit handlers; the worker (busy on a decompression bomb)
+    and the resource tracker still end with the run."""
+    import time
+
+    import psutil
+
+    cli = subprocess.Popen([*EXE, "run", str(DATA / "bad_pdfs" / "synthetic_flate_bomb_1GiB.pdf"), "--out",
+                            str(tmp_path / "out"), "--runner", "inline", "--quiet"], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = psutil.Process(cli.pid)
+    deadline = time.monotonic() + 60
+    while len(proc.children()) < 2 and time.monotonic() < deadline:  # the tracker and the worker
+        time.sleep(0.2)
+    children = proc.children()
+    assert len(children) >= 2, "the run never started its worker"
+    cli.send_signal(signal.SIGTERM)
+    cli.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    assert not alive, [p.cmdline() for p in alive]
