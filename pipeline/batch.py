@@ -20,7 +20,8 @@ from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
-from .store import read_manifest, sweep, write_failures, write_manifest, write_report
+from .store import (check_input, finish_output, prepare_output, read_manifest, report_damage, update_manifest,
+                    write_failures, write_report)
 
 
 
@@ -92,7 +93,12 @@ def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool
     items = []
     for f in files:
         rid = report_id_for(f)
-        sha = file_sha256(f)
+        try:
+            check_input(f, out_dir, rid)
+            sha = file_sha256(f)
+        except (ReportError, OSError) as exc:
+            items.append(PlanItem(str(f), rid, "", "failed", getattr(exc, "message", str(exc))))
+            continue
         entry = manifest.get(rid)
         if entry is None:
             state, why = "new", "not processed before"
@@ -104,8 +110,8 @@ def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool
             state, why = "changed", "the input's bytes changed"
         elif entry.get("settings_key") != key:
             state, why = "changed", "the pipeline version or settings changed"
-        elif not (Path(out_dir) / rid / "document.json").exists():
-            state, why = "changed", "its output folder is missing"
+        elif damage := report_damage(out_dir, rid, entry):
+            state, why = "changed", damage
         else:
             state, why = "up_to_date", "unchanged since the last run"
         items.append(PlanItem(str(f), rid, sha, state, why))
@@ -134,6 +140,7 @@ def process_one(path: str, out_dir: str, settings: Settings) -> dict:
     p = Path(path)
     rid = report_id_for(p)
     try:
+        check_input(p, out_dir, rid)
         doc = process_file(p, max_bytes=settings.max_bytes, max_pages=settings.max_pages)
         record = write_report(doc, out_dir, settings.key())
         return {"report_id": rid, "path": str(p), "status": "ok", "sha256": doc.sha256,
@@ -175,13 +182,11 @@ def failure_result(p: Path, reason: str, message: str, stage: str, seconds: floa
 
 
 def begin(out_dir: str | Path) -> None:
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    sweep(out_dir)
+    prepare_output(out_dir)
 
 
 def record_result(out_dir: str | Path, result: dict, settings: Settings) -> None:
     """Add one finished report to the manifest (replaced atomically, after the report's folder)."""
-    manifest = read_manifest(out_dir)
     entry = {"sha256": result.get("sha256", ""), "settings_key": settings.key(), "source_path": result["path"],
              "pipeline_version": __version__, "status": result["status"],
              "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -189,17 +194,17 @@ def record_result(out_dir: str | Path, result: dict, settings: Settings) -> None
         entry["row_counts"] = result["record"]["row_counts"]
     else:
         entry["reason"] = result["failure"]["reason"]
-    manifest.setdefault("reports", {})[result["report_id"]] = entry
-    write_manifest(out_dir, manifest)
+    update_manifest(out_dir, result["report_id"], entry)
 
 
 def finish(out_dir: str | Path, results: list[dict]) -> None:
     """Record the run's failures and refresh the catalog over every report of the folder."""
     write_failures(out_dir, [r["failure"] for r in results if r["status"] == "failed"])
-    if any(r["status"] != "skipped" for r in results) or not (Path(out_dir) / "catalog.duckdb").exists():
-        from .catalog import refresh_catalog
+    from .catalog import catalog_is_stale, refresh_catalog
 
+    if any(r["status"] != "skipped" for r in results) or catalog_is_stale(out_dir):
         refresh_catalog(out_dir)
+    finish_output(out_dir)
 
 
 def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool = False,

@@ -159,6 +159,7 @@ def _inputs(args) -> list[str]:
 
 def cmd_run(args) -> int:
     from .batch import Settings, begin, collect_inputs, needs_work, plan, run_inline
+    from .catalog import refresh_if_stale
 
     chosen = {"max_bytes": args.max_bytes, "max_pages": args.max_pages, "timeout_s": args.timeout,
               "memory_mb": args.memory_mb}
@@ -174,6 +175,7 @@ def cmd_run(args) -> int:
         # Nothing new or changed: no flow run, so no Prefect start-up cost at all.
         results = [{"report_id": i.report_id, "path": i.path, "status": "skipped"}
                    for i in plan(files, args.out, settings)]
+        refresh_if_stale(args.out)  # a catalog a previous run could not refresh
     else:
         out = _run_prefect(files, args, settings)
         results = out["results"]
