@@ -81,6 +81,8 @@ def report_id_for(path: str | Path) -> str:
     slug = re.sub("\0+", "_", slug).strip("._-")
     slug = _cut(slug, MAX_ID_BYTES - _HASH_CHARS - 1).rstrip("._-") or "report"
     digest = hashlib.sha1(stem.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
+    if is_reserved(f"{slug}_{digest}"):  # "catalog.duckdb.wal_…" still begins with a tool's name
+        slug = slug.replace(".", "_")
     return f"{slug}_{digest}"
 
 

@@ -209,11 +209,18 @@ def read_csv_rows(path: str | Path) -> list[dict]:
                 for row in csv.DictReader(fh)]
 
 
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    return any(df[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+               for c in df.columns if df[c].dtype == object)
+
+
 def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, parquet_path)
-    spreadsheet_safe(df).to_csv(csv_path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL,
-                                lineterminator="\n")
+    # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
+    # carriage return would end its row early for a reader, so such a table quotes every text cell.
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(df) else csv.QUOTE_MINIMAL
+    spreadsheet_safe(df).to_csv(csv_path, index=False, encoding="utf-8", quoting=quoting, lineterminator="\n")
     for p in (parquet_path, csv_path):
         with open(p, "rb") as fh:
             os.fsync(fh.fileno())
