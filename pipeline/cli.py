@@ -168,6 +168,7 @@ def cmd_run(args) -> int:
     files = collect_inputs(inputs)
     if not files:
         raise UsageError(f"no report files (.txt, .md) in {', '.join(inputs)}.")
+    begin(args.out)  # the output folder checked and its write lock taken before Prefect starts
     t0 = time.perf_counter()
     if args.runner == "inline":
         items, results = _run_inline_with_progress(files, args, settings, run_inline)
