@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import lock
 from .errors import UsageError
-from .names import CATALOG, FAILURE_COLUMNS, FAILURES, MANIFEST, package_name
+from .names import CATALOG, FAILURE_COLUMNS, FAILURES, package_name
 from .validate import QUARANTINE_COLUMNS, TABLES, load_contract
 
 log = logging.getLogger("reportpipe")
@@ -209,9 +209,10 @@ def catalog_problem(out_dir: str | Path, sources: dict[str, list[str]] | None = 
         return ""
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            layout, recorded = con.execute("SELECT max(layout), max(sources) FROM _reportpipe_catalog").fetchone()
+            row = con.execute("SELECT max(layout), max(sources) FROM _reportpipe_catalog").fetchone()
     except Exception as exc:  # duckdb raises several kinds for a damaged or foreign file
         return f"does not read ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+    layout, recorded = row if row else (None, None)
     if layout != CATALOG_LAYOUT:
         return "has an older layout"
     if sources is None:

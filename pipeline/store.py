@@ -33,15 +33,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
-from . import lock
+from . import __version__, lock
 from .catalog import datapackage_json
 from .errors import ReportError, UsageError
 from .model import Document
 from .names import FAILURE_COLUMNS, FAILURES, MANIFEST
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
-
-__all__ = ["MANIFEST", "FAILURES", "FAILURE_COLUMNS"]  # re-exported: the names themselves live in pipeline.names
 
 log = logging.getLogger("reportpipe")
 
@@ -264,7 +261,7 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
 def sweep(out_dir: str | Path) -> list[str]:
     """Remove temporary folders a killed run left; restore a report caught between two renames."""
     out_dir = Path(out_dir)
-    swept = []
+    swept: list[str] = []
     if not out_dir.is_dir():
         return swept
     for p in sorted(out_dir.iterdir()):

@@ -367,7 +367,8 @@ def test_the_same_id_from_another_path_later_is_a_failure_row_not_an_overwrite(f
     assert message in rows[0]["message"] and rows[0]["report_path"] == str(other / "beta-2023.txt")
     assert (out / "beta-2023" / "claims.csv").read_bytes() == before  # not overwritten
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reports"]
-    assert manifest["beta-2023"]["source_path"] == str(raw / "beta-2023.txt") and manifest["beta-2023"]["status"] == "ok"
+    assert manifest["beta-2023"]["source_path"] == str(raw / "beta-2023.txt")
+    assert manifest["beta-2023"]["status"] == "ok"
     assert states(raw, out)["beta-2023"][0] == "up_to_date"  # the first input still owns its report
     r = cli("status", other, "--out", out)
     assert f"beta-2023\tfailed\t{message}" in r.stdout
