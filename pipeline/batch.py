@@ -20,8 +20,8 @@ from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
-from .store import (check_input, finish_output, prepare_output, read_manifest, report_damage, update_manifest,
-                    write_failures, write_report)
+from .store import (check_input, finish_output, input_files, prepare_output, read_manifest, report_damage,
+                    update_manifest, write_failures, write_report)
 
 
 
@@ -59,10 +59,7 @@ def collect_inputs(inputs: list[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            files.extend(
-                sorted(f for f in p.iterdir()
-                       if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in INPUT_SUFFIXES)
-            )
+            files.extend(input_files(p, INPUT_SUFFIXES))
         elif p.is_file():
             files.append(p)
         else:

@@ -481,6 +481,27 @@ def finish_output(out_dir: str | Path) -> None:
     lock.release(out_dir)
 
 
+def input_files(folder: Path, suffixes: set[str] | frozenset[str]) -> list[Path]:
+    """The report files of a folder (regular files with one of ``suffixes``, not hidden), sorted.
+    A folder that cannot be listed is a usage error naming it; an entry that vanishes while it is
+    listed is skipped, and one that cannot be read is kept, to fail alone as that report."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise UsageError(f"cannot list the input folder {folder} ({exc.strerror}); check its "
+                         "permissions.") from None
+    files = []
+    for f in entries:
+        if f.name.startswith(".") or f.suffix.lower() not in suffixes:
+            continue
+        try:
+            if f.is_file():
+                files.append(f)
+        except OSError:
+            continue
+    return sorted(files)
+
+
 def check_input(path: str | Path, out_dir: str | Path, report_id: str) -> None:
     """Raise a ``ReportError`` for an input that cannot be read now (unreadable, vanished) or
     whose report id already belongs to another input; the batch records it and goes on."""

@@ -413,6 +413,19 @@ def test_an_unreadable_file_is_one_failure_row_and_its_neighbours_are_processed(
     assert (out / "a-first" / "claims.parquet").exists() and (out / "c-last" / "claims.parquet").exists()
 
 
+def test_an_input_folder_that_cannot_be_listed_is_a_usage_error(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "r.txt").write_text(short_report(), encoding="utf-8")
+    raw.chmod(0o311)  # may be entered, not listed
+    try:
+        r = cli("run", raw, "--out", tmp_path / "out", "--runner", "inline", "--no-isolation", unprivileged=True)
+    finally:
+        raw.chmod(0o755)
+    assert r.returncode == 2 and f"cannot list the input folder {raw} (Permission denied)" in r.stderr, r.stderr
+    assert "internal error" not in r.stderr
+
+
 def test_a_file_that_vanishes_during_the_batch_is_one_failure_row(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
