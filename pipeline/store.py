@@ -378,6 +378,8 @@ def read_manifest(out_dir: str | Path) -> dict:
     """The manifest of ``out_dir``; when it is missing or damaged but report folders exist, one
     rebuilt from them, with a warning naming the file (``repair_manifest`` also writes it)."""
     out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return {"reports": {}}  # nothing written yet (a path that is a file is refused by writers)
     path = out_dir / MANIFEST
     manifest, problem = _load_manifest(path)
     if manifest is not None:
