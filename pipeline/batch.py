@@ -28,7 +28,8 @@ from .ingest import DEFAULT_MAX_BYTES
 from .isolation import Limits, run_isolated
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
-from .store import read_manifest, sweep, write_failures, write_manifest, write_report
+from .store import (check_input, finish_output, input_files, prepare_output, read_manifest, report_damage,
+                    update_manifest, write_failures, write_report)
 
 # Libraries whose versions go into every failure row: the ones whose behaviour decides a failure.
 _REPORTED_LIBRARIES = ("opencc", "pandas", "pyarrow", "pandera", "pymupdf", "pdfplumber")
@@ -120,10 +121,7 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            files.extend(
-                sorted(f for f in p.iterdir()
-                       if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in INPUT_SUFFIXES)
-            )
+            files.extend(input_files(p, INPUT_SUFFIXES))
         elif p.is_file():
             files.append(p)
         else:
@@ -164,7 +162,12 @@ def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool
     items = []
     for f in files:
         rid = report_id_for(f)
-        sha = file_sha256(f)
+        try:
+            check_input(f, out_dir, rid)
+            sha = file_sha256(f)
+        except (ReportError, OSError) as exc:
+            items.append(PlanItem(str(f), rid, "", "failed", getattr(exc, "message", str(exc))))
+            continue
         parts = key_parts(sha, settings.extraction())
         entry = manifest.get(rid)
         stale = _why_stale(entry, parts) if entry is not None else None
@@ -176,8 +179,8 @@ def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool
                 why += "; input unchanged"
         elif stale is not None:
             state, why = "changed", stale
-        elif not (Path(out_dir) / rid / "document.json").exists():
-            state, why = "changed", "its output folder is missing"
+        elif damage := report_damage(out_dir, rid, entry):
+            state, why = "changed", damage
         else:
             state, why = "up_to_date", "unchanged since the last run"
         items.append(PlanItem(str(f), rid, sha, state, why))
@@ -221,6 +224,7 @@ def process_one(path: str, out_dir: str, settings: Settings) -> ReportResult:
     p = Path(path)
     rid = report_id_for(p)
     try:
+        check_input(p, out_dir, rid)
         doc = process_file(p, max_bytes=settings.max_bytes, max_pages=settings.max_pages)
         record = write_report(doc, out_dir, settings.key())
         return ReportResult("ok", rid, str(p), doc.sha256, record=record, seconds=time.perf_counter() - t0)
@@ -248,13 +252,11 @@ def run_report(path: str, out_dir: str, settings: Settings) -> ReportResult:
 
 
 def begin(out_dir: str | Path) -> None:
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    sweep(out_dir)
+    prepare_output(out_dir)
 
 
 def record_result(out_dir: str | Path, result: ReportResult, settings: Settings) -> None:
     """Add one finished report to the manifest (replaced atomically, after the report's folder)."""
-    manifest = read_manifest(out_dir)
     parts = key_parts(result.sha256, settings.extraction())
     entry: dict[str, Any] = {"sha256": result.sha256, "settings_key": pipeline_key(parts),
                              "key_parts": parts, "source_path": result.path,
@@ -264,18 +266,18 @@ def record_result(out_dir: str | Path, result: ReportResult, settings: Settings)
         entry["row_counts"] = result.record["row_counts"]
     elif result.failure is not None:
         entry["reason"] = result.failure.reason
-    manifest.setdefault("reports", {})[result.report_id] = entry
-    write_manifest(out_dir, manifest)
+    update_manifest(out_dir, result.report_id, entry)
 
 
 def finish(out_dir: str | Path, results: Iterable[ReportResult]) -> None:
     """Record the run's failures and refresh the catalog over every report of the folder."""
     results = list(results)
     write_failures(out_dir, [r.failure.as_row() for r in results if r.failure is not None])
-    if any(r.status != "skipped" for r in results) or not (Path(out_dir) / "catalog.duckdb").exists():
-        from .catalog import refresh_catalog
+    from .catalog import catalog_is_stale, refresh_catalog
 
+    if any(r.status != "skipped" for r in results) or catalog_is_stale(out_dir):
         refresh_catalog(out_dir)
+    finish_output(out_dir)
 
 
 # Starts one report and returns a function that waits for its result. In this process the run

@@ -167,7 +167,8 @@ def _inputs(args) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    from .batch import Settings, collect_inputs, needs_work, plan, run_batch
+    from .batch import Settings, begin, collect_inputs, needs_work, plan, run_batch
+    from .catalog import refresh_if_stale
     from .process import INPUT_SUFFIXES
 
     chosen = {"max_bytes": args.max_bytes, "max_pages": args.max_pages, "timeout_s": args.timeout,
@@ -177,10 +178,12 @@ def cmd_run(args) -> int:
     files = collect_inputs(inputs)
     if not files:
         raise UsageError(f"no report files ({', '.join(sorted(INPUT_SUFFIXES))}) in {', '.join(inputs)}.")
+    begin(args.out)  # the output folder checked and its write lock taken before Prefect starts
     t0 = time.perf_counter()
     out = Path(args.out)
-    nothing_to_do = not args.force and out.is_dir() and not any(
-        needs_work(i, False) for i in plan(files, out, settings))
+    nothing_to_do = not args.force and not any(needs_work(i, False) for i in plan(files, out, settings))
+    if nothing_to_do:
+        refresh_if_stale(args.out)  # a catalog a previous run could not refresh
     if args.runner == "inline" or nothing_to_do:
         # Nothing new or changed needs no flow run, so no Prefect start-up cost at all.
         results = list(_with_progress(len(files), args, lambda on_result: run_batch(

@@ -43,8 +43,9 @@ def _read(folder: Path, table: str) -> list[dict]:
     if not path.exists():
         raise UsageError(f"{folder}: no {table}.csv here; give the output folder of one report "
                          "(for example extracted/<report_id>).")
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    from .store import read_csv_rows  # the CSV copy's escaped cells back to their exact text
+
+    return read_csv_rows(path)
 
 
 def _similar(a: str, b: str) -> float:

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from .claims import extract_claims
 from .errors import ReportError
 from .ingest import DEFAULT_MAX_BYTES, read_text_report
 from .model import Document, LineIndex
+from .names import report_id_for  # noqa: F401  (the report id of an input; defined in names)
 from .normalize import normalize_text
 from .segment import segment
 
@@ -58,19 +57,6 @@ STAGES: list[tuple[str, Callable[[Document], Document]]] = [
     ("claims", extract_claims),
     ("provenance", provenance_stage),
 ]
-
-
-def report_id_for(path: str | Path) -> str:
-    """The file's stem when it is already a safe name, else a safe transliteration of it."""
-    stem = Path(path).stem
-    if re.fullmatch(r"[A-Za-z0-9._-]+", stem) and stem not in (".", "..") and not stem.startswith("."):
-        return stem
-    folded = unicodedata.normalize("NFKC", stem)
-    safe = re.sub(r"[^\w.-]+", "_", folded, flags=re.ASCII).strip("._-")
-    import hashlib
-
-    digest = hashlib.sha1(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{safe}_{digest}" if safe else f"report_{digest}"
 
 
 def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_pages: int | None = None) -> Document:

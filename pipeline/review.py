@@ -10,7 +10,6 @@ inline script, readable at 200% zoom and usable without a mouse.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 from collections import Counter, defaultdict
@@ -30,8 +29,9 @@ def _csv(folder: Path, name: str) -> list[dict]:
     path = folder / f"{name}.csv"
     if not path.exists():
         return []
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    from .store import read_csv_rows  # the CSV copy's escaped cells back to their exact text
+
+    return read_csv_rows(path)
 
 
 def _e(text) -> str:
