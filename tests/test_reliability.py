@@ -68,8 +68,8 @@ def folder(tmp_path):
     for i, name in enumerate(["alpha-2022", "beta-2023"]):
         (raw / f"{name}.txt").write_text(short_report(i), encoding="utf-8")
     out = tmp_path / "out"
-    _, results = run_inline(collect_inputs([raw]), str(out), INLINE)
-    assert [r["status"] for r in results] == ["ok", "ok"]
+    results = run_inline(collect_inputs([raw]), str(out), INLINE).results
+    assert [r.status for r in results] == ["ok", "ok"]
     return raw, out
 
 
@@ -202,8 +202,8 @@ def test_a_damaged_or_missing_catalog_is_rebuilt(folder, damage, caplog):
         with duckdb.connect(str(catalog)) as con:
             con.execute(f"CREATE VIEW claims AS SELECT * FROM read_parquet('{out}/alpha-2022/claims.parquet')")
     with caplog.at_level(logging.WARNING, logger="reportpipe"):
-        _, results = run_inline(collect_inputs([raw]), str(out), INLINE)
-    assert {r["status"] for r in results} == {"skipped"}
+        results = run_inline(collect_inputs([raw]), str(out), INLINE).results
+    assert {r.status for r in results} == {"skipped"}
     if damage in ("garbage", "empty"):
         assert f"{catalog} does not read" in caplog.text
     assert claim_counts(out).keys() == {"alpha-2022", "beta-2023"}
@@ -280,8 +280,8 @@ def test_damaged_report_files_make_the_report_changed_and_a_run_writes_it_again(
     assert "alpha-2022" in counts
     if damage != "csv deleted":
         assert "beta-2023" not in counts
-    _, results = run_inline(collect_inputs([raw]), str(out), INLINE)
-    assert {r["report_id"]: r["status"] for r in results} == {"alpha-2022": "skipped", "beta-2023": "ok"}
+    results = run_inline(collect_inputs([raw]), str(out), INLINE).results
+    assert {r.report_id: r.status for r in results} == {"alpha-2022": "skipped", "beta-2023": "ok"}
     assert {s for s, _ in states(raw, out).values()} == {"up_to_date"}
     assert claim_counts(out).keys() == {"alpha-2022", "beta-2023"}
 
@@ -433,11 +433,12 @@ def test_a_file_that_vanishes_during_the_batch_is_one_failure_row(tmp_path):
         (raw / f"{name}.txt").write_text(short_report(), encoding="utf-8")
     files = collect_inputs([raw])
     (raw / "b-gone.txt").unlink()  # listed, then deleted before it was read
-    _, results = run_inline(files, str(tmp_path / "out"), INLINE)
-    by_id = {r["report_id"]: r for r in results}
-    assert by_id["a-first"]["status"] == by_id["c-last"]["status"] == "ok"
-    failure = by_id["b-gone"]["failure"]
-    assert failure["reason"] == "unreadable_input" and "vanished" in failure["message"]
+    results = run_inline(files, str(tmp_path / "out"), INLINE).results
+    by_id = {r.report_id: r for r in results}
+    assert by_id["a-first"].status == by_id["c-last"].status == "ok"
+    failure = by_id["b-gone"].failure
+    assert failure is not None
+    assert failure.reason == "unreadable_input" and "vanished" in failure.message
 
 
 # --- 6. output paths and permissions ----------------------------------------------------------
