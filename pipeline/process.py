@@ -11,8 +11,10 @@ import unicodedata
 from pathlib import Path
 from typing import Callable
 
+from .checks import run_checks
 from .claims import extract_claims
 from .errors import ReportError
+from .indicators import extract_indicators
 from .ingest import DEFAULT_MAX_BYTES, read_text_report
 from .model import Document, LineIndex
 from .normalize import normalize_text
@@ -52,6 +54,8 @@ STAGES: list[tuple[str, Callable[[Document], Document]]] = [
     ("segment", segment),
     ("claims", extract_claims),
     ("provenance", provenance_stage),
+    ("indicators", extract_indicators),
+    ("checks", run_checks),
 ]
 
 

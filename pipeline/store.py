@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .catalog import datapackage_json
+from .indicators import OPENING_CHARS, region_of, report_year
 from .model import Document
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
 
@@ -34,7 +35,7 @@ _OLD_PREFIX = ".old-"
 
 
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
-    """The five content tables of a document, in their contract's column order."""
+    """The content tables of a document, in their contract's column order."""
     rid = doc.report_id
     rows = {
         "sections": [
@@ -51,6 +52,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         ],
         "claims": [{"report_id": rid, **asdict(c)} for c in doc.claims],
         "tables": [{"report_id": rid, **asdict(c)} for c in doc.table_cells],
+        "indicators": [{"report_id": rid, **asdict(i), "claim_ids": ";".join(i.claim_ids)} for i in doc.indicators],
+        "checks": [{"report_id": rid, **asdict(c), "claim_ids": ";".join(c.claim_ids)} for c in doc.checks],
     }
     frames = {}
     for name in TABLES:
@@ -86,6 +89,8 @@ def document_record(doc: Document, frames: dict[str, pd.DataFrame], settings_key
         "subtitle": tp.subtitle,
         "organisation": tp.organisation,
         "date": tp.date,
+        "region": region_of(tp, doc.raw[:OPENING_CHARS]),
+        "report_year": report_year(tp, doc.claims),
         "pipeline_version": __version__,
         "schema_version": schema_version(),
         "settings_key": settings_key,

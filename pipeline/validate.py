@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-TABLES = ("sections", "cases", "blocks", "claims", "tables")
+TABLES = ("sections", "cases", "blocks", "claims", "tables", "indicators", "checks")
 QUARANTINE_COLUMNS = ["report_id", "table", "row_id", "rule", "column", "reason", "row_json"]
 
 
@@ -74,8 +74,12 @@ def _rule_checks(source: str) -> dict[str, Callable[[pd.DataFrame], np.ndarray]]
         return np.fromiter((not m or Decimal(m) >= Decimal(v) for v, m in
                             zip(df["value"].tolist(), df["value_max"].fillna("").tolist())), bool, len(df))
 
+    def level_or_change(df):
+        return _stated(df, "value") | _stated(df, "change_value")
+
     return {f.__name__: f for f in (span_in_source, end_after_start, surface_matches_source,
-                                    period_role_iff_period, basis_needs_change, range_ordered)}
+                                    period_role_iff_period, basis_needs_change, range_ordered,
+                                    level_or_change)}
 
 
 def _violations(name: str, df: pd.DataFrame, source: str) -> list[tuple[object, str, str, str]]:
