@@ -114,8 +114,32 @@ def test_each_report_has_a_datapackage(two_runs):
     old, _ = two_runs
     pkg = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in pkg["resources"]]
-    assert names == ["sections", "cases", "blocks", "claims", "tables", "quarantine"]
+    assert names == ["sections", "cases", "blocks", "claims", "tables", "indicators", "checks", "quarantine"]
     claims = next(r for r in pkg["resources"] if r["name"] == "claims")
     header = (old / "claims.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     assert [f["name"] for f in claims["schema"]["fields"]] == header
     assert claims["schema"]["primaryKey"] == ["claim_id"]
+
+
+def test_editions_by_indicator(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    head = "{y}年某市国民经济和社会发展统计公报\n\n某市统计局\n\n{p}年4月30日\n\n"
+    (raw / "city-2022.txt").write_text(head.format(y=2022, p=2023) + "全年全市生产总值100.0亿元，比上年增长5.0%。"
+                                       "城镇化率为60.50%。\n", encoding="utf-8")
+    (raw / "city-2023.txt").write_text(head.format(y=2023, p=2024) + "全年全市生产总值110.0亿元，比上年增长6.5%。"
+                                       "城镇化率为61.20%。\n", encoding="utf-8")
+    run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
+    from pipeline.diff import diff_indicators
+
+    rows = {r.indicator: r for r in diff_indicators(tmp_path / "out" / "city-2022", tmp_path / "out" / "city-2023")}
+    gdp = rows["地区生产总值"]
+    assert (gdp.status, gdp.old_period, gdp.new_period, gdp.old_value, gdp.new_value, gdp.value_change) == (
+        "changed", "2022", "2023", "10000000000", "11000000000", "+10.0%")
+    assert (gdp.old_change, gdp.new_change, gdp.change_difference) == ("5", "6.5", "+1.5 pp")
+    urban = rows["常住人口城镇化率"]
+    assert urban.value_change == "+0.70 pp"  # a rate moves in points, not in percent of itself
+    # the claims diff of the same editions: no "period changed 2022 → 2023", rates in points
+    claim_rows = diff_extractions(tmp_path / "out" / "city-2022", tmp_path / "out" / "city-2023")
+    assert not [r for r in claim_rows if r.field == "period"]
+    assert {r.percent for r in claim_rows if r.field == "value"} == {"+10.0%", "+1.50 pp", "+0.70 pp"}
