@@ -2,8 +2,8 @@
 
 ``DIR/catalog.duckdb`` holds views, not copies: each view reads the reports' Parquet files, so
 the catalog is refreshed (the views re-created) after every run in milliseconds and can never
-disagree with the files. ``indicators`` pairs claims across editions of one report series (the
-report id without its years) by subject, unit and kind.
+disagree with the files. Besides a view per table, ``panel`` lists every indicator by region, period
+and canonical name, and ``editions`` pairs an indicator across editions of one report series.
 """
 
 from __future__ import annotations
@@ -41,26 +41,51 @@ def refresh_catalog(out_dir: str | Path) -> Path | None:
         failures = out_dir / "_failures.csv"
         if failures.exists():
             con.execute(f"CREATE VIEW failures AS SELECT * FROM read_csv('{_sql_path(failures)}', header = true, all_varchar = true)")
-        con.execute("DROP VIEW IF EXISTS indicators")
-        if any(out_dir.glob("*/claims.parquet")):
-            con.execute(
-                """
-                CREATE VIEW indicators AS
-                WITH c AS (
-                    SELECT *, trim(regexp_replace(report_id, '(19|20)[0-9]{2}', '', 'g'), '-_. ') AS series
-                    FROM claims
-                )
-                SELECT a.series, a.report_id AS old_report, b.report_id AS new_report, a.subject, a.unit,
-                       a.kind, a.value AS old_value, b.value AS new_value,
-                       round((CAST(b.value AS DOUBLE) - CAST(a.value AS DOUBLE))
-                             / nullif(abs(CAST(a.value AS DOUBLE)), 0) * 100, 2) AS change_percent,
-                       a.claim_id AS old_claim_id, b.claim_id AS new_claim_id
-                FROM c a JOIN c b
-                  ON a.series = b.series AND a.report_id < b.report_id
-                 AND a.subject = b.subject AND a.unit = b.unit AND a.kind = b.kind AND a.subject <> ''
-                """
-            )
+        for view, sql in derived_views(con):
+            con.execute(f'DROP VIEW IF EXISTS "{view}"')
+            if sql:
+                con.execute(f'CREATE VIEW "{view}" AS {sql}')
     return path
+
+
+PANEL_COLUMNS = ("region", "period", "indicator", "value", "unit", "change_value", "change_unit", "basis",
+                 "report_id", "claim_id", "name_in_report", "scope", "kind", "qualifier", "period_source",
+                 "claim_ids", "section_id", "page")
+
+
+def derived_views(con) -> list[tuple[str, str]]:
+    """Views over the per-report views: (name, SQL), SQL empty where the tables they read are absent.
+
+    ``panel``: every indicator of every report, by region, period and canonical name, the shape a
+    dataset across reports and years wants. ``editions``: the same indicator in two editions of
+    one series (the report id without its years), for a quick look across years in SQL.
+    """
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "indicators" not in have:
+        return [("panel", ""), ("editions", "")]
+    panel = """
+        SELECT region, period, canonical AS indicator, value, unit, change_value, change_unit, basis,
+               report_id, split_part(claim_ids, ';', 1) AS claim_id, indicator AS name_in_report, scope,
+               kind, qualifier, period_source, claim_ids, section_id, page
+        FROM indicators
+        ORDER BY region, indicator, period, report_id, raw_start
+    """
+    editions = """
+        WITH i AS (
+            SELECT *, trim(regexp_replace(report_id, '(19|20)[0-9]{2}', '', 'g'), '-_. ') AS series
+            FROM indicators WHERE value IS NOT NULL AND value <> ''
+        )
+        SELECT a.series, a.report_id AS old_report, b.report_id AS new_report, a.canonical AS indicator,
+               a.unit, a.kind, a.period AS old_period, b.period AS new_period,
+               a.value AS old_value, b.value AS new_value,
+               round((CAST(b.value AS DOUBLE) - CAST(a.value AS DOUBLE))
+                     / nullif(abs(CAST(a.value AS DOUBLE)), 0) * 100, 2) AS change_percent,
+               split_part(a.claim_ids, ';', 1) AS old_claim_id, split_part(b.claim_ids, ';', 1) AS new_claim_id
+        FROM i a JOIN i b
+          ON a.series = b.series AND a.report_id < b.report_id AND a.canonical = b.canonical
+         AND a.unit = b.unit AND a.kind = b.kind AND a.canonical <> ''
+    """
+    return [("panel", panel), ("editions", editions)]
 
 
 def query(out_dir: str | Path, sql: str):

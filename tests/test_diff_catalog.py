@@ -103,7 +103,7 @@ def test_indicators_pair_editions_of_a_series(tmp_path):
     run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
     from pipeline.catalog import query
 
-    names, rows = query(tmp_path / "out", "SELECT old_report, new_report, old_value, new_value, change_percent FROM indicators")
+    names, rows = query(tmp_path / "out", "SELECT old_report, new_report, old_value, new_value, change_percent FROM editions")
     assert rows == [("wechat-2019", "wechat-2020", "1150000000", "1202500000", 4.57)]
     rows = diff_extractions(tmp_path / "out" / "wechat-2019", tmp_path / "out" / "wechat-2020")
     value = [r for r in rows if r.kind == "claim" and r.field == "value"]
