@@ -59,10 +59,13 @@ def derived_views(con) -> list[tuple[str, str]]:
     ``panel``: every indicator of every report, by region, period and canonical name, the shape a
     dataset across reports and years wants. ``editions``: the same indicator in two editions of
     one series (the report id without its years), for a quick look across years in SQL.
+    ``edition_checks``: a report's growth rates against the previous edition's levels of the same
+    region, and the same period stated in two editions (a revision: ``soft``); ``soft`` also where
+    the growth is at comparable prices and so need not match the levels' ratio.
     """
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if "indicators" not in have:
-        return [("panel", ""), ("editions", "")]
+        return [("panel", ""), ("editions", ""), ("edition_checks", "")]
     panel = """
         SELECT region, period, canonical AS indicator, value, unit, change_value, change_unit, basis,
                report_id, split_part(claim_ids, ';', 1) AS claim_id, indicator AS name_in_report, scope,
@@ -85,7 +88,37 @@ def derived_views(con) -> list[tuple[str, str]]:
           ON a.series = b.series AND a.report_id < b.report_id AND a.canonical = b.canonical
          AND a.unit = b.unit AND a.kind = b.kind AND a.canonical <> ''
     """
-    return [("panel", panel), ("editions", editions)]
+    # A growth printed to 0.1 point is exact to ±0.05; the two levels' rounding (four or five
+    # significant digits) moves the growth they imply by up to about ±0.1 point more.
+    growth_tolerance = 0.15
+    edition_checks = f"""
+        WITH i AS (
+            SELECT * FROM indicators
+            WHERE length(period) = 4 AND value IS NOT NULL AND value <> '' AND region <> ''
+        )
+        SELECT 'growth_against_previous_edition' AS "check", n.region, n.canonical AS indicator, n.unit,
+               o.report_id AS old_report, n.report_id AS new_report, o.period AS old_period, n.period AS new_period,
+               o.value AS old_value, n.value AS new_value, n.change_value AS stated,
+               CAST(round((CAST(n.value AS DOUBLE) / nullif(CAST(o.value AS DOUBLE), 0) - 1) * 100, 2) AS VARCHAR) AS expected,
+               '{growth_tolerance}' AS tolerance,
+               CASE WHEN abs((CAST(n.value AS DOUBLE) / nullif(CAST(o.value AS DOUBLE), 0) - 1) * 100
+                             - CAST(n.change_value AS DOUBLE)) <= {growth_tolerance} THEN 'ok'
+                    WHEN n.comparable_prices THEN 'soft' ELSE 'flag' END AS status,
+               o.claim_ids AS old_claim_ids, n.claim_ids AS new_claim_ids
+        FROM i n JOIN i o
+          ON n.region = o.region AND n.canonical = o.canonical AND n.unit = o.unit AND n.report_id <> o.report_id
+         AND CAST(n.period AS INTEGER) = CAST(o.period AS INTEGER) + 1
+        WHERE n.change_unit = '%' AND n.change_value IS NOT NULL AND n.change_value <> '' AND n.basis <> 'mom'
+        UNION ALL
+        SELECT 'same_period_in_two_editions', n.region, n.canonical, n.unit, o.report_id, n.report_id,
+               o.period, n.period, o.value, n.value, n.value, o.value, '0',
+               CASE WHEN CAST(n.value AS DECIMAL(38, 6)) = CAST(o.value AS DECIMAL(38, 6)) THEN 'ok' ELSE 'soft' END,
+               o.claim_ids, n.claim_ids
+        FROM i n JOIN i o
+          ON n.region = o.region AND n.canonical = o.canonical AND n.unit = o.unit AND n.period = o.period
+         AND n.report_id > o.report_id
+    """
+    return [("panel", panel), ("editions", editions), ("edition_checks", edition_checks)]
 
 
 def query(out_dir: str | Path, sql: str):

@@ -30,6 +30,9 @@ from importlib import resources
 from .model import Claim, Document, Indicator, TitlePage
 
 RATE_UNITS = ("%", "百分点", "‰")  # a change in these units is a growth rate, not an amount
+# A growth "按可比价格计算" is a real rate: a level of next year's edition need not be this year's
+# level times it (prices moved), which the cross-edition checks take into account.
+_COMPARABLE = re.compile(r"可比价|不变价")
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ def extract_indicators(doc: Document) -> Document:
                      and (name == level["indicator"] or _is_basis_only(c.subject)))
             if joins:
                 level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
+                             comparable_prices=bool(_COMPARABLE.search(c.sentence)),
                              claim_ids=level["claim_ids"] + (c.claim_id,), raw_end=max(level["raw_end"], c.raw_end))
                 continue
             if _is_basis_only(c.subject) and last_level is not None:
@@ -235,14 +239,14 @@ def extract_indicators(doc: Document) -> Document:
             period_source=source, value="", value_max="", unit=c.unit if not c.change else "",
             kind=c.kind, qualifier=c.qualifier, change_value="", change_unit="", change="", basis="",
             claim_ids=(c.claim_id,), section_id=c.section_id, raw_start=c.raw_start, raw_end=c.raw_end,
-            line=c.line, page=c.page,
+            line=c.line, page=c.page, comparable_prices=False,
         )
         if c.change:
             if c.unit in RATE_UNITS:
                 row.update(change_value=_signed(c), change_unit=c.unit)
             else:  # an amount of change: "新增3710个" is the increase, in the level's unit
                 row.update(change_value=_signed(c), change_unit=c.unit, unit=c.unit)
-            row.update(change=c.change, basis=c.basis)
+            row.update(change=c.change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
         else:
             row.update(value=c.value, value_max=c.value_max)
             last_level = row

@@ -188,6 +188,7 @@ class Indicator:
     raw_end: int
     line: int
     page: Optional[int] = None
+    comparable_prices: bool = False  # the growth is at comparable prices (a real, not nominal, rate)
 
 
 @dataclass(frozen=True)

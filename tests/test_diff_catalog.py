@@ -143,3 +143,25 @@ def test_editions_by_indicator(tmp_path):
     claim_rows = diff_extractions(tmp_path / "out" / "city-2022", tmp_path / "out" / "city-2023")
     assert not [r for r in claim_rows if r.field == "period"]
     assert {r.percent for r in claim_rows if r.field == "value"} == {"+10.0%", "+1.50 pp", "+0.70 pp"}
+
+
+def test_growth_rates_against_the_previous_edition(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    head = "{y}年某市国民经济和社会发展统计公报\n\n某市统计局\n\n{p}年4月30日\n\n"
+    (raw / "city-2022.txt").write_text(head.format(y=2022, p=2023) + "全年全市社会消费品零售总额200.0亿元。"
+                                       "全市一般公共预算收入50.0亿元。全年全市生产总值1000.0亿元。\n", encoding="utf-8")
+    (raw / "city-2023.txt").write_text(head.format(y=2023, p=2024) + "全年全市社会消费品零售总额210.0亿元，比上年增长5.0%。"
+                                       "全市一般公共预算收入60.0亿元，比上年增长5.0%。"
+                                       "全年全市生产总值1100.0亿元，按可比价格计算，比上年增长5.0%。"
+                                       "2022年全市生产总值为1010.0亿元。\n", encoding="utf-8")
+    run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
+    from pipeline.catalog import query
+
+    _, rows = query(tmp_path / "out", 'SELECT "check", indicator, stated, expected, status FROM edition_checks ORDER BY 1, 2')
+    assert rows == [
+        ("growth_against_previous_edition", "一般公共预算收入", "5", "20.0", "flag"),
+        ("growth_against_previous_edition", "地区生产总值", "5", "10.0", "soft"),   # at comparable prices
+        ("growth_against_previous_edition", "社会消费品零售总额", "5", "5.0", "ok"),
+        ("same_period_in_two_editions", "地区生产总值", "101000000000", "100000000000", "soft"),  # a revision
+    ]
