@@ -41,6 +41,9 @@ class NameRules:
     leading_period: tuple[str, ...]
     leading: tuple[str, ...]
     verbs: tuple[str, ...]
+    inner_verbs: tuple[str, ...]
+    basis_starts: tuple[str, ...]
+    list_attributes: tuple[str, ...]
     trailing_change: tuple[str, ...]
     footnote: re.Pattern
     remark: re.Pattern
@@ -63,6 +66,8 @@ def name_rules() -> NameRules:
     return NameRules(
         scope=by_length(names["scope"]), leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
+        inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
+        list_attributes=by_length(names["list_attributes"]),
         trailing_change=by_length(names["trailing_change"]),
         footnote=re.compile(names["footnote_pattern"]), remark=re.compile(names["remark_pattern"]),
         aliases=aliases,
@@ -156,7 +161,7 @@ def clean_name(subject: str) -> tuple[str, str]:
         text, _w = _strip_front(text, r.leading)
         text, _p = _strip_front(text, r.leading_period)
         text, s = _strip_front(text, r.scope)
-        text, v = _strip_front(text, r.verbs)
+        text, v = _strip_front(text, tuple(w for w in r.verbs if len(w) > 1))
         scope = scope or s
         if not (_w or _p or s or v):
             break
@@ -166,6 +171,10 @@ def clean_name(subject: str) -> tuple[str, str]:
             if 0 < i <= 3:
                 text, scope = text[:i] + text[i + len(s):], s
                 break
+    for w in r.inner_verbs:
+        i = text.find(w)
+        if i > 0 and len(text) > i + len(w):
+            text = text[:i] + text[i + len(w):]
     figure = _TRAILING_FIGURE.search(text)
     if figure and figure.start() >= 2:
         text = text[: figure.start()]
@@ -180,7 +189,20 @@ def canonical_name(name: str) -> str:
 def _is_basis_only(subject: str) -> bool:
     """A growth's subject that names no indicator: "比上年末", "同比", ""."""
     name, _ = clean_name(subject)
-    return not name or name.startswith(("比", "较", "同比", "环比"))
+    return not name or name.startswith(name_rules().basis_starts)
+
+
+def _with_list_head(name: str, previous: str) -> str:
+    """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
+    a list item that names only an attribute takes the head of the item before it (that item's
+    name less its own attribute, or the whole name where it counts the entity itself)."""
+    attributes = name_rules().list_attributes
+    if name not in attributes or not previous or previous == name:
+        return name
+    for a in attributes:
+        if previous.endswith(a):
+            return previous[: -len(a)] + name if len(previous) > len(a) else name
+    return previous + name
 
 
 def _signed(c: Claim) -> str:
@@ -220,10 +242,13 @@ def extract_indicators(doc: Document) -> Document:
         if sentence_key != last_sentence:
             last_level, last_sentence = None, sentence_key
         name, scope = clean_name(c.subject)
+        if last_level is not None:
+            name = _with_list_head(name, last_level["indicator"])
         if c.change:
             level = last_level
-            joins = (level is not None and not level["change"] and c.kind == "percent"
-                     and c.unit in RATE_UNITS
+            rate = c.kind == "percent" and c.unit in RATE_UNITS
+            amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
+            joins = (level is not None and not level["change"] and (rate or amount)
                      and (name == level["indicator"] or _is_basis_only(c.subject)))
             if joins:
                 level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
