@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 
+from . import lexicon
 from .indicators import RATE_UNITS
 from .model import Check, Claim, Document, Indicator, TableCell
 
@@ -29,8 +28,13 @@ _SHARE_OF = re.compile(r"占(?:全[市州省区县国])?(?P<total>[^，。；、
 
 @lru_cache(maxsize=1)
 def check_rules() -> dict:
-    text = resources.files("pipeline").joinpath("lexicon", "indicators.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text).get("checks", {})
+    """Which indicators make up which total, from ``lexicon/indicators.toml``: the lists of
+    ``[checks]``, ``sum`` as [{total, parts}] and ``per_capita`` as [{figure, total, population}]."""
+    tables = lexicon.load().tables["indicators"]
+    rules = dict(tables.get("checks", {}))
+    rules["sum"] = [{"total": t, "parts": list(p)} for t, p in tables.get("sums", {}).items()]
+    rules["per_capita"] = [{"figure": f, **dict(r)} for f, r in tables.get("per_capita", {}).items()]
+    return rules
 
 
 def half_unit(c: Claim) -> Decimal:

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
+from . import lexicon
 from .model import Claim, Document, Indicator, TitlePage
 
 RATE_UNITS = ("%", "百分点", "‰")  # a change in these units is a growth rate, not an amount
@@ -52,15 +51,14 @@ class NameRules:
 
 @lru_cache(maxsize=1)
 def name_rules() -> NameRules:
-    """The naming vocabulary of ``lexicon/indicators.toml``, read once."""
-    text = resources.files("pipeline").joinpath("lexicon", "indicators.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    """The naming vocabulary of ``lexicon/indicators.toml`` (with a user's overlay), read once."""
+    data = lexicon.load().tables["indicators"]
     names = data["names"]
     aliases: dict[str, str] = {}
     for canonical, others in data.get("aliases", {}).items():
         for alias in others:
             if alias in aliases:
-                raise ValueError(f"lexicon/indicators.toml: alias {alias!r} is listed under two names")
+                raise lexicon.LexiconError(f"lexicon file indicators.toml: alias {alias!r} is listed under two names")
             aliases[alias] = canonical
     by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
     return NameRules(
