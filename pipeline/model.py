@@ -192,6 +192,60 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """One measured indicator and period: a level joined with its growth, from one or two claims.
+
+    ``indicator`` is the claim's subject cleaned into a column label; ``canonical`` the name it
+    pairs on across reports (an alias, else the same); ``scope`` the region word the text used
+    (全市), ``region`` the area the report covers. ``period_source`` says where the period came
+    from: the claim's own clause, its block, its section heading or the report's year.
+    """
+
+    indicator_id: str
+    indicator: str
+    canonical: str
+    scope: str
+    region: str
+    period: str
+    period_source: str
+    value: str
+    value_max: str
+    unit: str
+    kind: str
+    qualifier: str
+    change_value: str
+    change_unit: str
+    change: str
+    basis: str
+    claim_ids: tuple[str, ...]
+    section_id: Optional[str]
+    raw_start: int
+    raw_end: int
+    line: int
+    page: Optional[int] = None
+    comparable_prices: bool = False  # the growth is at comparable prices (a real, not nominal, rate)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A consistency check over figures of one report: stated against expected, within a tolerance.
+
+    A check never alters a value; ``status`` is ``ok``, ``flag`` (outside the tolerance) or
+    ``soft`` (outside it, where the report's method allows a difference, such as growth at
+    comparable prices or a per-capita figure over the year's mean population).
+    """
+
+    check_id: str
+    check: str
+    status: str
+    claim_ids: tuple[str, ...]
+    stated: str
+    expected: str
+    tolerance: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class TitlePage:
     title: str = ""
     subtitle: str = ""
@@ -215,6 +269,8 @@ class Document:
     cases: tuple[Case, ...] = ()
     table_cells: tuple[TableCell, ...] = ()
     claims: tuple[Claim, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    checks: tuple[Check, ...] = ()
     boxes: tuple = ()  # PDF inputs: pipeline.pdf.Placed per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture

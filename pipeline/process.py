@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .checks import run_checks
 from .claims import extract_claims
 from .errors import ReportError
+from .indicators import extract_indicators
 from .ingest import DEFAULT_MAX_BYTES, read_text_report
 from .model import Document, LineIndex
 from .names import report_id_for  # noqa: F401  (the report id of an input; defined in names)
@@ -56,6 +58,8 @@ STAGES: list[tuple[str, Callable[[Document], Document]]] = [
     ("segment", segment),
     ("claims", extract_claims),
     ("provenance", provenance_stage),
+    ("indicators", extract_indicators),
+    ("checks", run_checks),
 ]
 
 

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from . import __version__, lock
 from .catalog import datapackage_json
 from .errors import ReportError, UsageError
+from .indicators import OPENING_CHARS, region_of, report_year
 from .model import BBox, Document
 from .names import FAILURE_COLUMNS, FAILURES, MANIFEST
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
@@ -60,7 +61,7 @@ def bbox_text(bbox: BBox | None) -> str:
 
 
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
-    """The five content tables of a document, in their contract's column order."""
+    """The content tables of a document, in their contract's column order."""
     rid = doc.report_id
     rows = {
         "sections": [
@@ -77,6 +78,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         ],
         "claims": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.claims],
         "tables": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.table_cells],
+        "indicators": [{"report_id": rid, **asdict(i), "claim_ids": ";".join(i.claim_ids)} for i in doc.indicators],
+        "checks": [{"report_id": rid, **asdict(c), "claim_ids": ";".join(c.claim_ids)} for c in doc.checks],
     }
     frames = {}
     for name in TABLES:
@@ -112,6 +115,8 @@ def document_record(doc: Document, frames: dict[str, pd.DataFrame], settings_key
         "subtitle": tp.subtitle,
         "organisation": tp.organisation,
         "date": tp.date,
+        "region": region_of(tp, doc.raw[:OPENING_CHARS]),
+        "report_year": report_year(tp, doc.claims),
         "pipeline_version": __version__,
         "schema_version": schema_version(),
         "settings_key": settings_key,
