@@ -55,8 +55,8 @@ def out(tmp_path_factory):
     for p in BULLETINS:
         shutil.copy(p, raw / p.name)
     out = tmp_path_factory.mktemp("out")
-    _, results = run_inline(collect_inputs([raw]), str(out), Settings(isolate=False))
-    assert all(r.status == "ok" if hasattr(r, "status") else r["status"] == "ok" for r in results)
+    results = run_inline(collect_inputs([raw]), str(out), Settings(isolate=False)).results
+    assert [r.status for r in results] == ["ok"] * len(BULLETINS)
     return out
 
 
