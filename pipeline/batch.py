@@ -32,7 +32,7 @@ from .store import (check_input, finish_output, input_files, prepare_output, rea
                     update_manifest, write_failures, write_report)
 
 # Libraries whose versions go into every failure row: the ones whose behaviour decides a failure.
-_REPORTED_LIBRARIES = ("opencc", "pandas", "pyarrow", "pandera", "pymupdf", "pdfplumber")
+_REPORTED_LIBRARIES = ("opencc", "pandas", "pyarrow", "duckdb", "pymupdf", "pdfplumber")
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--format", choices=["table", "md", "csv"], default="table", help="how to print (default: table)")
     df.add_argument("--out", metavar="FILE.csv", help="also write the rows to this CSV file")
     df.add_argument("--html", metavar="FILE.html", help="also write the diff as a page")
+    df.add_argument("--by", choices=["claim", "indicator"], default="claim",
+                    help="claim: every claim, section and case box (default); indicator: one row per "
+                    "indicator with its old and new level and growth, rates compared in points")
+
+    pn = sub.add_parser("panel", help="every indicator of every report, by region and period",
+                        description="The catalog's panel: indicators (a clean name, level and growth, "
+                        "each with its claim) by region and period across every report of DIR.")
+    pn.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    pn.add_argument("--format", choices=["table", "csv", "json", "parquet", "xlsx"], default="table",
+                    help="table, csv or json on standard output; parquet or xlsx to the file --to names")
+    pn.add_argument("--wide", action="store_true", help="one row per region and period, a column per indicator")
+    pn.add_argument("--to", metavar="FILE", help="the file for --format parquet or xlsx")
+    pn.add_argument("--bom", action="store_true",
+                    help="start CSV with a byte-order mark (Excel on a Chinese-locale Windows needs it)")
+    pn.add_argument("--html", metavar="FILE.html", help="also write a page of small charts, one per indicator")
+
+    ex = sub.add_parser("export", help="a report's tables as one Excel workbook",
+                        description="Writes every table of one extraction folder as a sheet of an .xlsx "
+                        "workbook: numbers as numbers, a frozen header row.")
+    ex.add_argument("folder", metavar="EXTRACTION_DIR", help="an extraction folder (extracted/<report_id>)")
+    ex.add_argument("--to", metavar="FILE.xlsx", help="the workbook (default: EXTRACTION_DIR/tables.xlsx)")
 
     rv = sub.add_parser("review", help="write a review page for an extraction",
                         description="Writes review.html into EXTRACTION_DIR: the report text with every claim "
@@ -78,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     qu = sub.add_parser("query", help="run SQL on the catalog of an output folder",
                         description="Runs SQL on DIR/catalog.duckdb, whose views (sections, cases, blocks, "
-                        "claims, tables, quarantine, documents, failures, indicators) span every report.")
+                        "claims, tables, indicators, checks, quarantine, documents, failures, panel, editions, "
+                        "edition_checks) span every report.")
     qu.add_argument("sql", metavar="SQL")
     qu.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     qu.add_argument("--format", choices=["table", "csv", "json"], default="table",
@@ -133,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_eval(args)
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "panel":
+            return cmd_panel(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "query":
             return cmd_query(args)
         if args.command == "review":
@@ -298,8 +324,13 @@ def cmd_review(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import COLUMNS, diff_extractions, write_csv
+    from .diff import COLUMNS, INDICATOR_COLUMNS, diff_extractions, diff_indicators, write_csv
 
+    if args.by == "indicator":
+        changes = diff_indicators(args.old, args.new)
+        output_rows(INDICATOR_COLUMNS, [[getattr(r, c) for c in INDICATOR_COLUMNS] for r in changes],
+                    "csv" if args.format == "csv" else args.format, title=f"{args.old} → {args.new}")
+        return 0
     rows = diff_extractions(args.old, args.new)
     if args.out:
         write_csv(rows, args.out)
@@ -313,6 +344,45 @@ def cmd_diff(args) -> int:
         shown = ("status", "kind", "section", "subject", "field", "old", "new", "change")
         output_rows(shown, [(r.status, r.kind, r.where, r.subject, r.field, r.old, r.new, r.percent)
                             for r in rows], args.format, title=f"{args.old} → {args.new}: {len(rows)} change(s)")
+    return 0
+
+
+def cmd_panel(args) -> int:
+    import sys
+
+    from .panel import panel_page, panel_rows, to_csv, wide, write_parquet, write_xlsx
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{args.out}: no such output folder; run `reportpipe run` first or give --out DIR.")
+    columns, rows = panel_rows(args.out)
+    if args.html:
+        links = {p.parent.name: f"{p.parent.name}/review.html" for p in Path(args.out).glob("*/document.json")}
+        Path(args.html).write_text(panel_page(columns, rows, links, f"reportpipe panel: {args.out}"),
+                                   encoding="utf-8")
+    if args.wide:
+        columns, rows = wide(columns, rows)
+    if args.format in ("parquet", "xlsx"):
+        if not args.to:
+            raise UsageError(f"--format {args.format} writes a file: give --to FILE.{args.format}.")
+        if args.format == "parquet":
+            write_parquet(columns, rows, args.to)
+        else:
+            write_xlsx({"panel": (columns, rows)}, args.to)
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(to_csv(columns, rows, bom=args.bom))
+        return 0
+    output_rows(columns, rows, args.format)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .panel import write_report_xlsx
+
+    folder = Path(args.folder)
+    if not (folder / "claims.csv").is_file():
+        raise UsageError(f"{folder}: not an extraction folder (no claims.csv); give extracted/<report_id>.")
+    write_report_xlsx(folder, args.to or folder / "tables.xlsx")
     return 0
 
 

@@ -123,3 +123,25 @@ def test_the_panel_page_links_points_to_claims(out):
     columns, rows = panel_rows(out)
     page = panel_page(columns, rows, {"zh-Hans_luoyang-2023-statistical-bulletin": "luoyang/review.html"}, "panel")
     assert "<svg" in page and 'href="luoyang/review.html#clm-' in page and "地区生产总值" in page
+
+
+def test_the_panel_command_prints_csv_and_writes_workbooks(out, tmp_path):
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    cmd = [sys.executable, "-m", "pipeline.cli"]
+    done = subprocess.run(cmd + ["panel", "--out", str(out), "--format", "csv"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("region,period,indicator,value,unit,change_value,change_unit,basis,report_id,claim_id")
+    assert "洛阳市,2023,地区生产总值,548160000000,元,3.5,%" in done.stdout
+    xlsx = tmp_path / "wide.xlsx"
+    done = subprocess.run(cmd + ["panel", "--out", str(out), "--wide", "--format", "xlsx", "--to", str(xlsx)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(xlsx)["panel"].cell(1, 1).value == "region"
+    no_file = subprocess.run(cmd + ["panel", "--out", str(out), "--format", "xlsx"], capture_output=True, text=True,
+                             timeout=120)
+    assert no_file.returncode == 2 and "--to" in no_file.stderr
