@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.errors import ReportError  # noqa: E402
 from pipeline.evaluate import document_sections, load_gold, load_heading_gold, score, score_headings  # noqa: E402
 from pipeline.process import process_file  # noqa: E402
 
@@ -33,8 +34,12 @@ def corpus_index() -> list[dict]:
 
 def scores_of(entry: dict) -> dict:
     """Claims and heading scores of one report (None where it has no gold of that kind)."""
-    doc = process_file(DATA / entry["file"])
-    out: dict = {"claims": None, "headings": None}
+    out: dict = {"claims": None, "headings": None, "failure": None}
+    try:
+        doc = process_file(DATA / entry["file"])
+    except ReportError as exc:  # a report the pipeline refuses is a row of the table, not an abort
+        out["failure"] = exc.reason
+        return out
     if entry.get("claims_gold"):
         s = score(load_gold(GOLD / entry["claims_gold"]), [asdict(c) for c in doc.claims])
         out["claims"] = {"f1": round(s.f1, 3), "precision": round(s.precision, 3), "recall": round(s.recall, 3),
@@ -46,7 +51,9 @@ def scores_of(entry: dict) -> dict:
     return out
 
 
-def _f(score: dict | None) -> str:
+def _f(score: dict | None, failure: str | None = None) -> str:
+    if failure:
+        return f"fails: {failure}"
     return "—" if score is None else f"{score['f1']:.3f}"
 
 
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         first_h = (f" (first run {first['headings']:.3f})" if "headings" in first else "")
         name = Path(entry["file"]).name
         rows.append(f"| {name}{' (held out)' if entry.get('heldout') else ''} | {entry['genre']} | {entry['year']} "
-                    f"| {entry['encoding']} | {entry['format']} | {_f(got['claims'])}{first_txt} "
+                    f"| {entry['encoding']} | {entry['format']} | {_f(got['claims'], got['failure'])}{first_txt} "
                     f"| {_f(got['headings'])}{first_h} |")
     print("| report | genre | era | encoding | format | claims F1 | heading F1 |")
     print("|---|---|---|---|---|---|---|")

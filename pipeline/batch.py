@@ -28,8 +28,17 @@ from .ingest import DEFAULT_MAX_BYTES
 from .isolation import Limits, run_isolated
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
-from .store import (check_input, finish_output, input_files, prepare_output, read_manifest, report_damage,
-                    update_manifest, write_failures, write_report)
+from .store import (
+    check_input,
+    finish_output,
+    input_files,
+    prepare_output,
+    read_manifest,
+    report_damage,
+    update_manifest,
+    write_failures,
+    write_report,
+)
 
 # Libraries whose versions go into every failure row: the ones whose behaviour decides a failure.
 _REPORTED_LIBRARIES = ("opencc", "pandas", "pyarrow", "duckdb", "pymupdf", "pdfplumber")

@@ -174,12 +174,13 @@ def _table_checks(doc: Document) -> list[Check]:
         cols = sorted({c for r in body for c in grid[r] if c > 0})
         for col in cols:
             total_cell = grid[t].get(col)
-            part_cells = [grid[r].get(col) for r in parts]
-            if total_cell is None or any(pc is None for pc in part_cells):
+            part_cells = [pc for pc in (grid[r].get(col) for r in parts) if pc is not None]
+            if total_cell is None or len(part_cells) != len(parts):
                 continue
-            numbers = [_cell_number(pc.text) for pc in part_cells]
+            found = [_cell_number(pc.text) for pc in part_cells]
+            numbers = [n for n in found if n is not None]
             stated = _cell_number(total_cell.text)
-            if stated is None or any(n is None for n in numbers):
+            if stated is None or len(numbers) != len(found):
                 continue
             expected = sum(numbers, Decimal(0))
             places = [-min(0, int(n.as_tuple().exponent)) for n in [stated, *numbers]]

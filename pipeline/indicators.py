@@ -248,7 +248,7 @@ def extract_indicators(doc: Document) -> Document:
             amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
             joins = (level is not None and not level["change"] and (rate or amount)
                      and (name == level["indicator"] or _is_basis_only(c.subject)))
-            if joins:
+            if joins and level is not None:
                 level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
                              comparable_prices=bool(_COMPARABLE.search(c.sentence)),
                              claim_ids=level["claim_ids"] + (c.claim_id,), raw_end=max(level["raw_end"], c.raw_end))

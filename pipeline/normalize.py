@@ -107,7 +107,7 @@ def _pipe_cells(line: str) -> list[tuple[int, int]]:
     """Spans of a pipe row's cells without the white space around them (an empty cell is empty)."""
     pipes = [k for k, ch in enumerate(line) if ch == "|" and (k == 0 or line[k - 1] != "\\")]
     cells = []
-    for a, b in zip(pipes, pipes[1:]):
+    for a, b in zip(pipes, pipes[1:], strict=False):
         body = line[a + 1 : b]
         lead = len(body) - len(body.lstrip())
         text = body.strip()

@@ -13,9 +13,9 @@ import csv
 import html
 import io
 import json
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .catalog import PANEL_COLUMNS, query
 
@@ -104,7 +104,7 @@ def write_xlsx(sheets: dict[str, tuple[Sequence[str], Sequence[Sequence]]], path
             sheet = book.add_worksheet(name[:31])
             sheet.write_row(0, 0, list(columns), bold)
             for r, row in enumerate(rows, 1):
-                for c, (col, v) in enumerate(zip(columns, row)):
+                for c, (col, v) in enumerate(zip(columns, row, strict=False)):
                     num = _number(v) if col in numeric else None
                     if num is not None:
                         sheet.write_number(r, c, num)
@@ -116,16 +116,17 @@ def write_xlsx(sheets: dict[str, tuple[Sequence[str], Sequence[Sequence]]], path
             sheet.set_column(0, max(len(columns) - 1, 0), 14)
 
 
-def report_sheets(report_dir: str | Path) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """A report folder's CSV tables, for ``write_xlsx`` (the columns the contracts call numbers or
-    exact decimals become numbers)."""
+def report_sheets(report_dir: str | Path) -> dict[str, tuple[Sequence[str], Sequence[Sequence]]]:
+    """A report folder's CSV tables, for ``write_xlsx``, with the exact text of every cell (the
+    CSV's spreadsheet guard is not needed in a workbook, where text is never a formula)."""
+    from .store import read_csv_rows
+
     report_dir = Path(report_dir)
-    sheets = {}
+    sheets: dict[str, tuple[Sequence[str], Sequence[Sequence]]] = {}
     for path in sorted(report_dir.glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, [])
-            sheets[path.stem] = (header, [row for row in reader])
+            header = next(csv.reader(fh), [])
+        sheets[path.stem] = (header, [[r.get(c, "") for c in header] for r in read_csv_rows(path)])
     return sheets
 
 
@@ -162,10 +163,10 @@ def panel_page(columns: Sequence[str], rows: Sequence[Sequence], review_links: d
         lo, hi = min(values), max(values)
         span = (hi - lo) or abs(hi) or 1.0
 
-        def x(p: str) -> float:
+        def x(p: str, periods: list[str] = periods) -> float:
             return PAD + (CHART_W - 2 * PAD) * (periods.index(p) / max(len(periods) - 1, 1))
 
-        def y(v: float) -> float:
+        def y(v: float, lo: float = lo, span: float = span) -> float:
             return CHART_H - PAD - (CHART_H - 2 * PAD) * ((v - lo) / span)
 
         parts = [f'<svg viewBox="0 0 {CHART_W} {CHART_H}" width="{CHART_W}" height="{CHART_H}" role="img" '

@@ -100,7 +100,7 @@ def _violations(name: str, df: pd.DataFrame, source: str) -> list[tuple[object, 
     index = df.index.to_numpy()
     out: list[tuple[object, str, str, str]] = []
 
-    def flag(mask: np.ndarray, values: np.ndarray, rule: str, col: str, say: Callable[[object], str]) -> None:
+    def flag(mask: np.ndarray, values: np.ndarray, rule: str, col: str, say: Callable[..., str]) -> None:
         for i in np.flatnonzero(mask):
             out.append((index[i], rule, col, say(values[i])))
 
@@ -117,31 +117,31 @@ def _violations(name: str, df: pd.DataFrame, source: str) -> list[tuple[object, 
         if want == "object":  # empty strings stand for "not stated": the contract's missing
             present &= values != ""
         if required:
-            flag(~present, values, "required", col, lambda v: f"column {col!r} is required and is empty")
+            flag(~present, values, "required", col, lambda v, col=col: f"column {col!r} is required and is empty")
         if not present.any():
             continue
         if "enum" in cons:
             allowed = set(cons["enum"])
             inside = np.fromiter((v in allowed for v in values), bool, len(values))
             flag(present & ~inside, values, "enum", col,
-                 lambda v: f"column {col!r} has {v!r}, not one of {cons['enum']}")
+                 lambda v, col=col, cons=cons: f"column {col!r} has {v!r}, not one of {cons['enum']}")
         if "pattern" in cons:
             rx = re.compile(cons["pattern"])
             ok = np.fromiter((not p or rx.match(str(v)) is not None for v, p in zip(values, present)),
                              bool, len(values))
-            flag(~ok, values, "pattern", col, lambda v: f"column {col!r} has {v!r}, not matching {cons['pattern']}")
+            flag(~ok, values, "pattern", col, lambda v, col=col, cons=cons: f"column {col!r} has {v!r}, not matching {cons['pattern']}")
         if "minimum" in cons:
             low = np.zeros(len(values), bool)
             low[present] = values[present].astype(float) < cons["minimum"]
-            flag(low, values, "minimum", col, lambda v: f"column {col!r} has {v!r}, below {cons['minimum']}")
+            flag(low, values, "minimum", col, lambda v, col=col, cons=cons: f"column {col!r} has {v!r}, below {cons['minimum']}")
         if cons.get("unique"):
             dup = np.zeros(len(values), bool)
             dup[present] = pd.Series(values[present]).duplicated(keep=False).to_numpy()
-            flag(dup, values, "unique", col, lambda v: f"column {col!r} repeats {v!r}")
+            flag(dup, values, "unique", col, lambda v, col=col: f"column {col!r} repeats {v!r}")
     rules = _rule_checks(source)
     for rule in contract.get("rules", []):
         ok = np.asarray(rules[rule](df), dtype=bool)
-        flag(~ok, index, rule, "", lambda v: f"row failed rule {rule}")
+        flag(~ok, index, rule, "", lambda v, rule=rule: f"row failed rule {rule}")
     return out
 
 

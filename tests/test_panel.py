@@ -89,7 +89,7 @@ def test_wide_has_a_row_per_region_and_period(out):
     columns, rows = wide(*panel_rows(out))
     keys = [(r[0], r[1]) for r in rows]
     assert len(keys) == len(set(keys)) and ("洛阳市", "2023") in keys
-    row = dict(zip(columns, rows[keys.index(("洛阳市", "2023"))]))
+    row = dict(zip(columns, rows[keys.index(("洛阳市", "2023"))], strict=True))
     assert row["地区生产总值（元）"] == "548160000000" and row["地区生产总值 增长（%）"] == "3.5"
 
 
