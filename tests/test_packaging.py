@@ -34,7 +34,7 @@ def _cli(copy: Path, cwd: Path, *args) -> subprocess.CompletedProcess:
 
 
 def _status(copy: Path, cwd: Path) -> str:
-    r = _cli(copy, cwd, "status", SAMPLE, "--out", cwd / "out")
+    r = _cli(copy, cwd, "status", cwd / "raw" / SAMPLE.name, "--out", cwd / "out")
     assert r.returncode == 0, r.stderr
     (line,) = [ln for ln in r.stdout.splitlines() if ln.startswith(REPORT + "\t")]
     return line
@@ -47,8 +47,12 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_status_says_which_part_of_the_key_changed(package_copy, tmp_path):
+    source = tmp_path / "raw" / SAMPLE.name  # a copy the test can edit in place
+    source.parent.mkdir()
+    shutil.copy(SAMPLE, source)
+
     def run(*extra):
-        r = _cli(package_copy, tmp_path, "run", SAMPLE, "--out", tmp_path / "out", "--runner", "inline",
+        r = _cli(package_copy, tmp_path, "run", source, "--out", tmp_path / "out", "--runner", "inline",
                  "--no-isolation", "--quiet", *extra)
         assert r.returncode == 0, r.stdout + r.stderr
 
@@ -74,7 +78,7 @@ def test_status_says_which_part_of_the_key_changed(package_copy, tmp_path):
     mine = tmp_path / "my-lexicon"
     mine.mkdir()
     (mine / "units.toml").write_text('[units]\n"工日" = "duration"\n', encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "status", str(SAMPLE), "--out", str(tmp_path / "out")],
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "status", str(source), "--out", str(tmp_path / "out")],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300,
                        env=_env(PYTHONPATH=str(package_copy), REPORTPIPE_LEXICON=str(mine)))
     assert "\tchanged\t" in r.stdout and "the vocabulary changed" in r.stdout, r.stdout + r.stderr
@@ -89,13 +93,10 @@ def test_status_says_which_part_of_the_key_changed(package_copy, tmp_path):
     assert "\tchanged\t" in line and "the settings changed" in line, line
     # And the input itself, with another part at once.
     run()
-    edited = tmp_path / "edited"
-    edited.mkdir()
-    shutil.copy(SAMPLE, edited / SAMPLE.name)
-    with open(edited / SAMPLE.name, "a", encoding="utf-8") as fh:
+    with open(source, "a", encoding="utf-8") as fh:
         fh.write("\n新增一段。\n")
     claims.write_text(claims.read_text(encoding="utf-8") + "\n_ANOTHER_RULE = 1\n", encoding="utf-8")
-    r = _cli(package_copy, tmp_path, "status", edited / SAMPLE.name, "--out", tmp_path / "out")
+    r = _cli(package_copy, tmp_path, "status", source, "--out", tmp_path / "out")
     assert "the input's bytes and the code changed" in r.stdout, r.stdout + r.stderr
 
 
