@@ -90,6 +90,9 @@ class Block:
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
     page: Optional[int] = None  # PDF inputs: 1-based page and "x0,y0,x1,y1" in points
     bbox: str = ""
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,9 @@ class TableCell:
     line: int
     page: Optional[int] = None
     bbox: str = ""
+    locator: str = ""
+    ocr: bool = False
+    ocr_confidence: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,9 @@ class Claim:
     block_id: str
     page: Optional[int] = None
     bbox: str = ""
+    locator: str = ""
+    ocr: bool = False
+    ocr_confidence: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +192,7 @@ class Document:
     boxes: tuple = ()  # PDF inputs: pipeline.pdf.Box per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
-    source_info: dict = field(default_factory=dict)  # PDF inputs: metadata and what each page held
+    source_info: dict = field(default_factory=dict)  # metadata, what each page held, Word/web anchors
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)

@@ -31,6 +31,7 @@ class Box:
     y0: float
     x1: float
     y1: float
+    ocr: float | None = None  # the OCR engine's confidence when the text was read from an image
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class _Line:
     text: str
     size: float
     bold: bool = False
+    ocr: float | None = None  # OCR confidence of a line read from an image
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -98,6 +100,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
 
     with doc:
         pages = []  # (page number, lines, tables, width, height)
+        ocr_pages: dict[int, dict] = {}  # page: what OCR read there (engine, lines, confidence)
         sizes: dict[int, tuple[float, float, int]] = {}  # page: width, height, images
         garbled: list[int] = []  # pages with text that neither library reads
         if doc.needs_pass and not doc.authenticate(""):
@@ -129,6 +132,9 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                 sizes[pno] = (page.rect.width, page.rect.height, len(page.get_images()))
                 lines, tables, text = _page_elements(page)
                 if _text_ok(text):
+                    if sizes[pno][2]:  # OCR hook: large images with no text on them
+                        more_lines, more_tables = _ocr_elements(path, page, lines, tables, ocr_pages, pno)
+                        lines, tables = lines + more_lines, tables + more_tables
                     pages.append((pno, lines, tables, page.rect.width, page.rect.height))
                 else:
                     unreadable.append((pno, bool("".join(text.split()))))
@@ -136,6 +142,13 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                        if unreadable else {})
             # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
             garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed]
+            # --- OCR hook: a page with no text in either library is read from its image ---
+            for pno, had_text in unreadable:
+                if not had_text and pno not in plumbed:
+                    page = doc[pno - 1]
+                    ocr_lines, ocr_tables = _ocr_elements(path, page, [], [], ocr_pages, pno)
+                    if ocr_lines or ocr_tables:
+                        pages.append((pno, ocr_lines, ocr_tables, page.rect.width, page.rect.height))
         fallback = []
         for pno, (lines, width, height, ok) in plumbed.items():
             if ok:
@@ -151,7 +164,8 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
                  "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
                  "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts."
                  if garbled else
-                 "no page has a text layer (a scan?); run OCR first, this pipeline reads text layers only."),
+                 "no page has a text layer and OCR found no text on the page images (blank pages, or a scan "
+                 "too faint or too coarse to read: scan again at 200 dpi or more)."),
                 stage="ingest")
         furniture = _furniture(pages)
         body_size = _body_size(ln for _pno, lines, _t, _w, _h in pages for ln in lines if id(ln) not in furniture)
@@ -169,7 +183,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
             raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
     return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
                    tuple(fallback), tuple(writer.furniture_spans),
-                   _page_info(page_count, sizes, pages, fallback))
+                   _page_info(page_count, sizes, pages, fallback, ocr_pages))
 
 
 _PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")
@@ -234,16 +248,117 @@ def _text_ok(text: str) -> bool:
     return len(_LATIN1_LETTERS.findall(stripped)) <= 0.3 * len(stripped)
 
 
-def _page_info(page_count: int, sizes: dict, pages: list, fallback: list[int]) -> tuple[dict, ...]:
-    """What each page held, for ``document.json``: size, images, tables, which library read it."""
+def _page_info(page_count: int, sizes: dict, pages: list, fallback: list[int],
+               ocr_pages: dict | None = None) -> tuple[dict, ...]:
+    """What each page held, for ``document.json``: size, images, tables, which library read it,
+    and what OCR read from its images (``ocr``: engine, lines, mean confidence, whole page or not)."""
     tables_on = {pno: len(tables) for pno, _lines, tables, _w, _h in pages}
+    ocr_pages = ocr_pages or {}
     out = []
     for pno in range(1, page_count + 1):
         width, height, images = sizes.get(pno, (0.0, 0.0, 0))
         text_from = ("pdfplumber" if pno in fallback else "pymupdf") if pno in tables_on else ""
-        out.append({"page": pno, "width": round(width, 1), "height": round(height, 1), "images": images,
-                    "text_from": text_from, "tables": tables_on.get(pno, 0)})
+        if ocr_pages.get(pno, {}).get("whole_page"):
+            text_from = "ocr"
+        info = {"page": pno, "width": round(width, 1), "height": round(height, 1), "images": images,
+                "text_from": text_from, "tables": tables_on.get(pno, 0)}
+        if pno in ocr_pages:
+            info["ocr"] = ocr_pages[pno]
+        out.append(info)
     return tuple(out)
+
+
+# An image is read by OCR when it covers at least this share of its page and no text-layer line
+# lies on it: a scanned half page, not a logo, a photo beside the text or a figure with live labels.
+OCR_IMAGE_MIN_AREA = 0.25
+# What OCR reads off a picture on a page that has a text layer is kept only when it is running
+# text: this share of its characters in lines of at least OCR_PROSE_LINE characters (a chart's
+# axis labels and legends are short lines).
+OCR_PROSE_SHARE = 0.5
+OCR_PROSE_LINE = 12
+
+
+def _ocr_elements(path, page, lines: list[_Line], tables: list, ocr_pages: dict,
+                  pno: int) -> tuple[list[_Line], list[Table]]:
+    """Lines and ruled tables OCR reads on the parts of ``page`` that have no text layer: the whole
+    page when it has none (``lines`` empty), else its large images that no text-layer line or
+    table lies on. Tables come from the rules drawn in the image, read by the same grid finder
+    as vector rules, filled with the recognised lines."""
+    import pymupdf
+
+    from . import ocr
+
+    whole = not lines and not tables
+    if whole:
+        clips = [None]
+    else:
+        area = page.rect.width * page.rect.height
+        clips = []
+        for info in page.get_image_info():
+            r = pymupdf.Rect(info["bbox"]) & page.rect
+            if r.is_empty or r.get_area() < OCR_IMAGE_MIN_AREA * area:
+                continue
+            if any(r.intersects(pymupdf.Rect(e.x0, e.y0, e.x1, e.y1)) for e in list(lines) + list(tables)):
+                continue
+            if any(r.intersects(c) for c in clips):
+                continue
+            clips.append(r)
+        if not clips:
+            return [], []
+    try:
+        read = [ocr.ocr_page(page, clip=clip) for clip in clips]
+    except ocr.OcrUnavailable as exc:
+        raise ReportError(str(path), "no_text_layer",
+                          f"page {pno} has no text layer and the OCR engine is missing ({exc}).") from exc
+    found = [ln for r in read for ln in r.lines]
+    if not whole:
+        chars = sum(len(ln.text) for ln in found)
+        prose = sum(len(ln.text) for ln in found if len(ln.text) >= OCR_PROSE_LINE)
+        if not chars or prose < OCR_PROSE_SHARE * chars:
+            return [], []
+    if not found:
+        return [], []
+    ocr_pages[pno] = {"engine": ocr.engine_version(), "dpi": ocr.OCR_DPI, "lines": len(found),
+                      "confidence": round(sum(ln.confidence for ln in found) / len(found), 4),
+                      "whole_page": whole}
+    # Type size from the line's height (a recognised line's box is about 1.15 times the type
+    # size); lines within a quarter of the page's usual height are set in the usual size, so
+    # that the recogniser's jitter of a pixel or two does not split paragraphs.
+    heights = sorted(ln.y1 - ln.y0 for ln in found)
+    usual = heights[len(heights) // 2]
+    out_lines = []
+    for ln in found:
+        h = ln.y1 - ln.y0
+        size = usual / 1.15 if abs(h - usual) <= 0.25 * usual else h / 1.15
+        out_lines.append(_Line(ln.x0, ln.y0, ln.x1, ln.y1, ln.text, round(size, 1), ocr=ln.confidence))
+    hs = [h for r in read for h in r.hrules]
+    vs = [v for r in read for v in r.vrules]
+    found_tables: list[Table] = []
+    if len(hs) + len(vs) >= 3:
+        grids = find_grids(hs, vs)
+        if grids:
+            words = [(ln.x0, ln.y0, ln.x1, ln.y1, ln.text, 0, 0, 0) for ln in out_lines]
+            found_tables = tables_on_page(grids, words, out_lines, _body_size(out_lines), page.rect.height)
+    if found_tables:
+        out_lines = [ln for ln in out_lines
+                     if not any(t.x0 <= (ln.x0 + ln.x1) / 2 <= t.x1 and t.y0 <= (ln.y0 + ln.y1) / 2 <= t.y1
+                                for t in found_tables)]
+        for t in found_tables:
+            _mark_ocr_cells(t, found)
+    return out_lines, found_tables
+
+
+def _mark_ocr_cells(table: Table, found) -> None:
+    """A table cell's box read by OCR carries the lowest confidence of the lines in it (as the
+    fifth item of its bbox, which the writer passes on to the cell's box)."""
+    for row in table.rows:
+        for i, (text, bbox) in enumerate(row):
+            if not text or bbox is None:
+                continue
+            x0, y0, x1, y1 = bbox[:4]
+            scores = [ln.confidence for ln in found
+                      if x0 - 1 <= (ln.x0 + ln.x1) / 2 <= x1 + 1 and y0 - 1 <= (ln.y0 + ln.y1) / 2 <= y1 + 1]
+            row[i] = (text, (x0, y0, x1, y1, min(scores) if scores else 1.0))
 
 
 def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tuple[int, dict | None]:
@@ -394,9 +509,9 @@ class _Writer:
         self.last_table: Table | None = None  # a table that the next table may continue
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
 
-    def _emit(self, text: str, page: int = 0, bbox=None) -> None:
+    def _emit(self, text: str, page: int = 0, bbox=None, ocr: float | None = None) -> None:
         if bbox is not None and text:
-            self.boxes.append(Box(self.length, self.length + len(text), page, *[round(v, 1) for v in bbox]))
+            self.boxes.append(Box(self.length, self.length + len(text), page, *[round(v, 1) for v in bbox], ocr))
         self.parts.append(text)
         self.length += len(text)
 
@@ -410,7 +525,7 @@ class _Writer:
             if self.length:
                 self._emit("\n\n")
             start = self.length
-            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
+            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1), ln.ocr)
             self.furniture_spans.append((start, self.length))
 
     def page(self, pno: int, elements: list) -> None:
@@ -479,7 +594,7 @@ class _Writer:
                 prev = lines[i - 1][1].text
                 if prev[-1:].isascii() and prev[-1:].isalpha() and ln.text[:1].isascii() and ln.text[:1].isalpha():
                     self._emit(" ")
-            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1))
+            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1), ln.ocr)
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         rows = t.rows
@@ -495,7 +610,7 @@ class _Writer:
             for c, (text, bbox) in enumerate(row):
                 if c:
                     self._emit("\t")
-                self._emit(text, pno, bbox)
+                self._emit(text, pno, bbox[:4] if bbox else bbox, bbox[4] if bbox and len(bbox) > 4 else None)
         if continues and previous is not None:
             previous.rows.extend(rows)
 

@@ -46,7 +46,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         "blocks": [
             {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
                                                                "text", "raw_start", "raw_end", "line",
-                                                               "page", "bbox")}}
+                                                               "page", "bbox", "locator", "ocr",
+                                                               "ocr_confidence")}}
             for b in doc.blocks
         ],
         "claims": [{"report_id": rid, **asdict(c)} for c in doc.claims],
