@@ -63,6 +63,13 @@ _CONFUSIONS = (
     (re.compile(r"(?<=[0-9])\s*%[0oO](?![0-9])"), "‰"),
 )
 
+def corrected(text: str) -> str:
+    """A recognised line with the recogniser's known confusions undone."""
+    for pattern, repl in _CONFUSIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
 # A rule is a run of dark pixels at least this long, in points: longer than any stroke of a
 # character at body size (a 一 or 丨 of 12 pt type is under 12 pt), shorter than a table's
 # narrowest column or lowest row.
@@ -115,8 +122,7 @@ def ocr_image(pixels, scale: float = 1.0) -> list[OcrLine]:
         score = float(score)
         if not text or score < MIN_LINE_CONFIDENCE:
             continue
-        for pattern, repl in _CONFUSIONS:
-            text = pattern.sub(repl, text)
+        text = corrected(text)
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
         lines.append(OcrLine(text, min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale,
