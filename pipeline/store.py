@@ -60,6 +60,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         for c in cols:
             if c == "page":
                 df[c] = df[c].astype("Int64")
+            elif c == "ocr_confidence":  # a number or missing (text not read by OCR)
+                df[c] = df[c].astype("float64")
             elif df[c].dtype == object:
                 df[c] = df[c].where(df[c].notna(), None)
         frames[name] = df
