@@ -302,6 +302,11 @@ def _ocr_elements(path, page, lines: list[_Line], tables: list, ocr_pages: dict,
                 continue
             if any(r.intersects(c) for c in clips):
                 continue
+            try:
+                if not ocr.holds_running_text(page, r):
+                    continue  # a chart or a photo: its labels are not the report's text
+            except ocr.OcrUnavailable:
+                continue  # a page with a text layer is read without its pictures
             clips.append(r)
         if not clips:
             return [], []

@@ -152,3 +152,30 @@ def test_a_zip_that_is_not_word_and_a_truncated_docx(tmp_path):
         load_document(cut)
     assert err.value.reason in ("truncated_or_corrupt", "unsupported_input")
     assert "cut.docx" in str(err.value)
+
+
+def test_run_writes_word_and_web_reports_that_pass_their_contracts(tmp_path):
+    """`reportpipe run` over a folder with a Word file and a saved page (one of them named .txt):
+    both succeed, every row passes the contracts, and claims carry their locator."""
+    import csv
+    import subprocess
+    import sys
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(QIANDONGNAN, raw / "qiandongnan-2016.docx")
+    (raw / "saved-page.txt").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>2024年某县统计公报</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div><div class='content'><p>一、综合</p>"
+        "<p>全年全县生产总值达到218.4亿元，比上年增长5.1%。</p></div></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(raw), "--out", str(out), "--runner", "inline",
+                        "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for name, n_claims in (("qiandongnan-2016", 600), ("saved-page", 2)):
+        with open(out / name / "claims.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert len(rows) >= n_claims
+        assert all(row["locator"] and row["ocr"] == "False" for row in rows)
+        with open(out / name / "quarantine.csv", encoding="utf-8", newline="") as fh:
+            assert list(csv.DictReader(fh)) == []

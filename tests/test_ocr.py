@@ -156,3 +156,17 @@ def test_a_scanned_bulletin_against_its_text_layer_annotation(tmp_path):
     assert doc.pages == 13
     assert all(p["text_from"] == "ocr" for p in doc.source_info["page_info"])
     assert s.f1 >= 0.90, (s.f1, s.misses[:20])
+
+
+def test_low_confidence_ocr_claims_are_flagged_in_the_review_page():
+    from pipeline.review import _marked
+
+    source = "全年粮食产量261.6万吨。"
+    claim = {"raw_start": 6, "raw_end": 13, "value": "2616000", "value_max": "", "unit": "吨", "kind": "other",
+             "qualifier": "exact", "change": "", "basis": "", "period": "", "period_role": "", "subject": "粮食产量",
+             "claim_id": "clm-0123456789ab", "section_id": "", "locator": ""}
+    low = _marked(source, 0, len(source), [dict(claim, ocr_confidence="0.62")], {})
+    high = _marked(source, 0, len(source), [dict(claim, ocr_confidence="0.98")], {})
+    layer = _marked(source, 0, len(source), [dict(claim, ocr_confidence="")], {})
+    assert "low-ocr" in low and "OCR confidence 0.62" in low
+    assert "low-ocr" not in high and "low-ocr" not in layer
