@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score an extraction against a gold annotation",
                         description="Precision, recall and F1 of the claims in EXTRACTION_DIR against "
                         "GOLD (JSON Lines, fields of docs/claims.md plus line and surface), then the "
-                        "accuracy of kind, qualifier, change, basis and period on the matches.")
+                        "accuracy of kind, qualifier, change, basis and period on the matches. A GOLD "
+                        "named *.headings.jsonl scores the sections instead (level, number, title), "
+                        "with the accuracy of the level on the matches.")
     ev.add_argument("gold", metavar="GOLD.jsonl")
     ev.add_argument("extraction", metavar="EXTRACTION_DIR", help="one report's output folder")
     ev.add_argument("--json", action="store_true", help="print the full result as JSON")
@@ -417,15 +419,10 @@ def cmd_query(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import format_report, load_gold, load_predictions, score
+    from .evaluate import evaluate
 
-    gold = load_gold(args.gold)
-    preds = load_predictions(args.extraction)
-    s = score(gold, preds)
-    if args.json:
-        print(json.dumps(s.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(format_report(s, limit=args.limit))
+    s, text = evaluate(args.gold, args.extraction, limit=args.limit)
+    print(json.dumps(s.as_dict(), ensure_ascii=False, indent=2) if args.json else text)
     return 0
 
 

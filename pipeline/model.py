@@ -16,6 +16,41 @@ from typing import Optional
 SCHEMA_VERSION = "1"
 
 
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A rectangle on a PDF page in points, from the page's top left (PyMuPDF's and pdfplumber's
+    orientation): what a reader draws over the page image to show where a claim came from."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def union(self, other: "BBox") -> "BBox":
+        return BBox(min(self.x0, other.x0), min(self.y0, other.y0),
+                    max(self.x1, other.x1), max(self.y1, other.y1))
+
+    def contains(self, other: "BBox", tolerance: float = 0.0) -> bool:
+        """``other`` lies inside this box, give or take ``tolerance`` points on each edge."""
+        return (self.x0 - tolerance <= other.x0 and self.y0 - tolerance <= other.y0
+                and other.x1 <= self.x1 + tolerance and other.y1 <= self.y1 + tolerance)
+
+    def contains_point(self, x: float, y: float) -> bool:
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+    @classmethod
+    def around(cls, boxes) -> "BBox | None":
+        """The union of some boxes; None when there are none."""
+        out = None
+        for b in boxes:
+            out = b if out is None else out.union(b)
+        return out
+
+
 @dataclass(frozen=True)
 class TextMap:
     """Normalised text with, for every normalised character, the raw span it came from.
@@ -88,8 +123,8 @@ class Block:
     case_id: Optional[str] = None
     period_hint: str = ""  # a block-level date (数据截至2020年4月) that its numbers inherit
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
-    page: Optional[int] = None  # PDF inputs: 1-based page and "x0,y0,x1,y1" in points
-    bbox: str = ""
+    page: Optional[int] = None  # PDF inputs: 1-based page and the box of the block's characters
+    bbox: Optional[BBox] = None
     locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
     ocr: bool = False  # read from an image by OCR
     ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
@@ -131,10 +166,10 @@ class TableCell:
     raw_end: int
     line: int
     page: Optional[int] = None
-    bbox: str = ""
-    locator: str = ""
-    ocr: bool = False
-    ocr_confidence: Optional[float] = None
+    bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -159,10 +194,10 @@ class Claim:
     sentence: str
     block_id: str
     page: Optional[int] = None
-    bbox: str = ""
-    locator: str = ""
-    ocr: bool = False
-    ocr_confidence: Optional[float] = None
+    bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -189,9 +224,11 @@ class Document:
     cases: tuple[Case, ...] = ()
     table_cells: tuple[TableCell, ...] = ()
     claims: tuple[Claim, ...] = ()
-    boxes: tuple = ()  # PDF inputs: pipeline.pdf.Box per written line or cell, in text order
+    boxes: tuple = ()  # PDF inputs: pipeline.pdf.Placed per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
+    display: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of paragraphs set larger or
+    #   bolder than the running text (where unnumbered headings can be)
     source_info: dict = field(default_factory=dict)  # metadata, what each page held, Word/web anchors
 
     def evolve(self, **changes) -> "Document":

@@ -1,5 +1,7 @@
 """Raw report text to clean, simplified text, with every character traceable to the raw source.
 
+Print-derived text is read first, while its columns are as printed: body lines hard-wrapped at the
+page width are joined into paragraphs, and tables aligned with spaces become tab-separated rows.
 Each step is a list of edits on the current text; ``_apply`` turns edits into a new ``TextMap``
 whose characters keep the raw spans they came from. Anything found later on the normalised text
 (a number, a heading) therefore points back to exact raw characters, the way pdfplumber's TextMap
@@ -9,6 +11,7 @@ does for characters on a page.
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from functools import lru_cache
 
@@ -21,6 +24,12 @@ _WIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
 _WIDTH.update({ord("％"): ord("%"), ord("＋"): ord("+"), ord("－"): ord("-"), ord("～"): ord("~")})
 for _sp in "\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u000b\u000c":
     _WIDTH[ord(_sp)] = ord(" ")
+# CJK compatibility ideographs (U+F900-FAFF, from legacy encodings and some PDFs: 度 as U+FA01) are
+# the unified ideograph they stand for; their NFKC form is one character, so the map stays 1:1.
+for _cp in range(0xF900, 0xFB00):
+    _folded = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_folded) == 1 and _folded != chr(_cp):
+        _WIDTH[_cp] = ord(_folded)
 _WIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _WIDTH.items()})
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -50,6 +59,10 @@ _STRAY_SPACE = re.compile(
     rf"(?<={_CJK}) +(?=[{_TIGHT}0-9%‰+])|(?<=[0-9%‰+]) +(?={_CJK})|(?<=[0-9]) +(?=[%‰])"
 )
 
+# Typeset text puts a space after a decimal point now and then ("37. 4%", "增长16. 4 %").
+_SPACE_IN_DECIMAL = re.compile(r"\.( +)[0-9]")  # after a digit (checked outside the pattern: faster)
+_DIGITS = frozenset("0123456789")
+
 _SENTENCE_END = "。！？!?；;：:…”’）)》」』"
 _MARKER_START = re.compile(r"^(?:[★☆●◎■□▲◆◇\-#>*]|数据来源|资料来源|注[:：]|数据截[至止]|案例)")
 _BODY_PUNCT = re.compile(r"[，。；,]")
@@ -60,6 +73,9 @@ def normalize_text(raw: str) -> TextMap:
     """The full normalisation of one report, in a fixed order."""
     tm = TextMap.identity(raw)
     tm = _apply(tm, [(m.start(), m.end(), "\n") for m in _CR.finditer(tm.text)])
+    # Print-derived layout is read while the columns are as the source set them: hard wraps and
+    # tables aligned with spaces are measured in display columns, before widths are folded.
+    tm = _apply(tm, print_layout_edits(tm.text))
     tm = _translate(tm, _WIDTH_TABLE)
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _ZERO_WIDTH.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), m.group().translate({0xFF0E: ".", 0xFF0C: ",", 0xFF1A: ":"}))
@@ -71,6 +87,8 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(), m.end(), _table_tag(m.group())) for m in _HTML_TABLE.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _EDGE_SPACES.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _STRAY_SPACE.finditer(tm.text)])
+    tm = _apply(tm, [(m.start(1), m.end(1), "") for m in _SPACE_IN_DECIMAL.finditer(tm.text)
+                     if m.start() and tm.text[m.start() - 1] in _DIGITS])
     tm = to_simplified(tm)
     tm = rejoin_broken_paragraphs(tm)
     return tm
@@ -181,14 +199,47 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
     """
     text = tm.text
     edits = []
+    forced = -1  # a break the rule for a cut-out word has already decided to close
     for m in _BREAK.finditer(text):
         prev_start = text.rfind("\n", 0, m.start()) + 1
         prev = text[prev_start : m.start()]
         next_end = text.find("\n", m.end())
         nxt = text[m.end() : next_end if next_end != -1 else len(text)]
-        if _continues(prev, nxt):
+        if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
+            continue
+        if next_end == -1 or not nxt or len(nxt) >= MIN_BROKEN_LINE or not prev or not _HAN.match(prev[-1]):
+            continue  # only a short line after a line that stops in mid-word can be a cut-out word
+        after = _BREAK.match(text, next_end)
+        if after is None:
+            continue
+        after_end = text.find("\n", after.end())
+        third = text[after.end() : after_end if after_end != -1 else len(text)]
+        if _cut_out_word(prev, nxt, third):
+            edits.append((m.start(), m.end(), ""))
+            forced = after.start()
     return _apply(tm, edits)
+
+
+# A page whose links were words of their own leaves them on lines of their own, in mid-sentence:
+# "…加强审计、财政监督，严格\n\n项目稽察\n\n，确保资金…", "…发展壮\n\n大民\n\n族经济。…".
+_CLAUSE_START = tuple("，、；：,;:）)”’")
+
+
+def _cut_out_word(prev: str, word: str, nxt: str) -> bool:
+    """Whether ``word`` is a piece of the sentence around it rather than a line of its own: the line
+    before it stops in mid-word (no punctuation) and the line after it carries the sentence on."""
+    if not (len(prev) >= MIN_BROKEN_LINE and _BODY_PUNCT.search(prev) or "。" in prev) or not nxt or "\t" in nxt:
+        return False  # the line before is running text: long with commas, or holding a full sentence
+    if len(word) >= MIN_BROKEN_LINE or _SENTENCE_PUNCT_IN.search(word) or "\t" in word:
+        return False
+    if not _HAN.match(prev[-1]) or _MARKER_START.match(nxt):
+        return False
+    return nxt.startswith(_CLAUSE_START) or bool(_HAN.match(nxt[0]))
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_PUNCT_IN = re.compile(r"[。！？!?；;]")
 
 
 def _continues(prev: str, nxt: str) -> bool:
@@ -204,3 +255,271 @@ def _continues(prev: str, nxt: str) -> bool:
     if first in "壹贰叁肆伍陆柒捌玖拾貳參陸" and len(nxt) <= 2:
         return False
     return bool(re.match(rf"[{_TIGHT}0-9A-Za-z]", first)) and first not in "“（(《【"
+
+
+# --- Print-derived layout -------------------------------------------------------------------------
+#
+# Text converted from print (press clippings, old bulletins) keeps the printed lines: body lines are
+# hard-wrapped at a fixed width, even inside a number ("3521.4\n7亿元"), and tables are columns
+# aligned with spaces. Both are read from the document's own evidence, measured in display columns
+# (an ideograph or full-width sign takes two, as it did on the page).
+
+# A width is the document's wrap width when this many body lines, and this share of them, have it:
+# a printed page fills most lines to the same width, a typed document almost never does.
+MIN_WRAPPED_LINES = 5
+MIN_WRAPPED_SHARE = 0.3
+# Narrower "lines" are headings, captions and list items, not a page width (display columns; half
+# as many characters when a text is wrapped at a count of characters).
+MIN_WRAP_WIDTH = 40
+# Display columns are how a page wraps; a count of characters (an editor's wrap) is taken instead
+# only when it explains at least twice as many full lines, not when it fits a few by chance.
+CHAR_WRAP_EVIDENCE = 2
+# A line one column short of the width is full too: an ideograph did not fit in the last column.
+WRAP_SLACK = 1
+# Paragraphs start indented when at least this many lines start with an indent before text.
+MIN_INDENTED_STARTS = 3
+# A table aligned with spaces: columns separated by two display columns of space or more, and at
+# least this many rows holding a number.
+MIN_NUMERIC_ROWS = 2
+MAX_CELL_CHARS = 30  # a longer piece between gaps is running text, not a cell
+
+_GAP = re.compile(r"[ \u3000]{2,}|\u3000")  # two columns of space or more
+_TOKEN = re.compile(r"[^ \u3000\t]+(?: [^ \u3000\t]+)*")
+_NUMERIC_CELL = re.compile(r"[-+−－]?[0-9０-９][0-9０-９,，.．]*[%％‰]?")
+_INDENT = re.compile(r"^(?: {2,}|\u3000+)\S")
+_LIST_OR_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9]{1,3}[）)]|[0-9]{1,2}[.、．](?![0-9])"
+    r"|[【〖★☆●■▲◆◎\-*•]|[①-⑳]|[表图]\s*[0-9])"
+)
+_SENTENCE_STOP = "。！？!?"
+_MARKUP_START = re.compile(r"^\s*[<|#!]")
+
+
+def _is_markup_line(line: str) -> bool:
+    """Tab-separated rows and Markdown or HTML lines carry their own structure; they are never
+    wrapped."""
+    return "\t" in line or _MARKUP_START.match(line) is not None
+_CAPTION_START = re.compile(r"^(?:[表图]\s*[0-9０-９]|单位[:：])")  # "表1  主要产品产量" heads a table
+
+
+def _width(line: str) -> int:
+    """Display columns of a line: two for anything outside ASCII (as a GBK page sets it)."""
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
+
+
+def print_layout_edits(text: str) -> list[tuple[int, int, str]]:
+    """Edits that rejoin hard-wrapped paragraphs and turn space-aligned tables into tab rows."""
+    lines = text.split("\n")
+    table_rows = _space_table_rows(lines) if ("  " in text or "\u3000" in text) else {}
+    local = _table_edits(lines, table_rows) + _wrap_edits(lines, table_rows)
+    if not local:
+        return []
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    # (line, start, end, replacement) with start and end relative to the line's first character
+    return sorted((starts[k] + a, starts[k] + b, repl) for k, a, b, repl in local)
+
+
+def _tokens(line: str) -> list[tuple[int, int]]:
+    """Cell spans of a row. Single characters set apart by gaps are one word letter-spaced ("合  计",
+    "建  筑  业", a header "数    量"), not cells of their own; a single unit beside a number is a cell
+    ("吨  1520")."""
+    spans: list[tuple[int, int]] = []
+    lone_before = False
+    for m in _TOKEN.finditer(line):
+        a, b = m.span()
+        lone = b - a == 1 and not line[a].isascii() and not _NUMERIC_CELL.fullmatch(line[a])
+        if lone and lone_before:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+        lone_before = lone
+    return spans
+
+
+def _is_spaced_row(line: str) -> bool:
+    """A line split into short pieces by wide gaps; running text has long pieces even where a wide
+    space slipped into it."""
+    if "  " not in line and "\u3000" not in line:
+        return False
+    body = line.strip(" \u3000")
+    if not body or "\t" in body or _GAP.search(body) is None or _CAPTION_START.match(body):
+        return False
+    return all(b - a <= MAX_CELL_CHARS for a, b in _tokens(line))
+
+
+def _space_table_rows(lines: list[str]) -> dict[int, str]:
+    """Lines that belong to a table aligned with spaces, each with its role: a "row" split into
+    columns by wide gaps, a "label" row of one cell that introduces the rows below it ("其中："), or
+    a "blank": an empty line between rows of a double-spaced table, or a rule drawn across the table
+    with characters. A table has at least two rows holding a number cell."""
+    rows: dict[int, str] = {}
+    i = 0
+    while i < len(lines):
+        if not _is_spaced_row(lines[i]):
+            i += 1
+            continue
+        run = {i: "row"}
+        j = i + 1
+        while j < len(lines):
+            if _is_spaced_row(lines[j]):
+                run[j] = "row"
+                j += 1
+                continue
+            # a blank line, a rule or a label row continues the table when a row follows it
+            k = j
+            while k < len(lines) and (not lines[k].strip() or _RULE_LINE.match(lines[k])):
+                k += 1
+            between = {n: "blank" for n in range(j, k)}
+            if k < len(lines) and _is_label_row(lines[k]) and k + 1 < len(lines) and _is_spaced_row(lines[k + 1]):
+                between[k] = "label"
+                k += 1
+            if between and k < len(lines) and _is_spaced_row(lines[k]):
+                run.update(between)
+                j = k
+                continue
+            break
+        numeric = sum(
+            any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in _tokens(lines[k]))
+            for k, role in run.items() if role == "row"
+        )
+        if numeric >= MIN_NUMERIC_ROWS:
+            rows.update(run)
+            # the rules drawn above and below it are the table's too
+            top = min(run) - 1
+            while top >= 0 and _RULE_LINE.match(lines[top]):
+                rows[top] = "blank"
+                top -= 1
+            while j < len(lines) and _RULE_LINE.match(lines[j]):
+                rows[j] = "blank"
+                j += 1
+        i = j
+    return rows
+
+
+# A rule drawn with characters across a printed table: "────────", "━━━━", "------", "======".
+_RULE_LINE = re.compile(r"^[ \u3000]*[─━—\-=＝_┄┈╌═]{3,}[ \u3000─━—\-=＝_┄┈╌═]*$")
+
+
+def _is_label_row(line: str) -> bool:
+    body = line.strip(" \u3000")
+    return 0 < len(body) <= MAX_CELL_CHARS and body.endswith(("：", ":")) and not _GAP.search(body)
+
+
+def _table_edits(lines: list[str], rows: dict[int, str]) -> list[tuple[int, int, int, str]]:
+    """Each table's columns come from its number rows; every cell goes to the column it sits under,
+    and the gaps between columns become tabs (an empty leading column, a leading tab). Blank lines
+    between rows go; a label row becomes a row of one cell."""
+    edits: list[tuple[int, int, int, str]] = []
+    for run in _runs(sorted(rows)):
+        block = [k for k in run if rows[k] == "row"]
+        spans = {k: _tokens(lines[k]) for k in block}
+        cols = {k: [(_width(lines[k][:a]), _width(lines[k][:b])) for a, b in spans[k]] for k in block}
+        numeric = [k for k in block if any(_NUMERIC_CELL.fullmatch(lines[k][a:b]) for a, b in spans[k])]
+        counts: dict[int, int] = {}
+        for k in numeric:
+            counts[len(spans[k])] = counts.get(len(spans[k]), 0) + 1
+        n_cols = max(counts, key=lambda n: (counts[n], n))
+        reference = [k for k in numeric if len(spans[k]) == n_cols]
+        columns = [(min(cols[k][c][0] for k in reference), max(cols[k][c][1] for k in reference))
+                   for c in range(n_cols)]
+        for k in run:
+            line = lines[k]
+            if rows[k] == "blank":  # the blank line or rule and the break before it (after it, atop the text)
+                edits.append((k, -1, len(line), "") if k else (k, 0, len(line) + 1, ""))
+                continue
+            if rows[k] == "label":
+                edits.append((k, len(line.rstrip(" \u3000")), len(line), "\t"))
+                continue
+            assigned = []
+            for a, b in cols[k]:
+                col = _column_of(a, b, columns)
+                assigned.append(max(col, assigned[-1]) if assigned else col)
+            first_a = spans[k][0][0]
+            if assigned[0] > 0:
+                edits.append((k, 0, first_a, "\t" * assigned[0]))
+            for t in range(1, len(spans[k])):
+                gap_a, gap_b = spans[k][t - 1][1], spans[k][t][0]
+                step = assigned[t] - assigned[t - 1]
+                if step or _GAP.fullmatch(line[gap_a:gap_b]):
+                    edits.append((k, gap_a, gap_b, "\t" * step))
+    return edits
+
+
+def _column_of(a: int, b: int, columns: list[tuple[int, int]]) -> int:
+    best, best_key = 0, None
+    for c, (lo, hi) in enumerate(columns):
+        overlap = min(b, hi) - max(a, lo)
+        distance = 0 if overlap > 0 else min(abs(a - hi), abs(lo - b))
+        key = (-overlap, distance) if overlap > 0 else (1, distance)
+        if best_key is None or key < best_key:
+            best, best_key = c, key
+    return best
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][-1] == i - 1:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _wrap_edits(lines: list[str], table_rows: dict[int, str]) -> list[tuple[int, int, int, str]]:
+    """Join each line filled to the document's wrap width with the line that continues it.
+
+    The next line continues the paragraph unless it is blank, indented (a new paragraph where the
+    document indents its paragraphs), a heading, list item, caption or table row; where paragraphs
+    are not indented, a line that ends a sentence ends its paragraph.
+    """
+    # A page wraps at a width in display columns; a text editor may wrap at a count of characters.
+    # A wrapped line runs on into the next line: only lines followed by text are measured (a
+    # document with blank lines between its paragraphs is done here).
+    last = len(lines) - 1
+    followed = [k for k in range(last) if len(lines[k]) >= MIN_WRAP_WIDTH // 2 and lines[k + 1].strip()]
+    if len(followed) < MIN_WRAPPED_LINES:
+        return []
+    trimmed = {k: lines[k].rstrip(" \u3000") for k in followed}
+    plain = [k for k in followed if k not in table_rows and not _is_markup_line(trimmed[k])
+             and not _is_spaced_row(trimmed[k])]
+    if len(plain) < MIN_WRAPPED_LINES:
+        return []
+    best = None
+    for measure, narrowest in ((_width, MIN_WRAP_WIDTH), (len, MIN_WRAP_WIDTH // 2)):
+        widths = [0] * len(lines)  # only body lines are measured; the others are never full
+        for k in plain:
+            widths[k] = measure(trimmed[k])
+        body = [widths[k] for k in plain if widths[k] >= narrowest]
+        if len(body) < MIN_WRAPPED_LINES:
+            continue
+        counts: dict[int, int] = {}
+        for w in body:
+            counts[w] = counts.get(w, 0) + 1
+        # the wrap width with its neighbour one column short (a wide character that did not fit)
+        wrap = max(counts, key=lambda w: (counts[w] + counts.get(w - WRAP_SLACK, 0), w))
+        full = counts[wrap] + counts.get(wrap - WRAP_SLACK, 0)
+        if full >= MIN_WRAPPED_LINES and full >= MIN_WRAPPED_SHARE * len(body) and (
+                best is None or full >= CHAR_WRAP_EVIDENCE * best[0]):
+            best = (full, wrap, widths)
+    if best is None:
+        return []
+    _, wrap, widths = best
+    indented = sum(1 for line in lines if _INDENT.match(line)) >= MIN_INDENTED_STARTS
+    edits = []
+    for k in range(len(lines) - 1):
+        if not (wrap - WRAP_SLACK <= widths[k] <= wrap + WRAP_SLACK) or k in table_rows or k + 1 in table_rows:
+            continue
+        line, nxt = lines[k], lines[k + 1]
+        if _is_markup_line(line) or _is_markup_line(nxt):
+            continue
+        if not nxt.strip() or _is_spaced_row(line) or (indented and _INDENT.match(nxt)):
+            continue
+        if nxt[:1] in " \u3000\t" or _LIST_OR_HEADING_START.match(nxt):
+            continue
+        if not indented and line.rstrip()[-1:] in _SENTENCE_STOP:
+            continue
+        edits.append((k, len(line.rstrip(" \u3000")), len(line) + 1, ""))  # trailing spaces and the break
+    return edits

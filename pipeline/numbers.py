@@ -13,26 +13,44 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, localcontext
 from typing import Optional
 
+from .lexicon import LexiconError
+from .lexicon import load as load_lexicon
+
 CN_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
     "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6,
     "陸": 6, "柒": 7, "捌": 8, "玖": 9, "兩": 2,
 }
 CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-SCALES = {"万": Decimal(10) ** 4, "萬": Decimal(10) ** 4, "亿": Decimal(10) ** 8, "億": Decimal(10) ** 8}
 VAGUE = "几数"
+_LEX = load_lexicon()
+_WAN, _YI = Decimal(10) ** 4, Decimal(10) ** 8
+SCALES = dict(_LEX.scales)  # 万, 亿 and their traditional forms
+if any(v not in (_WAN, _YI) for v in SCALES.values()):
+    raise LexiconError("scale words must be worth 10000 (万) or 100000000 (亿): the grammar builds "
+                       "every other scale from those two (千万, 万亿)")
+# Digits of a Chinese decimal fraction ("一点八", "零点三"): plain digits, never 两.
+_FRACTION_DIGITS = "".join(d for d in CN_DIGITS if d not in "两兩")
 
 _DIGITS = "".join(CN_DIGITS)
 _UNITS = "".join(CN_UNITS)
 _SCALES = "".join(SCALES)
 ARABIC = r"[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
-# A numeral: Arabic or Chinese digits, then any mix of digits, 十百千 and scale words.
-# 千 and 百 that begin a unit (千瓦, 千米, 千克, 千升, 千伏安时, 百分点) are not part of the numeral.
-_CN_UNIT = rf"[{_UNITS}](?!瓦|米|克|卡|升|伏|分点)"
+# 十, 百 and 千 that begin a unit (千瓦, 千米, 千克, 百分点) are not part of the numeral: the rest of
+# every such unit of the lexicon may not follow them.
+_UNIT_TAILS = sorted({u[1:] for u in _LEX.units if u[0] in CN_UNITS and len(u) > 1}, key=len, reverse=True)
+_CN_UNIT = rf"[{_UNITS}](?!{'|'.join(re.escape(t) for t in _UNIT_TAILS)})" if _UNIT_TAILS else rf"[{_UNITS}]"
+# A Chinese decimal point: "十一点二万", "一点八个百分点". Its digits may not run on into 十/百/千 or a
+# clock word, so "八点三十分" (half past eight) and "三点五十" stay clock times.
+_CN_DECIMAL = rf"(?<=[{_DIGITS}{_UNITS}])点[{_FRACTION_DIGITS}]+(?![{_DIGITS}{_UNITS}点分刻钟])"
+# A numeral: Arabic or Chinese digits, then any mix of digits, 十百千, a decimal point and scale words.
 NUMERAL = (
     rf"(?:{ARABIC}|[{_DIGITS}]|{_CN_UNIT}|[{VAGUE}](?=[{_UNITS}{_SCALES}]))"
-    rf"(?:{ARABIC}|[{_DIGITS}{_SCALES}]|{_CN_UNIT}|几(?![0-9]))*"
+    rf"(?:{ARABIC}|{_CN_DECIMAL}|[{_DIGITS}{_SCALES}]|{_CN_UNIT}|几(?![0-9]))*"
 )
+# A fraction's denominator before 分之: "三分之一", "百分之三十五点六", "千分之五".
+_DENOMINATOR = rf"[{_DIGITS}{_UNITS}]+分之"
+FRACTION_PLACES = 4  # a share that does not end (三分之一) is written to 4 decimal places of a percent
 
 
 _TOKEN = re.compile(rf"{ARABIC}|.")
@@ -62,6 +80,8 @@ _EXACT = Context(prec=100)
 
 
 def _parse(s: str) -> Decimal:
+    if "点" in s:
+        return _parse_decimal(s)
     total = Decimal(0)  # everything already multiplied by 亿
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
@@ -88,18 +108,18 @@ def _parse(s: str) -> Decimal:
             small += (cur if cur is not None else Decimal(1)) * unit
             cur = None
             seen = True
-        elif tok in "万萬":
+        elif SCALES.get(tok) == _WAN:
             value = small + (cur or 0)
             if value == 0 and mid == 0 and not seen:
                 value = Decimal(1)  # a bare "万" (过万) is one 万
-            mid = (mid + value) * SCALES["万"] if value else mid * SCALES["万"]
+            mid = (mid + value) * _WAN if value else mid * _WAN
             small, cur = Decimal(0), None
             seen = True
-        elif tok in "亿億":
+        elif SCALES.get(tok) == _YI:
             value = mid + small + (cur or 0)
             if value == 0 and total == 0 and not seen:
                 value = Decimal(1)
-            total = (total + value) * SCALES["亿"] if value else total * SCALES["亿"]
+            total = (total + value) * _YI if value else total * _YI
             mid = small = Decimal(0)
             cur = None
             seen = True
@@ -114,6 +134,48 @@ def _parse(s: str) -> Decimal:
     if not seen:
         raise NumberError(f"no digits in {s!r}")
     return _normalize(total + mid + small + (cur or 0))
+
+
+_DECIMAL_PARTS = re.compile(rf"([^点]+)点([{_FRACTION_DIGITS}]+)([{_SCALES}]*)")
+
+
+def _parse_decimal(s: str) -> Decimal:
+    """A Chinese decimal: "十一点二万" is (11 + 0.2) × 万, "一千二百点零五" 1200.05.
+
+    The digits after 点 are read one by one; only scale words may follow them, and then the whole
+    part before 点 must be below the first scale ("三亿五千点二万" is no numeral).
+    """
+    m = _DECIMAL_PARTS.fullmatch(s)
+    if not m:
+        raise NumberError(f"a decimal point without digits on both sides in {s!r}")
+    whole, digits, scales = m.groups()
+    if scales and any(ch in SCALES for ch in whole):
+        raise NumberError(f"a scale word on both sides of the decimal point in {s!r}")
+    value = _parse(whole) + Decimal("0." + "".join(str(CN_DIGITS[d]) for d in digits))
+    for ch in scales:
+        value *= SCALES[ch]
+    return _normalize(value)
+
+
+def parse_fraction(denominator: str, numerator: str) -> tuple[Decimal, str]:
+    """A fraction "X分之Y" as a share: (value, unit).
+
+    百分之Y is Y %, 千分之Y is Y ‰; any other denominator is written as a percent,
+    100 × Y / X ("三分之一" → 33.3333 %, "四分之一" → 25 %): exact when the share ends within
+    ``FRACTION_PLACES`` decimals, else rounded to them (the surface keeps the exact fraction).
+    """
+    den = parse_number(denominator)
+    num = parse_number(numerator)
+    if den == 0:
+        raise NumberError(f"a fraction of zero parts: {denominator}分之{numerator}")
+    if den == 100:
+        return num, "%"
+    if den == 1000:
+        return num, "‰"
+    with localcontext(_EXACT):
+        share = Decimal(100) * num / den
+    rounded = share.quantize(Decimal(1).scaleb(-FRACTION_PLACES), context=_EXACT)
+    return _normalize(rounded), "%"
 
 
 def _normalize(d: Decimal) -> Decimal:
@@ -132,68 +194,27 @@ def format_decimal(d: Optional[Decimal]) -> str:
 
 
 # Units, longest first so that "人次" wins over "人" and "个百分点" over "个".
-UNITS = sorted(
-    """
-    个百分点 百分点 人民币元 美元 欧元 港元 港币 日元 英镑 元 块钱
-    人次 乘次 场次 家次 架次 辆次 户次 吨公里 人公里 千瓦时 千瓦 平方公里 平方千米 平方米 立方米
-    吨标准煤 千瓦小时 千升 重量箱 公里 千米 厘米 毫米 米 公顷 亩 公斤 千克 克 吨 斤 标准箱 标箱 千卡
-    μg/m3 μg/m³ mg/m3 微克/立方米 Gbps Mbps Tbps GB TB 千伏安时 个工作日 工作日 周年 个月 小时 分钟 秒钟 秒 星期 周 天 年 月 日
-    个 人 次 家 笔 份 条 件 篇 名 位 所 款 项 宗 例 本 张 单 种 类 座 台 辆 架 艘 户 套 间 栋
-    块 场 处 片 只 头 匹 列 双 棵 株 颗 册 部 集 盒 箱 瓶 袋 对 组 轮 趟 批 票 岁 床 首 起 枚 封 通 度 层
-    所 口 门 支 届 期 % ‰ 倍 成
-    """.split(),
-    key=len,
-    reverse=True,
-)
-_UNIT_RE = "|".join(re.escape(u) for u in dict.fromkeys(UNITS))
-
+UNITS = sorted(_LEX.units, key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+# Units written in another unit's terms: "六成" is 60 %.
+_UNIT_FACTORS = {u.word: u.factor for u in _LEX.units.values() if u.factor != 1}
 # Characters that, after a measure word, show it is the first character of a noun instead.
-NOUN_AFTER_UNIT = {
-    "人": "口员群民才士数均力类们物工",
-    "家": "长庭居乡属电具人族",
-    "个": "体人性别案税",
-    "户": "口籍外型",
-    "单": "位",
-    "本": "地土身届次年月科",
-    "期": "间限货刊",
-    "场": "景所馆地合",
-    "头": "部",
-    "口": "罩径岸",
-    "条": "件例款",
-    "门": "店诊槛户类",
-    "支": "付持出撑",
-    "度": "假",
-    "通": "过道知行讯信",
-    "组": "织合",
-    "对": "接外象于比",
-    "集": "团中合",
-    "部": "门分署",
-    "处": "理",
-    "起": "来步",
-    "首": "批期次",
-    "层": "面级",
-    "片": "区",
-    "成": "为本功交员果长立熟都效绩就品",
-    "元": "素旦宵",
-    "年": "龄均轻代鉴会货报",
-    "天": "然津下地空气",
-    "名": "字单称义额",
-    "项": "目",
-    "所": "有在得属以",
-    "位": "于置",
-    "届": "时",
-    "种": "类植",
-    "台": "湾",
-    "次": "数产",
-}
-
+NOUN_AFTER_UNIT = {u.word: u.noun_starts for u in _LEX.units.values() if u.noun_starts}
 # A rate unit: "元/人", "部/百人", "公里/百平方公里".
-_PER = r"(?:/(?:百|千|万)?(?:平方公里|人|户|辆|百人|平方米|公顷|亩|吨|年|天|小时))?"
+_PER_WORDS = "|".join(re.escape(w) for w in sorted(_LEX.words("units", "rate", "per"), key=len, reverse=True))
+_PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
 
+# Qualifiers written between the digits and the unit ("60 多家", "27623 余份", "三十几万"); "+"
+# ("2万+") follows the unit.
+_INNER = "".join(w for w in _LEX.mapping("qualifiers", "inside") if len(w) == 1 and w != "+")
+# A unit worth a half more when 半 follows it: "五成半" (55 %), "一倍半" (1.5 倍).
+_HALF_UNITS = "成倍"
 _QUANTITY = re.compile(
-    rf"(?P<pct>百分之)?(?P<num>{NUMERAL})(?P<inner>[多余几]?)(?P<scale>[{_SCALES}]*)"
-    rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<plus>\+)?"
+    rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
+    rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
 )
+# A share "X分之Y" (三分之一, 百分之三十五点六); no scale word may follow ("三分之一万" is none).
+_FRACTION = re.compile(rf"(?P<frac>{_DENOMINATOR})(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?![{_SCALES}])")
 
 
 @dataclass(frozen=True)
@@ -217,7 +238,15 @@ def scan_quantities(text: str) -> list[Quantity]:
     Ranges ("八百元到一千元", "20-35岁", "20至35岁") come back as one quantity with ``value_max``.
     """
     out: list[Quantity] = []
+    # Fractions ("三分之一") are rare: one cheap test, then their own pass, and the numerals inside
+    # them ("百", "五十" of "百分之五十") are not read again.
+    fractions = _fractions(text) if "分之" in text else []
     for m in _QUANTITY.finditer(text):
+        if fractions:
+            while fractions and fractions[0].end <= m.start():
+                out.append(fractions.pop(0))
+            if fractions and fractions[0].start < m.end():
+                continue
         q = _quantity_from_match(m)
         if q is None:
             continue
@@ -230,6 +259,22 @@ def scan_quantities(text: str) -> list[Quantity]:
                          q.inner or low.inner, q.has_scale or low.has_scale,
                          low.chinese_only and q.chinese_only, q.value)
         out.append(q)
+    return out + fractions
+
+
+def _fractions(text: str) -> list[Quantity]:
+    out = []
+    for m in _FRACTION.finditer(text):
+        numeral, fraction = m.group("num"), m.group("frac")
+        if any(ch in SCALES for ch in numeral):
+            continue  # "三分之一万" is no share
+        try:
+            value, unit = parse_fraction(fraction[: -len("分之")], numeral)
+        except NumberError:
+            continue
+        # the share is the whole quantity: "三分之一人口" is a third of the population
+        out.append(Quantity(m.start(), m.end(), fraction + numeral, value, unit, m.group("inner"),
+                            False, not any(ch in "0123456789" for ch in numeral)))
     return out
 
 
@@ -243,13 +288,10 @@ def _trailing_scale(numeral: str) -> Decimal:
 
 
 def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
-    numeral = m.group("num")
-    unit = m.group("unit") or ""
-    inner = m.group("inner") or ""
+    numeral, inner, scale, unit, half, plus_sign = m.group("num", "inner", "scale", "unit", "half", "plus")
     # A numeral of only 几/数, or one that ends in a dangling 十百千 of a word ("十分"), is no number.
     if all(ch in VAGUE for ch in numeral):
         return None
-    scale = m.group("scale") or ""
     try:
         value = parse_number(numeral)
     except NumberError:
@@ -257,26 +299,25 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
         value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
-    if m.group("pct"):
-        unit = "%"
-    if unit == "成":
-        value = _EXACT.multiply(value, Decimal(10))
-    plus = "+" if m.group("plus") else ""
+    if half:
+        value = value + _HALF
+    unit = unit or ""
+    plus = "+" if plus_sign else ""
     end = m.end()
-    if unit and not m.group("pct"):
+    if unit:
+        factor = _UNIT_FACTORS.get(unit)
+        if factor is not None:
+            value = _EXACT.multiply(value, factor)  # "六成" is 60 %
         following = m.string[m.end("unit") : m.end("unit") + 1]
         if following and following in NOUN_AFTER_UNIT.get(unit, ""):
             # "22万家长", "10亿人口", "5000万个体商户": the measure word starts a noun
             unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
     start = m.start()
-    if (
-        start > 0
-        and m.string[start - 1] in "-－"
-        and not m.group("pct")
-        and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x")
-    ):
-        start -= 1  # "-0.57‰": a negative level, not a range
-        value = -value
+    sign = m.string[start - 1] if start else ""
+    if sign and sign in "-－+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
+        start -= 1  # "-0.57‰" a negative level, not a range; "同比+15.6%" a signed change
+        if sign in "-－":
+            value = -value
     return Quantity(
         start,
         end,
@@ -284,11 +325,12 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         value,
         unit,
         inner or plus,
-        any(ch in _SCALES for ch in numeral + scale),
+        bool(scale) or any(ch in _SCALES for ch in numeral),
         not any(ch in "0123456789" for ch in numeral),
     )
 
 
+_HALF = Decimal("0.5")
 _RANGE_SEP = ("到", "至", "-", "~", "—", "－")
 
 

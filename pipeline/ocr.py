@@ -2,9 +2,9 @@
 
 The engine is RapidOCR on onnxruntime (PP-OCRv4 detection and recognition for Chinese and Latin);
 its models ship inside the ``rapidocr-onnxruntime`` wheel, so nothing is downloaded at run time.
-It was chosen over Debian's Tesseract with ``chi_sim`` by measurement on real bulletin pages
-rendered at 200 dpi: Tesseract read 85% of a page's characters right (it splits Chinese lines
-into pieces and drops characters next to digits), RapidOCR 99%, at about the same speed on two
+It was chosen over Debian's Tesseract with ``chi_sim`` by measurement on a real bulletin page
+rendered at 200 dpi: Tesseract read 85% of the page's characters right (it splits Chinese lines
+into pieces and drops characters next to digits), RapidOCR 99%, in 8 s against 12 s on two shared
 cores. The figures are in ``tests/data/forms/SOURCES.md``.
 
 Every line comes back with its box in PDF points (the page's own coordinates, so boxes of OCR'd

@@ -1,37 +1,142 @@
-"""PDF reports to the same kind of text the text path reads, with page and box for every line.
+"""PDF reports to the same kind of text the text path reads, with page and box for every character.
 
-PyMuPDF gives lines with positions and fonts. They are put in reading order (one or two columns,
-full-width elements such as titles between the bands), grouped into paragraphs by indent, gaps
-and line length, and written out as plain text: one paragraph per line, blank lines between, tables
-as tab-separated rows. That text is the document's source (``source.txt``); each written line
-keeps its page and box, so every block and claim found later carries ``page`` and ``bbox``.
+PyMuPDF gives lines with positions and fonts, and every character's own box. Per page, the
+reader finds the ruled tables (``pdf_tables``), the charts drawn as vectors (their ticks and
+legends are figure text, kept out of the paragraphs like running heads and page numbers), and the
+gutters: blank strips that divide the lines into columns (a sidebar beside the body, two or three
+text columns). Lines go in reading order (each column top to bottom, in bands between the items
+that cross the columns), are grouped into paragraphs by type size, indent, gaps and where lines
+stop, and are written out as plain text: one paragraph per line, blank lines between, tables as
+tab-separated rows. That text is the document's source (``source.txt``); each written piece keeps
+its page and the box of each of its characters, so every block, cell and claim found later
+carries ``page`` and the ``bbox`` of exactly its characters, and the paragraphs set larger or
+bolder than the running text are marked (where a PDF's unnumbered headings can be).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import statistics
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from .errors import ReportError
-from .pdf_tables import Table, find_grids, rulings, tables_on_page
+from .model import BBox
+from .pdf_tables import Table, find_grids, open_grids, rulings, tables_on_page, words_of
 
 DEFAULT_MAX_PAGES = 2000
 
 
 @dataclass(frozen=True)
-class Box:
-    start: int  # raw offsets of the text this box produced
+class Layout:
+    """The reader's layout thresholds, each with the reason it has the value it has.
+
+    Sizes are multiples of the type size of the lines compared ("× size"), so that the rules hold
+    for 9-point notes and 16-point bulletins alike; absolute values are in points.
+    """
+
+    # Pieces of one visual line: PyMuPDF splits a line at font changes and at wide letter spacing.
+    same_row: float = 2.5  # points: tops and bottoms this close are one row (baseline jitter)
+    touching_gap: float = 0.3  # × size: a gap this small is inside a word, never a gutter
+    spaced_reach: float = 1.5  # × size: a letter-spaced heading's pieces ("一、综" "合") lie this close
+    spaced_reach_large: float = 3.0  # × size: headings set larger are letter-spaced more widely
+    spaced_piece: int = 4  # characters: letter-spaced pieces are this short (a column line is longer)
+    word_space: float = 0.8  # × size: a gap this wide between joined pieces is written as a space
+    # Type sizes.
+    same_size: float = 0.5  # points: sizes this close are one size (rounding of scaled fonts)
+    new_size: float = 0.8  # points: a change of size this large starts a new paragraph
+    larger: float = 1.1  # × body size: type this much larger than the body is display type
+    display_step: float = 0.07  # × running size (and at least same_size): type one size up is
+    #   display type; the smallest step between standard Chinese sizes is about this (四号 14 pt,
+    #   小三 15, 三号 16), while a 10.5 pt line among 10 pt text is the same type
+    heading_size: float = 1.15  # × body size: a line this much larger ends its paragraph (a heading)
+    # Paragraphs.
+    step_reach: float = 4.0  # × size: steps between lines further apart are not a line pitch
+    default_pitch: float = 1.4  # × size: the pitch of a size with a single line on the page
+    paragraph_gap: float = 1.35  # × pitch: a step this much larger than the pitch is a paragraph gap
+    indent: float = 1.5  # × size: a first-line indent (two CJK characters are 2 × size)
+    short_line: float = 0.45  # × width: two lines shorter than this are separate lines (title page)
+    early_stop: float = 2.0  # × size: a line ending this short of the right edge may end a paragraph
+    cjk_wrap: float = 3.0  # × size: a Chinese line wraps at any character, so it stops at most a
+    #   character or two short (line-start rules push one back); shorter, its paragraph ended
+    half_line: float = 0.5  # × width: a line stopping at less than this ended its paragraph
+    carry_margin: float = 1.5  # × size: a page's last line reaching this close to the edge is full
+    carry_indent: float = 1.2  # × size: a page's first line indented less continues the paragraph
+    column_foot: float = 1.5  # × body size: a table ending this close to the text's foot runs on
+    #   at the top of the next column (one ending higher up has a neighbour beside it)
+    # Columns.
+    gutter_width: float = 1.5  # × size: a blank strip this wide between text is a gutter (a word
+    #   space is a third of the size, a letter-spaced heading's gaps stay below 3 × size but are
+    #   not aligned down the page the way a gutter is)
+    gutter_crossing: float = 0.1  # × lines: at most this share of the lines runs through a gutter
+    gutter_crossers: int = 2  # lines: or this many, on a page of few lines (a header, a title)
+    column_part: float = 0.3  # × column width: an item reaching this far into a second column
+    #   crosses the columns (a title); less is a line overrunning its gutter
+    column_lines: int = 3  # lines: each column has at least this many lines of its own
+    split_gap: float = 2.0  # points: a line read across a gutter is split at a blank this wide
+    column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
+    # Furniture: running headers and footers, page numbers.
+    furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
+    page_number_band: float = 0.15  # × page height: page numbers sit here (often above the margin)
+    repeats: int = 2  # pages: a band line coming back on this many pages is a running head
+    # Figures: axis ticks, legend labels and data labels of a chart drawn on the page.
+    figure_margin: float = 12.0  # points: tick labels sit this far outside the plot's frame
+    figure_label: int = 12  # characters: tick and legend labels are no longer than this
+    figure_join: float = 16.0  # points: the marks of one chart lie this close (bars are spaced by
+    #   about their own width, 5 to 20 points)
+    figure_size: float = 40.0  # points: a chart is at least this wide and high (a bullet is not)
+    figure_marks: int = 3  # shapes: a chart without curves has several marks (a banner has one)
+    series_points: int = 12  # segments: a path this long is a plotted series (a rule has one)
+    frame_area: float = 4.0  # × the marks' area: a chart's frame is at most this large (a page
+    #   panel or a sidebar's background is larger)
+    hue: float = 0.15  # colour channels this far apart are a hue, not a grey
+    pale: float = 0.85  # a fill whose darkest channel is above this is a pale panel background
+    # A page's text layer that no library decodes.
+    bad_share: float = 0.05  # × characters: more (cid:N), private-use or control characters: garbled
+    cid_weight: int = 5  # a "(cid:N)" code is one character written as about five
+    latin1_share: float = 0.3  # × characters: more accented Latin letters and no Han: mojibake
+    fallback_size: float = 10.0  # points: the size of a pdfplumber character that reports none
+    running_line: int = 15  # characters: a line this long is running text (labels are shorter)
+    hidden_share: float = 0.1  # × visible characters: up to this much invisible text is hidden on
+    #   purpose and left out; more is a scan's OCR layer and is read
+
+
+LAYOUT = Layout()
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one written piece of the text lies on its page: a line of a paragraph, a table cell,
+    a furniture line. ``chars`` holds four numbers (x0, y0, x1, y1) per character of the raw text
+    ``[start, end)``; a character the reader added (the space between two Latin words joined
+    from two lines) repeats its neighbour's box, so a union over any span is the union of real
+    characters only."""
+
+    start: int
     end: int
     page: int  # 1-based
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    ocr: float | None = None  # the OCR engine's confidence when the text was read from an image
+    chars: array
+    whole: BBox  # the union of all its characters (what blocks and cells take, line by line)
+
+    @classmethod
+    def of(cls, start: int, end: int, page: int, chars: array) -> "Placed":
+        whole = BBox(min(chars[0::4]), min(chars[1::4]), max(chars[2::4]), max(chars[3::4]))
+        return cls(start, end, page, chars, whole)
+
+    def box(self, start: int, end: int) -> BBox:
+        """The union box of raw ``[start, end)`` within this piece."""
+        if start <= self.start and end >= self.end:
+            return self.whole
+        a = (max(start, self.start) - self.start) * 4
+        b = (min(end, self.end) - self.start) * 4
+        ch = self.chars
+        return BBox(min(ch[a:b:4]), min(ch[a + 1:b:4]), max(ch[a + 2:b:4]), max(ch[a + 3:b:4]))
 
 
 @dataclass(frozen=True)
@@ -39,23 +144,44 @@ class PdfText:
     text: str
     sha256: str
     pages: int
-    boxes: tuple[Box, ...]
+    boxes: tuple[Placed, ...]
     metadata: dict = field(default_factory=dict)
-    fallback_pages: tuple[int, ...] = ()
-    furniture: tuple[tuple[int, int], ...] = ()  # raw spans of running headers, footers, page numbers
+    furniture: tuple[tuple[int, int], ...] = ()  # raw spans of running heads, page numbers, figure text
+    display: tuple[tuple[int, int], ...] = ()  # raw spans of paragraphs set larger or bolder than the
+    #   running text: where a PDF's unnumbered headings can be
     page_info: tuple[dict, ...] = ()  # per page: size, images, which library read its text
+    ocr_lines: tuple[tuple, ...] = ()  # (page, x0, y0, x1, y1, confidence) of every line OCR read
 
 
 @dataclass
 class _Line:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
+    """One visual line: its text, the box of each character (four numbers per character, as in
+    ``Placed``), the line's box as the library found it (what the layout rules compare), its type
+    size and weight."""
+
     text: str
+    chars: array
+    bbox: BBox
     size: float
     bold: bool = False
-    ocr: float | None = None  # OCR confidence of a line read from an image
+    edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
+    gaps: list | None = None  # its blank stretches (``_gaps``), once asked for
+
+
+@dataclass
+class _Page:
+    """What was read from one page: its lines outside tables, its tables, size, which library."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    images: int = 0
+    lines: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    figures: list = field(default_factory=list)  # the page's vector charts (Figure)
+    text_from: str = ""  # "pymupdf", "pdfplumber", "ocr", or "" for a page without a text layer
+    ocr: dict | None = None  # what OCR read from the page's images (engine, lines, confidence)
+    ocr_lines: list = field(default_factory=list)  # (x0, y0, x1, y1, confidence) per OCR'd line
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -74,11 +200,44 @@ def _quiet(pymupdf) -> None:
 
 
 def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
+    """The report's text with the page and boxes of every written piece; a ReportError that names
+    the file and the fault for a file that is not a readable PDF."""
     import pymupdf
 
     _quiet(pymupdf)
-
     path = Path(path)
+    data = _checked_bytes(path, max_bytes)
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise ReportError(str(path), "truncated_or_corrupt",
+                          f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
+    with doc:
+        readable = not doc.needs_pass or doc.authenticate("")
+        if not readable:
+            pages, meta = _read_without_password(path, data, max_pages), {}
+        else:
+            pages, meta = _read_with_pymupdf(path, doc, data, max_pages), {
+                k: v for k, v in (doc.metadata or {}).items() if v}
+            for page in pages:  # OCR hook: pages with no text layer in either library
+                if not page.text_from:
+                    _ocr_into(path, doc[page.number - 1], page)
+    read = [p for p in pages if p.text_from]
+    if not read:
+        raise ReportError(str(path), "no_text_layer", "no page has a text layer and OCR found no text on "
+                          "the page images (blank pages, or a scan too faint or too coarse to read: scan "
+                          "again at 200 dpi or more).", stage="ingest")
+    writer = _write(read)
+    text = writer.text()
+    if not text.strip():
+        raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
+    ocr_lines = tuple((p.number, *ln) for p in pages for ln in p.ocr_lines)
+    return PdfText(text, hashlib.sha256(data).hexdigest(), len(pages), tuple(writer.boxes), meta,
+                   tuple(writer.furniture_spans), tuple(writer.display_spans), _page_info(pages), ocr_lines)
+
+
+def _checked_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, once they are known to be within the size limit and to start a PDF."""
     size = path.stat().st_size
     if size > max_bytes:
         raise ReportError(str(path), "too_large",
@@ -88,142 +247,176 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         raise ReportError(str(path), "empty_input", "the file is empty.")
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReportError(str(path), "not_pdf", "the file does not start with %PDF: it is not a PDF.")
-    try:
-        doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as exc:
-        raise ReportError(str(path), "truncated_or_corrupt",
-                          f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
-    def check_page_count(count: int) -> None:
-        if count > max_pages:
-            raise ReportError(str(path), "too_many_pages",
-                              f"the PDF has {count} pages, over the limit of {max_pages}.")
+    return data
 
-    with doc:
-        pages = []  # (page number, lines, tables, width, height)
-        ocr_pages: dict[int, dict] = {}  # page: what OCR read there (engine, lines, confidence)
-        sizes: dict[int, tuple[float, float, int]] = {}  # page: width, height, images
-        garbled: list[int] = []  # pages with text that neither library reads
-        if doc.needs_pass and not doc.authenticate(""):
-            # MuPDF refuses some files whose owner password is empty (AES-256, revision 6): no
-            # password is needed for those, and pdfminer opens them with the empty one. Anything
-            # else is a user password, which is never guessed.
-            page_count, plumbed = _pdfplumber_pages(data, None, max_pages)
-            if plumbed is None:
-                raise ReportError(str(path), "encrypted_needs_password",
-                                  "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
-                                  "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
-            check_page_count(page_count)
-            meta: dict = {}
-            sizes = {pno: (w, h, 0) for pno, (_lines, w, h, _ok) in plumbed.items()}
+
+def _check_page_count(path: Path, count: int, max_pages: int) -> None:
+    if count > max_pages:
+        raise ReportError(str(path), "too_many_pages", f"the PDF has {count} pages, over the limit of {max_pages}.")
+
+
+def _read_without_password(path: Path, data: bytes, max_pages: int) -> list[_Page]:
+    """MuPDF refuses some files whose owner password is empty (AES-256, revision 6): no password
+    is needed for those, and pdfminer opens them with the empty one. Anything else is a user
+    password, which is never guessed."""
+    page_count, plumbed = _pdfplumber_pages(data, None, max_pages)
+    if plumbed is None:
+        raise ReportError(str(path), "encrypted_needs_password",
+                          "the PDF is encrypted with a user password; decrypt it first (e.g. qpdf "
+                          "--decrypt --password=… in.pdf out.pdf). No password is guessed.")
+    _check_page_count(path, page_count, max_pages)
+    pages = {pno: _Page(pno, 0.0, 0.0) for pno in range(1, page_count + 1)}
+    _take_fallback(path, pages, plumbed, [])
+    return list(pages.values())
+
+
+def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Page]:
+    """Every page through PyMuPDF; pages it reads as nothing or as garbage go to pdfplumber."""
+    if doc.page_count == 0:
+        if not data.rstrip().endswith(b"%%EOF"):
+            raise ReportError(str(path), "truncated_or_corrupt",
+                              "the PDF is cut short (no %%EOF at its end) and no page could be "
+                              "recovered; download it again.")
+        raise ReportError(str(path), "repaired_empty",
+                          "the PDF has no pages (it was damaged and repaired into nothing).")
+    _check_page_count(path, doc.page_count, max_pages)
+    pages: dict[int, _Page] = {}
+    unreadable = []  # (page, whether it had any text): pdfplumber may decode them
+    for pno in range(1, doc.page_count + 1):
+        page = doc[pno - 1]
+        read = _Page(pno, page.rect.width, page.rect.height, len(page.get_images()))
+        pages[pno] = read
+        lines, tables, figures, text = _page_elements(page)
+        if _text_ok(text):
+            read.lines, read.tables, read.figures, read.text_from = lines, tables, figures, "pymupdf"
+            if read.images:  # OCR hook: large pictures with no text on them (a scanned half page)
+                _ocr_into(path, page, read)
         else:
-            page_count = doc.page_count
-            if page_count == 0:
-                if not data.rstrip().endswith(b"%%EOF"):
-                    raise ReportError(str(path), "truncated_or_corrupt",
-                                      "the PDF is cut short (no %%EOF at its end) and no page could be "
-                                      "recovered; download it again.")
-                raise ReportError(str(path), "repaired_empty",
-                                  "the PDF has no pages (it was damaged and repaired into nothing).")
-            check_page_count(page_count)
-            meta = {k: v for k, v in (doc.metadata or {}).items() if v}
-            unreadable = []  # pages PyMuPDF reads as nothing or as garbage: pdfplumber may decode them
-            for pno in range(1, page_count + 1):
-                page = doc[pno - 1]
-                sizes[pno] = (page.rect.width, page.rect.height, len(page.get_images()))
-                lines, tables, text = _page_elements(page)
-                if _text_ok(text):
-                    if sizes[pno][2]:  # OCR hook: large images with no text on them
-                        more_lines, more_tables = _ocr_elements(path, page, lines, tables, ocr_pages, pno)
-                        lines, tables = lines + more_lines, tables + more_tables
-                    pages.append((pno, lines, tables, page.rect.width, page.rect.height))
-                else:
-                    unreadable.append((pno, bool("".join(text.split()))))
-            plumbed = (_pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}
-                       if unreadable else {})
-            # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
-            garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed]
-            # --- OCR hook: a page with no text in either library is read from its image ---
-            for pno, had_text in unreadable:
-                if not had_text and pno not in plumbed:
-                    page = doc[pno - 1]
-                    ocr_lines, ocr_tables = _ocr_elements(path, page, [], [], ocr_pages, pno)
-                    if ocr_lines or ocr_tables:
-                        pages.append((pno, ocr_lines, ocr_tables, page.rect.width, page.rect.height))
-        fallback = []
-        for pno, (lines, width, height, ok) in plumbed.items():
-            if ok:
-                pages.append((pno, lines, [], width, height))
-                fallback.append(pno)
-            else:
-                garbled.append(pno)
-        pages.sort(key=lambda p: p[0])
-        if garbled or not pages:
-            raise ReportError(
-                str(path), "mojibake_suspected" if garbled else "no_text_layer",
-                (f"the text layer of pages {_pages(sorted(garbled))} is garbled in both PyMuPDF and "
-                 "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
-                 "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts."
-                 if garbled else
-                 "no page has a text layer and OCR found no text on the page images (blank pages, or a scan "
-                 "too faint or too coarse to read: scan again at 200 dpi or more)."),
-                stage="ingest")
-        furniture = _furniture(pages)
-        body_size = _body_size(ln for _pno, lines, _t, _w, _h in pages for ln in lines if id(ln) not in furniture)
-        writer = _Writer(body_size)
-        held: list[tuple[int, _Line]] = []
-        for pno, lines, tables, width, height in pages:
-            body = [ln for ln in lines if id(ln) not in furniture]
-            held.extend((pno, ln) for ln in lines if id(ln) in furniture)
-            elements = _reading_order(body, tables, width)
-            writer.page(pno, elements)
-        writer.finish()
-        writer.furniture(held)
-        text = writer.text()
-        if not text.strip():
-            raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
-    return PdfText(text, hashlib.sha256(data).hexdigest(), page_count, tuple(writer.boxes), meta,
-                   tuple(fallback), tuple(writer.furniture_spans),
-                   _page_info(page_count, sizes, pages, fallback, ocr_pages))
+            unreadable.append((pno, bool("".join(text.split()))))
+    if unreadable:
+        plumbed = _pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}
+        # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
+        garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed]
+        _take_fallback(path, pages, plumbed, garbled)
+    return list(pages.values())
 
 
-_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?(?:\s*/\s*共?\s*[0-9]{1,4}\s*页?)?$")
+def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: list[int]) -> None:
+    """pdfplumber's pages in place of the ones PyMuPDF could not read; an error naming the pages
+    that neither library decodes."""
+    for pno, (lines, width, height, ok) in plumbed.items():
+        if ok:
+            page = pages[pno]
+            page.lines, page.text_from = lines, "pdfplumber"
+            if not page.width:
+                page.width, page.height = width, height
+        else:
+            garbled.append(pno)
+    if garbled:
+        raise ReportError(
+            str(path), "mojibake_suspected",
+            f"the text layer of pages {_pages(sorted(garbled))} is garbled in both PyMuPDF and "
+            "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
+            "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts.",
+            stage="ingest")
 
 
-def _furniture(pages) -> set[int]:
-    """Running headers, footers and page numbers: by position and repetition across pages.
+def _write(pages: list[_Page]) -> "_Writer":
+    """The pages' text in reading order; furniture, figure text and contents entries after the body."""
+    furniture = _furniture(pages)
+    for page in pages:
+        furniture |= _figure_text(page)
+        furniture |= {id(ln) for ln in page.lines if _CONTENTS_ENTRY.search(ln.text)}
+    body_size = _body_size(ln for p in pages for ln in p.lines if id(ln) not in furniture)
+    writer = _Writer(body_size)
+    writer.running = _running_type([ln for p in pages for ln in p.lines if id(ln) not in furniture])
+    held: list[tuple[int, _Line]] = []
+    for page in pages:
+        body = [ln for ln in page.lines if id(ln) not in furniture]
+        held.extend((page.number, ln) for ln in page.lines if id(ln) in furniture)
+        writer.page(page.number, _reading_order(body, page.tables, page.width))
+    writer.finish()
+    writer.furniture(held)
+    return writer
 
-    A line in the top or bottom 8% of its page is furniture when its text (digits ignored) comes
-    back on at least two pages in the same band. A page number is the first or last line of its
-    page, in the outer 15% (footers often sit well above the bottom margin).
+
+_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*|(?:Page|P\.?)\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?"
+                      r"(?:\s*(?:/|of|共)\s*共?\s*[0-9]{1,4}\s*页?)?$", re.I)
+
+
+def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
+    """Running headers, footers and page numbers (ids of their lines): by position and repetition.
+
+    A line in the top or bottom band of its page is furniture when its text (digits ignored) comes
+    back on other pages in the same band. A page number is the first or last line of its page, in
+    the outer band of page numbers (footers often sit well above the bottom margin).
     """
     def key(ln, band):
         return band, re.sub(r"[0-9]+", "#", re.sub(r"\s+", "", ln.text))
 
     bands: dict[int, tuple] = {}
     counts: dict[tuple, set] = {}
-    for pno, lines, _tables, _w, h in pages:
-        for ln in lines:
-            band = "top" if ln.y1 < 0.08 * h else "bottom" if ln.y0 > 0.92 * h else None
+    for page in pages:
+        h = page.height
+        for ln in page.lines:
+            b = ln.bbox
+            band = ("top" if b.y1 < lay.furniture_band * h else
+                    "bottom" if b.y0 > (1 - lay.furniture_band) * h else None)
             if band is None:
                 continue
             bands[id(ln)] = key(ln, band)
-            counts.setdefault(bands[id(ln)], set()).add(pno)
+            counts.setdefault(bands[id(ln)], set()).add(page.number)
     out = set()
-    for pno, lines, tables, _w, h in pages:
+    for page in pages:
+        lines, h = page.lines, page.height
         for ln in lines:
             k = bands.get(id(ln))
-            if k is not None and len(pages) >= 2 and len(counts[k]) >= 2:
+            if k is not None and len(pages) >= lay.repeats and len(counts[k]) >= lay.repeats:
                 out.add(id(ln))
         if not lines:
             continue
-        top = min(lines, key=lambda ln: ln.y0)
-        foot = max(lines, key=lambda ln: ln.y1)
-        table_top = min((t.y0 for t in tables), default=h)
-        table_foot = max((t.y1 for t in tables), default=0.0)
-        for ln, outer in ((top, top.y1 < 0.15 * h and top.y1 <= table_top),
-                          (foot, foot.y0 > 0.85 * h and foot.y0 >= table_foot)):
+        top = min(lines, key=lambda ln: ln.bbox.y0)
+        foot = max(lines, key=lambda ln: ln.bbox.y1)
+        table_top = min((t.bbox.y0 for t in page.tables), default=h)
+        table_foot = max((t.bbox.y1 for t in page.tables), default=0.0)
+        for ln, outer in ((top, top.bbox.y1 < lay.page_number_band * h and top.bbox.y1 <= table_top),
+                          (foot, foot.bbox.y0 > (1 - lay.page_number_band) * h and foot.bbox.y0 >= table_foot)):
             if outer and _PAGE_NO.match(ln.text.strip()):
                 out.add(id(ln))
+    return out
+
+
+# A line of a table of contents: a title, a dot leader and its page number ("一、引言 ……… 3").
+# It points at a heading; it is neither a heading nor text with numbers of its own.
+_CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
+_CAPTION = re.compile(r"^\s*(?:图|表|附图|附表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]", re.I)
+_SENTENCE = re.compile(r"[。，；！？]")
+
+
+_TICK = re.compile(r"^[-+−–]?[0-9][0-9.,，:：/\s]*(?:%|％|[年月日季度QqHh]|[EeKkMmBb])?[0-9.\s]*[-~～至]*[0-9.%年月日]*$")
+
+
+def _figure_text(page: _Page, lay: Layout = LAYOUT) -> set[int]:
+    """Axis ticks, legend and data labels of the page's charts (ids of their lines). They are
+    part of the picture, not sentences of the report, so they are kept out of the paragraphs
+    (their numbers are no claims): a short number-only line (a tick, a year, a data label) in
+    or just outside a chart's marks, or any short line inside a chart's drawn frame (a legend,
+    an axis title). A caption ("图1 …") and a line with sentence punctuation stay text."""
+    if not page.figures:
+        return set()
+    out = set()
+    m = lay.figure_margin
+    for ln in page.lines:
+        t = ln.text.strip()
+        numeric = bool(_TICK.match(t))  # ticks of one axis may come as one line ("2019202020212022")
+        if (not numeric and len(t) > lay.figure_label) or _CAPTION.match(t) or _SENTENCE.search(t):
+            continue
+        cx, cy = ln.bbox.centre
+        for f in page.figures:
+            a = f.area
+            if (numeric or f.framed) and a.x0 - m <= cx <= a.x1 + m and a.y0 - m <= cy <= a.y1 + m:
+                out.add(id(ln))
+                break
     return out
 
 
@@ -231,41 +424,29 @@ def _pages(pages: list[int]) -> str:
     return ", ".join(map(str, pages[:20])) + (" …" if len(pages) > 20 else "")
 
 
-def _text_ok(text: str) -> bool:
+def _text_ok(text: str, lay: Layout = LAYOUT) -> bool:
     """A page's text is usable: some text, few (cid:N) codes, private-use or replacement characters."""
     stripped = "".join(text.split())
     if not stripped:
         return False
     # (cid:N) codes, replacement, private-use, unassigned and control characters: a font whose
     # codes do not map to Unicode (a garbled page reads like "3HQČåQt\x03SURVW…").
-    bad = len(_CID.findall(text)) * 5 + sum(
+    bad = len(_CID.findall(text)) * lay.cid_weight + sum(
         1 for ch in _UNCOMMON.findall(stripped) if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cc"))
-    if bad > 0.05 * len(stripped):
+    if bad > lay.bad_share * len(stripped):
         return False
     # Mojibake of UTF-8 or GBK read as Latin-1: many accented Latin letters and no Han characters.
     if _HAN.search(stripped):
         return True
-    return len(_LATIN1_LETTERS.findall(stripped)) <= 0.3 * len(stripped)
+    return len(_LATIN1_LETTERS.findall(stripped)) <= lay.latin1_share * len(stripped)
 
 
-def _page_info(page_count: int, sizes: dict, pages: list, fallback: list[int],
-               ocr_pages: dict | None = None) -> tuple[dict, ...]:
+def _page_info(pages: list[_Page]) -> tuple[dict, ...]:
     """What each page held, for ``document.json``: size, images, tables, which library read it,
     and what OCR read from its images (``ocr``: engine, lines, mean confidence, whole page or not)."""
-    tables_on = {pno: len(tables) for pno, _lines, tables, _w, _h in pages}
-    ocr_pages = ocr_pages or {}
-    out = []
-    for pno in range(1, page_count + 1):
-        width, height, images = sizes.get(pno, (0.0, 0.0, 0))
-        text_from = ("pdfplumber" if pno in fallback else "pymupdf") if pno in tables_on else ""
-        if ocr_pages.get(pno, {}).get("whole_page"):
-            text_from = "ocr"
-        info = {"page": pno, "width": round(width, 1), "height": round(height, 1), "images": images,
-                "text_from": text_from, "tables": tables_on.get(pno, 0)}
-        if pno in ocr_pages:
-            info["ocr"] = ocr_pages[pno]
-        out.append(info)
-    return tuple(out)
+    return tuple({"page": p.number, "width": round(p.width, 1), "height": round(p.height, 1),
+                  "images": p.images, "text_from": p.text_from, "tables": len(p.tables),
+                  **({"ocr": p.ocr} if p.ocr else {})} for p in pages)
 
 
 # An image is read by OCR when it covers at least this share of its page and no text-layer line
@@ -278,27 +459,28 @@ OCR_PROSE_SHARE = 0.5
 OCR_PROSE_LINE = 12
 
 
-def _ocr_elements(path, page, lines: list[_Line], tables: list, ocr_pages: dict,
-                  pno: int) -> tuple[list[_Line], list[Table]]:
-    """Lines and ruled tables OCR reads on the parts of ``page`` that have no text layer: the whole
-    page when it has none (``lines`` empty), else its large images that no text-layer line or
-    table lies on. Tables come from the rules drawn in the image, read by the same grid finder
-    as vector rules, filled with the recognised lines."""
+def _ocr_into(path: Path, page, read: _Page) -> None:
+    """Lines and ruled tables OCR reads on the parts of ``page`` that have no text layer, added to
+    ``read``: the whole page when it has none, else its large pictures that no text-layer line or
+    table lies on and that hold running text. Tables come from the rules drawn in the image, read
+    by the same grid finder as vector rules, and are filled with the recognised lines."""
     import pymupdf
 
     from . import ocr
 
-    whole = not lines and not tables
+    whole = not read.text_from
     if whole:
         clips = [None]
     else:
         area = page.rect.width * page.rect.height
+        taken = [ln.bbox for ln in read.lines] + [t.bbox for t in read.tables]
         clips = []
         for info in page.get_image_info():
             r = pymupdf.Rect(info["bbox"]) & page.rect
             if r.is_empty or r.get_area() < OCR_IMAGE_MIN_AREA * area:
                 continue
-            if any(r.intersects(pymupdf.Rect(e.x0, e.y0, e.x1, e.y1)) for e in list(lines) + list(tables)):
+            box = BBox(r.x0, r.y0, r.x1, r.y1)
+            if any(b.x0 < box.x1 and box.x0 < b.x1 and b.y0 < box.y1 and box.y0 < b.y1 for b in taken):
                 continue
             if any(r.intersects(c) for c in clips):
                 continue
@@ -309,61 +491,88 @@ def _ocr_elements(path, page, lines: list[_Line], tables: list, ocr_pages: dict,
                 continue  # a page with a text layer is read without its pictures
             clips.append(r)
         if not clips:
-            return [], []
+            return
     try:
-        read = [ocr.ocr_page(page, clip=clip) for clip in clips]
+        scans = [ocr.ocr_page(page, clip=clip) for clip in clips]
     except ocr.OcrUnavailable as exc:
         raise ReportError(str(path), "no_text_layer",
-                          f"page {pno} has no text layer and the OCR engine is missing ({exc}).") from exc
-    found = [ln for r in read for ln in r.lines]
+                          f"page {read.number} has no text layer and the OCR engine is missing ({exc}).") from exc
+    found = [ln for scan in scans for ln in scan.lines]
+    if not found:
+        return
     if not whole:
         chars = sum(len(ln.text) for ln in found)
         prose = sum(len(ln.text) for ln in found if len(ln.text) >= OCR_PROSE_LINE)
-        if not chars or prose < OCR_PROSE_SHARE * chars:
-            return [], []
-    if not found:
-        return [], []
-    ocr_pages[pno] = {"engine": ocr.engine_version(), "dpi": ocr.OCR_DPI, "lines": len(found),
-                      "confidence": round(sum(ln.confidence for ln in found) / len(found), 4),
-                      "whole_page": whole}
+        if prose < OCR_PROSE_SHARE * chars:
+            return
     # Type size from the line's height (a recognised line's box is about 1.15 times the type
-    # size); lines within a quarter of the page's usual height are set in the usual size, so
-    # that the recogniser's jitter of a pixel or two does not split paragraphs.
+    # size); lines within a quarter of the page's usual height are set in the usual size, so that
+    # the recogniser's jitter of a pixel or two does not split paragraphs.
     heights = sorted(ln.y1 - ln.y0 for ln in found)
     usual = heights[len(heights) // 2]
-    out_lines = []
+    lines = []
     for ln in found:
         h = ln.y1 - ln.y0
         size = usual / 1.15 if abs(h - usual) <= 0.25 * usual else h / 1.15
-        out_lines.append(_Line(ln.x0, ln.y0, ln.x1, ln.y1, ln.text, round(size, 1), ocr=ln.confidence))
-    hs = [h for r in read for h in r.hrules]
-    vs = [v for r in read for v in r.vrules]
-    found_tables: list[Table] = []
+        step = (ln.x1 - ln.x0) / len(ln.text)  # the engine gives the line's box: characters share it
+        chars = array("d")
+        for k in range(len(ln.text)):
+            chars.extend((ln.x0 + k * step, ln.y0, ln.x0 + (k + 1) * step, ln.y1))
+        lines.append(_Line(ln.text, chars, BBox(ln.x0, ln.y0, ln.x1, ln.y1), round(size, 1)))
+    hs = [h for scan in scans for h in scan.hrules]
+    vs = [v for scan in scans for v in scan.vrules]
+    tables: list[Table] = []
     if len(hs) + len(vs) >= 3:
         grids = find_grids(hs, vs)
         if grids:
-            words = [(ln.x0, ln.y0, ln.x1, ln.y1, ln.text, 0, 0, 0) for ln in out_lines]
-            found_tables = tables_on_page(grids, words, out_lines, _body_size(out_lines), page.rect.height)
-    if found_tables:
-        out_lines = [ln for ln in out_lines
-                     if not any(t.x0 <= (ln.x0 + ln.x1) / 2 <= t.x1 and t.y0 <= (ln.y0 + ln.y1) / 2 <= t.y1
-                                for t in found_tables)]
-        for t in found_tables:
-            _mark_ocr_cells(t, found)
-    return out_lines, found_tables
+            tables = tables_on_page(grids, words_of(lines), lines, _body_size(lines), page.rect.height)
+    if tables:
+        lines = [ln for ln in lines if not any(t.bbox.contains_point(*ln.bbox.centre) for t in tables)]
+    read.lines = read.lines + lines
+    read.tables = read.tables + tables
+    read.ocr_lines = [(ln.x0, ln.y0, ln.x1, ln.y1, ln.confidence) for ln in found]
+    read.ocr = {"engine": ocr.engine_version(), "dpi": ocr.OCR_DPI, "lines": len(found),
+                "confidence": round(sum(ln.confidence for ln in found) / len(found), 4), "whole_page": whole}
+    if whole:
+        read.text_from = "ocr"
 
 
-def _mark_ocr_cells(table: Table, found) -> None:
-    """A table cell's box read by OCR carries the lowest confidence of the lines in it (as the
-    fifth item of its bbox, which the writer passes on to the cell's box)."""
-    for row in table.rows:
-        for i, (text, bbox) in enumerate(row):
-            if not text or bbox is None:
-                continue
-            x0, y0, x1, y1 = bbox[:4]
-            scores = [ln.confidence for ln in found
-                      if x0 - 1 <= (ln.x0 + ln.x1) / 2 <= x1 + 1 and y0 - 1 <= (ln.y0 + ln.y1) / 2 <= y1 + 1]
-            row[i] = (text, (x0, y0, x1, y1, min(scores) if scores else 1.0))
+def ocr_confidence(ocr_lines, page: int | None, box: BBox | None) -> float | None:
+    """The lowest confidence of the OCR'd lines that a placed item's box lies on (None: the item
+    came from a text layer)."""
+    if page is None or box is None:
+        return None
+    cx, cy = box.centre
+    scores = [c for p, x0, y0, x1, y1, c in ocr_lines
+              if p == page and x0 - 1 <= cx <= x1 + 1 and y0 < box.y1 and box.y0 < y1]
+    if not scores:
+        scores = [c for p, x0, y0, x1, y1, c in ocr_lines
+                  if p == page and x0 < box.x1 and box.x0 < x1 and y0 < box.y1 and box.y0 < y1]
+    return min(scores) if scores else None
+
+
+def _plumber_line(ln: dict, lay: Layout = LAYOUT) -> _Line | None:
+    """A pdfplumber text line with its characters' boxes aligned to its text (pdfplumber inserts
+    spaces that are no character: those take their neighbour's box)."""
+    text, chars = ln["text"], ln["chars"]
+    flat = array("d")
+    j = 0
+    last = None
+    for ch in text:
+        if j < len(chars) and chars[j]["text"] == ch:
+            c = chars[j]
+            last = (c["x0"], c["top"], c["x1"], c["bottom"])
+            j += 1
+        elif last is None:
+            c = chars[min(j, len(chars) - 1)]
+            last = (c["x0"], c["top"], c["x1"], c["bottom"])
+        flat.extend(last)
+    a = len(text) - len(text.lstrip())
+    b = len(text.rstrip())
+    if b <= a:
+        return None
+    size = max((c.get("size", lay.fallback_size) for c in chars), default=lay.fallback_size)
+    return _Line(text[a:b], flat[4 * a:4 * b], BBox(ln["x0"], ln["top"], ln["x1"], ln["bottom"]), size)
 
 
 def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tuple[int, dict | None]:
@@ -390,12 +599,10 @@ def _pdfplumber_pages(data: bytes, pnos: list[int] | None, max_pages: int) -> tu
         for pno in (range(1, count + 1) if pnos is None else pnos):
             try:
                 page = pdf.pages[pno - 1]
-                found = page.extract_text_lines()
+                found = page.extract_text_lines(return_chars=True)
             except Exception:
                 continue
-            lines = [_Line(ln["x0"], ln["top"], ln["x1"], ln["bottom"], ln["text"].strip(),
-                           max((c.get("size", 10.0) for c in ln["chars"]), default=10.0))
-                     for ln in found if ln["text"].strip()]
+            lines = [ln for ln in map(_plumber_line, found) if ln is not None and ln.chars]
             if lines:
                 ok = _text_ok("".join(ln.text for ln in lines))
                 out[pno] = (lines, float(page.width), float(page.height), ok)
@@ -409,114 +616,384 @@ def _body_size(lines) -> float:
     for ln in lines:
         size = round(ln.size, 1)
         weight[size] = weight.get(size, 0) + len(ln.text)
-    return max(weight, key=weight.get) if weight else 10.0
+    return max(weight, key=weight.__getitem__) if weight else LAYOUT.fallback_size
 
 
-def _page_elements(page) -> tuple[list[_Line], list[Table], str]:
-    """The page's lines outside tables, its tables, and all its text as the font decodes it
-    (control characters included: the words of tables lose them, and they are the sign of a
-    font without a Unicode map)."""
+def _running_type(lines: list[_Line], lay: Layout = LAYOUT) -> tuple[float, bool]:
+    """The size and weight of the report's running text: its full lines, weighted by characters
+    (short lines of sidebars, tables and charts are often set smaller)."""
+    weight: dict[float, int] = {}
+    bold = plain = 0
+    for ln in lines:
+        if len(ln.text) >= lay.running_line:
+            weight[round(ln.size, 1)] = weight.get(round(ln.size, 1), 0) + len(ln.text)
+            if ln.bold:
+                bold += len(ln.text)
+            else:
+                plain += len(ln.text)
+    size = max(weight, key=weight.__getitem__) if weight else _body_size(lines)
+    return size, bold > plain
+
+
+def _raw_lines(textpage) -> tuple[list[_Line], str]:
+    """The page's lines as PyMuPDF finds them, each with its characters' own boxes, and all the
+    text as the fonts decode it (symbol glyphs included: a page of them is a garbled page).
+
+    A little text drawn invisibly (alpha 0) among visible text is hidden on purpose (a tracking
+    code along the page's edge) and left out; where most or all of the text is invisible it is
+    the OCR layer of a scan, and the text of the page.
+    """
+    blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
+    out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
+    if hidden > LAYOUT.hidden_share * shown:
+        out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+    return out, decoded
+
+
+_CHARS, _CHAR, _BOX = itemgetter("chars"), itemgetter("c"), itemgetter("bbox")
+
+
+def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str, int, int]:
+    out = []
+    decoded = []
+    shown = hidden = 0
+    for block in blocks:
+        for line in block["lines"]:
+            spans = line["spans"]
+            if not keep_hidden and not all(s["alpha"] for s in spans):
+                hidden += sum(len(s["chars"]) for s in spans if not s["alpha"])
+                spans = [s for s in spans if s["alpha"]]
+            chars = list(chain.from_iterable(map(_CHARS, spans)))
+            text = "".join(map(_CHAR, chars))
+            if not text.strip():
+                continue
+            shown += len(chars)
+            if len(spans) == 1:
+                size, bold = spans[0]["size"], bool(spans[0]["flags"] & 16)
+            else:  # the size and weight of the spans with ink (a space may come in another font)
+                size, bold, at = 0.0, True, 0
+                for sp in spans:
+                    n = len(sp["chars"])
+                    if not chars[at]["c"].isspace() or "".join([c["c"] for c in sp["chars"]]).strip():
+                        size = sp["size"] if sp["size"] > size else size
+                        bold = bold and bool(sp["flags"] & 16)
+                    at += n
+            if len(text) == len(chars):
+                flat = array("d", chain.from_iterable(map(_BOX, chars)))
+            else:  # a character of several code points: one box for each
+                flat = array("d", chain.from_iterable([c["bbox"] * len(c["c"]) for c in chars]))
+            decoded.append(text)
+            if _SYMBOL_FONT_GLYPH.search(text):
+                text, flat = _without_symbol_glyphs(text, flat)
+            a = len(text) - len(text.lstrip())
+            b = len(text.rstrip())
+            if b > a:
+                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
+    return out, "".join(decoded), shown, hidden
+
+
+# Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
+# check marks to. They are no text in any script, so they are left out of what is written.
+_SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff]")
+
+
+def _without_symbol_glyphs(text: str, flat: array) -> tuple[str, array]:
+    keep = [i for i, c in enumerate(text) if not _SYMBOL_FONT_GLYPH.match(c)]
+    out = array("d")
+    for i in keep:
+        out.extend(flat[4 * i:4 * i + 4])
+    return "".join(text[i] for i in keep), out
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart's area on the page; ``framed`` when a rectangle drawn around it bounds it (then
+    its legend and axis titles are inside too)."""
+
+    area: BBox
+    framed: bool
+
+
+def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
+    """The areas of the page's vector charts: groups of drawn shapes that are no table rules and
+    no panels (curves, or several fills in a hue: the bars, lines and pies of a chart). A chart
+    pasted as a picture carries its labels in its pixels, so pictures need no such care (and
+    finding where they sit costs a second pass over the page)."""
+    shapes = []
+    for d in drawings:
+        fill, stroke, items = d.get("fill"), d.get("color"), d.get("items", ())
+        coloured = (fill is not None and max(fill) - min(fill) > lay.hue and min(fill) < lay.pale) or (
+            stroke is not None and len(stroke) >= 3 and max(stroke) - min(stroke) > lay.hue)
+        curves = any(item[0] == "c" for item in items) or len(items) >= lay.series_points
+        r = d.get("rect")
+        if (coloured or curves) and r is not None and (curves or min(r[2] - r[0], r[3] - r[1]) >= 2):
+            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves))  # a coloured rule is a rule
+    if not shapes:
+        return []
+    reach = lay.figure_join
+    groups: list[list] = []  # [area, shapes, any curve]
+    for box, curve in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
+        members, has_curve = 1, curve
+        for g in [g for g in groups if box.x0 <= g[0].x1 + reach and g[0].x0 <= box.x1 + reach
+                  and box.y0 <= g[0].y1 + reach and g[0].y0 <= box.y1 + reach]:
+            groups.remove(g)
+            box = box.union(g[0])
+            members += g[1]
+            has_curve = has_curve or g[2]
+        groups.append([box, members, has_curve])
+    charts = [g[0] for g in groups
+              if g[0].x1 - g[0].x0 > lay.figure_size and g[0].y1 - g[0].y0 > lay.figure_size
+              and (g[2] or g[1] >= lay.figure_marks)]
+    if not charts:
+        return []
+    # A chart's frame (its plot or chart area, drawn as a rectangle around the marks) holds its
+    # axis ticks and legend: the chart is the largest such frame, short of a page panel.
+    frames = [BBox(*d["rect"]) for d in drawings if d.get("rect") is not None
+              and any(item[0] == "re" for item in d.get("items", ()))]
+    out = []
+    for c in charts:
+        around = [f for f in frames if f.contains(c, 2.0) and f != c
+                  and (f.x1 - f.x0) * (f.y1 - f.y0) <= lay.frame_area * (c.x1 - c.x0) * (c.y1 - c.y0)]
+        frame = max(around, key=lambda f: (f.x1 - f.x0) * (f.y1 - f.y0), default=None)
+        out.append(Figure(frame or c, frame is not None))
+    return out
+
+
+def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
+    """The page's lines outside tables, its tables, its figures' areas, and all its text as the
+    font decodes it (control characters included: they are the sign of a font without a Unicode
+    map)."""
     import pymupdf
 
     # One text page serves the lines and, on pages with rules, the words of the tables; images
     # are left out of it (decoding them would triple the cost of an illustrated page).
     textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
-    raw_lines = []
-    for block in textpage.extractDICT()["blocks"]:
-        if block.get("type") != 0:
-            continue
-        for line in block["lines"]:
-            spans = [s for s in line["spans"] if s["text"].strip()]
-            if not spans:
-                continue
-            text = "".join(s["text"] for s in line["spans"]).strip()
-            x0, y0, x1, y1 = line["bbox"]
-            size = max(s["size"] for s in spans)
-            bold = all(s["flags"] & 16 for s in spans)
-            raw_lines.append(_Line(x0, y0, x1, y1, text, size, bold))
+    raw_lines, decoded = _raw_lines(textpage)
     body_size = _body_size(raw_lines)
     tables: list[Table] = []
-    hs, vs = rulings(page.get_cdrawings())
+    drawings = page.get_cdrawings()
+    hs, vs = rulings(drawings)
+    charts = _figures(drawings)
     if len(hs) + len(vs) >= 3:
         grids = find_grids(hs, vs)
+        top = min([h[0] for h in hs] + [v[1] for v in vs]) - 2  # no table starts above its rules
+        words = words_of([ln for ln in raw_lines if ln.bbox.y1 >= top])
+        grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
         if grids:
-            tables = tables_on_page(grids, textpage.extractWORDS(), raw_lines, body_size, page.rect.height)
+            tables = tables_on_page(grids, words, raw_lines, body_size, page.rect.height)
+    # A ruled frame around a chart's plotted marks is the chart's plot area (its gridlines and
+    # ticks), not a table: its words stay lines, and its ticks figure text.
+    tables = [t for t in tables if not any(t.bbox.contains_point(*f.area.centre) for f in charts)]
     lines = []
     for ln in raw_lines:
-        cx, cy = (ln.x0 + ln.x1) / 2, (ln.y0 + ln.y1) / 2
-        if any(t.x0 <= cx <= t.x1 and t.y0 <= cy <= t.y1 for t in tables):
+        cx, cy = ln.bbox.centre
+        if any(t.bbox.contains_point(cx, cy) for t in tables):
             continue
         lines.append(ln)
-    return _merge_rows(lines, body_size), tables, "".join(ln.text for ln in raw_lines)
+    return _merge_rows(lines, body_size), tables, charts, decoded
 
 
-def _merge_rows(lines: list[_Line], body_size: float = 0.0) -> list[_Line]:
+def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT) -> list[_Line]:
     """Pieces of one visual line ("一、综" and "合", letter-spaced headings) become one line."""
-    lines = sorted(lines, key=lambda ln: (round(ln.y1), ln.x0))
+    lines = sorted(lines, key=lambda ln: (round(ln.bbox.y1), ln.bbox.x0))
     out: list[_Line] = []
     for ln in lines:
         if out:
             prev = out[-1]
-            same_row = abs(prev.y1 - ln.y1) < 2.5 and abs(prev.y0 - ln.y0) < 2.5
-            gap = ln.x0 - prev.x1
+            a, b = prev.bbox, ln.bbox
+            same_row = abs(a.y1 - b.y1) < lay.same_row and abs(a.y0 - b.y0) < lay.same_row
+            gap = b.x0 - a.x1
             size = max(ln.size, prev.size)
             # Touching pieces of a line, or short pieces of a letter-spaced heading ("一、综" "合");
             # never two column lines side by side across a gutter.
-            # Headings set larger than the body are letter-spaced more widely ("一、综    合").
-            reach = 3 if body_size and size >= 1.1 * body_size else 1.5
-            if same_row and -1 <= gap and (gap < 0.3 * size or (gap < reach * size and min(len(prev.text), len(ln.text)) <= 4)):
-                latin = prev.text[-1:].isascii() and prev.text[-1:].isalnum() and ln.text[:1].isascii() and ln.text[:1].isalpha()
-                sep = " " if latin or gap > 0.8 * size else ""
-                out[-1] = _Line(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1),
-                                prev.text + sep + ln.text, max(prev.size, ln.size), prev.bold and ln.bold)
+            reach = (lay.spaced_reach_large if body_size and size >= lay.larger * body_size
+                     else lay.spaced_reach)
+            spaced = (gap < reach * size and min(len(prev.text), len(ln.text)) <= lay.spaced_piece
+                      and abs(prev.size - ln.size) < lay.same_size)  # one heading's letters: one size
+            if same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced):
+                latin = (prev.text[-1:].isascii() and prev.text[-1:].isalnum()
+                         and ln.text[:1].isascii() and ln.text[:1].isalpha())
+                sep = " " if latin or gap > lay.word_space * size else ""
+                out[-1] = _Line(prev.text + sep + ln.text, prev.chars + prev.chars[-4:] * len(sep) + ln.chars,
+                                a.union(b), max(prev.size, ln.size), prev.bold and ln.bold)
                 continue
         out.append(ln)
     return out
 
 
-def _reading_order(lines: list[_Line], tables: list[Table], width: float) -> list:
-    """Lines and tables in reading order: bands of one or two columns between full-width items."""
-    mid = width / 2
-    items = sorted(lines + tables, key=lambda e: (e.y0, e.x0))
-    narrow = [e for e in lines if e.x1 - e.x0 < 0.45 * width]
-    left = sum(1 for e in narrow if e.x1 <= mid + 5)
-    right = sum(1 for e in narrow if e.x0 >= mid - 5)
-    two_columns = left >= 3 and right >= 3 and (left + right) >= 0.5 * max(1, len(lines))
-    if not two_columns:
-        return items
-    out: list = []
-    band_left: list = []
-    band_right: list = []
-    for e in items:
-        if e.x1 <= mid + 5:
-            band_left.append(e)
-        elif e.x0 >= mid - 5:
-            band_right.append(e)
-        else:  # spans both columns: closes the band above it
-            out.extend(band_left + band_right)
-            band_left, band_right = [], []
-            out.append(e)
-    out.extend(band_left + band_right)
+def _gaps(ln: _Line, least: float) -> list[tuple[float, float, int]]:
+    """The blank stretches inside a line at least ``least`` points wide: (from, to, index of the
+    character after the gap). Spaces are blank. Worked out once per line, for the narrowest
+    gap asked about (``Layout.split_gap``)."""
+    if ln.gaps is None:
+        ln.gaps = _blanks(ln, LAYOUT.split_gap)
+    return [g for g in ln.gaps if g[1] - g[0] >= least]
+
+
+def _blanks(ln: _Line, least: float) -> list[tuple[float, float, int]]:
+    ch, text = ln.chars, ln.text
+    if " " not in text and "\u3000" not in text:
+        x0s, x1s = ch[0::4], ch[2::4]
+        if (ch[-2] - ch[0]) - (sum(x1s) - sum(x0s)) < least:
+            return []  # all the blank between its characters together is narrower
+        return [(a, b, i + 1) for i, (a, b) in enumerate(zip(x1s, x0s[1:], strict=False)) if b - a >= least]
+    out = []
+    right = None
+    for i, c in enumerate(text):
+        if c.isspace():
+            continue
+        x0 = ch[4 * i]
+        if right is not None and x0 - right >= least:
+            out.append((right, x0, i))
+        x1 = ch[4 * i + 2]
+        right = x1 if right is None or x1 > right else right
     return out
 
 
-class _Writer:
-    """Builds the document text and the boxes of every written piece."""
+def _gutters(lines: list[_Line], width: float, lay: Layout = LAYOUT) -> list[tuple[float, float]]:
+    """Vertical blank strips that divide the page's lines into columns (a sidebar and the body,
+    two or three text columns). A strip is a gutter when at least ``column_lines`` lines lie
+    wholly on each side of it, those lines are ``column_share`` of the page's lines, and fewer
+    lines cross it than lie beside it (titles and full-width tables cross it)."""
+    if len(lines) < 2 * lay.column_lines:
+        return []
+    k = lay.column_lines - 1
+    if sorted(ln.bbox.x1 for ln in lines)[k] > sorted((ln.bbox.x0 for ln in lines), reverse=True)[k]:
+        return []  # no x has enough lines wholly on each side of it: one column
+    bins = max(int(width) + 1, 1)
+    steps = [0] * (bins + 1)  # +1 where a line's ink starts, -1 after it ends: one pass sums them
+    for ln in lines:
+        a = ln.bbox.x0
+        for g0, g1, _i in [*_gaps(ln, lay.gutter_width * ln.size), (ln.bbox.x1, ln.bbox.x1, 0)]:
+            lo, hi = max(int(a), 0), min(int(g0) + 1, bins)
+            if lo < hi:
+                steps[lo] += 1
+                steps[hi] -= 1
+            a = g1
+    cover = []
+    running = 0
+    for step in steps[:bins]:
+        running += step
+        cover.append(running)
+    least = lay.gutter_width * _body_size(lines)
+    crossing_at_most = max(lay.gutter_crossers, len(lines) * lay.gutter_crossing)
+    runs, x = [], 0
+    while x < bins:
+        if cover[x] <= crossing_at_most:
+            y = x
+            while y < bins and cover[y] <= crossing_at_most:
+                y += 1
+            if y - x >= least:
+                runs.append((float(x), float(y)))
+            x = y
+        else:
+            x += 1
+    ink_left = min(ln.bbox.x0 for ln in lines)
+    ink_right = max(ln.bbox.x1 for ln in lines)
+    out = []
+    for g0, g1 in runs:
+        if g0 <= ink_left or g1 >= ink_right:
+            continue  # a margin, not a gutter
+        mid = (g0 + g1) / 2
+        left = sum(1 for ln in lines if ln.bbox.x1 <= mid)
+        right = sum(1 for ln in lines if ln.bbox.x0 >= mid)
+        beside = sum(1 for ln in lines if ln.bbox.x1 <= g0 + 1 or ln.bbox.x0 >= g1 - 1 or _split_at(ln, mid) is not None)
+        crossing = len(lines) - beside
+        if (min(left, right) >= lay.column_lines and beside >= lay.column_share * len(lines)
+                and crossing < min(left, right)):
+            out.append((g0, g1))
+    return out
 
-    def __init__(self, body_size: float = 10.0) -> None:
+
+def _split_at(ln: _Line, x: float) -> int | None:
+    """Where a line breaks across the gutter through ``x`` (an index into its text), if it has a
+    blank there: a sidebar line and a body line that the library read as one line."""
+    for g0, g1, i in _gaps(ln, LAYOUT.split_gap):
+        if g0 <= x <= g1:
+            return i
+    return None
+
+
+def _piece(ln: _Line, a: int, b: int) -> _Line | None:
+    text = ln.text[a:b]
+    lead = len(text) - len(text.lstrip())
+    a, b = a + lead, a + len(text.rstrip())
+    if b <= a:
+        return None
+    ch = ln.chars[4 * a:4 * b]
+    return _Line(ln.text[a:b], ch, BBox(min(ch[0::4]), min(ch[1::4]), max(ch[2::4]), max(ch[3::4])),
+                 ln.size, ln.bold)
+
+
+def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: Layout = LAYOUT) -> list:
+    """Lines and tables in reading order: bands of columns (each top to bottom, left to right)
+    between the items that cross a gutter (titles, full-width tables). A line that runs through
+    a gutter with a blank there is a line of each column."""
+    gutters = _gutters(lines, width, lay)
+    if not gutters:
+        return sorted([*lines, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
+    mids = [(g0 + g1) / 2 for g0, g1 in gutters]
+    split: list[_Line] = []
+    for ln in lines:
+        cuts = [i for i in (_split_at(ln, m) for m in mids) if i is not None]
+        if not cuts:
+            split.append(ln)
+            continue
+        bounds = [0, *sorted(set(cuts)), len(ln.text)]
+        split += [p for p in (_piece(ln, a, b) for a, b in zip(bounds, bounds[1:], strict=False)) if p is not None]
+    items: list[_Line | Table] = sorted([*split, *tables], key=lambda e: (e.bbox.y0, e.bbox.x0))
+    edges = [min(e.bbox.x0 for e in items), *mids, max(e.bbox.x1 for e in items)]
+    column_of: dict[int, int | None] = {}
+    out: list = []
+    bands: list[list] = [[] for _ in range(len(mids) + 1)]
+    for e in items:
+        # The column holding most of the item; an item reaching far into a second column too
+        # (a title, a full-width table) crosses them. A sidebar line may overrun its gutter.
+        overlaps = [min(e.bbox.x1, edges[k + 1]) - max(e.bbox.x0, edges[k]) for k in range(len(edges) - 1)]
+        column: int | None = max(range(len(overlaps)), key=overlaps.__getitem__)
+        if any(o > lay.column_part * (edges[k + 1] - edges[k])
+               for k, o in enumerate(overlaps) if k != column):
+            column = None
+        column_of[id(e)] = column
+        if column is None:  # crosses a gutter: closes the band above it
+            for band in bands:
+                out.extend(band)
+            bands = [[] for _ in range(len(mids) + 1)]
+            out.append(e)
+        else:
+            bands[column].append(e)
+    for band in bands:
+        out.extend(band)
+    for k in range(len(edges) - 1):  # each column's right edge, for the paragraph rules
+        own = [e for e in out if isinstance(e, _Line) and column_of.get(id(e)) == k]
+        right = max((e.bbox.x1 for e in own), default=0.0)
+        for e in own:
+            e.edge = right
+    return out
+
+
+_WORDISH = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # a heading has words (a formula's β or (2) has not)
+
+
+class _Writer:
+    """Builds the document text and the placed pieces (page, characters' boxes) of everything written."""
+
+    def __init__(self, body_size: float = 10.0, lay: Layout = LAYOUT) -> None:
         self.body_size = body_size
+        self.lay = lay
+        self.running: tuple[float, bool] = (body_size, False)  # the running text's size and weight
+        self.display_spans: list[tuple[int, int]] = []  # paragraphs set larger or bolder than it
         self.parts: list[str] = []
         self.length = 0
-        self.boxes: list[Box] = []
-        self.page_numbers: list[int] = []
+        self.boxes: list[Placed] = []
         self.furniture_spans: list[tuple[int, int]] = []
-        self._page_start = True
         self.last_table: Table | None = None  # a table that the next table may continue
+        self.last_table_at: tuple[int, BBox] | None = None  # page and frame of the last table part
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
 
-    def _emit(self, text: str, page: int = 0, bbox=None, ocr: float | None = None) -> None:
-        if bbox is not None and text:
-            self.boxes.append(Box(self.length, self.length + len(text), page, *[round(v, 1) for v in bbox], ocr))
+    def _emit(self, text: str, page: int = 0, chars: array | None = None) -> None:
+        if chars is not None and text:
+            self.boxes.append(Placed.of(self.length, self.length + len(text), page, chars))
         self.parts.append(text)
         self.length += len(text)
 
@@ -530,30 +1007,31 @@ class _Writer:
             if self.length:
                 self._emit("\n\n")
             start = self.length
-            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1), ln.ocr)
+            self._emit(ln.text, pno, ln.chars)
             self.furniture_spans.append((start, self.length))
 
     def page(self, pno: int, elements: list) -> None:
-        self.page_numbers.append(pno)
-        self._page_start = True
+        lay = self.lay
         body_size = self.body_size
         text_lines = [e for e in elements if isinstance(e, _Line)]
         # Line pitch per font size: lines within a paragraph are the closest ones of their size; on
         # a page of short paragraphs the median step would be a paragraph gap, so the lower quartile.
         steps: dict[int, list[float]] = {}
-        for a, b in zip(text_lines, text_lines[1:]):
-            if abs(a.size - b.size) < 0.5 and 0 < b.y0 - a.y0 < 4 * max(a.size, 1):
-                steps.setdefault(round(a.size), []).append(b.y0 - a.y0)
+        for a, b in zip(text_lines, text_lines[1:], strict=False):
+            step = b.bbox.y0 - a.bbox.y0
+            if abs(a.size - b.size) < lay.same_size and 0 < step < lay.step_reach * max(a.size, 1):
+                steps.setdefault(round(a.size), []).append(step)
         pitch_of = {k: (statistics.quantiles(v, n=4)[0] if len(v) >= 4 else min(v)) for k, v in steps.items()}
-        body_lines = [e for e in text_lines if abs(e.size - body_size) < 0.5]
-        left = min((e.x0 for e in body_lines), default=0.0)
-        right = max((e.x1 for e in body_lines), default=0.0)
+        foot = max((e.bbox.y1 for e in elements), default=0.0)  # where the page's text ends
+        body_lines = [e for e in text_lines if abs(e.size - body_size) < lay.same_size]
+        left = min((e.bbox.x0 for e in body_lines), default=0.0)
+        right = max((e.bbox.x1 for e in body_lines), default=0.0)
         para: list[tuple[int, _Line]] = []
         continued = False
         if self.carry:
             first = next((e for e in elements), None)
-            if (isinstance(first, _Line) and abs(first.size - self.carry[-1][1].size) < 0.5
-                    and first.x0 - left < 1.2 * first.size):
+            if (isinstance(first, _Line) and abs(first.size - self.carry[-1][1].size) < lay.same_size
+                    and first.bbox.x0 - left < lay.carry_indent * first.size):
                 para = self.carry  # the paragraph the previous page ended in the middle of
                 continued = True
             else:
@@ -564,19 +1042,27 @@ class _Writer:
                 self._paragraph(para)
                 para = []
                 last = self.last_table
-                continues = last is not None and len(last.rows[0]) == len(e.rows[0])
+                # A table goes on overleaf, or in the next column when it reaches the foot of
+                # its own; tables side by side or one below the other are two tables.
+                was = self.last_table_at
+                moved_on = was is not None and (was[0] < pno or (
+                    e.bbox.x0 >= was[1].x1 - lay.same_row and was[1].y1 >= foot - lay.column_foot * body_size))
+                continues = last is not None and moved_on and len(last.rows[0]) == len(e.rows[0])
                 self._table(e, pno, continues, last)
                 self.last_table = last if continues else e
+                self.last_table_at = (pno, e.bbox)
                 continue
-            pitch = pitch_of.get(round(e.size), 1.4 * e.size)
+            pitch = pitch_of.get(round(e.size), lay.default_pitch * e.size)
             if continued:
                 continued = False  # the first line overleaf goes on with the carried paragraph
-            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.x1 for _, x in para)):
+            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.bbox.x1 for _, x in para),
+                                         lay, e.edge or right):
                 self._paragraph(para)
                 para = []
             para.append((pno, e))
         last_line = para[-1][1] if para else None
-        if (last_line is not None and abs(last_line.size - body_size) < 0.5 and last_line.x1 >= right - 1.5 * last_line.size
+        if (last_line is not None and abs(last_line.size - body_size) < lay.same_size
+                and last_line.bbox.x1 >= right - lay.carry_margin * last_line.size
                 and last_line.text[-1:] not in "。！？!?：:；;”"):
             self.carry = para  # a full last line without a full stop: the paragraph goes on overleaf
         else:
@@ -594,12 +1080,19 @@ class _Writer:
         self.last_table = None  # text between two tables: the second one is a table of its own
         if self.length:
             self._emit("\n\n")
+        size, bold = self.running
+        larger = size + max(self.lay.same_size, self.lay.display_step * size)
+        display = (all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines)
+                   and len(_WORDISH.findall("".join(ln.text for _p, ln in lines))) >= 2)
+        start = self.length
         for i, (pno, ln) in enumerate(lines):
             if i:
                 prev = lines[i - 1][1].text
                 if prev[-1:].isascii() and prev[-1:].isalpha() and ln.text[:1].isascii() and ln.text[:1].isalpha():
                     self._emit(" ")
-            self._emit(ln.text, pno, (ln.x0, ln.y0, ln.x1, ln.y1), ln.ocr)
+            self._emit(ln.text, pno, ln.chars)
+        if display:
+            self.display_spans.append((start, self.length))
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         rows = t.rows
@@ -612,60 +1105,74 @@ class _Writer:
         for r, row in enumerate(rows):
             if r:
                 self._emit("\n")
-            for c, (text, bbox) in enumerate(row):
+            for c, (text, chars) in enumerate(row):
                 if c:
                     self._emit("\t")
-                self._emit(text, pno, bbox[:4] if bbox else bbox, bbox[4] if bbox and len(bbox) > 4 else None)
+                self._emit(text, pno, chars)
         if continues and previous is not None:
             previous.rows.extend(rows)
 
 
-def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right: float) -> bool:
+# The numbers that open a heading or a numbered item: 一、 （一） 第三章 第二部分 1. 1.1 (1) ①.
+# A line opening with one after a line that stopped short is a new paragraph, never the end of
+# the previous heading: "二、农业" above "（一）种植业" are two headings.
+_OUTLINE_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+    r"|第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部分编]|\d{1,2}[、．.](?![\d.．])|\d{1,2}(?:[.．]\d{1,2})+\s"
+    r"|[①-⑳])")
+
+
+def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right: float,
+                   lay: Layout = LAYOUT, body_right: float = 0.0) -> bool:
     size = max(prev.size, ln.size, 1)
-    if abs(prev.size - ln.size) > 0.8 or prev.bold != ln.bold:
+    a, b = prev.bbox, ln.bbox
+    if a.x1 < max(right, body_right) - lay.early_stop * size and _OUTLINE_NUMBER.match(ln.text):
+        return True  # a numbered line after a short one: a heading or item of its own
+    if abs(prev.size - ln.size) > lay.new_size or prev.bold != ln.bold:
         return True
-    step = ln.y0 - prev.y0
-    if step > 1.35 * max(pitch, size) or step < -size:  # a larger gap, or a jump back up (next column)
+    step = b.y0 - a.y0
+    if step > lay.paragraph_gap * max(pitch, size) or step < -size:  # a larger gap, or a jump back up (next column)
         return True
-    if ln.x0 - prev.x0 > 1.5 * size:  # first-line indent of a new paragraph
+    if b.x0 - a.x0 > lay.indent * size:  # first-line indent of a new paragraph
         return True
-    if prev.x1 - prev.x0 < 0.45 * (right - prev.x0) and ln.x1 - ln.x0 < 0.45 * (right - ln.x0):
+    edge = max(right, body_right)
+    if a.x1 - a.x0 < lay.short_line * (edge - a.x0) and b.x1 - b.x0 < lay.short_line * (edge - b.x0):
         return True  # two short lines (a title page, an address block): separate lines
-    right = max(right, ln.x1)
-    if prev.x1 < right - 2 * size and (prev.text[-1:] in "。！？!?：:；;”）)" or right - prev.x1 > 0.5 * (right - prev.x0)):
+    right = max(right, b.x1)
+    if a.x1 < right - lay.early_stop * size and (
+            prev.text[-1:] in "。！？!?：:；;”）)" or right - a.x1 > lay.half_line * (right - a.x0)):
         # the previous line stopped short after a full stop, or at less than half the width:
         # its paragraph ended (a line wrapped early at a space stops only a little short)
         return True
-    if prev.size > body_size * 1.15:
-        return True
+    if a.x1 < edge - lay.cjk_wrap * size and _HAN.match(ln.text):
+        return True  # running Chinese wraps at any character: a line this short ended its paragraph
+    if prev.size > body_size * lay.heading_size and a.x1 < edge - lay.early_stop * size:
+        return True  # display type that stopped short: a heading ends there (a long one wraps on)
     return False
 
 
-def locate(boxes: tuple[Box, ...], starts: list[int], raw_start: int, raw_end: int):
-    """(page, "x0,y0,x1,y1") of a raw span, from the boxes of the lines it covers."""
-    import bisect
+def box_of(placed: tuple[Placed, ...], starts: list[int], raw_start: int, raw_end: int,
+           first_line: bool = False) -> tuple[int | None, BBox | None]:
+    """Page and box of a raw span: the union of its own characters' boxes on its first page.
 
+    With ``first_line`` only the characters on the line where the span begins count: a claim
+    wrapped across two lines ("1234.⏎5亿元") gets the box of its first part, one rectangle on
+    the number rather than one over both lines' width. Blocks and cells take all their lines.
+    """
     i = max(bisect.bisect_right(starts, raw_start) - 1, 0)
-    hits = []
-    while i < len(boxes) and boxes[i].start < raw_end:
-        b = boxes[i]
-        if b.end > raw_start:
-            hits.append(b)
+    page = None
+    box = None
+    while i < len(placed) and placed[i].start < raw_end:
+        p = placed[i]
         i += 1
-    if not hits:
-        return None, ""
-    page = hits[0].page
-    same = [b for b in hits if b.page == page]
-    if len(same) == 1:
-        b = same[0]
-        n = max(b.end - b.start, 1)
-        a = max(raw_start - b.start, 0) / n
-        z = min(raw_end - b.start, n) / n
-        x0 = b.x0 + (b.x1 - b.x0) * a
-        x1 = b.x0 + (b.x1 - b.x0) * z
-        return page, f"{x0:.1f},{b.y0:.1f},{x1:.1f},{b.y1:.1f}"
-    x0 = min(b.x0 for b in same)
-    y0 = min(b.y0 for b in same)
-    x1 = max(b.x1 for b in same)
-    y1 = max(b.y1 for b in same)
-    return page, f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}"
+        if p.end <= raw_start:
+            continue
+        if page is None:
+            page = p.page
+        elif p.page != page:
+            break
+        part = p.box(raw_start, raw_end)
+        box = part if box is None else box.union(part)
+        if first_line:
+            break
+    return page, box

@@ -11,19 +11,52 @@ the rules where every row is ruled and from the words' own lines where it is not
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
+
+from .model import BBox
 
 TOL = 3.0  # points: rules this close meet (joints drawn as tiny squares, rules a hair apart)
 MIN_RULE = 5.0  # shorter strokes are joints, dots or glyph parts, not rules
+FRAME_ROWS = 3  # rows: a framed block of fewer rows and no number is a banner or a label panel
+OPEN_TABLE_WIDTH = 100.0  # points: the rules of a table without column rules span this at least
+OPEN_TABLE_HEIGHT = 0.6  # × page height: such a table is shorter (a page's head and foot rules
+#   are further apart)
+OPEN_HEADER_LINES = 4.0  # × line height: its header (between the first two rules) is this short
 
 
 @dataclass
 class Table:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    rows: list  # list of rows; a row is a list of (text, bbox)
+    """A table read from a page: its frame and its rows of cells. A cell is (text, chars): the
+    characters' boxes, four numbers each as in ``pdf.Placed``, so that a cell's box is the union
+    of exactly its characters. The rows of a table continued overleaf are added to it."""
+
+    bbox: BBox
+    rows: list  # list of rows; a row is a list of (text, chars)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A run of characters between spaces on one line, with its characters' boxes and its centre
+    (what decides the cell it belongs to)."""
+
+    box: BBox
+    cx: float
+    cy: float
+    text: str
+    chars: array
+
+
+def words_of(lines) -> list[Word]:
+    """The words of the page's lines (anything with ``text`` and ``chars``), split at spaces."""
+    out = []
+    for ln in lines:
+        text, ch = ln.text, ln.chars
+        for m in re.finditer(r"\S+", text):
+            a, b = m.start() * 4, m.end() * 4
+            box = BBox(min(ch[a:b:4]), min(ch[a + 1:b:4]), max(ch[a + 2:b:4]), max(ch[a + 3:b:4]))
+            out.append(Word(box, (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, m.group(), ch[a:b]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -36,11 +69,11 @@ class Grid:
     open_bottom: float | None = None  # where the column rules end below the last rule
 
     @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+    def bbox(self) -> BBox:
+        return BBox(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
 
-    def cell(self, r: int, c: int) -> tuple[float, float, float, float]:
-        return self.xs[c], self.ys[r], self.xs[c + 1], self.ys[r + 1]
+    def cell(self, r: int, c: int) -> BBox:
+        return BBox(self.xs[c], self.ys[r], self.xs[c + 1], self.ys[r + 1])
 
 
 def rulings(drawings) -> tuple[list, list]:
@@ -168,38 +201,39 @@ def _grid(hs: list, vs: list) -> Grid | None:
 _NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
 
 
-def _join(text: str, word: str) -> str:
-    """Words of one line: a space only between two Latin letters or digits, as typeset."""
-    if text and text[-1].isascii() and text[-1].isalnum() and word[:1].isascii() and word[:1].isalnum():
-        return text + " " + word
-    return text + word
+def _join(text: str, chars: array, word: Word) -> tuple[str, array]:
+    """Words of one line: a space only between two Latin letters or digits, as typeset. The space
+    is no character of the page: it repeats the box of the character before it."""
+    w = word.text
+    if text and text[-1].isascii() and text[-1].isalnum() and w[:1].isascii() and w[:1].isalnum():
+        return text + " " + w, chars + chars[-4:] + word.chars
+    return text + w, chars + word.chars
 
 
-def _lines_of(words: list) -> list[list]:
+def _lines_of(words: list[Word]) -> list[tuple[float, list[Word]]]:
     """Words grouped into visual lines (centres within 3 points), top to bottom."""
     lines: list[list] = []
-    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
-        cy = (w[1] + w[3]) / 2
-        if lines and abs(lines[-1][0] - cy) < 3:
+    for w in sorted(words, key=lambda w: (w.cy, w.box.x0)):
+        if lines and abs(lines[-1][0] - w.cy) < 3:
             lines[-1][1].append(w)
         else:
-            lines.append([cy, [w]])
-    return lines
+            lines.append([w.cy, [w]])
+    return [(cy, ws) for cy, ws in lines]
 
 
-def _inside(words: list, x0: float, y0: float, x1: float, y1: float) -> list:
-    return [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
+def _inside(words: list[Word], box: BBox) -> list[Word]:
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    return [w for w in words if x0 <= w.cx <= x1 and y0 <= w.cy <= y1]
 
 
-def _cell_lines(words: list, box) -> list[tuple[str, tuple]]:
-    """The lines of text in one cell with their boxes."""
+def _cell_lines(words: list[Word], box: BBox) -> list[tuple[str, array]]:
+    """The lines of text in one cell with their characters' boxes."""
     out = []
-    for _cy, ws in _lines_of(_inside(words, *box)):
-        text, bbox = "", None
-        for w in sorted(ws, key=lambda w: w[0]):
-            text = _join(text, w[4])
-            bbox = _union(bbox, w[:4])
-        out.append((text, bbox))
+    for _cy, ws in _lines_of(_inside(words, box)):
+        text, chars = "", array("d")
+        for w in sorted(ws, key=lambda w: w.box.x0):
+            text, chars = _join(text, chars, w)
+        out.append((text, chars))
     return out
 
 
@@ -214,11 +248,11 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
     body's type size. A lone stacked row with no header is the rest of a table from overleaf.
     """
     tables = []
-    for g in grids:
-        g = _without_empty_columns(g, words)
+    for drawn in grids:
+        g = _without_empty_columns(drawn, words)
         if g is None:
             continue
-        x0, y0, x1, y1 = g.bbox
+        y1 = g.bbox.y1
         nrows = len(g.ys) - 1
         ncols = len(g.xs) - 1
         cells = [[_cell_lines(words, g.cell(r, c)) for c in range(ncols)] for r in range(nrows)]
@@ -232,27 +266,116 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             if g.open_bottom is not None:
                 bottom = g.open_bottom
             else:
-                below = [ln for ln in body_lines if ln.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
-                bottom = min((ln.y0 for ln in below), default=page_height * 0.92) - 1
+                below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
+                bottom = min((ln.bbox.y0 for ln in below), default=page_height * 0.92) - 1
             table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
         elif nrows == 2 and stacked:
             table = _table_from_words(g, words)  # header rule, then one unruled body
         else:
             table = _table_from_cells(g, cells)
-        if table is not None:
+        if table is not None and not _a_frame_of_words(table, g):
             tables.append(table)
     return tables
+
+
+def open_grids(hs: list, grids: list[Grid], words: list[Word], page_height: float,
+               figures: tuple = ()) -> list[Grid]:
+    """Three-line tables drawn without column rules (research notes, yearbooks): three or more
+    rules of one width, the second close under the first (the header), with the words between
+    them in columns that a blank strip divides in every row. The columns are those strips; the
+    grid is then read like a ruled one. Rules of a ruled table, and pairs of rules (a page's
+    head and foot rules, a box's top and bottom), are no such table."""
+    def in_grid(rule) -> bool:
+        return any(g.xs[0] - TOL <= rule[1] and rule[2] <= g.xs[-1] + TOL
+                   and g.ys[0] - TOL <= rule[0] <= (g.open_bottom or g.ys[-1]) + TOL for g in grids)
+
+    def in_figure(rule) -> bool:  # a chart's axis or frame, with its ticks: no table
+        return any(f.x0 - TOL <= rule[1] <= f.x1 + TOL and f.y0 - TOL <= rule[0] <= f.y1 + TOL for f in figures)
+
+    free = [h for h in _collinear(hs) if h[2] - h[1] > OPEN_TABLE_WIDTH and not in_grid(h) and not in_figure(h)]
+    sets: list[list] = []  # rules of one width, top to bottom
+    for h in sorted(free):
+        for group in sets:
+            if abs(group[0][1] - h[1]) <= TOL and abs(group[0][2] - h[2]) <= TOL:
+                group.append(h)
+                break
+        else:
+            sets.append([h])
+    out = []
+    for rules in sets:
+        ys = _merge([r[0] for r in rules])
+        x0, x1 = rules[0][1], rules[0][2]
+        i = 0
+        while i + 2 < len(ys):
+            end = i + 2
+            grid = _open_grid(words, x0, x1, ys[i], ys[i + 1], ys[end], page_height)
+            if grid is None:
+                i += 1
+                continue
+            # rules between groups of rows: the body runs on to the last rule with numbers above it
+            while end + 1 < len(ys) and _numbers_between(words, x0, x1, ys[end], ys[end + 1]):
+                longer = _open_grid(words, x0, x1, ys[i], ys[i + 1], ys[end + 1], page_height)
+                if longer is None:
+                    break
+                grid, end = longer, end + 1
+            out.append(grid)
+            i = end + 1
+    return out
+
+
+def _numbers_between(words: list[Word], x0: float, x1: float, top: float, bottom: float) -> bool:
+    return any(_NUMBER_CELL.fullmatch(w.text) for w in _inside(words, BBox(x0, top, x1, bottom)))
+
+
+def _open_grid(words: list[Word], x0: float, x1: float, top: float, header: float, bottom: float,
+               page_height: float) -> Grid | None:
+    """The three rules top, header and bottom as a table, when the words between them make one."""
+    if bottom - top > OPEN_TABLE_HEIGHT * page_height:
+        return None
+    inside = _inside(words, BBox(x0, top, x1, bottom))
+    body = [w for w in inside if w.cy > header]
+    if not body or not any(_NUMBER_CELL.fullmatch(w.text) for w in body):
+        return None
+    heads = [w for w in inside if w.cy <= header]
+    if not heads or header - top > OPEN_HEADER_LINES * max(w.box.y1 - w.box.y0 for w in heads):
+        return None  # the first two rules hold more than a header: a box or a figure, not a table
+    seps = _blank_strips(body, x0, x1)
+    return Grid((x0, *seps, x1), (top, header, bottom)) if seps else None
+
+
+def _blank_strips(words: list[Word], x0: float, x1: float) -> list[float]:
+    """The middles of the vertical strips no word touches, between x0 and x1, at least as wide
+    as the words are high (a word space is narrower)."""
+    spans = sorted((w.box.x0, w.box.x1) for w in words)
+    least = min(w.box.y1 - w.box.y0 for w in words)
+    out = []
+    reach = x0
+    for a, b in spans:
+        if a - reach >= least and reach > x0:
+            out.append((reach + a) / 2)
+        reach = max(reach, b)
+    lefts = min(a for a, _b in spans)
+    return [m for m in out if m > lefts]
+
+
+def _a_frame_of_words(table: Table, g: Grid) -> bool:
+    """Boxes drawn around a few words without a number among them: a report's title banner, a
+    label panel, a sidebar heading, not a table. A table's header with its body overleaf runs
+    on to the page foot (an open bottom) and is kept."""
+    if g.open_bottom is not None or len(table.rows) >= FRAME_ROWS:
+        return False
+    return not any(ch.isdigit() for row in table.rows for text, _chars in row for ch in text)
 
 
 def _without_empty_columns(g: Grid, words: list) -> Grid | None:
     """A column that holds no word in any row is no column: a sliver of header background at
     the table's edge, or a frame drawn a little wider than the table. Its edge is dropped."""
     bottom = g.open_bottom or g.ys[-1]
-    inside = _inside(words, g.xs[0], g.ys[0], g.xs[-1], bottom)
+    inside = _inside(words, BBox(g.xs[0], g.ys[0], g.xs[-1], bottom))
     xs = list(g.xs)
     c = 0
     while c < len(xs) - 1 and len(xs) > 2:
-        if any(xs[c] <= (w[0] + w[2]) / 2 <= xs[c + 1] for w in inside):
+        if any(xs[c] <= w.cx <= xs[c + 1] for w in inside):
             c += 1
             continue
         del xs[c if c > 0 else 1]  # merge it into its left neighbour (the first into its right)
@@ -263,65 +386,56 @@ def _without_empty_columns(g: Grid, words: list) -> Grid | None:
     return Grid(tuple(xs), g.ys, g.open_bottom)
 
 
-def _table_from_words(g: Grid, words: list, bottom: float | None = None, has_header: bool = True) -> Table | None:
+def _table_from_words(g: Grid, words: list[Word], bottom: float | None = None,
+                      has_header: bool = True) -> Table | None:
     """Rows of a table rebuilt from the words inside it: each visual line is a row, each word
     goes to the column it sits in, and a line holding only a label continues the label of the
     row above (a wrapped name)."""
-    x0, y0, x1, y1 = g.bbox
+    frame = g.bbox
     if bottom is not None:
-        y1 = max(y1, bottom)
+        frame = BBox(frame.x0, frame.y0, frame.x1, max(frame.y1, bottom))
     bounds = g.xs
     ncol = len(bounds) - 1
-    header_bottom = g.ys[1] if has_header else y0 - 1
+    header_bottom = g.ys[1] if has_header else frame.y0 - 1
     rows: list[list] = []
-    header = [["", None] for _ in range(ncol)]
-    for _cy, ws in _lines_of(_inside(words, x0 - 1, y0 - 1, x1 + 1, y1 + 1)):
-        cells = [["", None] for _ in range(ncol)]
-        for w in sorted(ws, key=lambda w: w[0]):
-            cx = (w[0] + w[2]) / 2
-            col = max(i for i in range(ncol) if bounds[i] - 2 <= cx or i == 0)
-            cells[col][0] = _join(cells[col][0], w[4])
-            cells[col][1] = _union(cells[col][1], w[:4])
-        if _cy <= header_bottom:
-            for i, (text, box) in enumerate(cells):
+    header: list[list] = [["", array("d")] for _ in range(ncol)]
+    search = BBox(frame.x0 - 1, frame.y0 - 1, frame.x1 + 1, frame.y1 + 1)
+    for cy, ws in _lines_of(_inside(words, search)):
+        cells: list[list] = [["", array("d")] for _ in range(ncol)]
+        for w in sorted(ws, key=lambda w: w.box.x0):
+            col = max(i for i in range(ncol) if bounds[i] - 2 <= w.cx or i == 0)
+            cells[col][0], cells[col][1] = _join(cells[col][0], cells[col][1], w)
+        if cy <= header_bottom:
+            for i, (text, chars) in enumerate(cells):
                 if text:
                     header[i][0] += text
-                    header[i][1] = _union(header[i][1], box)
+                    header[i][1] += chars
             continue
         if rows and cells[0][0] and not any(c[0] for c in cells[1:]):
             rows[-1][0][0] += cells[0][0]  # a wrapped row label
-            rows[-1][0][1] = _union(rows[-1][0][1], cells[0][1])
+            rows[-1][0][1] += cells[0][1]
             continue
         rows.append(cells)
     if not rows:
         return None
-    out = [[(h[0], h[1] or (x0, y0, x1, header_bottom)) for h in header]] if has_header else []
-    out += [[(c[0], c[1] or (x0, y0, x1, y1)) for c in r] for r in rows]
-    return Table(x0, y0, x1, y1, out)
+    out = [[tuple(h) for h in header]] if has_header else []
+    out += [[tuple(c) for c in r] for r in rows]
+    return Table(frame, out)
 
 
 def _table_from_cells(g: Grid, cells: list) -> Table | None:
     rows = []
-    for r, row in enumerate(cells):
+    for row in cells:
         out = []
-        for c, lines in enumerate(row):
-            text = ""
-            for t, _b in lines:
+        for lines in row:
+            text, chars = "", array("d")
+            for t, ch in lines:
                 # lines of a cell run on; a space only where two Latin words meet
-                text = text + " " + t if (text and text[-1].isascii() and text[-1].isalpha()
-                                          and t[:1].isascii() and t[:1].isalpha()) else text + t
-            box = None
-            for _t, b in lines:
-                box = _union(box, b)
-            out.append((text.replace("\t", " "), box or g.cell(r, c)))
+                if text and text[-1].isascii() and text[-1].isalpha() and t[:1].isascii() and t[:1].isalpha():
+                    text, chars = text + " ", chars + chars[-4:]
+                text, chars = text + t, chars + ch
+            out.append((text.replace("\t", " "), chars))
         rows.append(out)
     if not rows or len(rows[0]) < 2:
         return None
-    x0, y0, x1, y1 = g.bbox
-    return Table(x0, y0, x1, y1, rows)
-
-
-def _union(a, b):
-    if a is None:
-        return tuple(b)
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    return Table(g.bbox, rows)

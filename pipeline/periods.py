@@ -8,23 +8,21 @@ report states on its title page, never today's date. Dates that name a compariso
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
+from typing import Mapping, Optional
 
-# 春节 (初一) by year; 除夕 is the day before.
-SPRING_FESTIVAL = {
-    2010: date(2010, 2, 14), 2011: date(2011, 2, 3), 2012: date(2012, 1, 23),
-    2013: date(2013, 2, 10), 2014: date(2014, 1, 31), 2015: date(2015, 2, 19),
-    2016: date(2016, 2, 8), 2017: date(2017, 1, 28), 2018: date(2018, 2, 16),
-    2019: date(2019, 2, 5), 2020: date(2020, 1, 25), 2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10),
-    2025: date(2025, 1, 29), 2026: date(2026, 2, 17), 2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3),
-}
-_LUNAR_DAY = {"除夕": -1, "初一": 0, "初二": 1, "初三": 2, "初四": 3, "初五": 4, "初六": 5,
-              "初七": 6, "初八": 7, "初九": 8, "初十": 9, "正月十五": 14, "元宵": 14}
+from .lexicon import FestivalOutOfRange
+from .lexicon import load as load_lexicon
+from .numbers import parse_number
+
+_LEX = load_lexicon()
+# Days of the lunar new year as offsets from 初一 (除夕 is -1), and holidays named without dates.
+_LUNAR_DAY = dict(_LEX.mapping("festivals", "lunar_days"))
+_HOLIDAYS = dict(_LEX.mapping("festivals", "holidays"))
+log = logging.getLogger(__name__)
 _CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "上": 1, "下": 2}
 
 
@@ -38,28 +36,57 @@ class TimeExpr:
     year_only: bool = False
 
 
-_Y = r"(?P<y>(?:19|20)\d{2})\s*年"
 _TIME = r"(?:\s*\d{1,2}\s*(?:[点时:：]\s*\d{0,2}\s*分?))?"
+def _words(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_PERIODS = _LEX.tables["periods"]
+_CUES = _PERIODS["cues"]
+# 今年, 去年 …: (offset from the report's year, whether the word names a comparison base)
+_RELATIVE = {w: (s["offset"], bool(s.get("reference"))) if isinstance(s, Mapping) else (s, False)
+             for w, s in _PERIODS["relative_years"].items()}
+_RELATIVE_WORDS = _words(_RELATIVE)
+_LUNAR_WORDS = "|".join(sorted(_LUNAR_DAY, key=len, reverse=True))
+_HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
+# Years, months and days may be written in Chinese digits, as print-era reports and formal dates
+# do: "一九九六年", "二〇二四年三月五日". 〇 is also set as ○ (a circle) in old print.
+REPUBLIC_EPOCH = 1911
+_CN_YEAR_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+                   "七": 7, "八": 8, "九": 9}
+_CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
+_CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_DATE_STARTS = "".join(sorted(set("今去明上本第下前民") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
+_CN_DATE_DIGITS = "".join(_CN_YEAR_DIGITS) + "十"
+# Chinese digits start a date only before 年, 月, 季 or a month range ("一至三月"); most Chinese
+# digits of a report are quantities, and the full pattern is not tried at them.
+_CN_DATE_START = rf"[{_CN_DATE_DIGITS}]+\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[{_CN_DATE_DIGITS}]+\s*月)"
+# Likewise Arabic digits: "2020年", "4 月", "1—8月", "1季度"; never "15430 个" or "34%".
+_DIGIT_DATE_START = r"[0-9]{1,4}\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[0-9]{1,2}\s*月)"
 _DATE = re.compile(
-    r"(?=[0-9今去明上本第一二三四下前除初正元春五国])"  # fail fast where no date can start
-    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<rel>今年|去年|明年|上年|本年))?\s*"
+    rf"(?=[{_DATE_STARTS}]|{_DIGIT_DATE_START}|{_CN_DATE_START})"  # fail fast where no date can start
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
+    r"|(?:民国\s*(?P<roc>\d{1,3})|(?P<rocm>\d{2,3})(?=\s*年\s*(?:1[0-2]|[1-9])\s*月))\s*年"
+    rf"|(?P<rel>{_RELATIVE_WORDS}))?\s*"
     r"(?:"
     r"(?P<q>第?[一二三四1-4])\s*季度"
     r"|(?P<h>[上下])半年"
     r"|前(?P<first>[一二三四五六七八九十]{1,2}|\d{1,2})个月"
-    r"|(?P<m>\d{1,2})\s*月(?:份)?(?:\s*(?P<d>\d{1,2})\s*[日号])?(?P<mend>[底末初])?"
-    r"|(?P<lunar>除夕|初[一二三四五六七八九十]|正月十五|元宵)"
-    r"|(?P<holiday>春节|五一|国庆)(?:期间|假期|长假)?"
+    rf"|(?:(?P<m0>\d{{1,2}}|{_CN_MONTH})\s*(?:—|-|~|～|至|到)\s*)?(?P<m>\d{{1,2}}|{_CN_MONTH})\s*月(?:份)?(?:\s*(?P<d>\d{{1,2}}|{_CN_DAY})\s*[日号])?(?P<mend>[底末初])?"
+    rf"|(?P<lunar>{_LUNAR_WORDS})"
+    rf"|(?P<holiday>{_HOLIDAY_WORDS})(?:期间|假期|长假)?"
     r")?"
 )
 _RANGE = re.compile(r"\s*(?:至|到|—|-|~|～)\s*")
-_AS_OF_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|截止至|到)\s*$")
-_REFERENCE_BEFORE = re.compile(r"(?:比|较|相比|相较|对比|比起|同比|环比|超过|是|与)\s*(?:于)?\s*$")
+_AS_OF_BEFORE = re.compile(rf"(?:{_words(_CUES['as_of'])})\s*$")
+_REFERENCE_BEFORE = re.compile(rf"(?:{_words(_CUES['reference'])})\s*(?:于)?\s*$")
+AS_OF_REACH = 5  # characters before a date read for 截至 and its spellings
+REFERENCE_REACH = 4  # characters before a date read for 较, 相比 …
 
 
 def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExpr]:
     """All dates and periods in ``text``; ranges come back as one expression "A/B"."""
-    raw: list[tuple[int, int, str, str, bool, Optional[tuple]]] = []
+    raw: list[tuple[int, int, str, str, bool, bool]] = []
     for m in _DATE.finditer(text):
         if m.end() == m.start():
             continue
@@ -72,7 +99,7 @@ def find_time_expressions(text: str, report_year: Optional[int]) -> list[TimeExp
     while i < len(raw):
         s, e, period, role, ref, yo = raw[i]
         if i + 1 < len(raw):
-            s2, e2, p2, role2, ref2, _ = raw[i + 1]
+            s2, e2, p2, _role2, _ref2, _ = raw[i + 1]
             between = text[e:s2]
             gap = re.fullmatch(rf"{_TIME}{_RANGE.pattern}", between) or _RANGE.fullmatch(between)
             if gap and period and p2:
@@ -95,17 +122,26 @@ def _span_bounds(period: str) -> tuple[str, str]:
     return period, period
 
 
+def _number(s: str) -> int:
+    """A month or day in Arabic or Chinese digits: "3", "十二", "二十五"."""
+    return int(s) if s.isdigit() else int(parse_number(s))
+
+
 def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     y = int(m.group("y")) if m.group("y") else None
+    if m.group("roc") or m.group("rocm"):
+        # the Republic calendar of Taiwan reports: 民国 1 is 1912 ("民国101年12月" is 2012-12)
+        y = int(m.group("roc") or m.group("rocm")) + REPUBLIC_EPOCH
+    if m.group("cy"):
+        y = int("".join(str(_CN_YEAR_DIGITS[ch]) for ch in m.group("cy")))
     rel = m.group("rel")
     if rel and report_year:
-        y = {"今年": report_year, "本年": report_year, "去年": report_year - 1,
-             "上年": report_year - 1, "明年": report_year + 1}[rel]
+        y = report_year + _RELATIVE[rel][0]
     explicit_year = y is not None
     before = text[: m.start()]
     after = text[m.end() : m.end() + 2]
-    reference = bool(_REFERENCE_BEFORE.search(before[-4:])) or rel == "上年"
-    as_of = bool(_AS_OF_BEFORE.search(before[-5:]))
+    reference = bool(_REFERENCE_BEFORE.search(before[-REFERENCE_REACH:])) or bool(rel and _RELATIVE[rel][1])
+    as_of = bool(_AS_OF_BEFORE.search(before[-AS_OF_REACH:]))
     year = y if y is not None else report_year
     period = ""
     year_only = False
@@ -121,13 +157,20 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
         if year and n and 1 <= n <= 12:
             period = f"{year}-01/{year}-{n:02d}"
     elif m.group("m"):
-        month = int(m.group("m"))
+        month = _number(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        if text[m.start("m") - 1 : m.start("m")] in ("个",) or re.match(r"\d", text[m.start("m") - 1 : m.start("m")] or "x"):
-            return None
-        if m.group("d"):
-            day = int(m.group("d"))
+        before_m = text[m.start("m") - 1 : m.start("m")] if m.start("m") else ""
+        if before_m == "个" or (before_m and (before_m.isdigit() or before_m in _CN_YEAR_DIGITS
+                                               or before_m in "十两几数")):
+            return None  # "12个月", "123月", "两三月": not a month of the calendar
+        if m.group("m0"):
+            first = _number(m.group("m0"))
+            if not 1 <= first < month or m.group("d"):
+                return None
+            period = f"{year}-{first:02d}/{year}-{month:02d}" if year else ""  # "1—8月"
+        elif m.group("d"):
+            day = _number(m.group("d"))
             if not 1 <= day <= 31:
                 return None
             period = f"{year}-{month:02d}-{day:02d}" if year else ""
@@ -138,19 +181,10 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
     elif m.group("lunar"):
         period = _lunar(year, m.group("lunar"))
     elif m.group("holiday"):
-        hol = m.group("holiday")
-        if hol == "春节" and year in SPRING_FESTIVAL:
-            first = SPRING_FESTIVAL[year]
-            period = f"{first - timedelta(days=1)}/{first + timedelta(days=5)}"
-        elif hol == "五一" and year:
-            period = f"{year}-05-01/{year}-05-05"
-        elif hol == "国庆" and year:
-            period = f"{year}-10-01/{year}-10-07"
+        period = holiday_period(year, m.group("holiday"))
     elif explicit_year:
         if after[:1] in ("底", "末"):
             as_of = True
-        if re.match(r"\s*[-—~至到]\s*(?:19|20)\d{2}", text[m.end() :]):
-            pass
         period = str(y)
         year_only = True
     else:
@@ -161,9 +195,36 @@ def _resolve(m: re.Match, text: str, report_year: Optional[int]):
 
 
 def _lunar(year: Optional[int], name: str) -> str:
-    if year not in SPRING_FESTIVAL:
+    if year is None:
         return ""
-    return str(SPRING_FESTIVAL[year] + timedelta(days=_LUNAR_DAY[name]))
+    day = _festival_day(year, _LUNAR_DAY[name])
+    return str(day) if day else ""
+
+
+def holiday_period(year: Optional[int], name: str) -> str:
+    """The span a holiday named without dates covers: "2020年春节" → "2020-01-24/2020-01-30".
+
+    Empty when the year is unknown, or (with a warning that says how to extend the table) when
+    the year is outside the lexicon's festival table: never a guessed date.
+    """
+    spec = _HOLIDAYS.get(name)
+    if year is None or spec is None:
+        return ""
+    if "lunar_offset" in spec:
+        first = _festival_day(year, spec["lunar_offset"])
+        if first is None:
+            return ""
+    else:
+        first = date(year, spec["month"], spec["day"])
+    return f"{first}/{first + timedelta(days=spec['days'] - 1)}"
+
+
+def _festival_day(year: int, offset: int) -> Optional[date]:
+    try:
+        return _LEX.festival_day(year, offset)
+    except FestivalOutOfRange as exc:
+        log.warning("period left empty: %s", exc)
+        return None
 
 
 def _cn_small_int(s: str) -> int:
@@ -175,7 +236,10 @@ def _cn_small_int(s: str) -> int:
     return digits.get(s, 0)
 
 
-YEAR_WORDS = re.compile(r"全年|年末|年底|年初")
+_YEAR_WORD_ROLES = dict(_PERIODS["year_words"])
+YEAR_WORDS = re.compile(_words(_YEAR_WORD_ROLES))
+# Words that can start a time expression: a sentence without any is not searched for dates.
+MAY_HOLD_TIME = re.compile(_words(["年", "月", "日", "号", "季度", *_LUNAR_DAY, *_HOLIDAYS]))
 
 
 def year_word(text: str, doc_year: Optional[int]) -> Optional[TimeExpr]:
@@ -185,5 +249,5 @@ def year_word(text: str, doc_year: Optional[int]) -> Optional[TimeExpr]:
     m = YEAR_WORDS.search(text)
     if not m:
         return None
-    role = "during" if m.group() == "全年" else "as_of"
+    role = _YEAR_WORD_ROLES[m.group()]
     return TimeExpr(m.start(), m.end(), str(doc_year), role, False, True)

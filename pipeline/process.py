@@ -32,27 +32,31 @@ def normalize_stage(doc: Document) -> Document:
 
 def provenance_stage(doc: Document) -> Document:
     """Where every block, cell and claim came from: page and box of a PDF (and whether OCR read
-    it, with the engine's confidence), paragraph or table cell of a Word file or web page."""
+    it, with the engine's confidence), paragraph or table cell of a Word file or web page.
+
+    Each box is the union of the item's own characters on its first page; a claim wrapped across
+    lines takes the characters on the line where it begins (one rectangle over the number).
+    """
     anchors = doc.source_info.get("anchors") or ()
     if not doc.boxes and not anchors:
         return doc
     import bisect
 
     from .model import evolved
-    from .pdf import locate
+    from .pdf import box_of
 
     starts = [b.start for b in doc.boxes]
     anchor_starts = [a.start for a in anchors]
 
-    def ocr_of(raw_start: int, raw_end: int) -> dict:
-        i = max(bisect.bisect_right(starts, raw_start) - 1, 0)
-        scores = []
-        while i < len(doc.boxes) and doc.boxes[i].start < raw_end:
-            b = doc.boxes[i]
-            if b.end > raw_start and b.ocr is not None:
-                scores.append(b.ocr)
-            i += 1
-        return {"ocr": True, "ocr_confidence": min(scores)} if scores else {}
+    ocr_lines = doc.source_info.get("ocr_lines") or ()
+
+    def ocr_of(page, bbox) -> dict:
+        if not ocr_lines:
+            return {}
+        from .pdf import ocr_confidence
+
+        score = ocr_confidence(ocr_lines, page, bbox)
+        return {} if score is None else {"ocr": True, "ocr_confidence": score}
 
     def anchor_of(raw_start: int) -> str:
         i = bisect.bisect_right(anchor_starts, raw_start) - 1
@@ -61,17 +65,17 @@ def provenance_stage(doc: Document) -> Document:
         # a span starting in a separator (a heading's leading blank) takes the next piece
         return anchors[i + 1].locator if i + 1 < len(anchors) else ""
 
-    def place(item):
+    def place(item, first_line: bool = False):
         end = max(item.raw_end, item.raw_start + 1)
         if anchors:
             return evolved(item, locator=anchor_of(item.raw_start))
-        page, bbox = locate(doc.boxes, starts, item.raw_start, end)
-        return evolved(item, page=page, bbox=bbox, **ocr_of(item.raw_start, end))
+        page, bbox = box_of(doc.boxes, starts, item.raw_start, end, first_line)
+        return evolved(item, page=page, bbox=bbox, **ocr_of(page, bbox))
 
     return doc.evolve(
         blocks=tuple(place(b) for b in doc.blocks),
         table_cells=tuple(place(c) for c in doc.table_cells),
-        claims=tuple(place(c) for c in doc.claims),
+        claims=tuple(place(c, first_line=True) for c in doc.claims),
     )
 
 
@@ -131,8 +135,9 @@ def load_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, max_page
         pdf = read_pdf_report(path, max_bytes=max_bytes, **({"max_pages": max_pages} if max_pages else {}))
         return Document(report_id=report_id_for(path), source_path=str(path), sha256=pdf.sha256,
                         encoding="pdf", raw=pdf.text, boxes=pdf.boxes, pages=pdf.pages,
-                        furniture=pdf.furniture,
-                        source_info={"metadata": pdf.metadata, "page_info": list(pdf.page_info)})
+                        furniture=pdf.furniture, display=pdf.display,
+                        source_info={"metadata": pdf.metadata, "page_info": list(pdf.page_info),
+                                     **({"ocr_lines": pdf.ocr_lines} if pdf.ocr_lines else {})})
     if form == "docx":
         from .docx_reader import read_docx_report
 

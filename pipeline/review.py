@@ -73,7 +73,8 @@ table.report-table { border-collapse: collapse; margin: .8rem 0; font-size: .9em
 table.report-table td, table.report-table th { border: 1px solid var(--line); padding: .1rem .4rem; }
 .page { display: flex; gap: 1rem; flex-wrap: wrap; border-top: 2px solid var(--line); padding-top: .5rem; }
 .page figure { margin: 0; position: relative; flex: 0 0 auto; }
-.page figure img { display: block; max-width: 100%; border: 1px solid var(--line); }
+.page figure .sheet { position: relative; border: 1px solid var(--line); }
+.page figure img { display: block; max-width: 100%; }
 .page svg.boxes { position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none; }
 .page .text { flex: 1 1 20rem; min-width: 0; }
 section.quarantine { border: 2px solid #b00020; padding: .5rem 1rem; margin-top: 2rem; }
@@ -367,10 +368,11 @@ def _page_images(doc: dict, claims: list[dict], zoom: float = 0.8) -> dict[str, 
                 f'<title>{_e(cid)}</title></rect>'
                 for bbox, kind, cid in boxes.get(str(i), []) for x0, y0, x1, y1 in [bbox.split(",")]
             )
-            out[str(i)] = (f'<img alt="page {i}" width="{pix.width}" height="{pix.height}" '
+            # The boxes' layer covers the image alone (not its caption), so points scale to pixels.
+            out[str(i)] = (f'<div class="sheet"><img alt="page {i}" width="{pix.width}" height="{pix.height}" '
                            f'src="data:image/png;base64,{png}">'
                            f'<svg class="boxes" viewBox="0 0 {w:.1f} {h:.1f}" preserveAspectRatio="none" '
-                           f'aria-hidden="true">{rects}</svg>')
+                           f'aria-hidden="true">{rects}</svg></div>')
     return out
 
 

@@ -1,43 +1,99 @@
 """Normalised text to blocks, the section tree, case boxes and table cells.
 
 Chinese reports mark structure with a small vocabulary rather than with markup: a lone numeral
-line (壹 贰 叁 肆) before a title, "…篇" for a part, "一、" and "（一）" numbering, "★ 案例" before a
-case box, "●" before a chart caption, "数据来源：" notes. The rules below read that vocabulary
-line by line; anything they do not recognise stays a paragraph, so nothing is lost.
+line (壹 贰 叁 肆) before a title, "…篇" or "第一部分" for a part, "第一章", "一、", "（一）" and "1.1"
+numbering, "★ 案例" before a case box, "●" before a chart caption, "数据来源：" notes, a clipping's
+【标题】 catalogue record. The rules below read that vocabulary line by line; a report's levels come
+from the numbering forms it uses, and an unnumbered line is a heading only with evidence (a body
+paragraph after it). Anything the rules do not recognise stays a paragraph, so nothing is lost.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .lexicon import organisation_suffixes
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
 UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾貳參叄参陸"
 # One spelling per numeral, whatever variant the source or the converter produced.
 _CANON_NUMERAL = str.maketrans("貳參叄参陸", "贰叁叁叁陆")
+
+
+def canonical_numeral(text: str) -> str:
+    """A numeral in the one spelling sections carry (貳 and 贰 are the same 贰)."""
+    return text.translate(_CANON_NUMERAL)
+
+
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
+# "第一章 总则" (a chapter: the section level of the report, 一、 below it) and "第一部分 …" or
+# "第二篇 …" (a part that groups chapters or sections); the title may stand on the next line.
+_ORDINAL = "一二三四五六七八九十百零〇"
+_CHAPTER = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*章(?:[\s:：、.．]*)(.*)$")
+_SECTION_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*节(?:[\s:：、.．]*)(.+)$")  # 第一节 …
+_UPPER_SECTION = re.compile(rf"^([{UPPER_NUMERALS}]{{1,3}})[、.．]\s*(.+)$")  # 壹、总说明 (Taiwan documents)
+# Arabic numbering of research notes and white papers: "1.1 市场规模" (decimal) below "1. 行业概况".
+# A bulletin's "1." lines are list items, so these count as headings only in a report that has
+# decimal-numbered headings before body paragraphs.
+_DECIMAL_HEADING = re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,2})(?![0-9%.])[、.．]?\s*([^0-9\s、.．].*)$")
+_ARABIC_HEADING = re.compile(r"^([0-9]{1,2})[.．、](?![0-9])\s*([^0-9\s].*)$")
+MIN_DECIMAL_HEADINGS = 2
+# First characters of the numbered forms above: a line that starts otherwise skips their patterns.
+_DIGITS = frozenset("0123456789")
+_ORDINAL_STARTS = frozenset("第" + UPPER_NUMERALS)
+_NUMBERED_STARTS = frozenset("（(第0123456789" + UPPER_NUMERALS + _CN_NUM)
+_PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
-_ORG_END = re.compile(
-    r"(?:研究所|研究院|研究中心|中心|局|委员会|委|部|厅|公司|集团|协会|学会|大学|学院|办公室|调查队|研究室|联盟|政府)$"
-)
-_ORG_PART = re.compile(
-    r".+?(?:研究所|研究院|研究中心|中心|调查队|委员会|办公室|研究室|局|厅|公司|集团|协会|学会|大学|学院|联盟|政府)"
-)
+# Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
+_ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))
+_ORG_END = re.compile(rf"(?:{_ORG_WORDS})$")
+_ORG_PART = re.compile(rf".+?(?:{_ORG_WORDS})")
 _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
 MAX_HEADING = 45
 MAX_INFOGRAPHIC_LINE = 60
+# The body paragraph that confirms an unnumbered heading is at least this long (a sentence, not a
+# label or a chart's figure).
+MIN_BODY_AFTER_HEADING = 30
+MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a heading
+# A run-in heading's sentence is a title (at most this long, no other sentence mark in it) and a
+# paragraph of at least this many characters follows it on the same line.
+MAX_RUN_IN_TITLE = 40
+MIN_RUN_IN_BODY = 10
+# An unnumbered heading says something: at least two ideographs or letters, not a bullet glyph.
+_WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z]")
+MIN_HEADING_WORD_CHARS = 2
+_TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
+_CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
+_YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
+_RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^。！？；!?;\n]{{2,{MAX_RUN_IN_TITLE}}}。")
+# "1、国民经济稳步增长。全省完成……": the same with Arabic numbers, which also number notes and lists;
+# so only a title without digits, and only in a report that has several before long paragraphs.
+MAX_ARABIC_RUN_IN_TITLE = 25
+MIN_ARABIC_RUN_IN_BODY = 50
+MIN_ARABIC_RUN_INS = 2
+_ARABIC_RUN_IN = re.compile(rf"^([0-9]{{1,2}})[、．.](?![0-9])([^。！？；!?;\n0-9]{{2,{MAX_ARABIC_RUN_IN_TITLE}}})。")
+# A heading with the first heading of the level below it on the same line: "二、农业（一）种植业",
+# "貳、為下一階段的臺灣做好準備一、為青年擴大社會照顧", "第一章 总则第一节 目的",
+# "（一）全省及省级预算执行情况1. 一般公共预算完成情况".
+_SECTION_THEN_SUB = re.compile(
+    rf"^([{_CN_NUM}]{{1,3}}、[^，。；：,;:（(\s]{{1,20}})\s*([（(]一[）)].+)$"
+    rf"|^([{UPPER_NUMERALS}]{{1,3}}、[^，。；：,;:（(\s]{{2,25}}?)\s*((?:一、|[（(]一[）)]).+)$"
+    rf"|^(第[{_ORDINAL}0-9]{{1,4}}章\s*[^，。；：,;:（(\s]{{2,25}}?)\s*((?:第一节|一、|[（(]一[）)]).+)$"
+    rf"|^([（(][{_CN_NUM}]{{1,3}}[）)][^，。；：,;:（(\s]{{1,29}}[^，。；：,;:（(\s0-9.])\s*(1[.、．]\s*[^0-9].+)$"
+)
 
 
 @dataclass
@@ -47,6 +103,15 @@ class _Line:
     end: int
     kind: str = "paragraph"
     cells: tuple = ()
+    plain: bool = False  # a PDF line in the running text's type: never an unnumbered heading
+    run_in: bool = False  # a heading sentence split off the paragraph it opens
+    # Set on the few lines that have them (class defaults keep the many other lines cheap to make):
+    # a heading's number, title and numbering form (RANK_*), and whether the source marks the line
+    # as a heading (Markdown "## …").
+    number = ""
+    title = ""
+    rank = None
+    marked = False
 
 
 @dataclass
@@ -67,11 +132,17 @@ def segment(doc: Document) -> Document:
     tm = doc.normal
     lines_index = doc.lines or LineIndex.of(doc.raw)
     lines = _split_lines(tm.text)
-    title_page, n_title = _title_page(lines)
-    if title_page.organisation:
-        title_page = _raw_organisations(doc, lines[:n_title], title_page)
-    for ln in lines[:n_title]:
-        ln.kind = "title_page"
+    title_page, n_title = _metadata_block(lines)
+    if n_title:
+        for ln in lines[:n_title]:
+            ln.kind = "metadata"
+    else:
+        title_page, n_title = _title_page(lines)
+        if title_page.organisation:
+            title_page = _raw_organisations(doc, lines[:n_title], title_page)
+        for ln in lines[:n_title]:
+            ln.kind = "title_page"
+    lines = _split_run_in_headings(lines, n_title)
     _mark_furniture(lines, n_title)
     if doc.furniture:
         spans = sorted(doc.furniture)
@@ -79,7 +150,17 @@ def segment(doc: Document) -> Document:
             a, _ = tm.raw_span(ln.start, ln.end)
             if any(s <= a < e for s, e in spans):
                 ln.kind = "furniture"
-    _classify(lines, n_title)
+    if doc.boxes:  # a PDF: its type tells a heading from any short line
+        shown = sorted(doc.display)
+        starts = [s for s, _e in shown]
+        for ln in lines:
+            a, _ = tm.raw_span(ln.start, ln.end)
+            i = bisect.bisect_right(starts, a) - 1
+            ln.plain = i < 0 or shown[i][1] <= a
+    if "#" in doc.raw:
+        _mark_markdown_headings(doc, lines)
+    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata")
+    _assign_levels(lines)
 
     nodes, owners = _build_tree(lines, n_title)
     case_spans = _find_cases(lines)
@@ -186,6 +267,85 @@ def _split_lines(text: str) -> list[_Line]:
     return out
 
 
+# A clipped or archived text opens with its catalogue record, one field a line: "【标题】…",
+# "【 作  者 】…", "〖文献标识码〗A", up to "【正文】" where the body starts. The label is read without
+# its inner spaces. These labels say which field of the title page a value fills; a label not
+# listed here is kept as metadata and fills nothing.
+# A saved web page has the same record as "标题：…", "发文单位：…" lines; in that form only the
+# labels below (and the other catalogue labels of META_LABELS) make a record line.
+_META_LINE = re.compile(r"^[【〖]\s*([^】〗\n]{1,12}?)\s*[】〗]\s*(.*)$")
+_META_COLON_LINE = re.compile(r"^([^\s：:，。]{2,8})\s*[：:]\s*(.*)$")
+META_FIELDS = {
+    "标题": "title", "题名": "title", "篇名": "title", "副标题": "subtitle",
+    "作者": "author", "责任者": "author", "原文出处": "source", "出处": "source", "来源": "source",
+    "发文单位": "organisation", "发布单位": "organisation", "发文机关": "organisation",
+    "原刊日期": "date", "日期": "date", "发布日期": "date", "发文时间": "date", "发文日期": "date",
+    "发布时间": "date", "原刊期号": "issue",
+}
+META_BODY_LABEL = "正文"
+META_LABELS = frozenset(META_FIELDS) | {META_BODY_LABEL, "来源URL", "网址", "链接", "报告人", "文号", "发文字号",
+                                        "索引号", "主题分类", "关键词", "摘要", "责任编辑"}
+MIN_METADATA_LABELS = 2  # a catalogue record has several fields
+MAX_METADATA_LINES = 60  # and sits at the very top; a record without 【正文】 ends at its last label
+_ISSUE_DATE = re.compile(r"((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)?")  # 19971231, 200002
+
+
+def _meta_label(text: str):
+    m = _META_LINE.match(text)
+    if m:
+        return "".join(m.group(1).split()), m.group(2).strip()
+    m = _META_COLON_LINE.match(text)
+    if m and m.group(1) in META_LABELS:
+        return m.group(1), m.group(2).strip()
+    return None
+
+
+def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
+    """The catalogue record at the top of a clipping: its fields and the number of lines it takes.
+
+    A line that carries no label continues the field before it (a subtitle under 【标题】). The
+    record ends with its 【正文】 line, or with its last labelled line when it has none.
+    """
+    if not lines or lines[0].kind == "table" or not _meta_label(lines[0].text):
+        return TitlePage(), 0
+    fields: dict[str, list[str]] = {}
+    last_label = 0
+    labels = 0
+    current = None
+    for i, ln in enumerate(lines[:MAX_METADATA_LINES]):
+        got = _meta_label(ln.text)
+        if got is None:
+            if ln.kind == "table" or _SECTION_NUM.match(ln.text) or _CHAPTER.match(ln.text):
+                break
+            if current and len(ln.text) <= MAX_HEADING:
+                fields.setdefault(current + "+", []).append(ln.text)  # "（第二号）" under 【标题】
+            continue
+        label, value = got
+        last_label = i
+        labels += 1
+        if label == META_BODY_LABEL:
+            break
+        current = META_FIELDS.get(label)
+        if current and value:
+            fields.setdefault(current, []).append(value)
+    if labels < MIN_METADATA_LABELS:
+        return TitlePage(), 0  # one bracketed label ("【专栏】…") is no catalogue record
+    n = last_label + 1
+    title = "".join(fields.get("title", [])[:1])
+    subtitle = "".join(fields.get("subtitle", []) or fields.get("title+", [])[:1])
+    organisation = "；".join(fields.get("organisation") or fields.get("author") or fields.get("source") or [])
+    date = "".join(fields.get("date", [])[:1])
+    year = None
+    m = re.search(r"(?:19|20)\d{2}", date)
+    if m:
+        year = int(m.group())
+    else:
+        issue = _ISSUE_DATE.fullmatch("".join(fields.get("issue", [])[:1]))
+        if issue:
+            date, year = issue.group(), int(issue.group(1))
+    return TitlePage(title, subtitle, organisation, date, year), n
+
+
 def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
     """The short lines at the top: title, subtitle, organisation(s) and date."""
     title = subtitle = date = ""
@@ -202,7 +362,8 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
             break
         if len(t) > 40 or _SENTENCE_PUNCT.search(t) or _CASE_MARKER.match(t) or ln.kind == "table":
             break
-        if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t):
+        if _NUMERAL_LINE.match(t) or _FIGURE.match(t) or _SECTION_NUM.match(t) or _CHAPTER.match(t) \
+                or _PART_ORDINAL.match(t):
             break
         dated = _DATE_IN_TEXT.search(t)
         if not title and not orgs and dated and dated.end() == len(t) and _ORG_END.search(t[: dated.start()].strip()):
@@ -276,16 +437,26 @@ def _to_normal(text: str) -> str:
     return normalize_text(text).text
 
 
-def _classify(lines: list[_Line], first: int) -> None:
+def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
     """Give every line a kind; reads the neighbours where a line alone is ambiguous."""
     in_infographic = False
+    decimal = sum(
+        1 for j in range(first, len(lines) - 1)
+        if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
+        and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
+    ) >= MIN_DECIMAL_HEADINGS
     i = first
     while i < len(lines):
         ln = lines[i]
         t = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if ln.kind in ("table", "furniture"):
+        if ln.kind in ("table", "furniture", "metadata"):
             in_infographic = in_infographic and ln.kind == "furniture"
+        elif ln.run_in:
+            ln.kind = "subsection_heading"
+            in_infographic = False
+        elif clipped and _meta_label(t):
+            ln.kind = "metadata"  # a clipping's catalogue field after its body (【责任编辑】…)
         elif _CASE_MARKER.match(t):
             ln.kind = "case_marker"
             in_infographic = False
@@ -308,11 +479,40 @@ def _classify(lines: list[_Line], first: int) -> None:
             in_infographic = True
         elif _SOURCE_NOTE.match(t):
             ln.kind = "source_note"
+        elif t[0] == "第" and (_CHAPTER.match(t) or _PART_ORDINAL.match(t)) and _is_heading_like(t, 40):
+            in_infographic = False
+            m = _CHAPTER.match(t) or _PART_ORDINAL.match(t)
+            ln.kind = "section_heading" if m.re is _CHAPTER else "part_title"
+            ln.number, ln.title = m.group(1), m.group(2).strip()
+            ln.rank = RANK_CHAPTER if m.re is _CHAPTER else None
+            if not ln.title and nxt is not None and nxt.kind == "paragraph" and _is_heading_like(nxt.text):
+                # "第一章" on its line, its title on the next
+                ln.kind = "section_number" if m.re is _CHAPTER else "part_number"
+                nxt.kind = "section_title" if m.re is _CHAPTER else "part_title"
+                i += 1
+        elif t[0] in _ORDINAL_STARTS and (_SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)) and _is_heading_like(t, 40):
+            m = _SECTION_ORDINAL.match(t) or _UPPER_SECTION.match(t)
+            ln.kind = "section_heading"
+            ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
+            ln.number, ln.title = m.group(1).translate(_CANON_NUMERAL), m.group(2).strip()
+            in_infographic = False
         elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "section_heading"
             in_infographic = False
         elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
             ln.kind = "subsection_heading"
+            in_infographic = False
+        elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
+              and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
+            # "（一）一般公共预算收支情况。" on its own line before its paragraph
+            ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
+                and _is_heading_like(t, 40) and not _HAS_DIGIT.search(m.group(2)) \
+                and (_opens_body(t, nxt) or (nxt is not None and _DECIMAL_HEADING.match(nxt.text))):
+            ln.kind = "section_heading"
+            ln.number, ln.title = m.group(1), m.group(2).strip()
+            ln.rank = RANK_ARABIC if m.re is _ARABIC_HEADING else RANK_DECIMAL + ln.number.count(".") - 1
             in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
@@ -320,12 +520,141 @@ def _classify(lines: list[_Line], first: int) -> None:
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
-        elif _is_heading_like(t) and nxt is not None and not _HAS_DIGIT.search(t[:1]):
+        elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
+            ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
+        elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
+                lines[i - 1] if i > first else None)))
+              and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
+              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
             in_infographic = False
         i += 1
+
+
+# Numbering forms from the highest level down. A report uses some of them: the highest it uses is
+# its section level, the next its subsection level; deeper levels are body text to the section tree.
+RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ARABIC, RANK_DECIMAL = range(1, 8)
+
+
+def _assign_levels(lines: list[_Line]) -> None:
+    """Give every numbered heading its number, title and level from the numbering forms the report
+    uses: 第一章 > 第一节 > 壹、(or a 壹 line) > 一、 > （一）. A bulletin's 一、 is its section and （一）
+    its subsection; under chapters, 一、 is the subsection."""
+    for ln in lines:
+        if ln.rank is not None:
+            continue
+        if ln.kind == "section_heading":
+            m = _SECTION_NUM.match(ln.text)
+            ln.rank, ln.number, ln.title = RANK_CN, m.group(1), m.group(2).strip()
+        elif ln.kind == "section_number" and not ln.number:
+            ln.rank, ln.number = RANK_UPPER, ln.text.translate(_CANON_NUMERAL)
+        elif ln.kind == "subsection_heading":
+            m = _SUBSECTION_NUM.match(ln.text)
+            if m:
+                ln.rank, ln.number, ln.title = RANK_PAREN, m.group(1), m.group(2).strip()
+            elif ln.run_in and (m := _ARABIC_RUN_IN.match(ln.text)):
+                ln.rank, ln.number, ln.title = RANK_ARABIC, m.group(1), m.group(2).strip()
+            if ln.run_in:
+                ln.title = ln.title.rstrip("。")
+    used = sorted({ln.rank for ln in lines if ln.rank is not None})
+    level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
+    if len(used) >= 2:
+        # A report that numbers its sections and its subsections has no unnumbered heading between
+        # them: such a line is a table's or a chart's title, or a label.
+        for ln in lines:
+            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked:
+                ln.kind = "paragraph"
+    for i, ln in enumerate(lines):
+        if ln.rank is None:
+            continue
+        lv = level[ln.rank]
+        two_line = ln.kind == "section_number" and i + 1 < len(lines) and lines[i + 1].kind == "section_title"
+        if lv == "section":
+            if ln.kind == "subsection_heading":
+                ln.kind = "section_heading"
+        elif lv == "subsection":
+            if two_line:
+                ln.title = lines[i + 1].text
+                lines[i + 1].kind = "paragraph"
+                lines[i + 1].rank = None
+            ln.kind = "subsection_heading"
+        else:
+            if two_line:
+                lines[i + 1].kind = "paragraph"
+            ln.kind, ln.run_in, ln.rank = "paragraph", False, None
+
+
+def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
+    """An unnumbered line is a heading only when a body paragraph follows it: running text (a
+    sentence, or clause punctuation in a long line) longer than the heading itself. A short line
+    before another short line is a label, a chart's text or a list, not a heading."""
+    if nxt is None or nxt.kind != "paragraph" or nxt.run_in:
+        return False
+    if nxt.text.endswith(("。", "！", "？")) and len(nxt.text) > len(t):
+        return True  # a paragraph of one sentence
+    return len(nxt.text) >= max(MIN_BODY_AFTER_HEADING, len(t)) and bool(_CLAUSE_PUNCT.search(nxt.text))
+
+
+_MD_HEADING = re.compile(r"#{1,6}[ \t]")
+
+
+def _mark_markdown_headings(doc: Document, lines: list[_Line]) -> None:
+    """Lines the source marks as headings with Markdown's "#": that mark is evidence enough."""
+    raw, starts = doc.raw, doc.normal.starts
+    for ln in lines:
+        a = starts[ln.start]
+        line_start = raw.rfind("\n", 0, a) + 1
+        if _MD_HEADING.match(raw, line_start):
+            ln.marked = True
+
+
+def _follows_text_or_structure(prev: Optional[_Line]) -> bool:
+    """A heading comes after running text or after another structural line, not at the end of a run
+    of short unclassified lines (a list, a table's column, a chart's labels)."""
+    if prev is None or prev.kind != "paragraph" or prev.run_in:
+        return True
+    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END)
+
+
+def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
+    """Headings that share their line with what follows them become lines of their own.
+
+    "二、农业（一）种植业": a section title with its first subsection on one line (a PDF or a converted
+    page that lost the break). "（一）扎实推进……。正文……": a run-in subsection heading, whose title is
+    its first sentence, followed by its paragraph. "一是……二是……" enumerations have no such number.
+    """
+    out: list[_Line] = lines[:first]
+    arabic = sum(1 for ln in lines[first:] if ln.kind == "paragraph" and ln.text[:1] in _DIGITS
+                 and (m := _ARABIC_RUN_IN.match(ln.text))
+                 and len(ln.text) - m.end() >= MIN_ARABIC_RUN_IN_BODY) >= MIN_ARABIC_RUN_INS
+    for ln in lines[first:]:
+        if ln.kind != "paragraph":
+            out.append(ln)
+            continue
+        if ln.text[0] not in _NUMBERED_STARTS:
+            out.append(ln)
+            continue
+        pieces = [ln]
+        m = _SECTION_THEN_SUB.match(ln.text)
+        if m:
+            head, sub = next((g, g + 1) for g in (1, 3, 5, 7) if m.group(g) is not None)
+            cut = ln.start + m.end(head)
+            pieces = [_Line(ln.text[: m.end(head)], ln.start, cut),
+                      _Line(ln.text[m.start(sub):], ln.start + m.start(sub), ln.end)]
+        last = pieces[-1]
+        m = _RUN_IN.match(last.text)
+        if m is None and arabic:
+            m = _ARABIC_RUN_IN.match(last.text)
+        if m and len(last.text) - m.end() >= MIN_RUN_IN_BODY:
+            cut = last.start + m.end()
+            head = _Line(last.text[: m.end()], last.start, cut, run_in=True)
+            rest = last.text[m.end():]
+            lead = len(rest) - len(rest.lstrip())
+            pieces[-1:] = [head, _Line(rest[lead:], cut + lead, last.end)]
+        out.extend(pieces)
+    return out
 
 
 def _is_heading_like(t: str, limit: int = MAX_HEADING) -> bool:
@@ -339,17 +668,21 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
     part = section = sub = None
     i = first
     pending_number = ""
+    numbered = any(ln.kind in ("part_title", "section_number", "section_heading") for ln in lines)
     while i < len(lines):
         ln = lines[i]
         k = ln.kind
         node = None
         if k == "part_number":
-            pending_number = ln.text.translate(_CANON_NUMERAL)
+            pending_number = ln.number or ln.text.translate(_CANON_NUMERAL)
+        elif k == "part_title" and ln.number:  # "第一部分 总论" on one line
+            node = part = _Node("part", ln.number, ln.title, i, None)
+            section = sub = None
         elif k == "part_title":
             node = part = _Node("part", pending_number, ln.text, i - 1, None)
             section = sub = None
         elif k == "section_number":
-            pending_number = ln.text.translate(_CANON_NUMERAL)
+            pending_number = ln.number or ln.text.translate(_CANON_NUMERAL)
             if i + 1 >= len(lines) or lines[i + 1].kind != "section_title":
                 node = section = _Node("section", pending_number, "", i, part)
                 sub = None
@@ -357,13 +690,16 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             node = section = _Node("section", pending_number, ln.text, i - 1, part)
             sub = None
         elif k == "section_heading":
-            m = _SECTION_NUM.match(ln.text)
-            node = section = _Node("section", m.group(1), m.group(2).strip(), i, part)
+            node = section = _Node("section", ln.number, ln.title, i, part)
             sub = None
         elif k == "subsection_heading":
-            m = _SUBSECTION_NUM.match(ln.text)
-            number, title = (m.group(1), m.group(2).strip()) if m else ("", ln.text)
-            node = sub = _Node("subsection", number, title, i, section or part)
+            number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
+            if not number and not numbered:
+                # a report without numbered sections: its unnumbered headings are its sections
+                node = section = _Node("section", number, title, i, part)
+                sub = None
+            else:
+                node = sub = _Node("subsection", number, title, i, section or part)
         if node is not None:
             nodes.append(node)
         owners[i] = sub or section or part

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .catalog import datapackage_json
-from .model import Document
+from .model import BBox, Document
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
 
 MANIFEST = "manifest.json"
@@ -31,6 +31,11 @@ FAILURE_COLUMNS = ["report_path", "report_id", "sha256", "size", "reason", "stag
                    "message", "time"]
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
+
+
+def bbox_text(bbox: BBox | None) -> str:
+    """A box as the tables store it: "x0,y0,x1,y1" in points to 0.1, "" for none."""
+    return "" if bbox is None else f"{bbox.x0:.1f},{bbox.y0:.1f},{bbox.x1:.1f},{bbox.y1:.1f}"
 
 
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
@@ -46,12 +51,12 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         "blocks": [
             {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
                                                                "text", "raw_start", "raw_end", "line",
-                                                               "page", "bbox", "locator", "ocr",
-                                                               "ocr_confidence")}}
+                                                               "page", "locator", "ocr", "ocr_confidence")},
+             "bbox": bbox_text(b.bbox)}
             for b in doc.blocks
         ],
-        "claims": [{"report_id": rid, **asdict(c)} for c in doc.claims],
-        "tables": [{"report_id": rid, **asdict(c)} for c in doc.table_cells],
+        "claims": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.claims],
+        "tables": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.table_cells],
     }
     frames = {}
     for name in TABLES:

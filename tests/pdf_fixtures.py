@@ -13,6 +13,7 @@ FONT = "china-s"
 W, H = 595, 842
 MARGIN = 56
 HEADER = "微信就业影响力报告（全文）"
+DISPLAY = 1.25  # headings are set this much larger than the running text
 
 
 def _height(text: str, width: float, size: float) -> float:
@@ -21,7 +22,8 @@ def _height(text: str, width: float, size: float) -> float:
     return lines * size * 1.45 + 2
 
 
-def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0) -> Path:
+def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0, display: frozenset = frozenset()) -> Path:
+    """``display``: lines set as headings are, larger than the running text."""
     doc = pymupdf.open()
     gutter = 20
     col_w = (W - 2 * MARGIN - (columns - 1) * gutter) / columns
@@ -84,7 +86,7 @@ def make_pdf(text: str, path: Path, columns: int = 1, size: float = 10.0) -> Pat
             continue
         # PyMuPDF wraps text boxes at spaces only, which would cut CJK lines short at every stray
         # space; a typesetter wraps CJK anywhere. No-break spaces keep the lines full.
-        put(line.strip().replace(" ", "\u00a0"))
+        put(line.strip().replace(" ", "\u00a0"), size * DISPLAY if line.strip() in display else size)
         i += 1
     doc.save(path)
     return path
@@ -107,3 +109,55 @@ def _table(doc, rows, place, state, col_w, size):
                 page.insert_textbox(rect + (2, 2, -2, 0), cell.strip(), fontname=FONT, fontsize=cell_size,
                                     lineheight=1.45)
     state["y"] += size * 1.2
+
+
+# A broker's research note: a sidebar of contacts and a small vector chart beside the body, a
+# running header and footer, a hidden tracking code along the page's foot.
+NOTE_SIDEBAR = ("分析师", "张三", "电话：021-12345678", "执业证书编号：S0000000000001", "联系人", "李四")
+NOTE_BODY = (
+    "公司2023年实现营业收入123.4亿元，同比增长15.2%；归母净利润12.3亿元，同比增长8.1%。"
+    "毛利率为32.5%，较上年提升1.2个百分点，主要受益于产品结构优化和原材料价格回落。",
+    "分业务看，汽车电子收入45.6亿元，占比37%；通信设备收入30.2亿元，同比下降3.4%。"
+    "公司在手订单充足，预计全年出货量将达到1200万片，产能利用率维持在90%以上。",
+    "我们预计公司2024-2025年归母净利润分别为15.1亿元和18.2亿元，对应市盈率20倍和17倍，"
+    "维持“买入”评级。风险提示：下游需求不及预期，原材料价格大幅波动。",
+)
+NOTE_TICKS = ("40", "30", "20", "10", "0")
+NOTE_YEARS = ("2019", "2020", "2021", "2022")
+NOTE_LEGEND = "营业收入"
+NOTE_TRACKING = "pXqRsT9uVwXyZ0aBcDeF"
+
+
+def make_note_pdf(path: Path) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    page.insert_text((40, 30), "证券研究报告 | 2024年03月01日", fontname=FONT, fontsize=8)
+    page.insert_text((200, 70), "业绩稳健增长，盈利能力持续提升", fontname=FONT, fontsize=16)
+    # the sidebar: contacts, then a chart of four bars with ticks, years and a legend
+    y = 120.0
+    for text in NOTE_SIDEBAR:
+        page.insert_text((40, y), text, fontname=FONT, fontsize=9)
+        y += 16
+    top, left, bottom, right = 250.0, 70.0, 350.0, 175.0
+    page.draw_rect(pymupdf.Rect(40, 235, 182, 385), color=(0.5, 0.5, 0.5), width=0.5)  # the chart's frame
+    for k, height in enumerate((40, 55, 70, 90)):
+        x = left + 8 + k * 25
+        page.draw_rect(pymupdf.Rect(x, bottom - height, x + 14, bottom), color=None, fill=(0.2, 0.4, 0.8))
+    page.draw_line((left, bottom), (right, bottom), color=(0.5, 0.5, 0.5), width=0.5)
+    for k, tick in enumerate(NOTE_TICKS):
+        page.insert_text((50, top + 4 + k * 25), tick, fontname=FONT, fontsize=7)
+    for k, year in enumerate(NOTE_YEARS):
+        page.insert_text((left + 4 + k * 25, bottom + 11), year, fontname=FONT, fontsize=7)
+    page.draw_rect(pymupdf.Rect(95, 370, 103, 376), color=None, fill=(0.2, 0.4, 0.8))
+    page.insert_text((106, 376), NOTE_LEGEND, fontname=FONT, fontsize=7)
+    # the body, beside the sidebar
+    y = 110.0
+    for text in NOTE_BODY:
+        rect = pymupdf.Rect(200, y, 555, y + 200)
+        rc = page.insert_textbox(rect, "\u3000\u3000" + text, fontname=FONT, fontsize=10, lineheight=1.5)
+        y += 200 - rc + 10
+    page.insert_text((40, H - 30), "请务必阅读正文之后的免责声明", fontname=FONT, fontsize=8)
+    page.insert_text((W / 2 - 4, H - 30), "1", fontname=FONT, fontsize=8)
+    page.insert_text((400, H - 2), NOTE_TRACKING, fontname="helv", fontsize=3, fill_opacity=0)
+    doc.save(path)
+    return path

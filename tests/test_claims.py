@@ -1,14 +1,32 @@
 """Claims against the contract's worked examples and the hand-made gold annotations."""
 
 import dataclasses
+import os
+from pathlib import Path
 
 import pytest
+from conftest import CORPUS as _DEFAULT_CORPUS
+from conftest import GOLD, ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.evaluate import load_gold, score
 from pipeline.model import Document
+from pipeline.numbers import format_decimal
 from pipeline.process import process_document, process_file
 
-from conftest import CORPUS, GOLD, ROOT
+# The shared corpus beside the repository, or where REPORTPIPE_CORPUS points (a second work tree).
+CORPUS = Path(os.environ.get("REPORTPIPE_CORPUS") or _DEFAULT_CORPUS)
+GOLD_F1 = 0.99  # every annotated report keeps its score: a drop below this is a regression
+
+
+def corpus_file(name: str) -> Path:
+    """A corpus report; its absence fails the test (a suite that skips would pass on less)."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the gold tests need the shared corpus beside the repository "
+                    "(or REPORTPIPE_CORPUS pointing at it)")
+    return path
 
 
 def claims_of(text: str, title: str = "2020年报告\n\n某研究所\n\n2020年5月\n\n"):
@@ -105,19 +123,18 @@ def _score(doc, gold_path):
 
 def test_sample_report_against_gold(sample_doc):
     s = _score(sample_doc, GOLD / "wechat-employment-2019-2020.jsonl")
-    assert s.f1 >= 0.97, s.misses + s.false_alarms
+    assert s.f1 >= GOLD_F1, s.misses + s.false_alarms
     for attr in ("kind", "qualifier", "change", "basis"):
         assert s.accuracy(attr) >= 0.95, attr
     assert s.accuracy("period") >= 0.90
 
 
-@pytest.mark.skipif(not (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt").exists(),
-                    reason="shared corpus not present")
 def test_luoyang_bulletin_against_gold():
-    doc = process_file(CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt")
+    doc = process_file(corpus_file("zh-Hans_luoyang-2023-statistical-bulletin.txt"))
     s = _score(doc, GOLD / "luoyang-2023-statistical-bulletin.jsonl")
-    assert s.f1 >= 0.95, s.misses + s.false_alarms
-    assert s.accuracy("change") >= 0.95 and s.accuracy("basis") >= 0.95
+    assert s.f1 >= GOLD_F1, s.misses + s.false_alarms
+    assert s.accuracy("change") >= 0.95
+    assert s.accuracy("basis") >= 0.95
 
 
 def test_claim_ids_survive_edits_elsewhere(sample_text):
@@ -129,19 +146,17 @@ def test_claim_ids_survive_edits_elsewhere(sample_text):
     assert [c.case_id for c in base.cases] == [c.case_id for c in edited.cases]
 
 
-@pytest.mark.parametrize("source, gold, f1", [
-    ("zh-Hans_chengdu-2021-statistical-bulletin.ocr.md", "chengdu-2021-statistical-bulletin.jsonl", 0.97),
-    ("zh-Hans_state-council-2024-government-work-report.txt", "state-council-2024-government-work-report.jsonl", 0.95),
-    ("zh-Hans_zhoukou-2023-statistical-bulletin.pdf", "zhoukou-2023-statistical-bulletin.pdf.jsonl", 0.99),
-    ("zh-Hans_qiandongnan-2023-statistical-bulletin.pdf", "qiandongnan-2023-statistical-bulletin.pdf.jsonl", 0.99),
-    ("tests/data/heldout/nbs-2024-statistical-bulletin-excerpt.txt", "nbs-2024-statistical-bulletin-excerpt.jsonl", 0.97),
+@pytest.mark.parametrize("source, gold", [
+    ("zh-Hans_chengdu-2021-statistical-bulletin.ocr.md", "chengdu-2021-statistical-bulletin.jsonl"),
+    ("zh-Hans_state-council-2024-government-work-report.txt", "state-council-2024-government-work-report.jsonl"),
+    ("zh-Hans_zhoukou-2023-statistical-bulletin.pdf", "zhoukou-2023-statistical-bulletin.pdf.jsonl"),
+    ("zh-Hans_qiandongnan-2023-statistical-bulletin.pdf", "qiandongnan-2023-statistical-bulletin.pdf.jsonl"),
+    ("tests/data/heldout/nbs-2024-statistical-bulletin-excerpt.txt", "nbs-2024-statistical-bulletin-excerpt.jsonl"),
 ])
-def test_other_reports_against_gold(source, gold, f1):
-    path = CORPUS / source if not source.startswith("tests/") else ROOT / source
-    if not path.exists():
-        pytest.skip("shared corpus not present")
+def test_other_reports_against_gold(source, gold):
+    path = ROOT / source if source.startswith("tests/") else corpus_file(source)
     s = _score(process_file(path), GOLD / gold)
-    assert s.f1 >= f1, s.misses + s.false_alarms
+    assert s.f1 >= GOLD_F1, s.misses + s.false_alarms
 
 
 def test_pdf_gold_survives_offsets_that_drift_onto_a_neighbour():
@@ -158,3 +173,198 @@ def test_pdf_gold_survives_offsets_that_drift_onto_a_neighbour():
              {"page": "18", "raw_start": 9969, "raw_end": 9975, "surface": "149190", "value": "149190", "unit": "人"}]
     s = score(gold, preds)
     assert (s.tp, s.fp, s.fn) == (2, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("居民消费价格比上年上涨零点三个百分点。", [("零点三个百分点", "0.3", "", "百分点", "percent", "increase")]),
+        ("城镇化率提高一点八个百分点。", [("一点八个百分点", "1.8", "", "百分点", "percent", "increase")]),
+        ("第三产业占百分之三十五点六。", [("百分之三十五点六", "35.6", "", "%", "percent", "")]),
+        ("约三分之一的企业开通了线上渠道。", [("三分之一", "33.3333", "", "%", "percent", "")]),
+        ("五成半的受访者表示满意。", [("五成半", "55", "", "%", "percent", "")]),
+        ("出口额增长一点五倍。", [("一点五倍", "1.5", "", "倍", "multiple", "increase")]),
+        ("全年投资零点五亿元。", [("零点五亿元", "50000000", "", "元", "money", "")]),
+        ("共招聘两千零五十人。", [("两千零五十人", "2050", "", "人", "count", "")]),
+        ("接待游客十一点二万人次。", [("十一点二万人次", "112000", "", "人次", "count", "")]),
+    ],
+)
+def test_chinese_decimals_and_fractions_as_claims(text, expected):
+    got = [(c.surface, c.value, c.value_max, c.unit, c.kind, c.change) for c in claims_of(text + "\n")]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["庆祝中国共产党成立一百周年", "迎来建党一百周年", "公司成立30周年", "喜迎新中国成立75年", "百年华诞",
+     "向第二个百年奋斗目标进军", "世界百年未有之大变局加速演进", "百年大计，教育为本", "惠及上亿人口",
+     "带动上万家企业", "成千上万的志愿者", "坚持“三个代表”重要思想", "统筹推进四个全面战略布局",
+     "共建一带一路高质量发展", "深刻领悟两个确立的决定性意义", "严格落实中央八项规定精神"],
+)
+def test_names_anniversaries_idioms_and_vague_magnitudes_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_rate_bases_and_average_spans_are_not_claims():
+    got = [(c.surface, c.value) for c in claims_of("全年人民币平均汇率为1美元兑7.1217元人民币。两年平均增长3.1%。\n")]
+    assert got == [("7.1217元", "7.1217"), ("3.1%", "3.1")]
+
+
+def test_a_name_does_not_hide_the_numbers_beside_it():
+    got = [(c.surface, c.value) for c in claims_of("共建一带一路国家达150个。\n")]
+    assert got == [("150个", "150")]
+
+
+@pytest.mark.parametrize("kind", ["metadata", "furniture"])
+def test_metadata_and_furniture_blocks_hold_no_claims(kind):
+    """Clipping headers (【原文出处】…) and page furniture are marked by segment; their numbers are
+    never claims, whatever they look like."""
+    from pipeline.claims import extract_claims
+
+    doc = process_document(Document("x", "x.txt", "", "utf-8",
+                                    "2020年报告\n\n某研究所\n\n2020年5月\n\n【原刊页号】共12页，印数3000份\n\n全年销售额120万元。\n"))
+    marked = next(b for b in doc.blocks if "原刊页号" in b.text)
+    assert [c.surface for c in doc.claims if c.block_id == marked.block_id]  # a paragraph: it has claims
+    blocks = tuple(dataclasses.replace(b, kind=kind) if b is marked else b for b in doc.blocks)
+    claims = extract_claims(doc.evolve(blocks=blocks, claims=())).claims
+    assert [c.surface for c in claims] == ["120万元"]
+
+
+def table_claims_of(text: str):
+    return [(c.surface, c.value, c.value_max, c.unit, c.kind, c.change, c.period, c.subject)
+            for c in claims_of(text, title="2023年报告\n\n某研究所\n\n2023年5月\n\n")]
+
+
+def test_table_unit_line_above_applies_and_the_number_column_is_no_subject():
+    got = table_claims_of("单位：万元\n\n序号\t项目\t2022年\t2021年\n1\t营业收入\t330,435.30\t287,000.10\n"
+                          "2\t净利润\t12,000\t9,000\n")
+    assert got == [
+        ("330,435.30", "3304353000", "", "元", "money", "", "2022", "营业收入"),
+        ("287,000.10", "2870001000", "", "元", "money", "", "2021", "营业收入"),
+        ("12,000", "120000000", "", "元", "money", "", "2022", "净利润"),
+        ("9,000", "90000000", "", "元", "money", "", "2021", "净利润"),
+    ]
+
+
+def test_table_cell_ranges_are_one_claim():
+    got = table_claims_of("作物\t时长（小时）\n水稻\t4~12\n小麦\t1-6\n玉米\t3—5\n大豆\t4～12\n")
+    assert [(s, v, vm, u, k) for s, v, vm, u, k, *_ in got] == [
+        ("4~12", "4", "12", "小时", "duration"), ("1-6", "1", "6", "小时", "duration"),
+        ("3—5", "3", "5", "小时", "duration"), ("4～12", "4", "12", "小时", "duration"),
+    ]
+
+
+def test_table_unit_list_in_the_caption_goes_to_the_columns_that_need_it():
+    got = table_claims_of("表1 2023年主要指标（单位：亿元、%）\n\n指标\t2023年\t比上年增长\n生产总值\t1329.65\t4.0\n")
+    assert got == [
+        ("1329.65", "132965000000", "", "元", "money", "", "2023", "生产总值"),
+        ("4.0", "4", "", "%", "percent", "increase", "2023", "生产总值"),
+    ]
+
+
+def test_table_unit_line_below_applies_unless_it_belongs_to_the_next_table():
+    assert table_claims_of("指标\t数量\n从业人员\t12.5\n\n单位：万人\n") == [
+        ("12.5", "125000", "", "人", "count", "", "2023", "从业人员")]
+    got = table_claims_of("指标\t数量\n从业人员\t12.5\n\n单位：万元\n\n指标\t金额\n工资\t8\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got] == [("12.5", "12.5", ""), ("8", "80000", "元")]
+
+
+def test_table_numbering_and_year_columns_are_not_claims():
+    got = table_claims_of("\t项目\t金额\n1\t甲\t5\n2\t乙\t6\n\n（单位：千元）\n")
+    assert got == [("5", "5000", "", "元", "money", "", "2023", "甲"), ("6", "6000", "", "元", "money", "", "2023", "乙")]
+    got = table_claims_of("年份\t产量（万吨）\n2021\t12\n2022\t15\n")
+    assert got == [("12", "120000", "", "吨", "other", "", "2021", "产量"),
+                   ("15", "150000", "", "吨", "other", "", "2022", "产量")]
+
+
+def test_festival_periods_hold_beyond_2030_and_say_so_beyond_the_table(caplog):
+    from pipeline.lexicon import FestivalOutOfRange, load
+    from pipeline.periods import find_time_expressions
+
+    assert [t.period for t in find_time_expressions("2035年春节期间", None)] == ["2035-02-07/2035-02-13"]
+    assert [t.period for t in find_time_expressions("今年除夕", 1901)] == ["1901-02-18"]
+    with caplog.at_level("WARNING", logger="pipeline.periods"):
+        assert find_time_expressions("今年春节期间", 2150) == []
+    assert "2150" in caplog.text and "festival table" in caplog.text
+    with pytest.raises(FestivalOutOfRange, match="2100"):
+        load().festival_day(2100)
+
+
+@pytest.mark.parametrize("text, report_year, expected", [
+    ("一九九六年末，全国农村住户", None, [("1996", "as_of")]),
+    ("二〇二四年三月五日", None, [("2024-03-05", "during")]),
+    ("截至二〇二三年十二月底", None, [("2023-12", "as_of")]),
+    ("一九九九年1—8月", None, [("1999-01/1999-08", "during")]),
+    ("1-8月份", 2023, [("2023-01/2023-08", "during")]),
+    ("一至三月", 2023, [("2023-01/2023-03", "during")]),
+    ("今年三月", 2023, [("2023-03", "during")]),
+    ("历时三个月", 2023, []),
+    ("十二个月", 2023, []),
+])
+def test_periods_in_chinese_digits_and_month_ranges(text, report_year, expected):
+    from pipeline.periods import find_time_expressions
+
+    assert [(t.period, t.role) for t in find_time_expressions(text, report_year)] == expected
+
+
+def test_a_signed_change_column():
+    got = table_claims_of("项目\t2023年\t增减（%）\n生产总值（亿元）\t312.5\t-1.6\n")
+    assert [(s, v, u, ch) for s, v, _, u, _, ch, *_ in got] == [
+        ("312.5", "31250000000", "元", ""), ("-1.6", "-1.6", "%", "increase")]
+
+
+def test_table_cells_that_write_their_own_unit():
+    got = table_claims_of("作物\t光照\t产量（人）\t投资\n水稻\t4～12小时\t12.5万\t约3亿元\n")
+    assert [(s, v, vm, u, k) for s, v, vm, u, k, *_ in got] == [
+        ("4～12小时", "4", "12", "小时", "duration"), ("12.5万", "125000", "", "人", "count"),
+        ("3亿元", "300000000", "", "元", "money")]
+    assert [c.qualifier for c in claims_of("作物\t投资\n水稻\t约3亿元\n")] == ["approx"]
+
+
+def test_republic_calendar_dates_and_repeated_doublings():
+    from pipeline.periods import find_time_expressions
+
+    assert [t.period for t in find_time_expressions("内湖区至民国 101 年 12 月人口数为", None)] == ["2012-12"]
+    assert [t.period for t in find_time_expressions("民国89年", None)] == ["2000"]
+    got = [(c.surface, c.value, c.unit, c.change) for c in claims_of("国内生产总值比2010年翻两番。\n")]
+    assert got == [("翻两番", "4", "倍", "increase")]
+
+
+def test_table_subjects_drop_units_and_of_which_marks():
+    got = table_claims_of("指标\t2023年\n地区生产总值（亿元）\t312.5\n#第一产业（亿元）\t20.1\n其中：粮食（万吨）\t3.2\n")
+    assert [(subject, unit) for _, _, _, unit, _, _, _, subject in got] == [
+        ("地区生产总值", "元"), ("第一产业", "元"), ("粮食", "吨")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99),
+       st.integers(min_value=1, max_value=10**6))
+def test_table_cells_with_separators_and_ranges_are_exact(whole, cents, width):
+    """"330,435.30" and "4~12" under "单位：万元": exact values, the stated scale folded in."""
+    from decimal import Decimal
+
+    number = f"{whole:,}.{cents:02d}"
+    low, high = whole % 1000, whole % 1000 + width
+    got = table_claims_of(f"单位：万元\n\n项目\t金额\t区间\n甲\t{number}\t{low}~{high}\n")
+    assert [(v, vm, u) for _, v, vm, u, *_ in got] == [
+        (format_decimal(Decimal(f"{whole}.{cents:02d}") * 10000), "", "元"),
+        (format_decimal(Decimal(low) * 10000), format_decimal(Decimal(high) * 10000), "元"),
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("预计EPS分别为1.23/1.45/1.67元。", [("1.23", "1.23", "元"), ("1.45", "1.45", "元"), ("1.67元", "1.67", "元")]),
+    ("工业、农业和服务业分别增长8.5、9.6和10.2%。", [("8.5", "8.5", "%"), ("9.6", "9.6", "%"), ("10.2%", "10.2", "%")]),
+    ("三地分别为12、15和20万人。", [("12", "120000", "人"), ("15", "150000", "人"), ("20万人", "200000", "人")]),
+    ("2019、2020年连续增长。", []),
+])
+def test_a_list_shares_the_unit_its_last_member_writes(text, expected):
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text + "\n")] == expected
+
+
+def test_signed_changes_after_a_basis():
+    """Research notes write "同比+15.6%", "环比-2.1%": a change with its sign, as growth columns do."""
+    got = [(c.surface, c.value, c.change, c.basis) for c in claims_of(
+        "归母净利润10.2亿元，同比+15.6%；毛利率同比-8.9%，环比-2.1%。\n")]
+    assert got == [("10.2亿元", "1020000000", "", ""), ("+15.6%", "15.6", "increase", "yoy"),
+                   ("-8.9%", "-8.9", "increase", "yoy"), ("-2.1%", "-2.1", "increase", "mom")]

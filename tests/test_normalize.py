@@ -1,9 +1,9 @@
 """Normalisation: clean text, and every normalised character traceable to the raw text."""
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize import normalize_text
+from pipeline.normalize import MIN_WRAPPED_LINES, normalize_text
 
 
 def _check_map(raw, tm):
@@ -68,3 +68,130 @@ def test_crlf_maps_back_to_both_characters():
     tm = normalize_text(raw)
     assert tm.text == "甲\n乙"
     assert tm.raw_span(1, 2) == (1, 3)
+
+
+# --- print-derived text: hard wraps -------------------------------------------------------------
+
+def _display(ch: str) -> int:
+    return 1 if ch.isascii() else 2
+
+
+def _wrap(paragraph: str, width: int, indent: str = "    ") -> list[str]:
+    """Lay a paragraph out as a printed page does: first line indented, every line filled to width."""
+    lines, line, used = [], indent, len(indent)
+    for ch in paragraph:
+        if used + _display(ch) > width:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += _display(ch)
+    lines.append(line)
+    return lines
+
+
+_BODY = ("全年生产总值比上年增长", "3521.47亿元", "，", "粮食产量", "1.36个百分点", "增长2.6%", "。",
+         "工业增加值", "农村居民人均纯收入", "12.5万吨", "其中", "城镇", "下降0.8%")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_BODY), min_size=12, max_size=40).map("".join), min_size=3, max_size=6),
+       st.integers(min_value=44, max_value=100))
+def test_hard_wrapped_paragraphs_are_rejoined_with_an_exact_map(paragraphs, width):
+    raw_lines = []
+    for n, p in enumerate(paragraphs):
+        if n == 2:
+            raw_lines.append("            二、工业")  # a heading between paragraphs is never joined
+        raw_lines.extend(_wrap(p + "。", width))
+    full = sum(1 for line in raw_lines if sum(map(_display, line)) >= width - 1)
+    assume(full >= MIN_WRAPPED_LINES)  # a page with fewer full lines shows no wrap width
+    raw = "\n".join(raw_lines) + "\n"
+    tm = normalize_text(raw)
+    _check_map(raw, tm)
+    expected = [p + "。" for p in paragraphs]
+    expected.insert(2, "二、工业")
+    assert tm.text.rstrip("\n").split("\n") == expected
+    for i, ch in enumerate(tm.text):
+        if ch != "\n":
+            a, b = tm.raw_span(i, i + 1)
+            assert raw[a:b] == ch
+
+
+def test_wraps_inside_numbers_and_units_are_rejoined():
+    body = ("初步核算，全年全市地区生产总值达到3521.47亿元，比上年增长2.6%，增速比上年提高1.36个百分点，"
+            "第一产业增加值增长2.0%，第二产业增加值增长6.0%，第三产业增加值增长5.1%。") * 2
+    for cut_after in ("3521.4", "1.36个百分", "增长2."):
+        # a page width that breaks the first line right inside the number or the unit
+        width = sum(map(_display, "    " + body[: body.index(cut_after) + len(cut_after)]))
+        raw_lines = _wrap(body, width) * 3
+        assert raw_lines[0].endswith(cut_after)
+        text = normalize_text("\n".join(raw_lines)).text
+        assert text.split("\n") == [body] * 3, cut_after
+
+
+def test_a_short_line_is_never_joined_to_the_next():
+    raw = ("    全年生产总值比上年增长5.2%，第一产业增加值增长2.0%，第二产业增加值增长6.0%。\n"
+           "    工业\n    全年规模以上工业增加值增长6.0%。\n") * 3
+    assert normalize_text(raw).text.count("\n") == raw.count("\n")
+
+
+def test_a_space_in_a_typeset_decimal_is_dropped():
+    assert normalize_text("占全部乡镇个数的37. 4％，增长16. 4 ％").text == "占全部乡镇个数的37.4%，增长16.4%"
+
+
+def test_compatibility_ideographs_fold_to_the_unified_ones():
+    raw = "人口成長、密\ufa01及分佈"
+    tm = normalize_text(raw)
+    assert tm.text == "人口成长、密度及分布" and tm.raw_span(5, 6) == (5, 6)
+
+
+def test_lines_wrapped_at_a_count_of_characters_are_rejoined():
+    body = "初步核算，全年全市地区生产总值达到3521.47亿元，比上年增长2.6%，第一产业增加值增长2.0%，第二产业增加值增长6.0%。"
+    lines = []
+    for _ in range(3):
+        lines += [body[i:i + 20] for i in range(0, len(body), 20)]
+    assert normalize_text("\n".join(lines)).text.split("\n") == [body] * 3
+
+
+def test_running_text_with_a_wide_space_is_no_table():
+    raw = ("全年全市生产总值达到3521.47亿元，比上年增长2.6%，  第一产业增加值增长2.0%。\n"
+           "全年规模以上工业增加值增长6.0%，  其中制造业增长6.3%，高技术制造业增长8.1%。\n")
+    assert "\t" not in normalize_text(raw).text
+
+
+def test_words_cut_out_onto_lines_of_their_own_are_put_back():
+    raw = ("加强审计、财政监督，严格执行各项财务制度，加大监督检查力度，严格\n\n项目稽察\n\n，确保资金合理使用和工程质量提高。\n\n"
+           "培养少数民族干部，加快发展教育、文化、卫生等各项社会事业，发展壮\n\n大民\n\n族经济。民政等项事业，都要力争取得新成绩。\n\n"
+           "经济增长势头强劲\n\n全年实现工业总产值16095.6亿元，增长12.9%。\n")
+    text = normalize_text(raw).text
+    assert "严格项目稽察，确保资金" in text and "发展壮大民族经济。" in text
+    assert "\n\n经济增长势头强劲\n\n全年" in text
+
+
+def test_a_rule_on_the_first_line_of_a_table_at_the_top():
+    raw = "──────────────\n指标    单位    数量\n粮食    万吨    1523\n油料    万吨    85.2\n"
+    tm = normalize_text(raw)
+    assert tm.text == "指标\t单位\t数量\n粮食\t万吨\t1523\n油料\t万吨\t85.2\n"
+    _check_map(raw, tm)
+
+
+_LABELS = st.sampled_from(["粮食", "猪出栏", "牛  出  栏", "手机", "集成电路", "合  计", "其他用品和服务"])
+_NUMBERS = st.sampled_from(["152.3", "-12.4", "20", "1,523.0", "0.8", "３５.６"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_LABELS, st.lists(_NUMBERS, min_size=2, max_size=2)), min_size=2, max_size=6),
+       st.sampled_from(["  ", "    ", "\u3000", "\u3000\u3000", "  \u3000"]))
+def test_space_aligned_tables_become_tab_rows_with_an_exact_map(rows, gap):
+    def cell(text, width):  # left-aligned in a column of the given display width
+        return text + " " * (width - sum(map(_display, text)))
+    lines = [cell("指标名称", 16) + gap + cell("数量", 10) + gap + "增长%"]
+    for label, (a, b) in rows:
+        lines.append(cell(label, 16) + gap + cell(a, 10) + gap + b)
+    raw = "\n".join(lines) + "\n"
+    tm = normalize_text(raw)
+    _check_map(raw, tm)
+    out = tm.text.rstrip("\n").split("\n")
+    assert len(out) == len(lines) and all(line.count("\t") == 2 for line in out)
+    for line in out[1:]:
+        label = line.split("\t")[0]
+        assert label == "".join(label.split()) and not label[-1:].isdigit()

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import NumberError, format_decimal, parse_number, scan_quantities
+from pipeline.numbers import (
+    FRACTION_PLACES,
+    NumberError,
+    format_decimal,
+    parse_fraction,
+    parse_number,
+    scan_quantities,
+)
 
 DIG = "零一二三四五六七八九"
 
@@ -118,3 +125,98 @@ def test_scan(text, expected):
 def test_scanner_never_raises_and_spans_are_valid(text):
     for q in scan_quantities(text):
         assert 0 <= q.start < q.end <= len(text)
+
+
+def to_chinese_digits(digits: str) -> str:
+    """Fraction digits read one by one, as Chinese decimals are: "05" → "零五"."""
+    return "".join(DIG[int(d)] for d in digits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**8 - 1), st.text("0123456789", min_size=1, max_size=6))
+def test_chinese_decimals_are_exact(n, digits):
+    """"一点八" is 1.8, "十一点二" 11.2, "零点零五" 0.05: the integer part by the numeral grammar,
+    the fraction digit by digit, as an exact Decimal."""
+    text = to_chinese(n) + "点" + to_chinese_digits(digits)
+    value = parse_number(text)
+    assert isinstance(value, Decimal)
+    assert value == Decimal(f"{n}.{digits}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=9999), st.text("0123456789", min_size=1, max_size=4))
+def test_chinese_decimals_with_scales(n, digits):
+    base = Decimal(f"{n}.{digits}")
+    for scale, factor in (("万", 10**4), ("亿", 10**8), ("万亿", 10**12)):
+        assert parse_number(to_chinese(n) + "点" + to_chinese_digits(digits) + scale) == base * factor
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=2, max_value=999), st.data())
+def test_fractions_are_shares_in_percent(den, data):
+    num = data.draw(st.integers(min_value=1, max_value=den))
+    value, unit = parse_fraction(to_chinese(den), to_chinese(num))
+    exact = Decimal(100 * num) / Decimal(den)
+    if den == 100:
+        assert (value, unit) == (num, "%")
+    elif den == 1000:
+        assert (value, unit) == (num, "‰")
+    else:
+        assert unit == "%"
+        assert abs(value - exact) <= Decimal("0.00005")  # FRACTION_PLACES
+        if (exact * 10**FRACTION_PLACES) == (exact * 10**FRACTION_PLACES).to_integral_value():
+            assert value == exact  # a share that ends is exact: 四分之一 is 25, 八分之三 37.5
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("零点三", "0.3"), ("一点八", "1.8"), ("三十五点六", "35.6"), ("十一点二万", "112000"),
+        ("零点五亿", "50000000"), ("两千零五十", "2050"), ("一点五", "1.5"), ("一千二百点零五", "1200.05"),
+    ],
+)
+def test_chinese_decimal_values(text, value):
+    assert parse_number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["一点", "点五", "一点二点三", "一点五十"])
+def test_not_chinese_decimals(text):
+    with pytest.raises(NumberError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("增长零点三个百分点", [("零点三个百分点", "0.3", "个百分点", "", "")]),
+        ("提高一点八个百分点", [("一点八个百分点", "1.8", "个百分点", "", "")]),
+        ("占百分之三十五点六", [("百分之三十五点六", "35.6", "%", "", "")]),
+        ("约三分之一的企业", [("三分之一", "33.3333", "%", "", "")]),
+        ("四分之一的家庭", [("四分之一", "25", "%", "", "")]),
+        ("死亡率为千分之五", [("千分之五", "5", "‰", "", "")]),
+        ("五成半的用户", [("五成半", "55", "成", "", "")]),
+        ("增长一点五倍", [("一点五倍", "1.5", "倍", "", "")]),
+        ("增长一倍半", [("一倍半", "1.5", "倍", "", "")]),
+        ("投资零点五亿元", [("零点五亿元", "50000000", "元", "", "")]),
+        ("招聘两千零五十人", [("两千零五十人", "2050", "人", "", "")]),
+        ("服务十一点二万人次", [("十一点二万人次", "112000", "人次", "", "")]),
+        # clock times are not decimals: 八点三十分 is half past eight
+        ("晚上八点三十分开播", [("八", "8", "", "", ""), ("三十", "30", "", "", "")]),
+    ],
+)
+def test_scan_chinese_decimals_and_fractions(text, expected):
+    got = [(text[q.start:q.end], format_decimal(q.value), q.unit, q.inner, format_decimal(q.value_max))
+           for q in scan_quantities(text)]
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="一二三四五六七八九十百千万亿零点分之成倍半两个百分点%0123456789.", max_size=30))
+def test_scanner_on_numeral_soup_never_raises_and_values_are_decimal(text):
+    """Any mix of numeral characters, decimal points, fractions and halves scans without error,
+    into spans in order that do not overlap, each with an exact value."""
+    end = 0
+    for q in scan_quantities(text):
+        assert end <= q.start < q.end <= len(text)
+        assert isinstance(q.value, Decimal)
+        end = q.end

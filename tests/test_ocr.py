@@ -96,7 +96,7 @@ def test_a_page_half_text_layer_half_scan_keeps_both(tmp_path):
     assert all(c.ocr_confidence is None for c in layer)
     flat = "".join(top_text.split())
     assert all("".join(c.surface.split()) in flat for c in layer), [c.surface for c in layer if "".join(c.surface.split()) not in flat]
-    assert all(float(c.bbox.split(",")[1]) >= h * 0.45 - 1 for c in scanned)
+    assert all(c.bbox.y0 >= h * 0.45 - 1 for c in scanned)
 
 
 def test_a_blank_scan_is_no_text_layer(tmp_path):

@@ -11,10 +11,17 @@ from pdf_fixtures import HEADER, make_pdf
 from test_equivalence import signature
 
 
+HEADING_KINDS = {"part_number", "part_title", "section_number", "section_title", "section_heading",
+                 "subsection_heading", "case_title"}
+
+
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-column", "two-columns"])
-def pdf_doc(request, tmp_path_factory):
+def pdf_doc(request, tmp_path_factory, sample_doc):
+    """The sample typeset as a PDF, its headings (as the text path reads them) set larger."""
     path = tmp_path_factory.mktemp("pdf") / f"sample-{request.param}.pdf"
-    make_pdf(SAMPLE.read_text(encoding="utf-8"), path, columns=request.param)
+    headings = frozenset(sample_doc.raw[b.raw_start:b.raw_end].strip() for b in sample_doc.blocks
+                         if b.kind in HEADING_KINDS)
+    make_pdf(SAMPLE.read_text(encoding="utf-8"), path, columns=request.param, display=headings)
     return process_file(path)
 
 
@@ -27,8 +34,8 @@ def test_pdf_provenance(pdf_doc):
     for c in pdf_doc.claims:
         assert pdf_doc.raw[c.raw_start:c.raw_end] == c.surface
         assert c.page and 1 <= c.page <= pdf_doc.pages
-        x0, y0, x1, y1 = map(float, c.bbox.split(","))
-        assert 0 <= x0 <= x1 <= 595 and 0 <= y0 <= y1 <= 842
+        b = c.bbox
+        assert 0 <= b.x0 <= b.x1 <= 595 and 0 <= b.y0 <= b.y1 <= 842
     assert all(b.page for b in pdf_doc.blocks)
     info = pdf_doc.source_info["page_info"]
     assert [p["page"] for p in info] == list(range(1, pdf_doc.pages + 1))
@@ -74,9 +81,12 @@ def test_a_page_pymupdf_cannot_decode_is_read_by_pdfplumber():
     from pipeline.pdf import read_pdf_report
 
     pdf = read_pdf_report(DATA / "bad_pdfs" / "pdfminer_issue-791_non-unicode-cmap.pdf", 10**8)
-    assert pdf.fallback_pages == (1,)
+    assert [p["text_from"] for p in pdf.page_info] == ["pdfplumber"]
     assert pdf.text.startswith("Peněžní prostředky na účtech")
-    assert pdf.boxes[0].page == 1 and pdf.boxes[0].x1 > pdf.boxes[0].x0
+    first = pdf.boxes[0]
+    assert first.page == 1 and len(first.chars) == 4 * (first.end - first.start)
+    box = first.box(first.start, first.end)
+    assert box.x1 > box.x0 and box.y1 > box.y0
 
 
 def _pages_pdf(path, texts):
@@ -165,3 +175,184 @@ def test_the_pdf_and_the_markdown_of_one_bulletin_give_the_same_claims():
     page_number = re.compile(r"— *[0-9]+ *—")
     assert sum(1 for b in pdf.blocks if b.kind == "furniture" and page_number.fullmatch(b.text)) == pdf.pages
     assert not any(page_number.search(b.text) for b in pdf.blocks if b.kind != "furniture")
+
+
+CORPUS_PDFS = sorted(CORPUS.glob("*.pdf"))
+BOX_TOLERANCE = 2.0  # points, on each edge: a box this close covers the same characters
+
+
+def _page_chars(page) -> list[tuple[str, tuple]]:
+    """PyMuPDF's own characters of a page with their boxes, spaces left out, in its order."""
+    return [(c["c"], c["bbox"]) for b in page.get_text("rawdict")["blocks"] for ln in b.get("lines", ())
+            for s in ln["spans"] for c in s["chars"] if not c["c"].isspace()]
+
+
+def _reference_box(chars, text, surface, near):
+    """The box PyMuPDF gives the claim's surface: its characters on the line where it starts,
+    at the occurrence nearest the claim's box (a surface can occur more than once on a page).
+    A claim that runs on overleaf has only its first part on this page."""
+    key = "".join(surface.split())
+    while len(key) > 1 and key not in text:
+        key = key[:-1]
+    best = None
+    i = text.find(key)
+    while i != -1:
+        first = chars[i][1]
+        cy, half = (first[1] + first[3]) / 2, (first[3] - first[1]) / 2
+        own = [b for _c, b in chars[i:i + len(key)] if abs((b[1] + b[3]) / 2 - cy) < half]
+        ref = (min(b[0] for b in own), min(b[1] for b in own), max(b[2] for b in own), max(b[3] for b in own))
+        off = max(abs(a - b) for a, b in zip(ref, near))
+        best = off if best is None else min(best, off)
+        i = text.find(key, i + 1)
+    return best
+
+
+def test_claim_boxes_are_the_boxes_of_their_characters():
+    """On the corpus PDFs, at least 99% of claims have a box within 2 pt (each edge) of the box
+    PyMuPDF itself gives their characters, and every claim has a box."""
+    import pymupdf
+
+    assert CORPUS_PDFS, f"no PDF in {CORPUS}: the shared corpus is needed for this check"
+    for path in CORPUS_PDFS:
+        doc = process_file(path)
+        assert doc.claims, path.name
+        assert all(len(p.chars) == 4 * (p.end - p.start) for p in doc.boxes)  # a box per character
+        near, pages = 0, {}
+        with pymupdf.open(path) as pdf:
+            for c in doc.claims:
+                assert c.page and c.bbox is not None, (path.name, c.surface)
+                if c.page not in pages:
+                    chars = _page_chars(pdf[c.page - 1])
+                    pages[c.page] = (chars, "".join(ch for ch, _b in chars))
+                b = c.bbox
+                off = _reference_box(*pages[c.page], c.surface, (b.x0, b.y0, b.x1, b.y1))
+                near += off is not None and off <= BOX_TOLERANCE
+        share = near / len(doc.claims)
+        print(f"{path.name}: {near}/{len(doc.claims)} claim boxes within {BOX_TOLERANCE} pt ({share:.1%})")
+        assert share >= 0.99, (path.name, share)
+
+
+def test_a_wrapped_claim_is_boxed_on_its_first_line(tmp_path):
+    """A number wrapped across two lines gets the box of its part on the first line; the block
+    gets the union of all its lines."""
+    import pymupdf
+
+    path = tmp_path / "wrapped.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    text = "全年全市地区生产总值达到了" * 3 + "1234.5亿元，比上年增长5.2%。"
+    page.insert_textbox(pymupdf.Rect(72, 72, 72 + 10.5 * 40.3, 300), text, fontname="china-s", fontsize=10.5)
+    pdf.save(path)
+    doc = process_file(path)
+    claim = next(c for c in doc.claims if c.value == "123450000000")
+    with pymupdf.open(path) as pdf:
+        first, second = (ln for b in pdf[0].get_text("rawdict")["blocks"] for ln in b["lines"])
+    one = first["spans"][-1]["chars"][-1]  # "1" ends the first line, "234.5亿元" starts the second
+    assert one["c"] == "1" and second["spans"][0]["chars"][0]["c"] == "2"
+    b = claim.bbox
+    assert max(abs(a - r) for a, r in zip((b.x0, b.y0, b.x1, b.y1), one["bbox"])) <= 0.1
+    block = next(bl for bl in doc.blocks if bl.raw_start <= claim.raw_start < bl.raw_end)
+    assert block.bbox.contains(b) and block.bbox.y1 > b.y1 + 5
+
+
+def test_headings_on_consecutive_lines_stay_two_headings(tmp_path):
+    """"二、农业" above "（一）种植业", in the body's size and weight: two headings, not one
+    section titled "农业（一）种植业"."""
+    import pymupdf
+
+    path = tmp_path / "headings.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    body = "\u3000\u3000" + "全年粮食总产量123.4万吨，比上年增长1.2%。" * 6
+    y = 80.0
+    for text in ("二、农业", "（一）种植业", body, "（二）畜牧业", body, "三、工业和建筑业", "（一）工业", body):
+        if text is body:
+            rc = page.insert_textbox(pymupdf.Rect(72, y - 10, 523, y + 200), text, fontname="china-s",
+                                     fontsize=10.5, lineheight=1.6)
+            y += 200 - rc + 6
+        else:
+            page.insert_text((72, y), text, fontname="china-s", fontsize=10.5)
+            y += 10.5 * 1.6
+    pdf.save(path)
+    doc = process_file(path)
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "二", "农业"), ("subsection", "一", "种植业"), ("subsection", "二", "畜牧业"),
+        ("section", "三", "工业和建筑业"), ("subsection", "一", "工业")]
+    assert doc.raw.count("全年粮食总产量123.4万吨") == 18  # the paragraphs are whole
+
+
+def test_a_research_note_reads_its_sidebar_and_body_apart(tmp_path):
+    """A broker's note: contacts and a chart in a sidebar beside the body. The body's paragraphs
+    come out whole (no sidebar line inside them), the chart's ticks, years and legend are figure
+    text with no claims, a hidden tracking code is not read, and the body's claims have boxes in
+    the body column."""
+    from pdf_fixtures import NOTE_BODY, NOTE_LEGEND, NOTE_SIDEBAR, NOTE_TICKS, NOTE_TRACKING, NOTE_YEARS
+    from pdf_fixtures import make_note_pdf
+
+    doc = process_file(make_note_pdf(tmp_path / "note.pdf"))
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    for text in NOTE_BODY:
+        assert text in paragraphs, text[:20]
+    for line in NOTE_SIDEBAR:
+        assert not any(line in p for p in paragraphs if p in NOTE_BODY), line
+    assert doc.raw.index(NOTE_SIDEBAR[0]) < doc.raw.index(NOTE_BODY[0])  # a column, then the next
+    assert NOTE_TRACKING not in doc.raw
+    figure_text = {b.text for b in doc.blocks if b.kind == "furniture"}
+    assert set(NOTE_TICKS) <= figure_text and NOTE_LEGEND in figure_text
+    assert any(all(y in t for y in NOTE_YEARS) for t in figure_text)
+    ticks = [c for c in doc.claims if c.surface in NOTE_TICKS or c.surface in NOTE_YEARS]
+    assert ticks == []
+    assert not any(s.title in NOTE_SIDEBAR for s in doc.sections)  # labels in body type: no headings
+    revenue = next(c for c in doc.claims if c.surface == "123.4亿元")
+    assert (revenue.value, revenue.unit) == ("12340000000", "元")
+    body = [c for c in doc.claims if any(c.sentence in t for t in NOTE_BODY)]
+    assert len(body) >= 15 and all(c.bbox.x0 >= 200 for c in body)
+
+
+def test_a_page_of_symbol_font_glyphs_is_named_garbled(tmp_path):
+    """Private-use code points are a symbol font's bullets, left out of the text; a page whose
+    whole text decodes to them is a font without a usable Unicode map, and an error names it."""
+    import pymupdf
+
+    path = tmp_path / "pua.pdf"
+    pdf = pymupdf.open()
+    first = pdf.new_page(width=595, height=842)
+    first.insert_textbox(pymupdf.Rect(56, 80, 540, 400), "全年全市地区生产总值1234.5亿元，比上年增长5.2%。",
+                         fontname="china-s", fontsize=10)
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 100), "ABCDEFGHIJ" * 5, fontname="helv", fontsize=10)
+    font = next(f[0] for f in page.get_fonts() if f[3] == "Helvetica")
+    to_unicode = pdf.get_new_xref()  # every code maps into the private-use area
+    pdf.update_object(to_unicode, "<<>>")
+    pdf.update_stream(to_unicode, b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+                      b"/CMapName /PUA def /CMapType 2 def 1 begincodespacerange <00> <FF> endcodespacerange "
+                      b"1 beginbfrange <20> <7E> <E020> endbfrange endcmap CMapName currentdict /CMap "
+                      b"defineresource pop end end")
+    pdf.xref_set_key(font, "ToUnicode", f"{to_unicode} 0 R")
+    pdf.save(path)
+    with pymupdf.open(path) as check:
+        assert check[1].get_text().startswith("\ue041")
+    with pytest.raises(ReportError) as err:
+        process_file(path)
+    assert err.value.reason == "mojibake_suspected" and "pages 2 " in str(err.value)
+
+
+def test_contents_entries_are_no_text(tmp_path):
+    """A table of contents ("2.1 核回归 ……… 4"): its entries point at headings; they are no
+    headings and their numbers no claims."""
+    import pymupdf
+
+    path = tmp_path / "contents.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 80), "内容目录", fontname="china-s", fontsize=14)
+    for k, (entry, at) in enumerate((("一、引言", "3"), ("2.1 核回归", "- 4 -"), ("2.2 带宽的选择", "5"))):
+        page.insert_text((72, 110 + 18 * k), entry + " " + "." * 40 + " " + at, fontname="china-s", fontsize=10)
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 80), "一、引言", fontname="china-s", fontsize=14)
+    page.insert_textbox(pymupdf.Rect(72, 95, 523, 300), "\u3000\u3000" + "全年全市地区生产总值1234.5亿元，比上年增长5.2%。" * 3,
+                        fontname="china-s", fontsize=10)
+    pdf.save(path)
+    doc = process_file(path)
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "引言")]
+    assert {c.page for c in doc.claims} == {2}

@@ -70,8 +70,8 @@ def test_three_line_table_rows_come_from_the_words(tmp_path):
     assert table.cells == (("指标", "绝对数（亿元）", "比上年增长（%）"),) + ROWS
     cell = next(c for c in doc.claims if c.surface == "634.2" and c.block_id == table.block_id)
     assert (cell.value, cell.unit, cell.page) == ("63420000000", "元", 1)
-    x0, y0, x1, y1 = map(float, cell.bbox.split(","))
-    assert 260 < x0 < x1 < 380 and 160 < y0 < y1 < 260  # the cell's own box, not the table's
+    b = cell.bbox
+    assert 260 < b.x0 < b.x1 < 380 and 160 < b.y0 < b.y1 < 260  # the cell's own box, not the table's
     growth = next(c for c in doc.claims if c.surface == "6.0" and c.block_id == table.block_id)
     assert (growth.unit, growth.change) == ("%", "increase")
     # the paragraphs around the table stay paragraphs, and read once each
@@ -145,3 +145,70 @@ def test_rules_drawn_in_pieces_make_one_grid(gap):
     (grid,) = find_grids(hs, vs)
     assert [round(x) for x in grid.xs] == [100, 250, 495]
     assert [round(y) for y in grid.ys] == [100, 124, 200]
+
+
+def test_side_by_side_tables_are_two_tables(tmp_path):
+    """Two ruled tables of the same shape beside each other (a research note's financial
+    summary): two tables, each with its own rows, not one table continued."""
+    left_rows = (("营业收入", "100.5", "12.1"), ("净利润", "20.3", "8.4"))
+    right_rows = (("毛利率", "32.5", "1.2"), ("净利率", "20.2", "0.6"))
+
+    def grid(page, x0, rows, header):
+        xs = (x0, x0 + 90, x0 + 160, x0 + 230)
+        ys = [100 + 20 * i for i in range(len(rows) + 2)]
+        for y in ys:
+            page.draw_line((xs[0], y), (xs[-1], y), width=0.5)
+        for x in xs:
+            page.draw_line((x, ys[0]), (x, ys[-1]), width=0.5)
+        for r, row in enumerate((header, *rows)):
+            for c, cell in enumerate(row):
+                _text(page, xs[c] + 3, ys[r] + 14, cell)
+
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        grid(page, 60, left_rows, ("指标", "2023年", "增长"))
+        grid(page, 310, right_rows, ("比率", "2023年", "变动"))
+        page.insert_textbox(pymupdf.Rect(60, 200, 540, 300), BODY, fontname=FONT, fontsize=10.5)
+
+    doc = _pdf(tmp_path / "side.pdf", draw)
+    tables = _tables(doc)
+    assert [t.cells for t in tables] == [(("指标", "2023年", "增长"),) + left_rows,
+                                         (("比率", "2023年", "变动"),) + right_rows]
+    cell = next(c for c in doc.claims if c.surface == "32.5")
+    assert cell.block_id == tables[1].block_id and 310 < cell.bbox.x0 < cell.bbox.x1 < 540
+
+
+def test_three_line_table_without_column_rules(tmp_path):
+    """A research note's table: a rule above and below the header and one at the foot, no column
+    rules. The columns are the blank strips between the words; a chart's frame with gridlines
+    and ticks nearby is no table."""
+    rows = (("营业收入（亿元）", "100.5", "120.3", "141.8"), ("归母净利润（亿元）", "12.3", "15.1", "18.2"),
+            ("每股收益（元）", "0.85", "1.04", "1.25"))
+
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        page.insert_textbox(pymupdf.Rect(72, 60, 523, 120), BODY, fontname=FONT, fontsize=10.5)
+        _text(page, 72, 150, "表1：盈利预测", 10.5)
+        cols = (72, 250, 340, 430)
+        for y, width in ((160, 1.2), (182, 0.5), (182 + 18 * len(rows) + 6, 1.2)):
+            page.draw_line((72, y), (523, y), width=width)
+        for c, head in enumerate(("指标", "2023A", "2024E", "2025E")):
+            _text(page, cols[c] + 2, 176, head)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                _text(page, cols[c] + 2, 198 + 18 * r, cell)
+        # a chart below: a plot frame with gridlines, ticks and a plotted series
+        page.draw_rect(pymupdf.Rect(120, 320, 480, 460), width=0.5)
+        for x in (210, 300, 390):
+            page.draw_line((x, 320), (x, 460), width=0.3)
+        for k, year in enumerate(("2021", "2022", "2023", "2024")):
+            _text(page, 150 + 90 * k, 472, year, 8)
+        points = [(120 + 12 * i, 440 - (i * 37) % 100) for i in range(31)]
+        page.draw_polyline(points, color=(0.8, 0.2, 0.2), width=1)
+
+    doc = _pdf(tmp_path / "open.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.cells == (("指标", "2023A", "2024E", "2025E"),) + rows
+    eps = next(c for c in doc.claims if c.surface == "1.04")
+    assert eps.block_id == table.block_id and 340 < eps.bbox.x0 < eps.bbox.x1 < 430
+    assert not any(c.surface in ("2021", "2022", "2023", "2024") for c in doc.claims)

@@ -98,3 +98,56 @@ def test_diff_page_shows_exactly_the_edits(browser, tmp_path):
     assert page.locator("li.removed").count() == 7 and page.locator("li.added").count() == 1
     assert "15431" in changed.locator("td.sentences").all_inner_texts()[0] + "".join(
         changed.locator("td.sentences").all_inner_texts())
+
+
+def test_a_claims_box_covers_its_number_on_the_page_image(browser, tmp_path):
+    """On the review page of a real PDF bulletin, the red box drawn for each claim of page 1
+    covers the claim's characters as PyMuPDF places them, at the page image's scale (and is no
+    larger than those characters give or take 2 points)."""
+    import pymupdf
+
+    from conftest import CORPUS
+
+    pdf_path = CORPUS / "zh-Hans_zhoukou-2023-statistical-bulletin.pdf"
+    assert pdf_path.exists(), f"{pdf_path} is needed for this check (the shared corpus)"
+    (tmp_path / "raw").mkdir()
+    shutil.copy(pdf_path, tmp_path / "raw")
+    run_inline(collect_inputs([tmp_path / "raw"]), str(tmp_path / "out"), Settings(isolate=False))
+    folder = tmp_path / "out" / pdf_path.stem
+    build_review(folder)
+    with open(folder / "claims.csv", encoding="utf-8") as fh:
+        claims = [c for c in csv.DictReader(fh) if c["page"] == "1"]
+    assert len(claims) >= 10
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto((folder / "review.html").as_uri())
+    drawn = page.evaluate("""() => {
+        const fig = document.querySelector('#page-1 figure');
+        const img = fig.querySelector('img').getBoundingClientRect();
+        const out = {};
+        for (const r of fig.querySelectorAll('svg.boxes rect')) {
+            const b = r.getBoundingClientRect();
+            out[r.querySelector('title').textContent] = [b.left - img.left, b.top - img.top,
+                                                         b.right - img.left, b.bottom - img.top];
+        }
+        return {width: img.width, boxes: out};
+    }""")
+    with pymupdf.open(pdf_path) as pdf:
+        first = pdf[0]
+        scale = drawn["width"] / first.rect.width
+        for c in claims:
+            x0, y0, x1, y1 = drawn["boxes"][c["claim_id"]]
+            surface = c["surface"]
+            hits = first.search_for(surface)
+            while not hits and len(surface) > 1:  # wrapped onto the next line: its first line's part
+                surface = surface[:-1]
+                hits = first.search_for(surface)
+            assert hits, c["surface"]
+            own = min(hits, key=lambda r: abs(r.x0 * scale - x0) + abs(r.y0 * scale - y0))
+            for r in sorted(hits, key=lambda r: r.x0):  # "866.60 万人": one rectangle per word
+                if r.y0 < own.y1 and r.y1 > own.y0 and own.x1 <= r.x0 <= own.x1 + r.height:
+                    own |= r
+            slack = 2 * scale  # the stroke's half width and rounding to 0.1 pt
+            assert (x0 <= own.x0 * scale + slack and y0 <= own.y0 * scale + slack
+                    and x1 >= own.x1 * scale - slack and y1 >= own.y1 * scale - slack), (c["surface"], own)
+            assert (x1 - x0) <= (own.x1 - own.x0 + 4) * scale, c["surface"]  # on the number, not its line

@@ -1,0 +1,343 @@
+"""Claims of table cells: a cell that is a number or a range alone ("330,435.30", "4~12"), or one
+quantity with its own unit ("12.5亿元"), with the unit, period and change its header, its row, its
+table's unit statement or its caption states.
+
+Tables reach this stage as ``TableCell`` rows (tab-separated, Markdown, HTML and PDF tables, and
+plain-text tables aligned with spaces alike), row 0 the header. How a cell's unit is found, first
+rule that applies:
+
+0. the cell writes it ("12.5亿元", "4～12小时"; "12.5万" keeps its scale and takes the unit below);
+1. the column header states it: "2021年（亿元）", "增长%";
+2. a 单位 column states it for the row ("万辆");
+3. the row label states it: "地区生产总值（亿元）";
+4. the table's unit statement: "单位：万元" on a line just above or below the table, in its
+   caption, or in a cell of its own. A list ("单位：亿元、%") is read as: its percent units (%,
+   ‰, 百分点) go to the columns of rates and shares (增长, 增速, 比重, 指数 headers), its other
+   unit to every other column when it names one; several other units ("万人、万元") go to the
+   remaining columns in order when there are exactly as many, else to none (no guess);
+5. a rate-of-change column without any of these is in percent.
+
+A row's subject is its label: the first column that is not an identifier column (序号, 编号, 代码
+headers, or a column without a header numbering the rows 1, 2, 3 …), without the unit it states
+and the "of which" marks of bulletins (#, 其中：). The numbers of identifier, category (分类, 类别)
+and year columns (年份, or under an empty, 年 or 时间 header a column of years in order) are not
+claims; a year column gives its row's period and the value column's header is then the subject.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Optional
+
+from . import claim_attributes as attrs
+from .claim_attributes import KNOWN_UNITS, MOM, UNIT_NAMES, YOY, unit_kind
+from .claim_detection import claim_quantities
+from .lexicon import load as load_lexicon
+from .model import Block, Claim, Document, TableCell
+from .numbers import (
+    CN_UNITS,
+    UNITS,
+    NumberError,
+    Quantity,
+    format_decimal,
+    parse_number,
+)
+from .periods import TimeExpr, find_time_expressions
+
+_LEX = load_lexicon()
+_TABLES = _LEX.mapping("tables", "heads")
+
+
+def _any_of(words: Iterable[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_IDENTIFIER_HEAD = _any_of(_TABLES["identifier_heads"])
+_CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
+_YEAR_HEAD = _any_of(_TABLES["year_heads"])
+_GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
+_RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
+_DECREASE_HEAD = _any_of(_TABLES["decrease_heads"])
+_INCREASE_HEAD = _any_of(_TABLES["increase_heads"])
+_UNIT_WORDS = "|".join(re.escape(w) for w in _TABLES["unit_heads"])
+_UNIT_HEAD = re.compile(rf"\s*(?:{_UNIT_WORDS})\s*")
+# "单位：万元", "（单位：亿元、%）", "金额单位:万元": the statement and the units it lists
+_UNIT_STATEMENT = re.compile(rf"(?:{_UNIT_WORDS})\s*[:：]\s*([^）)\s，。；;]+(?:\s*[、,，/]\s*[^）)\s，。；;、,/]+)*)")
+_UNIT_LIST_SEP = re.compile(r"\s*[、,，/]\s*")
+STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
+STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
+
+_NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
+_RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM})\s*(%|‰)?")
+_NUMBER_MARKS = re.compile(r"[,\s%‰]")
+_YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+_MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
+_HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
+_QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
+    list(_LEX.mapping("qualifiers", "before")) + list(_LEX.mapping("qualifiers", "after")), key=len, reverse=True)))
+
+
+def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
+    """The unit statement of the table at ``blocks[index]``: its caption or a short line just
+    above it, else a short line just below it that is not the statement of the next table."""
+    for j in range(index - 1, max(index - 1 - STATEMENT_BLOCKS_ABOVE, -1), -1):
+        b = blocks[j]
+        if b.kind == "table":
+            break
+        found = _statement(b.text)
+        if found:
+            return found
+    if index + 1 < len(blocks):
+        b = blocks[index + 1]
+        next_is_table = index + 2 < len(blocks) and blocks[index + 2].kind == "table"
+        if b.kind != "table" and not next_is_table:
+            return _statement(b.text)
+    return ""
+
+
+def _statement(text: str) -> str:
+    m = _UNIT_STATEMENT.search(text)
+    if not m:
+        return ""
+    if len(text) > STATEMENT_LINE and text[m.end() :].strip("）) "):
+        return ""  # in a long line only a closing "（单位：亿元）" states the unit
+    return m.group(1)
+
+
+def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, doc_year,
+                 caption: str, statement: str, path: str, make_id: Callable[[str], str]) -> list[Claim]:
+    """Claims of one table's cells (see the module docstring for how units are found)."""
+    caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
+    default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
+    header = {c.col: c.text for c in cells if c.is_header}
+    row_cells: dict[int, dict[int, str]] = {}
+    for c in cells:
+        row_cells.setdefault(c.row, {})[c.col] = c.text
+        in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
+        if in_cell:
+            statement = in_cell.group(1)  # a cell "单位：万元"
+    body_rows = [r for r in sorted(row_cells) if r != 0]
+    columns = sorted({c.col for c in cells})
+    unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
+    id_cols = {col for col in columns if _is_identifier_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
+    year_cols = {col for col in columns if col not in id_cols
+                 and _is_year_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
+    label_col = next((col for col in columns if col not in id_cols and col != unit_col), 0)
+    code_cols = {col for col in columns if _CATEGORY_HEAD.search(header.get(col, "") or "\0")}
+    row_text = {r: "\t".join(texts.values()) for r, texts in row_cells.items()}
+
+    @functools.cache
+    def column(head: str):
+        change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
+        return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
+                [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
+                ("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
+
+    @functools.cache
+    def row_label(label: str):
+        times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
+        return header_unit(label), bool(_YEAR_CELL.fullmatch(label.strip())) and bool(times), times
+
+    stated = _stated_units(statement, [col for col in columns if col not in id_cols | year_cols
+                                       and col not in (unit_col, label_col)], header, column)
+    out = []
+    for cell in cells:
+        if cell.is_header or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols:
+            continue
+        head = header.get(cell.col, "")
+        value, value_max, sign_unit = _cell_number(cell.text)
+        written = _written_quantity(cell.text) if value is None else None
+        if value is None and written is None:
+            continue
+        (scale, unit), growth, ratio, times, change, basis = column(head)
+        qualifier = "exact"
+        if written is not None:  # "12.5亿元", "4~12小时", "5万人以上" in a cell: its own unit first
+            value, value_max = written.value, written.value_max
+            qualifier = attrs.qualifier(cell.text, written)
+            if written.unit:
+                scale, unit = Decimal(1), UNIT_NAMES.get(written.unit, written.unit)
+            elif written.has_scale:
+                scale = Decimal(1)
+        label = row_cells[cell.row].get(label_col, "")
+        (label_scale, label_unit), year_row, label_times = row_label(label)
+        if not unit and unit_col is not None and not growth and not ratio:
+            scale, unit = unit_text(row_cells[cell.row].get(unit_col, ""))  # a 单位 column: "万辆"
+        if not unit and label_unit and not growth and not ratio:
+            scale, unit = label_scale, label_unit  # the row label states it: "地区生产总值（亿元）"
+        if not unit and cell.col in stated:
+            scale, unit = stated[cell.col]
+        if not unit and (growth or sign_unit):
+            scale, unit = Decimal(1), sign_unit or "%"  # a rate column without a stated unit
+        if written is not None and written.has_scale:
+            scale = Decimal(1)  # "12.5万" under "（人）": the cell's own scale, the header's unit
+        value = value * scale
+        value_max = value_max * scale if value_max is not None else None
+        kind = unit_kind(unit) or ("count" if unit else "other")
+        row_year = next((row_cells[cell.row].get(col, "")[:4] for col in sorted(year_cols)
+                         if _YEAR_CELL.fullmatch(row_cells[cell.row].get(col, ""))), "")
+        if row_year:
+            times = [_year_expr(row_year)]  # the row's year column
+        elif year_row:
+            times = label_times  # a row per year
+        period = times[0].period if times else default_period
+        raw_start, raw_end = cell.raw_start, cell.raw_end
+        if written is not None and doc.raw[raw_start:raw_end] == cell.text:
+            # qualifier words stay outside the surface ("约3亿元" → "3亿元"); where normalising
+            # changed the cell's characters the whole cell is the surface
+            raw_start, raw_end = raw_start + written.start, raw_start + written.end
+        key = f"{path}|table|{head}|{cell.row}|{cell.col}|{cell.text}"
+        out.append(
+            Claim(
+                claim_id=make_id(key), surface=doc.raw[raw_start:raw_end],
+                raw_start=raw_start, raw_end=raw_end, line=cell.line,
+                value=format_decimal(value), value_max=format_decimal(value_max), unit=unit, kind=kind,
+                qualifier=qualifier, change=change, basis=basis, period=period,
+                period_role="during" if period else "",
+                subject=_subject(head) if label_col in year_cols or not label else _subject(label),
+                section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
+                block_id=block.block_id,
+            )
+        )
+    return out
+
+
+_SUBJECT_MARKS = re.compile(r"^(?:[#＃*]+|其中[:：]?)\s*")
+
+
+def _subject(label: str) -> str:
+    """A row label or header as a subject: without the unit it states and the "of which" marks of
+    bulletins ("#粮食", "其中：城镇"): "地区生产总值（亿元）" → "地区生产总值"."""
+    if header_unit(label)[1]:
+        label = _HEADER_UNIT.sub("", label)
+    return _SUBJECT_MARKS.sub("", label.strip()).strip() or label
+
+
+def _written_quantity(text: str) -> Optional[Quantity]:
+    """A cell that is one quantity with its unit or scale written in it, and nothing else but a
+    qualifier ("12.5亿元", "4~12小时", "约5万人", "20%以上")."""
+    if not _MAY_BE_QUANTITY.search(text):
+        return None  # a label ("营业收入"): most cells that are no number hold no numeral either
+    found = claim_quantities(text)
+    if len(found) != 1:
+        return None
+    q = found[0][0]
+    rest = (text[: q.start] + text[q.end :]).strip()
+    if (q.unit or q.has_scale) and (not rest or _QUALIFIER_ONLY.fullmatch(rest)):
+        return q
+    return None
+
+
+def _year_expr(year: str) -> TimeExpr:
+    return TimeExpr(0, 0, year, "during", False, True)
+
+
+def _cell_number(text: str) -> tuple[Optional[Decimal], Optional[Decimal], str]:
+    """A cell that is a number or a range alone: (value, value_max, "%" or "‰" written in it)."""
+    m = _NUMBER_ONLY.fullmatch(text)
+    if m:
+        return Decimal(_NUMBER_MARKS.sub("", m.group(1))), None, m.group(2) or ""
+    m = _RANGE_CELL.fullmatch(text)
+    if m:
+        low, high = Decimal(_NUMBER_MARKS.sub("", m.group(1))), Decimal(_NUMBER_MARKS.sub("", m.group(2)))
+        if low < high and not (_YEAR_CELL.fullmatch(m.group(1)) and _YEAR_CELL.fullmatch(m.group(2))):
+            return low, high, m.group(3) or ""  # "4~12" hours; "2019-2020" is a span of years
+    return None, None, ""
+
+
+def _is_identifier_column(head: str, body: list[str]) -> bool:
+    """序号/编号/代码 by its header, or a column numbering its rows 1, 2, 3 … without a header."""
+    if head and _IDENTIFIER_HEAD.search(head):
+        return True
+    numbers = [t for t in body if t]
+    if head or len(numbers) < 2 or not all(t.isdigit() for t in numbers):
+        return False
+    return [int(t) for t in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers)))
+
+
+def _is_year_column(head: str, body: list[str]) -> bool:
+    """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order."""
+    if head and _YEAR_HEAD.search(head):
+        return True
+    if head.strip() not in ("", "年", "时间"):
+        return False  # "2021年" over counts that happen to lie between 1900 and 2099
+    texts = [t for t in body if t]
+    if len(texts) < 2 or not all(_YEAR_CELL.fullmatch(t) for t in texts):
+        return False
+    years = [int(t[:4]) for t in texts]
+    return years == sorted(set(years)) or years == sorted(set(years), reverse=True)
+
+
+def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:
+    """The table's unit statement spread over its value columns: column → (scale, unit)."""
+    if not statement:
+        return {}
+    units = [unit_text(u, measured_prefix=False) for u in _UNIT_LIST_SEP.split(statement) if u]
+    units = [u for u in units if u[1]]
+    percent = [u for u in units if unit_kind(u[1]) == "percent"]
+    other = [u for u in units if unit_kind(u[1]) != "percent"]
+    out = {}
+    plain = []
+    for col in value_cols:
+        (_, own), growth, ratio, *_ = column(header.get(col, ""))
+        if own:
+            continue
+        if growth or ratio:
+            if percent:
+                out[col] = percent[0]
+        else:
+            plain.append(col)
+    if len(other) == 1:
+        out.update({col: other[0] for col in plain})
+    elif other and len(other) == len(plain):
+        out.update(zip(plain, other))  # "单位：万人、万元" over two value columns
+    elif not other and percent:
+        out.update({col: percent[0] for col in plain})  # "单位：%": every cell a percentage
+    return out
+
+
+_SCALE_PREFIX = re.compile(rf"[{''.join(CN_UNITS)}万亿萬億]+")
+
+
+def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
+    """A unit as a table writes it: "万辆" → (10000, "辆"), "千元" → (1000, "元"), "%" → (1, "%"),
+    "千瓦时" → (1, "千瓦时"); in a 单位 column also what is measured before the unit ("蒸发量吨" →
+    (1, "吨")), which a header's parentheses ("(户籍人口)") never are."""
+    text = text.strip()
+    if not text or re.search(r"[0-9]", text) or len(text) > 8:
+        return Decimal(1), ""
+    if text in KNOWN_UNITS:
+        return Decimal(1), UNIT_NAMES.get(text, text)
+    m = _SCALE_PREFIX.match(text)
+    if m:
+        for cut in range(m.end(), 0, -1):  # the longest scale prefix before a known unit
+            rest = text[cut:]
+            if rest in KNOWN_UNITS and rest:
+                try:
+                    return parse_number(text[:cut]), UNIT_NAMES.get(rest, rest)
+                except NumberError:
+                    break
+    if not measured_prefix:
+        return Decimal(1), ""
+    factor, body = Decimal(1), text
+    m = re.match(r"万亿|亿|万", text)
+    if m and len(text) > m.end():
+        factor, body = parse_number(m.group()), text[m.end() :]
+    rest = next((u for u in UNITS if body.endswith(u) and len(u) < len(body)), body)
+    return factor, UNIT_NAMES.get(rest, rest)
+
+
+def header_unit(head: str) -> tuple[Decimal, str]:
+    """The unit a header or a row label states: "增长%", "2021年（亿元）"; (1, "") for none."""
+    if re.search(r"[%％]\s*$", head):
+        return Decimal(1), "%"  # "增长%"
+    m = _HEADER_UNIT.search(head)
+    if not m:
+        return Decimal(1), ""
+    scale, unit = unit_text(m.group(1), measured_prefix=False)
+    if unit not in KNOWN_UNITS or not unit:
+        return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit
+    return scale, unit
