@@ -170,3 +170,23 @@ def test_low_confidence_ocr_claims_are_flagged_in_the_review_page():
     layer = _marked(source, 0, len(source), [dict(claim, ocr_confidence="")], {})
     assert "low-ocr" in low and "OCR confidence 0.62" in low
     assert "low-ocr" not in high and "low-ocr" not in layer
+
+
+def test_a_scan_is_read_in_the_worker_within_its_limits(tmp_path):
+    """`reportpipe run` reads a scanned page in its isolated worker, under the default address-space
+    cap and a time limit that counts the page's image, and writes its OCR columns."""
+    import csv
+    import subprocess
+    import sys
+
+    from pipeline.isolation import estimate_image_pages, estimate_pages
+
+    pdf = scanned_copy(corpus_file(ZHOUKOU), tmp_path / "scan.pdf", pages={2})
+    assert (estimate_pages(pdf), estimate_image_pages(pdf)) == (1, 1)
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(pdf), "--out", str(out), "--runner", "inline",
+                        "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(out / "scan" / "claims.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 20 and all(row["ocr"] == "True" and 0 < float(row["ocr_confidence"]) <= 1 for row in rows)
