@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pages", type=int, default=None, metavar="N",
                      help="largest PDF accepted, in pages (default 2000)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                     help="wall-clock limit per report, plus 2 s per PDF page (default 60)")
+                     help="wall-clock limit per report, plus 2 s per PDF page and 15 s per page with an image (default 60)")
     run.add_argument("--memory-mb", type=int, default=None, metavar="MIB",
                      help="memory cap of the worker process (default 2048)")
     run.add_argument("--no-isolation", action="store_true",

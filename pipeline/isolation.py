@@ -105,8 +105,27 @@ def estimate_pages(path: Path) -> int:
     return max(1, len(re.findall(rb"/Type\s*/Page(?!s)", data)))
 
 
+# A page that is a picture (a scan) is read by OCR: 7-10 s a page on two shared cores, where a
+# text layer takes a fraction of a second. Each image-holding page gets this much more time.
+OCR_SECONDS_PER_PAGE = 15.0
+
+
+def estimate_image_pages(path: Path) -> int:
+    """Pages that may need OCR, from a byte scan: image XObjects, at most one per page."""
+    if path.suffix.lower() != ".pdf":
+        return 0
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64 * 1024 * 1024)
+    except OSError:
+        return 0
+    images = len(re.findall(rb"/Subtype\s*/Image", data))
+    return min(images, estimate_pages(path))
+
+
 def time_limit(path: Path, limits: Limits) -> float:
-    return limits.timeout_s + limits.seconds_per_page * estimate_pages(path)
+    return (limits.timeout_s + limits.seconds_per_page * estimate_pages(path)
+            + OCR_SECONDS_PER_PAGE * estimate_image_pages(path))
 
 
 def _pool(limits: Limits) -> ProcessPoolExecutor:

@@ -125,6 +125,9 @@ class Block:
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
     page: Optional[int] = None  # PDF inputs: 1-based page and the box of the block's characters
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,9 @@ class TableCell:
     line: int
     page: Optional[int] = None
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,9 @@ class Claim:
     block_id: str
     page: Optional[int] = None
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -276,7 +285,7 @@ class Document:
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
     display: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of paragraphs set larger or
     #   bolder than the running text (where unnumbered headings can be)
-    source_info: dict = field(default_factory=dict)  # PDF inputs: metadata and what each page held
+    source_info: dict = field(default_factory=dict)  # metadata, what each page held, Word/web anchors
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)

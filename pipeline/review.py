@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from importlib import resources
 from pathlib import Path
 
+from .ocr import REVIEW_CONFIDENCE
+
 KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 COLOURS = {"count": "#cfe8ff", "money": "#d8f5d0", "percent": "#ffe3b3", "multiple": "#f3d1ff",
            "duration": "#ffd6d6", "length": "#d6fff6", "other": "#e6e6e6"}
@@ -189,13 +191,18 @@ def _marked(source: str, start: int, end: int, claims: list[dict], title_of: dic
             continue
         parts.append(_e(source[pos:a]))
         data = {k: c.get(k, "") for k in ("value", "value_max", "unit", "kind", "qualifier", "change", "basis",
-                                          "period", "period_role", "subject", "claim_id")}
+                                          "period", "period_role", "subject", "claim_id", "locator",
+                                          "ocr_confidence")}
         data["section"] = title_of.get(c.get("section_id", ""), "")
         data["context"] = source[max(0, a - 40):min(len(source), z + 40)].replace("\n", " ")
         sup = QUALIFIER_MARK.get(c["qualifier"], "") + CHANGE_MARK.get(c["change"], "")
         label = f'{c["value"]} {c["unit"]} ({c["kind"]})'
+        # a claim OCR read with low confidence: flagged for a look at the page image
+        low = c.get("ocr_confidence") not in (None, "") and float(c["ocr_confidence"]) < REVIEW_CONFIDENCE
+        if low:
+            label += f", OCR confidence {float(c['ocr_confidence']):.2f}"
         parts.append(
-            f'<mark class="claim kind-{_e(c["kind"])}" tabindex="0" role="button" aria-label="{_e(label)}" '
+            f'<mark class="claim kind-{_e(c["kind"])}{" low-ocr" if low else ""}" tabindex="0" role="button" aria-label="{_e(label)}" '
             f'id="{_e(c["claim_id"])}" data-section="{_e(c.get("section_id", ""))}" '
             f"data-claim='{_e(json.dumps(data, ensure_ascii=False))}'>{_e(source[a:z])}"
             + (f"<sup>{_e(sup)}</sup>" if sup else "") + "</mark>")

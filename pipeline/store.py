@@ -73,7 +73,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         "blocks": [
             {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
                                                                "text", "raw_start", "raw_end", "line",
-                                                               "page")}, "bbox": bbox_text(b.bbox)}
+                                                               "page", "locator", "ocr", "ocr_confidence")},
+             "bbox": bbox_text(b.bbox)}
             for b in doc.blocks
         ],
         "claims": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.claims],
@@ -88,6 +89,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         for c in cols:
             if c == "page":
                 df[c] = df[c].astype("Int64")
+            elif c == "ocr_confidence":  # a number or missing (text not read by OCR)
+                df[c] = df[c].astype("float64")
             elif df[c].dtype == object:
                 df[c] = df[c].where(df[c].notna(), None)
         frames[name] = df

@@ -59,7 +59,6 @@ def test_headers_footers_and_page_numbers_are_furniture(pdf_doc):
         ("derived_truncated_crazyones_60pct.pdf", "truncated_or_corrupt"),
         ("qpdf_issue-146_deep-nested-array.pdf", "truncated_or_corrupt"),
         ("pdfjs_issue6010_2_utf8-password.pdf", "encrypted_needs_password"),
-        ("pdfminer_pdf-with-jbig2_no-text-layer.pdf", "no_text_layer"),
     ],
 )
 def test_bad_pdfs_fail_with_their_reason(name, reason):

@@ -32,7 +32,6 @@ EXPECTED = {
     "derived_truncated_crazyones_60pct": "truncated_or_corrupt",
     "qpdf_issue-146_deep-nested-array": "truncated_or_corrupt",
     "pdfjs_issue6010_2_utf8-password": "encrypted_needs_password",
-    "pdfminer_pdf-with-jbig2_no-text-layer": "no_text_layer",
     "synthetic_flate_bomb_1GiB": "timeout",
 }
 

@@ -3,7 +3,7 @@ const panel = document.getElementById('details');
 function show(m) {
   const d = JSON.parse(m.dataset.claim);
   const rows = ['value','value_max','unit','kind','qualifier','change','basis','period','period_role',
-                'subject','section','claim_id','context'];
+                'subject','section','claim_id','locator','ocr_confidence','context'];
   panel.innerHTML = '<dl>' + rows.map(k => '<dt>' + k + '</dt><dd data-field="' + k + '">' +
       String(d[k] ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c])) + '</dd>').join('') + '</dl>';
   marks.forEach(x => x.removeAttribute('aria-current'));
