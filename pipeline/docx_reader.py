@@ -304,7 +304,7 @@ class _Writer:
         covers empty (so that a number is written, and claimed, once)."""
         rows = []
         for r, tr in enumerate(table._tbl.tr_lst):
-            row: list[tuple[str, str]] = []
+            row: list[tuple[str, str | None]] = []
             for tc in tr.tc_lst:
                 span = tc.grid_span
                 continued = tc.vMerge == "continue"

@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .docx_reader import Anchor
 from .errors import ReportError
@@ -216,8 +217,8 @@ def _article(body):
         for child in node:
             if not isinstance(child.tag, str) or child not in scores:
                 continue
-            t, l = scores[child]
-            if t - l >= ARTICLE_SHARE * content and (t == 0 or l <= MAX_LINK_SHARE * t):
+            t, linked = scores[child]
+            if t - linked >= ARTICLE_SHARE * content and (t == 0 or linked <= MAX_LINK_SHARE * t):
                 best = child
                 break
         if best is None:
@@ -244,9 +245,9 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", text).strip()
 
 
-def _blocks(article) -> list[tuple[str, object, object]]:
+def _blocks(article) -> list[tuple[str, Any, object]]:
     """("text", line, element) and ("table", rows, element) in document order."""
-    out: list[tuple[str, object, object]] = []
+    out: list[tuple[str, Any, object]] = []
 
     def flush(buffer: list[str], el) -> None:
         text = "".join(buffer)

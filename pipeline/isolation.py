@@ -28,7 +28,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from .errors import ReportError
 
@@ -79,18 +79,45 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+# The OCR engine (onnxruntime and OpenCV) reserves about 0.5 GB of address space when it loads
+# and a 200 dpi page's tensors up to 0.8 GB more, most of it never touched. The cap counts address
+# space, not memory used, so a report that needs OCR may lift its cap by this much while the
+# engine runs (``lift_cap``), as it gets more time per scanned page.
+ALLOWANCE_MB = 1024
+
+
 def _init_worker(memory_mb: int, parent: int) -> None:
     _exit_with_parent(parent)
+    # One report at a time: BLAS thread pools would only reserve address space (about 40 MB each).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit + ALLOWANCE_MB * 1024 * 1024))
 
 
-def _call(fn: Callable[..., T], args: tuple) -> T | _OutOfMemory:
+def lift_cap() -> None:
+    """Lift this worker's address-space cap to its hard limit (the cap plus ``ALLOWANCE_MB``) for
+    the rest of the current call; the worker is then replaced, so the next report starts under
+    the cap again in a fresh process. Outside a worker, or without a cap, nothing changes."""
+    global _LIFTED
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and hard != soft:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        _LIFTED = True
+
+
+_LIFTED = False  # in a worker: whether the current call lifted the cap
+
+
+def _call(fn: Callable[..., T], args: tuple) -> tuple[T | _OutOfMemory, bool]:
+    """``fn(*args)`` and whether it lifted the cap (the parent then replaces this worker)."""
+    global _LIFTED
+    _LIFTED = False
     try:
-        return fn(*args)
+        return fn(*args), _LIFTED
     except MemoryError:
-        return _OutOfMemory()
+        return _OutOfMemory(), _LIFTED
 
 
 def estimate_pages(path: Path) -> int:
@@ -180,7 +207,7 @@ def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) 
     limit = time_limit(path, limits)
     with _LOCK:  # one call at a time per worker; Prefect's threads queue here
         try:
-            result: Any = _pool(limits).submit(_call, fn, args).result(timeout=limit)
+            result, lifted = _pool(limits).submit(_call, fn, args).result(timeout=limit)
         except FutureTimeout:
             shutdown(kill=True)
             raise ReportError(str(path), "timeout", f"{path.name}: processing took longer than {limit:.0f} s "
@@ -196,6 +223,8 @@ def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) 
             raise ReportError(str(path), "memory_limit", f"{path.name}: processing needed more than the "
                               f"{limits.memory_mb} MiB memory cap; raise --memory-mb if the report is "
                               "genuinely large.", stage="worker")
+        if lifted:  # the worker's heap grew past its cap: the next report gets a fresh one
+            shutdown()
         return result
 
 

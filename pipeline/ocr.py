@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .isolation import lift_cap
+
 ENGINE = "rapidocr-onnxruntime"
 
 # 200 dpi is the resolution scanners use for text documents and the one the accuracy figures
@@ -180,8 +182,8 @@ def image_rules(pixels, scale: float, origin: tuple[float, float] = (0.0, 0.0)):
             thin &= inked < 0.5 * length
         return rows[thin], starts[thin], ends[thin]
 
-    hs = [(oy + r * scale, ox + a * scale, ox + b * scale) for r, a, b in zip(*runs(ink))]
-    vs = [(ox + c * scale, oy + a * scale, oy + b * scale) for c, a, b in zip(*runs(ink.T))]
+    hs = [(oy + r * scale, ox + a * scale, ox + b * scale) for r, a, b in zip(*runs(ink), strict=True)]
+    vs = [(ox + c * scale, oy + a * scale, oy + b * scale) for c, a, b in zip(*runs(ink.T), strict=True)]
     if len(hs) + len(vs) > MAX_RULE_RUNS:
         return [], []  # not a table's rules: a drawing or a texture
     return hs, vs
@@ -196,6 +198,8 @@ MIN_PROSE_LINES = 3
 def holds_running_text(page, clip, dpi: int = OCR_DPI) -> bool:
     """Whether the ``clip`` of ``page`` looks like a scan of running text (lines across it)."""
     import numpy as np
+
+    lift_cap()
 
     pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=_rgb())
     pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
@@ -216,6 +220,8 @@ def ocr_page(page, clip=None, dpi: int = OCR_DPI) -> OcrPage:
     region of a half-scanned page that holds text is left out by the caller's ``clip``.
     """
     import numpy as np
+
+    lift_cap()  # the engine reserves address space it never touches
 
     pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=_rgb())
     pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import DATA, GOLD, ROOT
 from docx_fixtures import bulletin_docx, merged_table_docx
 from pipeline.errors import ReportError
 from pipeline.evaluate import load_gold
 from pipeline.process import load_document, process_file
+
+from conftest import DATA, GOLD, ROOT
 
 FORMS = DATA / "forms"
 QIANDONGNAN = FORMS / "zh-Hans_qiandongnan-2016-statistical-bulletin.docx"

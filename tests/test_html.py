@@ -15,11 +15,12 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import GOLD, ROOT
 from pipeline.errors import ReportError
 from pipeline.evaluate import load_gold
 from pipeline.html_reader import looks_like_html
 from pipeline.process import load_document, process_file
+
+from conftest import GOLD, ROOT
 
 
 def corpus_file(name: str):
@@ -151,7 +152,7 @@ def test_the_reader_is_chosen_by_the_bytes(tmp_path):
     shutil.copy(src, named_txt)
     assert load_document(named_txt).encoding.startswith("html:")
     assert looks_like_html(b"\xef\xbb\xbf  <!-- saved -->\n<html lang='zh'>")
-    assert not looks_like_html("全年粮食产量<b>261.6</b>万吨".encode("utf-8"))
+    assert not looks_like_html("全年粮食产量<b>261.6</b>万吨".encode())
 
 
 def test_a_page_of_links_only_says_so(tmp_path):

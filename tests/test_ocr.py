@@ -12,12 +12,13 @@ import time
 import numpy as np
 import pytest
 
-from conftest import DATA, GOLD, ROOT
 from pipeline import ocr
 from pipeline.errors import ReportError
 from pipeline.evaluate import load_gold, score
 from pipeline.pdf_tables import find_grids
 from pipeline.process import process_file
+
+from conftest import DATA, GOLD, ROOT
 
 ZHOUKOU = "zh-Hans_zhoukou-2023-statistical-bulletin.pdf"
 ZHOUKOU_GOLD = GOLD / "zhoukou-2023-statistical-bulletin.pdf.jsonl"
