@@ -182,6 +182,7 @@ class _Page:
     text_from: str = ""  # "pymupdf", "pdfplumber", "ocr", or "" for a page without a text layer
     ocr: dict | None = None  # what OCR read from the page's images (engine, lines, confidence)
     ocr_lines: list = field(default_factory=list)  # (x0, y0, x1, y1, confidence) per OCR'd line
+    garbled: bool = False  # a text layer neither library decodes (no Unicode map): read by OCR
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -219,9 +220,17 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         else:
             pages, meta = _read_with_pymupdf(path, doc, data, max_pages), {
                 k: v for k, v in (doc.metadata or {}).items() if v}
-            for page in pages:  # OCR hook: pages with no text layer in either library
+            for page in pages:  # OCR hook: pages with no usable text layer in either library
                 if not page.text_from:
                     _ocr_into(path, doc[page.number - 1], page)
+    garbled = [p.number for p in pages if p.garbled and not p.text_from]
+    if garbled:
+        raise ReportError(
+            str(path), "mojibake_suspected",
+            f"the text layer of pages {_pages(garbled)} is garbled in both PyMuPDF and pdfplumber "
+            "(private-use characters, (cid:N) codes or mojibake: the font has no usable Unicode map) "
+            "and OCR read no text on their images; get a copy with embedded Unicode fonts.",
+            stage="ingest")
     read = [p for p in pages if p.text_from]
     if not read:
         raise ReportError(str(path), "no_text_layer", "no page has a text layer and OCR found no text on "
@@ -302,8 +311,9 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Pa
 
 
 def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: list[int]) -> None:
-    """pdfplumber's pages in place of the ones PyMuPDF could not read; an error naming the pages
-    that neither library decodes."""
+    """pdfplumber's pages in place of the ones PyMuPDF could not read. Pages that neither library
+    decodes are marked garbled and left without a text layer: OCR reads their images, as it reads
+    a scan (the glyphs are drawn right; only their character codes are lost)."""
     for pno, (lines, width, height, ok) in plumbed.items():
         if ok:
             page = pages[pno]
@@ -312,13 +322,8 @@ def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: 
                 page.width, page.height = width, height
         else:
             garbled.append(pno)
-    if garbled:
-        raise ReportError(
-            str(path), "mojibake_suspected",
-            f"the text layer of pages {_pages(sorted(garbled))} is garbled in both PyMuPDF and "
-            "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
-            "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts.",
-            stage="ingest")
+    for pno in garbled:
+        pages[pno].garbled = True
 
 
 def _write(pages: list[_Page]) -> "_Writer":
@@ -446,6 +451,7 @@ def _page_info(pages: list[_Page]) -> tuple[dict, ...]:
     and what OCR read from its images (``ocr``: engine, lines, mean confidence, whole page or not)."""
     return tuple({"page": p.number, "width": round(p.width, 1), "height": round(p.height, 1),
                   "images": p.images, "text_from": p.text_from, "tables": len(p.tables),
+                  **({"garbled_text_layer": True} if p.garbled else {}),
                   **({"ocr": p.ocr} if p.ocr else {})} for p in pages)
 
 

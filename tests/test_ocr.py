@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -139,6 +140,29 @@ def test_rules_drawn_in_an_image_form_a_grid():
 def test_known_confusions_are_undone():
     assert ocr.corrected("出生率8.47%0；死亡率9.04%o") == "出生率8.47‰；死亡率9.04‰"
     assert ocr.corrected("增长10%05年") == "增长10%05年"  # a digit after it: not a per-mille sign
+    assert ocr.corrected("分别增长5.8%、一12.4%") == "分别增长5.8%、-12.4%"  # a minus read as 一
+    assert ocr.corrected("下降，一3.2%") == "下降，-3.2%"
+    assert ocr.corrected("统一12个市") == "统一12个市"  # 一 inside a word stays
+    assert ocr.corrected("（一）12个") == "（一）12个"
+
+
+@pytest.mark.slow
+def test_pages_whose_fonts_have_no_unicode_map_are_read_by_ocr():
+    """A budget report whose text layer is garbled on four pages (both libraries decode glyph codes
+    without a Unicode map): those pages are read from their images, flagged, and the rest of the
+    report from its text layer; nothing fails as mojibake."""
+    doc = process_file(DATA / "corpus" / "zh-Hans_shanxi-2023-budget-report.pdf")
+    info = {p["page"]: p for p in doc.source_info["page_info"]}
+    garbled = sorted(n for n, p in info.items() if p.get("garbled_text_layer"))
+    assert garbled == [3, 4, 21, 23]
+    assert all(info[n]["text_from"] == "ocr" and info[n]["ocr"]["confidence"] > 0.95 for n in garbled)
+    assert all(p["text_from"] == "pymupdf" for n, p in info.items() if n not in garbled)
+    by_page = {n: [c for c in doc.claims if c.page == n] for n in garbled}
+    assert all(len(cs) >= 10 and all(c.ocr and c.ocr_confidence for c in cs) for cs in by_page.values())
+    assert not any(c.ocr for c in doc.claims if c.page not in garbled)
+    # the page's headline figure, as printed on it: 全省一般公共预算收入3479.15亿元
+    assert any(c.surface == "3479.15亿元" and Decimal(c.value) == Decimal("347915000000") for c in by_page[3])
+    assert any(c.surface.startswith("-12.4") for c in by_page[3])  # a minus the recogniser reads as 一
 
 
 @pytest.mark.slow

@@ -107,7 +107,8 @@ def _pages_pdf(path, texts):
     return path
 
 
-def test_garbled_pages_are_named_and_image_pages_skipped(tmp_path):
+def test_garbled_pages_that_ocr_cannot_read_are_named_and_image_pages_skipped(tmp_path):
+    """A page of control codes: no Unicode map, and no glyph drawn for OCR to read."""
     body = "全年全市地区生产总值1234.5亿元，比上年增长5.2%。" * 3
     ok = process_file(_pages_pdf(tmp_path / "blank.pdf", [body, "", body]))
     assert ok.pages == 3 and {b.page for b in ok.blocks} == {1, 3}  # the empty page is no error
@@ -310,9 +311,10 @@ def test_a_research_note_reads_its_sidebar_and_body_apart(tmp_path):
     assert len(body) >= 15 and all(c.bbox.x0 >= 200 for c in body)
 
 
-def test_a_page_of_symbol_font_glyphs_is_named_garbled(tmp_path):
+def test_a_page_of_symbol_font_glyphs_is_read_from_its_image(tmp_path):
     """Private-use code points are a symbol font's bullets, left out of the text; a page whose
-    whole text decodes to them is a font without a usable Unicode map, and an error names it."""
+    whole text decodes to them is a font without a usable Unicode map. Its glyphs are drawn
+    right, so OCR reads the page from its image, and the page is flagged as garbled."""
     import pymupdf
 
     path = tmp_path / "pua.pdf"
@@ -333,9 +335,11 @@ def test_a_page_of_symbol_font_glyphs_is_named_garbled(tmp_path):
     pdf.save(path)
     with pymupdf.open(path) as check:
         assert check[1].get_text().startswith("\ue041")
-    with pytest.raises(ReportError) as err:
-        process_file(path)
-    assert err.value.reason == "mojibake_suspected" and "pages 2 " in str(err.value)
+    doc = process_file(path)
+    page2 = doc.source_info["page_info"][1]
+    assert page2["garbled_text_layer"] is True and page2["text_from"] == "ocr"
+    assert "ABCDEFGHIJABCDEFGHIJ" in doc.raw.replace(" ", "") and "\ue041" not in doc.raw
+    assert doc.source_info["page_info"][0]["text_from"] == "pymupdf"
 
 
 def test_contents_entries_are_no_text(tmp_path):
