@@ -319,7 +319,8 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
             unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
     start = m.start()
     sign = m.string[start - 1] if start else ""
-    if sign and sign in "-－+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
+    # a sign that opens the text (a chart's data label "-4.0%" alone on its line) has nothing before it
+    if sign and sign in "-－+＋" and not (start >= 2 and _SIGN_BLOCKER.match(m.string[start - 2])):
         start -= 1  # "-0.57‰" a negative level, not a range; "同比+15.6%" a signed change
         if sign in "-－":
             value = -value

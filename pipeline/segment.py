@@ -71,7 +71,7 @@ _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
 _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.．][0-9]{1,3})?"
                      r"(?:(?:\s*[：:.．|｜]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
-_LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
+_LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
 # Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
 _ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))

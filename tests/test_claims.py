@@ -426,3 +426,8 @@ def test_telephone_numbers_after_a_latin_label_and_bracketed_republic_years():
 def test_a_first_table_row_of_shares_is_data_not_a_header():
     got = table_claims_of("甲党名单\t21.4%\n乙党名单\t16.2%\n")
     assert [(g[0], g[3]) for g in got] == [("21.4%", "%"), ("16.2%", "%")]
+
+
+def test_a_data_label_alone_on_its_line_keeps_its_minus_sign():
+    got = claims_of("某指标同比增长率\n\n12.5%\n\n-3.2%\n\n- 项目甲 8 个\n")
+    assert [(c.surface, c.value) for c in got] == [("12.5%", "12.5"), ("-3.2%", "-3.2"), ("8 个", "8")]
