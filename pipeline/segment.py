@@ -437,11 +437,43 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
                 and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
                 and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
             ln.kind = "furniture"
+    _mark_page_numbers(lines, first)
     # A table of contents: entries with leader dots and the page each part starts on
     entries = [ln for ln in lines[first:] if ln.kind == "paragraph" and _CONTENTS_ENTRY.match(ln.text)]
     if len(entries) >= MIN_CONTENTS_ENTRIES:
         for ln in entries:
             ln.kind = "furniture"
+
+
+# Page numbers of a converted slide deck or print page: a lone integer on its line between other
+# text, whose values count up through the document (2, 4, 5, … 14), a small step at a time (pages
+# without a number are skipped). A chart's integer labels stand next to one another, not alone.
+_LONE_INTEGER = re.compile(r"^[0-9]{1,4}$")
+MIN_PAGE_NUMBERS = 3
+MAX_PAGE_STEP = 10
+
+
+def _mark_page_numbers(lines: list[_Line], first: int) -> None:
+    body = [i for i in range(first, len(lines)) if lines[i].kind != "furniture"]
+    lone = []
+    for n, i in enumerate(body):
+        if lines[i].kind != "paragraph" or not _LONE_INTEGER.match(lines[i].text):
+            continue
+        neighbours = [lines[body[j]].text for j in (n - 1, n + 1) if 0 <= j < len(body)]
+        if not any(_LONE_INTEGER.match(t) for t in neighbours):
+            lone.append((i, int(lines[i].text)))
+    # the longest run of them that counts up, each step small
+    best: list[list[int]] = []
+    for k, (_i, value) in enumerate(lone):
+        chain = [k]
+        for j in range(k):
+            if 0 < value - lone[j][1] <= MAX_PAGE_STEP and len(best[j]) + 1 > len(chain):
+                chain = best[j] + [k]
+        best.append(chain)
+    longest = max(best, key=len, default=[])
+    if len(longest) >= MIN_PAGE_NUMBERS:
+        for k in longest:
+            lines[lone[k][0]].kind = "furniture"
 
 
 # "成都现状 ... 2", "第一章 总则……………3": a contents entry, never a heading nor a claim.

@@ -68,3 +68,15 @@ def test_numbered_styles_of_other_reports():
     got = [(s.level, s.number, s.title) for s in doc.sections]
     assert got == [("section", "一", "综合"), ("subsection", "一", "农业"), ("section", "二", "工业")]
     assert doc.title_page.organisation == "某市统计局"
+
+
+def test_lone_page_numbers_that_count_up_are_page_furniture():
+    page = "某行业规模持续扩大，企业数量达到{n}家，比上年增加{m}家，市场集中度进一步提高。\n\n{p}\n\n"
+    raw = "某行业研究报告\n\n某研究院\n\n2021年3月\n\n" + "".join(
+        page.format(n=100 + k, m=k + 10, p=p) for k, p in enumerate((12, 13, 15, 16)))
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == ["12", "13", "15", "16"]
+    assert [c.value for c in doc.claims] == ["100", "10", "101", "11", "102", "12", "103", "13"]
+    # two lone numbers are no pattern: they stay text
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw.replace("\n\n15\n\n", "\n\n").replace("\n\n16\n\n", "\n\n")))
+    assert not [b for b in doc.blocks if b.kind == "furniture"]
