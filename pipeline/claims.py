@@ -19,7 +19,7 @@ from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
-from .table_claims import stated_unit, table_claims
+from .table_claims import header_unit, stated_unit, table_claims
 
 # Blocks whose numbers are never claims: the title page, structure numerals, notes, page
 # furniture and clipping metadata (【原文出处】…); tables are read cell by cell instead.
@@ -110,6 +110,9 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         quantities = claim_quantities(sentence, republic)
         if not quantities:
             continue
+        if block.unit_hint:  # a chart's bare data label takes the unit of the chart's legend
+            quantities = [(attrs.with_stated_unit(q, *header_unit(f"（{block.unit_hint}）")), x)
+                          for q, x in quantities]
         times = find_time_expressions(sentence, ref_year) if MAY_HOLD_TIME.search(sentence) else []
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):

@@ -125,6 +125,7 @@ class Block:
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
     page: Optional[int] = None  # PDF inputs: 1-based page and the box of the block's characters
     bbox: Optional[BBox] = None
+    unit_hint: str = ""  # a chart's unit (交易规模（万亿元）) that its bare data labels take
 
 
 @dataclass(frozen=True)

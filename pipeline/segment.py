@@ -233,7 +233,7 @@ def segment(doc: Document) -> Document:
         )
         if ln.kind == "table":
             cells.extend(_table_cells(ln, block_id, sid, raw_span, lines_index))
-    blocks = _pass_block_dates(blocks)
+    blocks = _pass_chart_units(_pass_block_dates(blocks))
 
     sections = []
     for node in nodes:
@@ -449,6 +449,7 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
 # text, whose values count up through the document (2, 4, 5, … 14), a small step at a time (pages
 # without a number are skipped). A chart's integer labels stand next to one another, not alone.
 _LONE_INTEGER = re.compile(r"^[0-9]{1,4}$")
+_YEAR_ONLY = re.compile(r"^(?:19|20)[0-9]{2}$")  # a chart's axis year beside a page number
 MIN_PAGE_NUMBERS = 3
 MAX_PAGE_STEP = 10
 
@@ -460,7 +461,7 @@ def _mark_page_numbers(lines: list[_Line], first: int) -> None:
         if lines[i].kind != "paragraph" or not _LONE_INTEGER.match(lines[i].text):
             continue
         neighbours = [lines[body[j]].text for j in (n - 1, n + 1) if 0 <= j < len(body)]
-        if not any(_LONE_INTEGER.match(t) for t in neighbours):
+        if not any(_LONE_INTEGER.match(t) and not _YEAR_ONLY.match(t) for t in neighbours):
             lone.append((i, int(lines[i].text)))
     # the longest run of them that counts up, each step small
     best: list[list[int]] = []
@@ -912,4 +913,44 @@ def _pass_block_dates(blocks: list[Block]) -> list[Block]:
             for j in group + [i]:
                 out[j] = replace(out[j], period_hint=b.text)
         group = []
+    return out
+
+
+# A chart converted to text keeps its data labels as bare numbers on lines of their own ("44.4"),
+# and states their unit once, in a legend or axis title ("交易额规模（万亿元）", "同比增长率（%）")
+# above or below them. A chart is the run of lines between two stretches of running text (or
+# headings, tables, or the next chart's caption); its percentage labels carry their own %, and when
+# it names exactly one other unit, every bare label takes that unit.
+_BARE_LABEL = re.compile(r"[-+－]?[0-9][0-9,]*(?:\.[0-9]+)?")
+_LEGEND = re.compile(r"[^（(，。；：:,;]{1,30}[（(]\s*([^（）()]{1,10}?)\s*[）)]")
+_CHART_BOUNDS = frozenset({"part_number", "part_title", "section_number", "section_title", "section_heading",
+                           "subsection_heading", "case_marker", "case_title", "table", "metadata", "title_page"})
+_CHART_TEXT = frozenset({"paragraph", "infographic", "list_item"})
+_PERCENT_UNITS = ("%", "％", "‰", "百分点")
+MIN_CHART_LABELS = 3  # fewer bare numbers make no chart (a page number, a lone figure)
+
+
+def _is_running_text(b: Block) -> bool:
+    """A paragraph of sentences (not a note, not a long axis of categories "2017Q1 2017Q2 …")."""
+    return (b.kind in _CHART_TEXT and len(b.text) > MAX_INFOGRAPHIC_LINE and bool(_CLAUSE_PUNCT.search(b.text))
+            and not _SOURCE_NOTE.match(b.text) and not b.text.startswith("注释"))
+
+
+def _pass_chart_units(blocks: list[Block]) -> list[Block]:
+    out = list(blocks)
+    region: list[int] = []
+    for i in range(len(blocks) + 1):
+        b = blocks[i] if i < len(blocks) else None
+        if b is not None and b.kind not in _CHART_BOUNDS and not _is_running_text(b) and not (
+                b.kind == "figure_caption" and region):
+            region.append(i)
+            continue
+        labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)]
+        units = {m.group(1) for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"}
+                 and (m := _LEGEND.fullmatch(blocks[j].text)) and m.group(1) not in _PERCENT_UNITS}
+        if len(labels) >= MIN_CHART_LABELS and len(units) == 1:
+            (unit,) = units
+            for j in labels:
+                out[j] = replace(out[j], unit_hint=unit)
+        region = [i] if b is not None and b.kind == "figure_caption" else []
     return out

@@ -431,3 +431,20 @@ def test_a_first_table_row_of_shares_is_data_not_a_header():
 def test_a_data_label_alone_on_its_line_keeps_its_minus_sign():
     got = claims_of("某指标同比增长率\n\n12.5%\n\n-3.2%\n\n- 项目甲 8 个\n")
     assert [(c.surface, c.value) for c in got] == [("12.5%", "12.5"), ("-3.2%", "-3.2"), ("8 个", "8")]
+
+
+def test_bare_chart_labels_take_the_unit_of_the_charts_legend():
+    text = ("某市电子商务交易额逐年增长，线上消费成为拉动内需的重要力量，各类平台企业持续扩大服务范围，"
+            "带动了大量中小商户实现数字化转型。\n\n"
+            "2019-2022年某市电子商务交易额\n\n12.5%\n\n8.1%\n\n3.2\n\n3.6\n\n3.9\n\n"
+            "2019年 2020年 2021年\n\n"
+            "注：交易额按当年价格计算，数据经四舍五入处理，分项相加与合计略有出入，来自平台企业的统计报表汇总整理。\n\n"
+            "交易额（亿元）\n\n同比增长率（%）\n\n"
+            "全市网络零售额继续保持较快增长，农村电商发展势头良好，快递业务量稳步提升，全年新增网店数量较多。\n\n"
+            "4.5\n\n4.8\n\n5.1\n")
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of(text)]
+    assert got == [("12.5%", "12.5", "%", "percent"), ("8.1%", "8.1", "%", "percent"),
+                   ("3.2", "320000000", "元", "money"), ("3.6", "360000000", "元", "money"),
+                   ("3.9", "390000000", "元", "money"),
+                   # after the running text another chart begins, which names no unit
+                   ("4.5", "4.5", "", "count"), ("4.8", "4.8", "", "count"), ("5.1", "5.1", "", "count")]
