@@ -945,12 +945,38 @@ def _pass_chart_units(blocks: list[Block]) -> list[Block]:
                 b.kind == "figure_caption" and region):
             region.append(i)
             continue
-        labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)]
+        ticks = _axis_ticks(blocks, region)
+        labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)
+                  and j not in ticks]
         units = {m.group(1) for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"}
                  and (m := _LEGEND.fullmatch(blocks[j].text)) and m.group(1) not in _PERCENT_UNITS}
+        for j in ticks:
+            out[j] = replace(out[j], kind="furniture")
         if len(labels) >= MIN_CHART_LABELS and len(units) == 1:
             (unit,) = units
             for j in labels:
                 out[j] = replace(out[j], unit_hint=unit)
         region = [i] if b is not None and b.kind == "figure_caption" else []
+    return out
+
+
+# A chart's value axis: round numbers on lines of their own that step evenly down to 0 or up from
+# it ("100%", "80%", … "0%"; "0", "500", "1000", "1500"). They are the chart's furniture, no data.
+_TICK = re.compile(r"([0-9]{1,6})(%?)")
+MIN_AXIS_TICKS = 4
+
+
+def _axis_ticks(blocks: list[Block], region: list[int]) -> set[int]:
+    out: set[int] = set()
+    run: list[tuple[int, int, str]] = []
+    for j in region + [-1]:
+        m = _TICK.fullmatch(blocks[j].text) if j >= 0 and blocks[j].kind in _CHART_TEXT else None
+        if m and (not run or m.group(2) == run[-1][2]):
+            run.append((j, int(m.group(1)), m.group(2)))
+            continue
+        values = [v for _, v, _ in run]
+        steps = {b - a for a, b in zip(values, values[1:])}
+        if len(run) >= MIN_AXIS_TICKS and len(steps) == 1 and 0 not in steps and 0 in (values[0], values[-1]):
+            out.update(j for j, _, _ in run)
+        run = [(j, int(m.group(1)), m.group(2))] if m else []
     return out

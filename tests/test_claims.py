@@ -448,3 +448,11 @@ def test_bare_chart_labels_take_the_unit_of_the_charts_legend():
                    ("3.9", "390000000", "元", "money"),
                    # after the running text another chart begins, which names no unit
                    ("4.5", "4.5", "", "count"), ("4.8", "4.8", "", "count"), ("5.1", "5.1", "", "count")]
+
+
+def test_a_charts_value_axis_is_no_claim():
+    text = ("2021年某省各产业用电量占比\n\n31.2%\n\n45.6%\n\n23.2%\n\n100%\n\n75%\n\n50%\n\n25%\n\n0%\n\n"
+            "第一产业\n\n第二产业\n\n第三产业\n")
+    assert [c.surface for c in claims_of(text)] == ["31.2%", "45.6%", "23.2%"]
+    # values that do not step evenly to zero are data
+    assert [c.surface for c in claims_of("某项指标\n\n100%\n\n75%\n\n40%\n\n25%\n")] == ["100%", "75%", "40%", "25%"]
