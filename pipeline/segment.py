@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .ids import stable_id
+from .lexicon import load as load_lexicon
 from .lexicon import organisation_suffixes
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
@@ -609,7 +610,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (_opens_body(t, nxt) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
-              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain):
+              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain
+              and not _is_legend(t) and not _SPACED_LETTERS.fullmatch(t)):
             ln.kind = "subsection_heading"
             in_infographic = False
         else:
@@ -921,6 +923,26 @@ def _pass_block_dates(blocks: list[Block]) -> list[Block]:
 # above or below them. A chart is the run of lines between two stretches of running text (or
 # headings, tables, or the next chart's caption); its percentage labels carry their own %, and when
 # it names exactly one other unit, every bare label takes that unit.
+_UNIT_WORDS = frozenset(load_lexicon().units) | {"%", "％", "‰"}
+_UNIT_SCALE = re.compile(r"^[十百千万亿萬億]+")
+# Letters set apart by spaces ("S M S"): an icon's or a logo's residue, not a title.
+_SPACED_LETTERS = re.compile(r"(?:[A-Za-z]\s+)+[A-Za-z]")
+
+
+def _legend_unit(text: str) -> str:
+    """The unit of a legend or axis title "交易规模（万亿元）", "增长率（%）"; "" for another line."""
+    m = _LEGEND.fullmatch(text)
+    if not m:
+        return ""
+    unit = m.group(1)
+    return unit if _UNIT_SCALE.sub("", unit) in _UNIT_WORDS or unit in _UNIT_WORDS else ""
+
+
+def _is_legend(text: str) -> bool:
+    """A chart's legend or axis title names a unit in brackets at its end: never a heading."""
+    return bool(_legend_unit(text))
+
+
 _BARE_LABEL = re.compile(r"[-+－]?[0-9][0-9,]*(?:\.[0-9]+)?")
 _LEGEND = re.compile(r"[^（(，。；：:,;]{1,30}[（(]\s*([^（）()]{1,10}?)\s*[）)]")
 _CHART_BOUNDS = frozenset({"part_number", "part_title", "section_number", "section_title", "section_heading",
@@ -932,7 +954,8 @@ MIN_CHART_LABELS = 3  # fewer bare numbers make no chart (a page number, a lone 
 
 def _is_running_text(b: Block) -> bool:
     """A paragraph of sentences (not a note, not a long axis of categories "2017Q1 2017Q2 …")."""
-    return (b.kind in _CHART_TEXT and len(b.text) > MAX_INFOGRAPHIC_LINE and bool(_CLAUSE_PUNCT.search(b.text))
+    long = len(b.text) > MAX_INFOGRAPHIC_LINE or (len(b.text) >= MIN_BODY_AFTER_HEADING and b.text.endswith("。"))
+    return (b.kind in _CHART_TEXT and long and bool(_CLAUSE_PUNCT.search(b.text))
             and not _SOURCE_NOTE.match(b.text) and not b.text.startswith("注释"))
 
 
@@ -948,8 +971,8 @@ def _pass_chart_units(blocks: list[Block]) -> list[Block]:
         ticks = _axis_ticks(blocks, region)
         labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)
                   and j not in ticks]
-        units = {m.group(1) for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"}
-                 and (m := _LEGEND.fullmatch(blocks[j].text)) and m.group(1) not in _PERCENT_UNITS}
+        units = {u for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"}
+                 and (u := _legend_unit(blocks[j].text)) and u not in _PERCENT_UNITS}
         for j in ticks:
             out[j] = replace(out[j], kind="furniture")
         if len(labels) >= MIN_CHART_LABELS and len(units) == 1:

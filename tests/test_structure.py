@@ -261,6 +261,15 @@ def test_short_lines_alone_are_not_headings():
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
 
 
+def test_a_charts_legend_and_spaced_letters_before_a_paragraph_are_not_headings():
+    body = "注释：统计口径为规模以上企业，历史数据已按最新掌握的情况修正，部分数据经四舍五入，分项之和与合计略有出入。"
+    for line in ("增加值增速（%）", "营业收入（亿元）", "A P P"):
+        doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n{line}\n\n{body}\n")
+        assert doc.sections == (), line
+    doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n市场规模（续）\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["市场规模（续）"]
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
