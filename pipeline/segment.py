@@ -97,6 +97,9 @@ MIN_RUN_IN_BODY = 10
 # An unnumbered heading says something: at least two ideographs or letters, not a bullet glyph.
 _WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MIN_HEADING_WORD_CHARS = 2
+# "第三方移动支付：疫情对一季度消费板块影响大，行业规模下降": a topic, a colon and a statement of
+# several clauses opens a summary's paragraph; a heading says its topic in one phrase.
+_TOPIC_STATEMENT = re.compile(r"^[^：:，,]{2,20}[：:][^：:]*[，,]")
 _TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
@@ -608,7 +611,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
         elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (_opens_body(t, nxt) and _follows_text_or_structure(
-                lines[i - 1] if i > first else None)))
+                lines[i - 1] if i > first else None)) and not _TOPIC_STATEMENT.match(t))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
               and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain
               and not _is_legend(t) and not _SPACED_LETTERS.fullmatch(t)):

@@ -270,6 +270,13 @@ def test_a_charts_legend_and_spaced_letters_before_a_paragraph_are_not_headings(
     assert [s.title for s in doc.sections] == ["市场规模（续）"]
 
 
+def test_a_topic_with_a_statement_of_clauses_after_its_colon_opens_a_summary_paragraph():
+    body = "全年新能源汽车销量达到120万辆，比上年增长35.2%，渗透率继续提高，充电设施建设明显加快。"
+    doc = doc_of(f"某报告\n\n摘要\n\n新能源汽车：销量快速增长，渗透率继续提高\n{body}\n\n"
+                 f"发展展望：市场空间广阔\n{body}\n")
+    assert [s.title for s in doc.sections] == ["摘要", "发展展望：市场空间广阔"]
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
