@@ -184,7 +184,7 @@ def segment(doc: Document) -> Document:
             ln.plain = i < 0 or shown[i][1] <= a
     if "#" in doc.raw:
         _mark_markdown_headings(doc, lines)
-    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata")
+    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata", paged=bool(doc.boxes))
     _assign_levels(lines)
 
     nodes, owners = _build_tree(lines, n_title)
@@ -509,8 +509,10 @@ def _to_normal(text: str) -> str:
     return normalize_text(text).text
 
 
-def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
-    """Give every line a kind; reads the neighbours where a line alone is ambiguous."""
+def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool = False) -> None:
+    """Give every line a kind; reads the neighbours where a line alone is ambiguous.
+
+    ``paged``: a PDF, whose type tells its headings (a slide's lead is read from text inputs only)."""
     in_infographic = False
     decimal = sum(
         1 for j in range(first, len(lines) - 1)
@@ -527,6 +529,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
         ln = lines[i]
         t = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
+        lead = 0
         if ln.kind in ("table", "furniture", "metadata"):
             in_infographic = in_infographic and ln.kind == "furniture"
         elif ln.run_in:
@@ -610,13 +613,15 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.kind = "infographic"
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (_opens_body(t, nxt) and _follows_text_or_structure(
+        elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (
+                (_opens_body(t, nxt) or (not paged and (lead := _lead_lines(lines, i)))) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)) and not _TOPIC_STATEMENT.match(t))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
               and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain
               and not _is_legend(t) and not _SPACED_LETTERS.fullmatch(t)):
             ln.kind = "subsection_heading"
             in_infographic = False
+            i += lead  # the lead under the title is its first paragraph, not another heading
         else:
             in_infographic = False
         i += 1
@@ -758,6 +763,28 @@ def _mark_markdown_headings(doc: Document, lines: list[_Line]) -> None:
         line_start = raw.rfind("\n", 0, a) + 1
         if _MD_HEADING.match(raw, line_start):
             ln.marked = True
+
+
+# A report laid out as slides puts a one-line lead under each slide's title, the slide's message
+# ("第三方移动支付交易规模" / "疫情对一季度消费板块影响大，行业规模下降"), and then the body. The title
+# is one phrase; the lead, one or two lines without a sentence stop, says more than the title does.
+MAX_LEAD_LINES = 2
+
+
+def _lead_lines(lines: list[_Line], i: int) -> int:
+    """How many lead lines stand between the title at ``i`` and its body paragraph (0: none)."""
+    title = lines[i].text
+    if _CLAUSE_PUNCT.search(title):
+        return 0
+    for n in range(1, MAX_LEAD_LINES + 1):
+        if i + n + 1 >= len(lines):
+            return 0
+        lead = lines[i + 1 : i + n + 1]
+        if any(x.kind != "paragraph" or x.run_in or x.marked or not _is_heading_like(x.text) for x in lead):
+            return 0
+        if len(lead[0].text) > len(title) and _opens_body(lead[-1].text, lines[i + n + 1]):
+            return n
+    return 0
 
 
 def _follows_text_or_structure(prev: Optional[_Line]) -> bool:

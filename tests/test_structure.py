@@ -277,6 +277,16 @@ def test_a_topic_with_a_statement_of_clauses_after_its_colon_opens_a_summary_par
     assert [s.title for s in doc.sections] == ["摘要", "发展展望：市场空间广阔"]
 
 
+def test_a_slide_title_with_its_lead_line_before_the_body_is_one_heading():
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    doc = doc_of("某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+                 f"快递业务规模\n\n业务量增速放缓，收入保持增长\n\n{body}\n\n"
+                 f"快递市场格局\n\n头部企业份额继续提高，第二梯队企业在细分\n\n领域发力\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["快递业务规模", "快递市场格局"]
+    # a run of short labels is no title with a lead
+    assert doc_of(f"某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n{body}\n").sections[1:] == ()
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
