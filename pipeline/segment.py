@@ -137,6 +137,7 @@ class _Line:
     title = ""
     rank = None
     marked = False
+    divider = False  # a chapter's title on the divider slide that opens it
 
 
 @dataclass
@@ -185,6 +186,7 @@ def segment(doc: Document) -> Document:
     if "#" in doc.raw:
         _mark_markdown_headings(doc, lines)
     _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata", paged=bool(doc.boxes))
+    _mark_chapter_dividers(lines, n_title)
     _assign_levels(lines)
 
     nodes, owners = _build_tree(lines, n_title)
@@ -627,6 +629,53 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         i += 1
 
 
+# A report laid out as slides lists its chapters on a divider before each chapter, the same titles
+# each time (the one that follows highlighted, which plain text loses): the k-th divider opens the
+# k-th chapter. A divider's titles stand within a few lines of one another (the chapter's topics
+# may be listed under its title); a contents page before the first divider lists them once more.
+# Two or three lines repeated together on every page are a running header instead: a divider
+# lists at least three chapters, and there are exactly as many dividers as chapters.
+DIVIDER_REACH = 8
+MIN_DIVIDER_CHAPTERS = 3
+MIN_CHAPTER_TITLE_CHARS = 4  # ideographs: a chapter title is words, not a web address
+_IDEOGRAPHS = re.compile(r"[\u3400-\u9fff]")
+
+
+def _mark_chapter_dividers(lines: list[_Line], first: int) -> None:
+    places: dict[str, list[int]] = {}
+    for i in range(first, len(lines)):
+        ln = lines[i]
+        if (ln.kind in ("paragraph", "furniture", "subsection_heading") and _is_heading_like(ln.text)
+                and not _HAS_DIGIT.search(ln.text) and not _LIST_ITEM.match(ln.text)
+                and len(_IDEOGRAPHS.findall(ln.text)) >= MIN_CHAPTER_TITLE_CHARS):
+            places.setdefault(ln.text, []).append(i)
+    occurrences = sorted((i, t) for t, where in places.items() if len(where) >= 2 for i in where)
+    groups: list[list[tuple[int, str]]] = []
+    for i, t in occurrences:
+        if groups and i - groups[-1][-1][0] <= DIVIDER_REACH and all(t != x for _, x in groups[-1]):
+            groups[-1].append((i, t))
+        else:
+            groups.append([(i, t)])
+    groups = [g for g in groups if len(g) >= MIN_DIVIDER_CHAPTERS]  # a line repeated alone is no divider
+    if not groups:
+        return
+    titles = tuple(t for _, t in groups[-1])
+    if len(titles) < MIN_DIVIDER_CHAPTERS or any(tuple(t for _, t in g) != titles for g in groups):
+        return
+    if len(groups) == len(titles) + 1:
+        for i, _t in groups.pop(0):
+            lines[i].kind = "furniture"  # the contents page
+    if len(groups) != len(titles):
+        return
+    for k, group in enumerate(groups):
+        for j, (i, t) in enumerate(group):
+            ln = lines[i]
+            if j == k:
+                ln.kind, ln.number, ln.title, ln.divider, ln.rank = "section_heading", "", t, True, None
+            else:
+                ln.kind = "furniture"
+
+
 def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
     """Lines that hold nothing but a numeral 一, 二, 三 … in order: the section numbers of a report
     that sets each section's number on a line of its own, with or without a title under it (older
@@ -688,7 +737,7 @@ def _assign_levels(lines: list[_Line]) -> None:
     uses: 第一章 > 第一节 > 壹、(or a 壹 line) > 一、 > （一）. A bulletin's 一、 is its section and （一）
     its subsection; under chapters, 一、 is the subsection."""
     for ln in lines:
-        if ln.rank is not None:
+        if ln.rank is not None or ln.divider:
             continue
         if ln.kind == "section_heading":
             m = _SECTION_NUM.match(ln.text)

@@ -287,6 +287,26 @@ def test_a_slide_title_with_its_lead_line_before_the_body_is_one_heading():
     assert doc_of(f"某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n{body}\n").sections[1:] == ()
 
 
+def test_the_kth_chapter_divider_of_a_slide_deck_opens_the_kth_chapter():
+    chapters = ["中国快递行业发展概况", "快递细分市场发展分析", "快递行业发展趋势展望"]
+    topics = ["快递业务规模", "同城快递市场", "智能快递设施"]
+    leads = ["业务量增速放缓，收入保持较快增长", "同城业务占比下降，时效持续提升", "智能快递柜覆盖面扩大，使用率提高"]
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    raw = "某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+    for k in range(3):
+        raw += f"{chapters[0]}\n\n" + ("• 业务规模\n\n• 市场格局\n\n" if k == 0 else "")
+        raw += "".join(f"{c}\n\n" for c in chapters[1:])
+        raw += f"{topics[k]}\n\n{leads[k]}\n\n{body}\n\n"
+    doc = doc_of(raw)
+    got = [(s.level, s.title, s.line) for s in doc.sections]
+    assert [g[:2] for g in got] == [("section", chapters[0]), ("subsection", topics[0]),
+                                    ("section", chapters[1]), ("subsection", topics[1]),
+                                    ("section", chapters[2]), ("subsection", topics[2])]
+    # each chapter opens at its own divider: the second chapter's title line in the second divider
+    second = raw.split("\n").index(chapters[1], raw.split("\n").index(topics[0])) + 1
+    assert got[2][2] == second
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
