@@ -189,6 +189,7 @@ def segment(doc: Document) -> Document:
     _mark_chapter_dividers(lines, n_title)
     _assign_levels(lines)
 
+    _number_stages(lines)
     nodes, owners = _build_tree(lines, n_title)
     case_spans = _find_cases(lines)
 
@@ -486,6 +487,25 @@ def _mark_page_numbers(lines: list[_Line], first: int) -> None:
 # "成都现状 ... 2", "第一章 总则……………3": a contents entry, never a heading nor a claim.
 _CONTENTS_ENTRY = re.compile(r"^\S.{0,58}?\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
 MIN_CONTENTS_ENTRIES = 2
+_LEADERS = re.compile(r"\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
+
+
+def _contents_titles(lines: list[_Line], first: int) -> frozenset:
+    """The titles a table of contents lists, when at least two of them head the report's text."""
+    titles = frozenset("".join(_LEADERS.sub("", ln.text).split()) for ln in lines[first:]
+                       if ln.kind == "furniture" and _CONTENTS_ENTRY.match(ln.text))
+    headed = sum(1 for ln in lines[first:] if ln.kind == "subsection_heading" and "".join(ln.text.split()) in titles)
+    return titles if len(titles) >= MIN_CONTENTS_ENTRIES and headed >= MIN_CONTENTS_ENTRIES else frozenset()
+
+
+# "阶段1：车辆配额控制+停车管理" or "第二阶段：…": the stages of a plan, numbered in their heading.
+_STAGE = re.compile(rf"^(?:阶段\s*([0-9]{{1,2}}|[{_CN_NUM}]{{1,3}})|第\s*([0-9]{{1,2}}|[{_CN_NUM}]{{1,3}})\s*阶段)\s*[：:]\s*(\S.*)$")
+
+
+def _number_stages(lines: list[_Line]) -> None:
+    for ln in lines:
+        if ln.kind == "subsection_heading" and ln.rank is None and (m := _STAGE.match(ln.text)):
+            ln.number, ln.title = m.group(1) or m.group(2), m.group(3).strip()
 
 
 MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
@@ -887,8 +907,12 @@ def _is_heading_like(t: str, limit: int = MAX_HEADING) -> bool:
     return 0 < len(t) <= limit and not _SENTENCE_PUNCT.search(t) and not t.endswith(("：", ":", "，"))
 
 
-def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optional[_Node]]]:
-    """Parts hold sections, sections hold subsections; each line gets its innermost owner."""
+def _build_tree(lines: list[_Line], first: int, contents: frozenset = frozenset()) -> tuple[list[_Node], list[Optional[_Node]]]:
+    """Parts hold sections, sections hold subsections; each line gets its innermost owner.
+
+    ``contents``: the titles the report's table of contents lists (without spaces). In a report
+    without numbered sections they are its sections, and an unnumbered heading the contents does
+    not list is a subsection of the section before it."""
     nodes: list[_Node] = []
     owners: list[Optional[_Node]] = [None] * len(lines)
     part = section = sub = None
@@ -919,8 +943,9 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             node = section = _Node("section", ln.number, ln.title, i, part)
             sub = None
         elif k == "subsection_heading":
-            number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
-            if not number and (not numbered or _is_named_part(title)):
+            number, title = (ln.number, ln.title) if ln.rank is not None or ln.title else ("", ln.text)
+            listed = not contents or "".join(title.split()) in contents or section is None
+            if not number and ((not numbered and listed) or _is_named_part(title)):
                 # (a named part such as 前言 or 附录 stands beside the numbered sections)
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)

@@ -307,6 +307,13 @@ def test_the_kth_chapter_divider_of_a_slide_deck_opens_the_kth_chapter():
     assert got[2][2] == second
 
 
+def test_the_stages_of_a_plan_are_numbered_in_their_headings():
+    body = "近期以控制车辆总量为主，每年新增车辆配额设定为11万辆，同时提高中心城区停车收费标准。"
+    doc = doc_of(f"某市交通研究\n\n## 政策建议\n\n{body}\n\n### 阶段1：总量控制+停车管理\n\n{body}\n\n"
+                 f"### 第二阶段：经济手段\n\n{body}\n")
+    assert [(s.number, s.title) for s in doc.sections][1:] == [("1", "总量控制+停车管理"), ("二", "经济手段")]
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
