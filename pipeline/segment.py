@@ -190,7 +190,7 @@ def segment(doc: Document) -> Document:
     _assign_levels(lines)
 
     _number_stages(lines)
-    nodes, owners = _build_tree(lines, n_title)
+    nodes, owners = _build_tree(lines, n_title, _contents_titles(lines, n_title))
     case_spans = _find_cases(lines)
 
     # Section ids from the path of titles, so unrelated edits elsewhere do not change them.

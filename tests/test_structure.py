@@ -314,6 +314,16 @@ def test_the_stages_of_a_plan_are_numbered_in_their_headings():
     assert [(s.number, s.title) for s in doc.sections][1:] == [("1", "总量控制+停车管理"), ("二", "经济手段")]
 
 
+def test_unnumbered_headings_the_contents_does_not_list_are_subsections():
+    body = "全市机动车保有量达到304万辆，比上年增长12.5%，其中私人小汽车占比超过八成，增长速度明显快于道路里程。"
+    doc = doc_of("某市交通研究\n\n## 目录\n\n现状 ... 2\n\n政策建议 ... 8\n\n参考资料 ... 12\n\n"
+                 f"## 现状\n\n{body}\n\n## 私家车使用的激增\n\n{body}\n\n## 政策建议\n\n{body}\n\n"
+                 f"## 参考资料\n\n{body}\n")
+    got = [(s.level, s.title) for s in doc.sections]
+    assert got[1:] == [("section", "现状"), ("subsection", "私家车使用的激增"), ("section", "政策建议"),
+                       ("section", "参考资料")]
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
