@@ -456,3 +456,11 @@ def test_a_charts_value_axis_is_no_claim():
     assert [c.surface for c in claims_of(text)] == ["31.2%", "45.6%", "23.2%"]
     # values that do not step evenly to zero are data
     assert [c.surface for c in claims_of("某项指标\n\n100%\n\n75%\n\n40%\n\n25%\n")] == ["100%", "75%", "40%", "25%"]
+
+
+def test_a_column_of_months_gives_each_row_its_period_and_no_claims():
+    got = table_claims_of("日期\t新增用户（万人）\n202403\t18.0\n202404\t47.8\n")
+    assert [(g[0], g[1], g[3], g[6]) for g in got] == [("18.0", "180000", "人", "2024-03"),
+                                                       ("47.8", "478000", "人", "2024-04")]
+    got = table_claims_of("月份\t销量（万辆）\n2024年1月\t3.5\n2024年2月\t4.1\n")
+    assert [(g[1], g[6]) for g in got] == [("35000", "2024-01"), ("41000", "2024-02")]
