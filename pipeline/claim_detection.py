@@ -102,7 +102,7 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
         if republic and _is_republic_year(sentence, q):
             continue
         if is_claim(sentence, q):
-            found.append((q, {}))
+            found.append((_with_currency_sign(sentence, q), {}))
     taken = [(q.start, q.end) for q, _ in found] + blocked
     for m in _SCALE_ONLY.finditer(sentence):  # "过亿", "破万"
         if any(s < m.end() and m.start() < e for s, e in taken):
@@ -130,6 +130,24 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
 
 
 _LIST_MEMBER_JOINER = re.compile(r"\s*[、/和及与]\s*")
+
+
+_CURRENCY_SIGNS = dict(_LEX.mapping("units", "currency")["signs"])
+# the sign, an optional Markdown escape of "$" and spaces, right before the digits
+_CURRENCY_BEFORE = re.compile(
+    f"(?:{_alternation(s.replace('$', '') for s in _CURRENCY_SIGNS)})" r"(\\?\$)?\s*$")
+
+
+def _with_currency_sign(sentence: str, q: Quantity) -> Quantity:
+    """"HK$400": a currency sign before a number without a unit of its own is its unit."""
+    if q.unit:
+        return q
+    m = _CURRENCY_BEFORE.search(sentence, max(0, q.start - 6), q.start)
+    if not m:
+        return q
+    sign = m.group().replace("\\", "").strip()
+    unit = _CURRENCY_SIGNS.get(sign)
+    return dataclasses.replace(q, unit=unit) if unit else q
 
 
 def _share_list_units(sentence: str, qs: list[Quantity]) -> list[Quantity]:

@@ -464,3 +464,10 @@ def test_a_column_of_months_gives_each_row_its_period_and_no_claims():
                                                        ("47.8", "478000", "人", "2024-04")]
     got = table_claims_of("月份\t销量（万辆）\n2024年1月\t3.5\n2024年2月\t4.1\n")
     assert [(g[1], g[6]) for g in got] == [("35000", "2024-01"), ("41000", "2024-02")]
+
+
+def test_a_currency_sign_before_a_number_is_its_unit():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of(
+        "活动期间满HK\\$200可获赠礼券，全年营业额US$ 4.5亿，客单价￥86元。\n")]
+    assert got == [("200", "200", "港元", "money"), ("4.5亿", "450000000", "美元", "money"),
+                   ("86元", "86", "元", "money")]
