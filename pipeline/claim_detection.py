@@ -59,7 +59,9 @@ SERVICE_REACH = 12  # characters between a Latin telephone label and its number 
 _SERVICE_BEFORE = re.compile(
     f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())})[\\s:：]*"
     f"|(?:{_alternation(w for w in _SERVICE['before'] if w.isascii())})[^0-9，。；]{{0,{SERVICE_REACH}}})$")
-_SERVICE_AFTER = tuple(_SERVICE["after"])
+# "95017专线" and "95017长辈无忧专线": the service word may end a short name after the number
+SERVICE_NAME_REACH = 6
+_SERVICE_AFTER = re.compile(f"[\u4e00-\u9fff]{{0,{SERVICE_NAME_REACH}}}(?:{_alternation(_SERVICE['after'])})")
 _REPUBLIC = _NONCLAIMS["republic"]
 REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
 _YEAR_POINTS = tuple(_REPUBLIC["year_points"])
@@ -221,7 +223,7 @@ def is_claim(s: str, q: Quantity) -> bool:
     if unit in _PHASE_UNITS and q.chinese_only and len(q.numeral) == 1:
         return False  # "环城水系二期": a phase of a project
     if not unit and not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
-            _SERVICE_BEFORE.search(s, 0, q.start) or s.startswith(_SERVICE_AFTER, q.end)
+            _SERVICE_BEFORE.search(s, 0, q.start) or _SERVICE_AFTER.match(s, q.end)
             or (q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
         return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
     if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):

@@ -471,3 +471,7 @@ def test_a_currency_sign_before_a_number_is_its_unit():
         "活动期间满HK\\$200可获赠礼券，全年营业额US$ 4.5亿，客单价￥86元。\n")]
     assert got == [("200", "200", "港元", "money"), ("4.5亿", "450000000", "美元", "money"),
                    ("86元", "86", "元", "money")]
+
+
+def test_a_service_number_before_the_name_of_its_line_is_no_claim():
+    assert [c.surface for c in claims_of("开通“12345老年人服务专线”，接听来电8600次。\n")] == ["8600次"]
