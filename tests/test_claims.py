@@ -475,3 +475,8 @@ def test_a_currency_sign_before_a_number_is_its_unit():
 
 def test_a_service_number_before_the_name_of_its_line_is_no_claim():
     assert [c.surface for c in claims_of("开通“12345老年人服务专线”，接听来电8600次。\n")] == ["8600次"]
+
+
+def test_renminbi_after_a_number_is_money_and_renmin_counts_people():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of("吸引投资800万人民币，惠及三千万人民。\n")]
+    assert got == [("800万人民币", "8000000", "元", "money"), ("三千万人", "30000000", "人", "count")]
