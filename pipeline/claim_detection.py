@@ -45,6 +45,7 @@ _LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
 _LABELS = _NONCLAIMS["labels"]
 _ORDINAL_BEFORE = _LABELS["ordinal_before"]
 _FIRST_BEFORE = _LABELS["first_before"]
+_FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
 _LABEL_AFTER = _LABELS["label_after"]
@@ -199,7 +200,9 @@ def is_claim(s: str, q: Quantity) -> bool:
     nxt = s[q.end : q.end + 1] or "\0"
     after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
     unit = q.unit
-    if prev in _ORDINAL_BEFORE or _ordinal_list(s, q.start) or (prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale):
+    if prev in _ORDINAL_BEFORE or _ordinal_list(s, q.start) or (
+            prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale
+            and not s.endswith(_FIRST_WORD_ENDS, 0, q.start)):
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")

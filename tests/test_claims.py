@@ -480,3 +480,8 @@ def test_a_service_number_before_the_name_of_its_line_is_no_claim():
 def test_renminbi_after_a_number_is_money_and_renmin_counts_people():
     got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of("吸引投资800万人民币，惠及三千万人民。\n")]
     assert got == [("800万人民币", "8000000", "元", "money"), ("三千万人", "30000000", "人", "count")]
+
+
+def test_qian_that_ends_a_word_is_no_ordinal():
+    got = [c.surface for c in claims_of("前三个行业增长较快，全省提前两年完成目标，目前3家企业已投产。\n")]
+    assert got == ["两年", "3家"]
