@@ -209,6 +209,10 @@ _PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
 _INNER = "".join(w for w in _LEX.mapping("qualifiers", "inside") if len(w) == 1 and w != "+")
 # A unit worth a half more when 半 follows it: "五成半" (55 %), "一倍半" (1.5 倍).
 _HALF_UNITS = "成倍"
+# After any other measure word 半 adds a half too ("一年半", "一头半"), unless it starts a noun:
+# 半导体, 半岛, 半数, 半径, 半成品, 半自动, 半球, 半场, 半价, 半径.
+_UNIT_AFTER_HALF = re.compile("|".join(map(re.escape, _LEX.words("units", "half", "units_after"))))
+_HALF_NOUN_STARTS = frozenset(_LEX.words("units", "half", "noun_starts"))
 _QUANTITY = re.compile(
     rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
     rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
@@ -309,6 +313,12 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     unit = unit or ""
     plus = "+" if plus_sign else ""
     end = m.end()
+    if (unit and not half and not plus and not scale and not inner and m.string[end : end + 1] == "半"
+            and m.string[end + 1 : end + 2] not in _HALF_NOUN_STARTS):
+        value, end = value + _HALF, end + 1  # "一头半" is 1.5 头, "一年半" 1.5 年 (not "两家半导体企业")
+        after = _UNIT_AFTER_HALF.match(m.string, end) if unit == "个" else None
+        if after:  # "3个半月", "两个半小时": the measure word is the whole unit after 半
+            unit, end = (unit + after.group() if unit + after.group() in _LEX.units else after.group()), after.end()
     if unit:
         factor = _UNIT_FACTORS.get(unit)
         if factor is not None:

@@ -485,3 +485,9 @@ def test_renminbi_after_a_number_is_money_and_renmin_counts_people():
 def test_qian_that_ends_a_word_is_no_ordinal():
     got = [c.surface for c in claims_of("前三个行业增长较快，全省提前两年完成目标，目前3家企业已投产。\n")]
     assert got == ["两年", "3家"]
+
+
+def test_a_half_after_a_measure_word():
+    got = [(c.surface, c.value, c.unit) for c in claims_of(
+        "平均每户养猪一头半，项目历时一年半，培训两个半小时，两家半导体企业投产。\n")]
+    assert got == [("一头半", "1.5", "头"), ("一年半", "1.5", "年"), ("两个半小时", "2.5", "小时"), ("两家", "2", "家")]
