@@ -491,3 +491,7 @@ def test_a_half_after_a_measure_word():
     got = [(c.surface, c.value, c.unit) for c in claims_of(
         "平均每户养猪一头半，项目历时一年半，培训两个半小时，两家半导体企业投产。\n")]
     assert got == [("一头半", "1.5", "头"), ("一年半", "1.5", "年"), ("两个半小时", "2.5", "小时"), ("两家", "2", "家")]
+
+
+def test_vague_multitudes_are_no_claims():
+    assert claims_of("使成千成万的家庭妇女参加生产，成千累万的群众投入建设。\n") == []
