@@ -259,7 +259,7 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # a short quoted label: “三个一批”
     if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:
         return False  # the same label in straight quotes: "五个一工程"
-    if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%"):
+    if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%") and q.value_max is None:
         return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
     if q.chinese_only and not unit and not q.has_scale:
         return False

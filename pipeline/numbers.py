@@ -347,6 +347,7 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
 
 
 _HALF = Decimal("0.5")
+MIN_YEAR_NUMBER = 1000  # a number of 年 below this counts years; from it on it names a year
 _RANGE_SEP = ("到", "至", "-", "~", "—", "－")
 
 
@@ -358,8 +359,9 @@ def _joins_range(text: str, low: Quantity, high: Quantity) -> bool:
         return False
     if not high.unit and not high.has_scale:
         return False
-    if high.unit in ("年", "月", "日") or low.unit in ("年", "月", "日"):
-        return False
+    durations = high.unit == "年" and low.unit in ("", "年") and high.value < MIN_YEAR_NUMBER
+    if (high.unit in ("年", "月", "日") or low.unit in ("年", "月", "日")) and not durations:
+        return False  # "2019-2020年", "1-3月": spans of the calendar; "一年到两年", "3-5年": durations
     if low.value_max is not None:
         return False
     return low.value <= high.value or high.has_scale

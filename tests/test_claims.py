@@ -495,3 +495,9 @@ def test_a_half_after_a_measure_word():
 
 def test_vague_multitudes_are_no_claims():
     assert claims_of("使成千成万的家庭妇女参加生产，成千累万的群众投入建设。\n") == []
+
+
+def test_a_range_of_years_counted_is_one_duration_and_a_span_of_the_calendar_is_none():
+    got = [(c.surface, c.value, c.value_max, c.unit) for c in claims_of(
+        "储备足够一年到两年的粮食，用三至五年时间完成改造，贷款期限为1-3年。2019-2020年增长较快。\n")]
+    assert got == [("一年到两年", "1", "2", "年"), ("三至五年", "3", "5", "年"), ("1-3年", "1", "3", "年")]
