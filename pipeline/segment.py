@@ -158,7 +158,9 @@ def segment(doc: Document) -> Document:
     tm = doc.normal
     lines_index = doc.lines or LineIndex.of(doc.raw)
     lines = _split_lines(tm.text)
-    title_page, n_title = _metadata_block(lines)
+    title_page, n_title = _front_matter(lines)
+    if not n_title:
+        title_page, n_title = _metadata_block(lines)
     if n_title:
         for ln in lines[:n_title]:
             ln.kind = "metadata"
@@ -319,6 +321,42 @@ def _meta_label(text: str):
     if m and m.group(1) in META_LABELS:
         return m.group(1), m.group(2).strip()
     return None
+
+
+# A Markdown file may open with a front-matter record: "---", "key: value" lines, "---". It is
+# the file's metadata (title, date, publisher), never a heading or a claim ("char_count: 12863").
+_FRONT_MATTER_FENCE = "---"
+_FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]{0,40}|[\u4e00-\u9fff]{1,8})\s*[:：]\s*(.*)$")
+FRONT_MATTER_KEYS = {
+    "title": "title", "标题": "title", "subtitle": "subtitle", "副标题": "subtitle",
+    "organization": "organisation", "organisation": "organisation", "publisher": "organisation",
+    "institution": "organisation", "author": "author", "authors": "author", "作者": "author",
+    "date": "date", "published": "date", "year_published": "date", "year": "date", "日期": "date",
+}
+MAX_FRONT_MATTER_LINES = 60
+
+
+def _front_matter(lines: list[_Line]) -> tuple[TitlePage, int]:
+    if not lines or lines[0].text != _FRONT_MATTER_FENCE:
+        return TitlePage(), 0
+    fields: dict[str, str] = {}
+    for i, ln in enumerate(lines[1:MAX_FRONT_MATTER_LINES], start=1):
+        if ln.text == _FRONT_MATTER_FENCE:
+            break
+        m = _FRONT_MATTER_LINE.match(ln.text)
+        if not m:
+            return TitlePage(), 0  # a rule under the first line, not a record
+        key = FRONT_MATTER_KEYS.get(m.group(1).strip().lower())
+        if key and m.group(2).strip():
+            fields.setdefault(key, m.group(2).strip().strip("\"'"))
+    else:
+        return TitlePage(), 0
+    if i < 2:
+        return TitlePage(), 0
+    date = fields.get("date", "")
+    m = re.search(r"(?:19|20)\d{2}", date)
+    return TitlePage(fields.get("title", ""), fields.get("subtitle", ""),
+                     fields.get("organisation", ""), date, int(m.group()) if m else None), i + 1
 
 
 def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:

@@ -80,3 +80,13 @@ def test_lone_page_numbers_that_count_up_are_page_furniture():
     # two lone numbers are no pattern: they stay text
     doc = process_document(Document("x", "x.txt", "", "utf-8", raw.replace("\n\n15\n\n", "\n\n").replace("\n\n16\n\n", "\n\n")))
     assert not [b for b in doc.blocks if b.kind == "furniture"]
+
+
+def test_markdown_front_matter_is_the_reports_metadata():
+    raw = ("---\ntitle: 某市交通发展报告\npublisher: 某研究院\nyear_published: 2019\nword_count: 35120\n---\n\n"
+           "## 现状\n\n全市机动车保有量达到304万辆，比上年增长12.5%，增长速度明显快于道路里程。\n")
+    doc = process_document(Document("x", "x.md", "", "utf-8", raw))
+    tp = doc.title_page
+    assert (tp.title, tp.organisation, tp.date, tp.year) == ("某市交通发展报告", "某研究院", "2019", 2019)
+    assert [c.surface for c in doc.claims] == ["304万辆", "12.5%"]
+    assert [s.title for s in doc.sections] == ["现状"]
