@@ -320,13 +320,13 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
         if after:  # "3个半月", "两个半小时": the measure word is the whole unit after 半
             unit, end = (unit + after.group() if unit + after.group() in _LEX.units else after.group()), after.end()
     if unit:
+        following = m.string[m.end("unit") : m.end("unit") + 1]
+        if following and following in NOUN_AFTER_UNIT.get(unit, ""):
+            # "22万家长", "10亿人口", "5000万个体商户", "1 成都市": the measure word starts a noun
+            unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
         factor = _UNIT_FACTORS.get(unit)
         if factor is not None:
             value = _EXACT.multiply(value, factor)  # "六成" is 60 %
-        following = m.string[m.end("unit") : m.end("unit") + 1]
-        if following and following in NOUN_AFTER_UNIT.get(unit, ""):
-            # "22万家长", "10亿人口", "5000万个体商户": the measure word starts a noun
-            unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
     start = m.start()
     sign = m.string[start - 1] if start else ""
     # a sign that opens the text (a chart's data label "-4.0%" alone on its line) has nothing before it

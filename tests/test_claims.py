@@ -501,3 +501,8 @@ def test_a_range_of_years_counted_is_one_duration_and_a_span_of_the_calendar_is_
     got = [(c.surface, c.value, c.value_max, c.unit) for c in claims_of(
         "储备足够一年到两年的粮食，用三至五年时间完成改造，贷款期限为1-3年。2019-2020年增长较快。\n")]
     assert got == [("一年到两年", "1", "2", "年"), ("三至五年", "3", "5", "年"), ("1-3年", "1", "3", "年")]
+
+
+def test_a_measure_word_that_starts_a_noun_leaves_the_number_as_written():
+    got = [(c.surface, c.value, c.unit) for c in claims_of("据统计，全省共有12 成都籍企业家参会，约六成企业增资。\n")]
+    assert got == [("12", "12", ""), ("六成", "60", "%")]
