@@ -473,11 +473,16 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
             m = _RUNNING_PAGE_NUMBER.search(ln.text)
             if m and m.start() and _WORD_CHARS.search(ln.text[: m.start()]):
                 paged.setdefault(ln.text[: m.start()], set()).add(m.group(1))
+            m = _LEADING_PAGE_NUMBER.match(ln.text)
+            if m and _WORD_CHARS.search(m.group(2)):
+                paged.setdefault(m.group(2), set()).add(m.group(1))
     for ln in lines[first:]:
         if ln.kind == "table":
             continue
         m = _RUNNING_PAGE_NUMBER.search(ln.text) if len(ln.text) <= 40 else None
         running = m is not None and m.start() > 0 and len(paged.get(ln.text[: m.start()], ())) >= MIN_RUNNING_LINES
+        lead = _LEADING_PAGE_NUMBER.match(ln.text) if len(ln.text) <= 40 else None
+        running = running or (lead is not None and len(paged.get(lead.group(2), ())) >= MIN_RUNNING_LINES)
         if ((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
                 and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
                 and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
@@ -549,6 +554,8 @@ def _number_stages(lines: list[_Line]) -> None:
 MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
 # A running line's page number at its end, set apart by a space or a separator ("… | 3", "… 12").
 _RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
+# The same on the left page of a spread: the number first ("10 | WORLD RESOURCES INSTITUTE").
+_LEADING_PAGE_NUMBER = re.compile(r"^([0-9]{1,4})\s*[|｜·•]\s*(\S.*)$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
 
 

@@ -90,3 +90,11 @@ def test_markdown_front_matter_is_the_reports_metadata():
     assert (tp.title, tp.organisation, tp.date, tp.year) == ("某市交通发展报告", "某研究院", "2019", 2019)
     assert [c.surface for c in doc.claims] == ["304万辆", "12.5%"]
     assert [s.title for s in doc.sections] == ["现状"]
+
+
+def test_a_running_footer_with_the_page_number_first_is_furniture():
+    para = "全市机动车保有量达到{n}万辆，比上年增长12.5%，增长速度明显快于道路里程。\n\n{p} | 某研究院工作论文\n\n"
+    raw = "某市交通研究\n\n某研究院\n\n2014年9月\n\n" + "".join(para.format(n=300 + k, p=p) for k, p in enumerate((12, 14, 16)))
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == [f"{p} | 某研究院工作论文" for p in (12, 14, 16)]
+    assert [c.surface for c in doc.claims] == ["300万辆", "12.5%", "301万辆", "12.5%", "302万辆", "12.5%"]
