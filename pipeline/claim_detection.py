@@ -34,6 +34,9 @@ ANNIVERSARY_REACH = 8  # characters before a number of years read for 建党, �
 _YEAR_UNITS = frozenset(("年",)) | _ANNIVERSARY_UNITS
 _RATE_BASE = tuple(_NONCLAIMS["rates"]["base_before"])
 _AVERAGE_SPAN = tuple(_NONCLAIMS["rates"]["span_before"])
+_BASE_UNITS = frozenset(_NONCLAIMS["rates"]["base_units"])
+_COUNTING_AFTER = _NONCLAIMS["rates"]["counting_after"]
+_BARE_ORDERS = frozenset("百千万")
 
 _SCALE_CHARS = frozenset(_LEX.scales)
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
@@ -231,6 +234,9 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
     if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
         return False  # "每百元资产", "辆/千人": the base of a rate
+    if (q.numeral in _BARE_ORDERS and unit in _BASE_UNITS and "\u4e00" <= nxt <= "\u9fff"
+            and nxt not in _COUNTING_AFTER):
+        return False  # "千人机动车数": the base of a rate named before what it measures
     if unit == "年" and s.startswith(_YEAR_POINTS, q.end) and not q.has_scale and not q.inner:
         return False  # "113年度", "107年底": a point of the calendar
     if after_num in _LABEL_AFTER and not unit:

@@ -506,3 +506,9 @@ def test_a_range_of_years_counted_is_one_duration_and_a_span_of_the_calendar_is_
 def test_a_measure_word_that_starts_a_noun_leaves_the_number_as_written():
     got = [(c.surface, c.value, c.unit) for c in claims_of("据统计，全省共有12 成都籍企业家参会，约六成企业增资。\n")]
     assert got == [("12", "12", ""), ("六成", "60", "%")]
+
+
+def test_a_bare_order_word_with_people_before_a_noun_is_a_rate_base():
+    got = [(c.surface, c.value, c.unit) for c in claims_of(
+        "全市千人汽车拥有量为150辆，万人病床数明显增加，千人以上企业达到12家。\n")]
+    assert got == [("150辆", "150", "辆"), ("千人", "1000", "人"), ("12家", "12", "家")]
