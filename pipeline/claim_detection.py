@@ -99,6 +99,8 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
 
     ``republic``: the report writes years of the Republic calendar without 民国 ("112年").
     """
+    if _is_foreign_text(sentence):
+        return []
     blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
     blocked += [m.span() for m in _NOT_NUMBERS.finditer(sentence)]
     found: list[tuple[Quantity, dict]] = []
@@ -133,6 +135,18 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
                 and _LIST_JOINER.fullmatch(sentence[q.end : nxt.start])):
             found[i] = (dataclasses.replace(q, unit=nxt.unit), found[i][1])
     return found
+
+
+# A sentence in another language, without one Chinese character (a copyright line, a licence, a
+# postal address, an English title): its numbers are versions, street numbers and postcodes of
+# that text, not the report's statements.
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+MIN_FOREIGN_WORDS = 3
+
+
+def _is_foreign_text(sentence: str) -> bool:
+    return not _CHINESE.search(sentence) and len(_LATIN_WORD.findall(sentence)) >= MIN_FOREIGN_WORDS
 
 
 _LIST_MEMBER_JOINER = re.compile(r"\s*[、/和及与]\s*")

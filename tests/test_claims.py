@@ -512,3 +512,9 @@ def test_a_bare_order_word_with_people_before_a_noun_is_a_rate_base():
     got = [(c.surface, c.value, c.unit) for c in claims_of(
         "全市千人汽车拥有量为150辆，万人病床数明显增加，千人以上企业达到12家。\n")]
     assert got == [("150辆", "150", "辆"), ("千人", "1000", "人"), ("12家", "12", "家")]
+
+
+def test_numbers_of_a_sentence_in_another_language_are_no_claims():
+    text = ("Licensed under the Creative Commons Attribution 4.0 License.\n\n"
+            "88 Example Road, Suite 200 | Beijing 100020\n\n全年接待游客3.5万人次。\n")
+    assert [c.surface for c in claims_of(text)] == ["3.5万人次"]
