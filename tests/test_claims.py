@@ -515,6 +515,6 @@ def test_a_bare_order_word_with_people_before_a_noun_is_a_rate_base():
 
 
 def test_numbers_of_a_sentence_in_another_language_are_no_claims():
-    text = ("Licensed under the Creative Commons Attribution 4.0 License.\n\n"
-            "88 Example Road, Suite 200 | Beijing 100020\n\n全年接待游客3.5万人次。\n")
+    text = ("全年接待游客3.5万人次。\n\nLicensed under the Creative Commons Attribution 4.0 License.\n\n"
+            "88 Example Road, Suite 200 | Beijing 100020\n")
     assert [c.surface for c in claims_of(text)] == ["3.5万人次"]
