@@ -200,6 +200,7 @@ _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 _UNIT_FACTORS = {u.word: u.factor for u in _LEX.units.values() if u.factor != 1}
 # Characters that, after a measure word, show it is the first character of a noun instead.
 NOUN_AFTER_UNIT = {u.word: u.noun_starts for u in _LEX.units.values() if u.noun_starts}
+_NOUN_START_EXCEPTIONS = {u: tuple(words) for u, words in _LEX.mapping("units", "noun_start_exceptions").items()}
 # A rate unit: "元/人", "部/百人", "公里/百平方公里".
 _PER_WORDS = "|".join(re.escape(w) for w in sorted(_LEX.words("units", "rate", "per"), key=len, reverse=True))
 _PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
@@ -321,7 +322,8 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
             unit, end = (unit + after.group() if unit + after.group() in _LEX.units else after.group()), after.end()
     if unit:
         following = m.string[m.end("unit") : m.end("unit") + 1]
-        if following and following in NOUN_AFTER_UNIT.get(unit, ""):
+        if following and following in NOUN_AFTER_UNIT.get(unit, "") and not m.string.startswith(
+                _NOUN_START_EXCEPTIONS.get(unit, ()), m.end("unit")):
             # "22万家长", "10亿人口", "5000万个体商户", "1 成都市": the measure word starts a noun
             unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
         factor = _UNIT_FACTORS.get(unit)

@@ -518,3 +518,8 @@ def test_numbers_of_a_sentence_in_another_language_are_no_claims():
     text = ("全年接待游客3.5万人次。\n\nLicensed under the Creative Commons Attribution 4.0 License.\n\n"
             "88 Example Road, Suite 200 | Beijing 100020\n")
     assert [c.surface for c in claims_of(text)] == ["3.5万人次"]
+
+
+def test_ge_before_renmin_is_the_measure_word():
+    got = [(c.surface, c.unit) for c in claims_of("全县有三千多个人民调解组织，推出12个人民满意项目，5000万个人用户。\n")]
+    assert got == [("三千多个", "个"), ("12个", "个"), ("5000万", "")]
