@@ -281,7 +281,7 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # the same label in straight quotes: "五个一工程"
     if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%") and q.value_max is None:
         return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
-    if q.chinese_only and not unit and not q.has_scale:
+    if q.chinese_only and not unit and not q.has_scale and not _counts_a_noun(s, q):
         return False
     if not unit and not q.has_scale and q.value_max is None:
         if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
@@ -294,6 +294,18 @@ def is_claim(s: str, q: Quantity) -> bool:
                 _after_label(s, q.start) and nxt not in "）)、.．"):
             return False
     return True
+
+
+MIN_BARE_COUNT = 100  # "五千农户", "三百工人": hundreds or more of a noun are a count without a measure word
+
+
+def _counts_a_noun(s: str, q: Quantity) -> bool:
+    """A Chinese numeral of hundreds or thousands with its digit written ("五千", not "千") right
+    before a noun counts it ("五千农户、一万个劳动力"); smaller ones and bare 百/千 are words."""
+    nxt = s[q.end : q.end + 1]
+    return (q.value >= MIN_BARE_COUNT and q.value_max is None and not q.inner
+            and any(ch in "一二两三四五六七八九" for ch in q.numeral[:1])
+            and "\u4e00" <= nxt <= "\u9fff" and nxt not in _LABEL_AFTER)
 
 
 def _is_anniversary(s: str, q: Quantity) -> bool:

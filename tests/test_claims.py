@@ -523,3 +523,8 @@ def test_numbers_of_a_sentence_in_another_language_are_no_claims():
 def test_ge_before_renmin_is_the_measure_word():
     got = [(c.surface, c.unit) for c in claims_of("全县有三千多个人民调解组织，推出12个人民满意项目，5000万个人用户。\n")]
     assert got == [("三千多个", "个"), ("12个", "个"), ("5000万", "")]
+
+
+def test_hundreds_written_with_their_digit_before_a_noun_are_a_count():
+    got = [(c.surface, c.value, c.unit) for c in claims_of("平均每社拥有五千农户、一万个劳动力，千家万户受益，百花齐放。\n")]
+    assert got == [("五千", "5000", ""), ("一万个", "10000", "个")]
