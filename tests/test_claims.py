@@ -528,3 +528,8 @@ def test_ge_before_renmin_is_the_measure_word():
 def test_hundreds_written_with_their_digit_before_a_noun_are_a_count():
     got = [(c.surface, c.value, c.unit) for c in claims_of("平均每社拥有五千农户、一万个劳动力，千家万户受益，百花齐放。\n")]
     assert got == [("五千", "5000", ""), ("一万个", "10000", "个")]
+
+
+def test_a_transaction_or_market_size_without_a_currency_is_money():
+    got = [(c.surface, c.kind) for c in claims_of("第三方支付交易规模达到53.2万亿，收单市场规模约2.9万亿，用户规模8亿。\n")]
+    assert got == [("53.2万亿", "money"), ("2.9万亿", "money"), ("8亿", "count")]
