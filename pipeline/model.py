@@ -125,7 +125,9 @@ class Block:
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
     page: Optional[int] = None  # PDF inputs: 1-based page and the box of the block's characters
     bbox: Optional[BBox] = None
-    unit_hint: str = ""  # a chart's unit (交易规模（万亿元）) that its bare data labels take
+    # a chart's data label: the legend or axis title of its series (交易规模（万亿元）, 同比增长率（%）),
+    # which states the unit of a bare label and whether the series is a rate of change
+    legend: str = ""
 
 
 @dataclass(frozen=True)

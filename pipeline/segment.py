@@ -1099,6 +1099,7 @@ _CHART_BOUNDS = frozenset({"part_number", "part_title", "section_number", "secti
 _CHART_TEXT = frozenset({"paragraph", "infographic", "list_item"})
 _PERCENT_UNITS = ("%", "％", "‰", "百分点")
 MIN_CHART_LABELS = 3  # fewer bare numbers make no chart (a page number, a lone figure)
+_PERCENT_LABELS = re.compile(r"(?:[-+－]?[0-9]+(?:\.[0-9]+)?%\s*)+")  # "-4.0%", "32.4% 35.0% 36.9%"
 
 
 def _is_running_text(b: Block) -> bool:
@@ -1120,14 +1121,20 @@ def _pass_chart_units(blocks: list[Block]) -> list[Block]:
         ticks = _axis_ticks(blocks, region)
         labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)
                   and j not in ticks]
-        units = {u for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"}
-                 and (u := _legend_unit(blocks[j].text)) and u not in _PERCENT_UNITS}
+        legends = [j for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"} and _legend_unit(blocks[j].text)]
+        units = {_legend_unit(blocks[j].text) for j in legends} - set(_PERCENT_UNITS)
+        rates = [blocks[j].text for j in legends if _legend_unit(blocks[j].text) in _PERCENT_UNITS]
+        shares = [j for j in region if blocks[j].kind in _CHART_TEXT and _PERCENT_LABELS.fullmatch(blocks[j].text)]
         for j in ticks:
             out[j] = replace(out[j], kind="furniture")
         if len(labels) >= MIN_CHART_LABELS and len(units) == 1:
             (unit,) = units
+            legend = next(blocks[j].text for j in legends if _legend_unit(blocks[j].text) == unit)
             for j in labels:
-                out[j] = replace(out[j], unit_hint=unit)
+                out[j] = replace(out[j], legend=legend)
+        if shares and len(rates) == 1:  # the percentage labels are the one % series of the chart
+            for j in shares:
+                out[j] = replace(out[j], legend=rates[0])
         region = [i] if b is not None and b.kind == "figure_caption" else []
     return out
 

@@ -142,10 +142,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
 
     @functools.cache
     def column(head: str):
-        change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
         return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
-                [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
-                ("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
+                [t for t in find_time_expressions(head, ref_year) if not t.reference], *header_change(head))
 
     @functools.cache
     def row_label(label: str):
@@ -350,6 +348,13 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
         factor, body = parse_number(m.group()), text[m.end() :]
     rest = next((u for u in UNITS if body.endswith(u) and len(u) < len(body)), body)
     return factor, UNIT_NAMES.get(rest, rest)
+
+
+def header_change(head: str) -> tuple[str, str]:
+    """The change and basis a header or a chart's legend names: "同比增长率（%）" → (increase, yoy);
+    ("", "") for a level."""
+    change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
+    return change, (("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
 
 
 def header_unit(head: str) -> tuple[Decimal, str]:

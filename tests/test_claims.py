@@ -533,3 +533,12 @@ def test_hundreds_written_with_their_digit_before_a_noun_are_a_count():
 def test_a_transaction_or_market_size_without_a_currency_is_money():
     got = [(c.surface, c.kind) for c in claims_of("第三方支付交易规模达到53.2万亿，收单市场规模约2.9万亿，用户规模8亿。\n")]
     assert got == [("53.2万亿", "money"), ("2.9万亿", "money"), ("8亿", "count")]
+
+
+def test_a_charts_percentage_labels_are_the_rate_of_change_its_legend_names():
+    text = ("2019-2022年某市快递业务量\n\n12.5%\n\n-3.1%\n\n3.2\n\n3.6\n\n3.9\n\n"
+            "业务量（亿件）\n\n环比增长率（%）\n")
+    got = [(c.surface, c.value, c.unit, c.change, c.basis) for c in claims_of(text)]
+    assert got == [("12.5%", "12.5", "%", "increase", "mom"), ("-3.1%", "-3.1", "%", "increase", "mom"),
+                   ("3.2", "320000000", "件", "", ""), ("3.6", "360000000", "件", "", ""),
+                   ("3.9", "390000000", "件", "", "")]
