@@ -542,3 +542,10 @@ def test_a_charts_percentage_labels_are_the_rate_of_change_its_legend_names():
     assert got == [("12.5%", "12.5", "%", "increase", "mom"), ("-3.1%", "-3.1", "%", "increase", "mom"),
                    ("3.2", "320000000", "件", "", ""), ("3.6", "360000000", "件", "", ""),
                    ("3.9", "390000000", "件", "", "")]
+
+
+def test_shares_are_a_unit_of_count():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of("公司回购500万股，股东人数增加。\n")]
+    assert got == [("500万股", "5000000", "股", "count")]
+    got = table_claims_of("指标\t数值\n总股本（百万股）\t532.18\n")
+    assert [(g[1], g[3]) for g in got] == [("532180000", "股")]
