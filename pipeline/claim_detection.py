@@ -66,6 +66,7 @@ _SERVICE_BEFORE = re.compile(
 # "95017专线" and "95017长辈无忧专线": the service word may end a short name after the number
 SERVICE_NAME_REACH = 6
 _SERVICE_AFTER = re.compile(f"[\u4e00-\u9fff]{{0,{SERVICE_NAME_REACH}}}(?:{_alternation(_SERVICE['after'])})")
+_ADDRESS = re.compile(rf"\s*(?:{_alternation(_SERVICE['address_labels'])})\s*[:：]")  # "地址：…"
 _REPUBLIC = _NONCLAIMS["republic"]
 REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
 _YEAR_POINTS = tuple(_REPUBLIC["year_points"])
@@ -102,6 +103,8 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
     if _is_foreign_text(sentence):
         return []
     blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
+    if _ADDRESS.match(sentence):  # the address runs to the end of its clause
+        blocked.append((0, next((i for i, ch in enumerate(sentence) if ch in "，,；;。"), len(sentence))))
     blocked += [m.span() for m in _NOT_NUMBERS.finditer(sentence)]
     found: list[tuple[Quantity, dict]] = []
     for q in _share_list_units(sentence, scan_quantities(sentence)):

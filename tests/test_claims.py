@@ -549,3 +549,8 @@ def test_shares_are_a_unit_of_count():
     assert got == [("500万股", "5000000", "股", "count")]
     got = table_claims_of("指标\t数值\n总股本（百万股）\t532.18\n")
     assert [(g[1], g[3]) for g in got] == [("532180000", "股")]
+
+
+def test_postcodes_and_addresses_are_no_claims():
+    got = [c.surface for c in claims_of("公司地址：某市长柳路36号某大厦32层，邮编：200135，员工300人。\n")]
+    assert got == ["300人"]
