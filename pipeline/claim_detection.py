@@ -237,6 +237,8 @@ def is_claim(s: str, q: Quantity) -> bool:
     if (prev == "+" and s[q.start - 2 : q.start - 1].isdigit()) or (
             len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
         return False  # "1+10" as a programme name (but "同比+15.6%" is a signed change)
+    if q.numeral[:1] == "0" and q.numeral[1:2].isdigit():
+        return False  # "01-08单元", "007": a number written with a leading zero is a code or a label
     if prev == "[" or prev == "(" and nxt == ")":
         return False  # footnote markers
     if prev in _LUNAR_BEFORE or unit == "届":

@@ -554,3 +554,7 @@ def test_shares_are_a_unit_of_count():
 def test_postcodes_and_addresses_are_no_claims():
     got = [c.surface for c in claims_of("公司地址：某市长柳路36号某大厦32层，邮编：200135，员工300人。\n")]
     assert got == ["300人"]
+
+
+def test_a_number_with_a_leading_zero_is_a_code():
+    assert [c.surface for c in claims_of("办公室位于15层01-08单元，编号007的设备运行正常，增长0.5%。\n")] == ["15层", "0.5%"]
