@@ -558,3 +558,8 @@ def test_postcodes_and_addresses_are_no_claims():
 
 def test_a_number_with_a_leading_zero_is_a_code():
     assert [c.surface for c in claims_of("办公室位于15层01-08单元，编号007的设备运行正常，增长0.5%。\n")] == ["15层", "0.5%"]
+
+
+def test_a_securities_code_in_brackets_is_no_claim():
+    got = [c.surface for c in claims_of("某电路（603920）上半年营收增长18%，某银行(000001.SZ)净利润120亿元。\n")]
+    assert got == ["18%", "120亿元"]
