@@ -172,6 +172,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale = Decimal(1)
         label = row_cells[cell.row].get(label_col, "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
+        if sign_unit and unit_kind(unit) != "percent":
+            scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
         if not unit and unit_col is not None and not growth and not ratio:
             scale, unit = unit_text(row_cells[cell.row].get(unit_col, ""))  # a 单位 column: "万辆"
         if not unit and label_unit and not growth and not ratio:

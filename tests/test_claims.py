@@ -563,3 +563,8 @@ def test_a_number_with_a_leading_zero_is_a_code():
 def test_a_securities_code_in_brackets_is_no_claim():
     got = [c.surface for c in claims_of("某电路（603920）上半年营收增长18%，某银行(000001.SZ)净利润120亿元。\n")]
     assert got == ["18%", "120亿元"]
+
+
+def test_a_cell_that_writes_its_own_percent_is_a_percentage():
+    got = table_claims_of("项目\t2022\t2023\n存货周转率（元）\t691.6%\t771.1%\n每股收益（元）\t0.82\t0.94\n")
+    assert [(g[0], g[3]) for g in got] == [("691.6%", "%"), ("771.1%", "%"), ("0.82", "元"), ("0.94", "元")]
