@@ -339,24 +339,21 @@ MAX_FRONT_MATTER_LINES = 60
 def _front_matter(lines: list[_Line]) -> tuple[TitlePage, int]:
     if not lines or lines[0].text != _FRONT_MATTER_FENCE:
         return TitlePage(), 0
+    end = next((k for k in range(1, min(len(lines), MAX_FRONT_MATTER_LINES)) if lines[k].text == _FRONT_MATTER_FENCE), 0)
+    if end < 2:
+        return TitlePage(), 0  # no closing fence, or nothing between the fences
     fields: dict[str, str] = {}
-    for i, ln in enumerate(lines[1:MAX_FRONT_MATTER_LINES], start=1):
-        if ln.text == _FRONT_MATTER_FENCE:
-            break
+    for ln in lines[1:end]:
         m = _FRONT_MATTER_LINE.match(ln.text)
         if not m:
             return TitlePage(), 0  # a rule under the first line, not a record
         key = FRONT_MATTER_KEYS.get(m.group(1).strip().lower())
         if key and m.group(2).strip():
             fields.setdefault(key, m.group(2).strip().strip("\"'"))
-    else:
-        return TitlePage(), 0
-    if i < 2:
-        return TitlePage(), 0
     date = fields.get("date", "")
     m = re.search(r"(?:19|20)\d{2}", date)
     return TitlePage(fields.get("title", ""), fields.get("subtitle", ""),
-                     fields.get("organisation", ""), date, int(m.group()) if m else None), i + 1
+                     fields.get("organisation", ""), date, int(m.group()) if m else None), end + 1
 
 
 def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
@@ -1154,7 +1151,7 @@ def _axis_ticks(blocks: list[Block], region: list[int]) -> set[int]:
             run.append((j, int(m.group(1)), m.group(2)))
             continue
         values = [v for _, v, _ in run]
-        steps = {b - a for a, b in zip(values, values[1:])}
+        steps = {b - a for a, b in zip(values, values[1:], strict=False)}
         if len(run) >= MIN_AXIS_TICKS and len(steps) == 1 and 0 not in steps and 0 in (values[0], values[-1]):
             out.update(j for j, _, _ in run)
         run = [(j, int(m.group(1)), m.group(2))] if m else []
