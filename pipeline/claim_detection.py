@@ -56,6 +56,7 @@ _UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
 _UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
 _MONTH_BEFORE = _LABELS["month_before"]
 _MONTH_AFTER = _LABELS["month_after"]
+_DAY_SPAN_BEFORE = tuple(_LABELS["day_span_before"])
 _ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
 _PHASE_UNITS = frozenset(_LABELS["phase_units"])
 _SERVICE = _NONCLAIMS["service_numbers"]
@@ -280,8 +281,8 @@ def is_claim(s: str, q: Quantity) -> bool:
             return False  # "4月" is a date; durations are written "4个月"
         if prev in _MONTH_BEFORE or nxt in _MONTH_AFTER:
             return False
-    if unit in ("日",):
-        return False
+    if unit in ("日",) and not s[: q.start].rstrip(" ").endswith(_DAY_SPAN_BEFORE):
+        return False  # "11月30日" is a date; "期限延长至30日" counts days
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
     if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:

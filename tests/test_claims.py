@@ -568,3 +568,8 @@ def test_a_securities_code_in_brackets_is_no_claim():
 def test_a_cell_that_writes_its_own_percent_is_a_percentage():
     got = table_claims_of("项目\t2022\t2023\n存货周转率（元）\t691.6%\t771.1%\n每股收益（元）\t0.82\t0.94\n")
     assert [(g[0], g[3]) for g in got] == [("691.6%", "%"), ("771.1%", "%"), ("0.82", "元"), ("0.94", "元")]
+
+
+def test_a_number_of_days_after_a_word_of_length_is_a_duration():
+    got = [(c.surface, c.kind) for c in claims_of("自2024年11月30日起，免签停留期限延长至30日，活动为期15日。\n")]
+    assert got == [("30日", "duration"), ("15日", "duration")]
