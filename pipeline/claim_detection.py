@@ -49,6 +49,7 @@ _LABELS = _NONCLAIMS["labels"]
 _ORDINAL_BEFORE = _LABELS["ordinal_before"]
 _FIRST_BEFORE = _LABELS["first_before"]
 _FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
+_RANK_UNITS = frozenset(_LABELS["rank_units"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
 _LABEL_AFTER = _LABELS["label_after"]
@@ -93,7 +94,7 @@ _NOT_NUMBERS = re.compile(
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
-ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 名" still a count
+ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 家" still a count ("前100名" a rank)
 SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not a quantity
 SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
 
@@ -224,7 +225,7 @@ def is_claim(s: str, q: Quantity) -> bool:
     after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
     unit = q.unit
     if prev in _ORDINAL_BEFORE or _ordinal_list(s, q.start) or (
-            prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale
+            prev in _FIRST_BEFORE and (q.value <= ORDINAL_LIMIT or unit in _RANK_UNITS) and not q.has_scale
             and not s.endswith(_FIRST_WORD_ENDS, 0, q.start)):
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):

@@ -573,3 +573,8 @@ def test_a_cell_that_writes_its_own_percent_is_a_percentage():
 def test_a_number_of_days_after_a_word_of_length_is_a_duration():
     got = [(c.surface, c.kind) for c in claims_of("自2024年11月30日起，免签停留期限延长至30日，活动为期15日。\n")]
     assert got == [("30日", "duration"), ("15日", "duration")]
+
+
+def test_qian_before_a_number_of_places_is_a_rank():
+    got = [c.surface for c in claims_of("人均收入不在全国城市的前30名，前100家企业营收增长8%。\n")]
+    assert got == ["100家", "8%"]
