@@ -19,7 +19,7 @@ from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
-from .table_claims import stated_unit, table_claims
+from .table_claims import header_change, header_unit, stated_unit, table_claims
 
 # Blocks whose numbers are never claims: the title page, structure numerals, notes, page
 # furniture and clipping metadata (【原文出处】…); tables are read cell by cell instead.
@@ -110,6 +110,12 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         quantities = claim_quantities(sentence, republic)
         if not quantities:
             continue
+        if block.legend:  # a chart's data label: unit and change from its series' legend
+            scale, legend_unit = header_unit(block.legend)
+            legend_change, legend_basis = header_change(block.legend)
+            quantities = [(attrs.with_stated_unit(q, scale, legend_unit),
+                           {**x, "change": legend_change, "basis": legend_basis} if legend_change and q.unit else x)
+                          for q, x in quantities]
         times = find_time_expressions(sentence, ref_year) if MAY_HOLD_TIME.search(sentence) else []
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):
@@ -143,7 +149,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
                     kind=attrs.kind(q, sentence, unit),
                     qualifier=attrs.qualifier(sentence, q),
                     change=change,
-                    basis=attrs.basis(sentence, q) if change else "",
+                    basis=extra.get("basis") or (attrs.basis(sentence, q) if change else ""),
                     period=period,
                     period_role=role if period else "",
                     subject=subject,

@@ -128,6 +128,9 @@ class Block:
     locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
     ocr: bool = False  # read from an image by OCR
     ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
+    # a chart's data label: the legend or axis title of its series (交易规模（万亿元）, 同比增长率（%）),
+    # which states the unit of a bare label and whether the series is a rate of change
+    legend: str = ""
 
 
 @dataclass(frozen=True)

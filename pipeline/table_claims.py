@@ -59,6 +59,7 @@ def _any_of(words: Iterable[str]) -> re.Pattern:
 _IDENTIFIER_HEAD = _any_of(_TABLES["identifier_heads"])
 _CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
 _YEAR_HEAD = _any_of(_TABLES["year_heads"])
+_PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _DECREASE_HEAD = _any_of(_TABLES["decrease_heads"])
@@ -78,6 +79,8 @@ _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM}
 _DATA_CELL = re.compile(rf"{_NUM}\s*[%‰]|[-+]?[0-9]+(?:,[0-9]{{3}})*\.[0-9]+")
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+# A month of a year as a period column writes it: "202403", "2024-04", "2024.5", "2024年5月".
+_MONTH_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:(0[1-9]|1[0-2])|\s*[-./年]\s*(0?[1-9]|1[0-2])\s*月?)")
 _MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
 _HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
 _QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
@@ -139,10 +142,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
 
     @functools.cache
     def column(head: str):
-        change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
         return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
-                [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
-                ("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
+                [t for t in find_time_expressions(head, ref_year) if not t.reference], *header_change(head))
 
     @functools.cache
     def row_label(label: str):
@@ -171,6 +172,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale = Decimal(1)
         label = row_cells[cell.row].get(label_col, "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
+        if sign_unit and unit_kind(unit) != "percent":
+            scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
         if not unit and unit_col is not None and not growth and not ratio:
             scale, unit = unit_text(row_cells[cell.row].get(unit_col, ""))  # a 单位 column: "万辆"
         if not unit and label_unit and not growth and not ratio:
@@ -184,10 +187,10 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         value = value * scale
         value_max = value_max * scale if value_max is not None else None
         kind = unit_kind(unit) or ("count" if unit else "other")
-        row_year = next((row_cells[cell.row].get(col, "")[:4] for col in sorted(year_cols)
-                         if _YEAR_CELL.fullmatch(row_cells[cell.row].get(col, ""))), "")
+        row_year = next((_cell_period(row_cells[cell.row].get(col, "")) for col in sorted(year_cols)
+                         if _YEAR_CELL.fullmatch(text := row_cells[cell.row].get(col, "")) or _MONTH_CELL.fullmatch(text)), "")
         if row_year:
-            times = [_year_expr(row_year)]  # the row's year column
+            times = [_year_expr(row_year)]  # the row's year or month column
         elif year_row:
             times = label_times  # a row per year
         period = times[0].period if times else default_period
@@ -269,13 +272,21 @@ def _is_year_column(head: str, body: list[str]) -> bool:
     """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order."""
     if head and _YEAR_HEAD.search(head):
         return True
-    if head.strip() not in ("", "年", "时间"):
+    if head.strip() and head.strip() not in _PERIOD_HEADS:
         return False  # "2021年" over counts that happen to lie between 1900 and 2099
     texts = [t for t in body if t]
-    if len(texts) < 2 or not all(_YEAR_CELL.fullmatch(t) for t in texts):
+    if len(texts) < 2 or not all(_YEAR_CELL.fullmatch(t) or _MONTH_CELL.fullmatch(t) for t in texts):
         return False
-    years = [int(t[:4]) for t in texts]
-    return years == sorted(set(years)) or years == sorted(set(years), reverse=True)
+    periods = [_cell_period(t) for t in texts]
+    return periods == sorted(set(periods)) or periods == sorted(set(periods), reverse=True)
+
+
+def _cell_period(text: str) -> str:
+    """The year or month a cell of a period column names: "2019年" → "2019", "202403" → "2024-03"."""
+    m = _MONTH_CELL.fullmatch(text)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2) or m.group(3)):02d}"
+    return text.strip()[:4]
 
 
 def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:
@@ -339,6 +350,13 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
         factor, body = parse_number(m.group()), text[m.end() :]
     rest = next((u for u in UNITS if body.endswith(u) and len(u) < len(body)), body)
     return factor, UNIT_NAMES.get(rest, rest)
+
+
+def header_change(head: str) -> tuple[str, str]:
+    """The change and basis a header or a chart's legend names: "同比增长率（%）" → (increase, yoy);
+    ("", "") for a level."""
+    change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
+    return change, (("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
 
 
 def header_unit(head: str) -> tuple[Decimal, str]:

@@ -261,6 +261,69 @@ def test_short_lines_alone_are_not_headings():
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
 
 
+def test_a_charts_legend_and_spaced_letters_before_a_paragraph_are_not_headings():
+    body = "注释：统计口径为规模以上企业，历史数据已按最新掌握的情况修正，部分数据经四舍五入，分项之和与合计略有出入。"
+    for line in ("增加值增速（%）", "营业收入（亿元）", "A P P"):
+        doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n{line}\n\n{body}\n")
+        assert doc.sections == (), line
+    doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n市场规模（续）\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["市场规模（续）"]
+
+
+def test_a_topic_with_a_statement_of_clauses_after_its_colon_opens_a_summary_paragraph():
+    body = "全年新能源汽车销量达到120万辆，比上年增长35.2%，渗透率继续提高，充电设施建设明显加快。"
+    doc = doc_of(f"某报告\n\n摘要\n\n新能源汽车：销量快速增长，渗透率继续提高\n{body}\n\n"
+                 f"发展展望：市场空间广阔\n{body}\n")
+    assert [s.title for s in doc.sections] == ["摘要", "发展展望：市场空间广阔"]
+
+
+def test_a_slide_title_with_its_lead_line_before_the_body_is_one_heading():
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    doc = doc_of("某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+                 f"快递业务规模\n\n业务量增速放缓，收入保持增长\n\n{body}\n\n"
+                 f"快递市场格局\n\n头部企业份额继续提高，第二梯队企业在细分\n\n领域发力\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["快递业务规模", "快递市场格局"]
+    # a run of short labels is no title with a lead
+    assert doc_of(f"某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n{body}\n").sections[1:] == ()
+
+
+def test_the_kth_chapter_divider_of_a_slide_deck_opens_the_kth_chapter():
+    chapters = ["中国快递行业发展概况", "快递细分市场发展分析", "快递行业发展趋势展望"]
+    topics = ["快递业务规模", "同城快递市场", "智能快递设施"]
+    leads = ["业务量增速放缓，收入保持较快增长", "同城业务占比下降，时效持续提升", "智能快递柜覆盖面扩大，使用率提高"]
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    raw = "某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+    for k in range(3):
+        raw += f"{chapters[0]}\n\n" + ("• 业务规模\n\n• 市场格局\n\n" if k == 0 else "")
+        raw += "".join(f"{c}\n\n" for c in chapters[1:])
+        raw += f"{topics[k]}\n\n{leads[k]}\n\n{body}\n\n"
+    doc = doc_of(raw)
+    got = [(s.level, s.title, s.line) for s in doc.sections]
+    assert [g[:2] for g in got] == [("section", chapters[0]), ("subsection", topics[0]),
+                                    ("section", chapters[1]), ("subsection", topics[1]),
+                                    ("section", chapters[2]), ("subsection", topics[2])]
+    # each chapter opens at its own divider: the second chapter's title line in the second divider
+    second = raw.split("\n").index(chapters[1], raw.split("\n").index(topics[0])) + 1
+    assert got[2][2] == second
+
+
+def test_the_stages_of_a_plan_are_numbered_in_their_headings():
+    body = "近期以控制车辆总量为主，每年新增车辆配额设定为11万辆，同时提高中心城区停车收费标准。"
+    doc = doc_of(f"某市交通研究\n\n## 政策建议\n\n{body}\n\n### 阶段1：总量控制+停车管理\n\n{body}\n\n"
+                 f"### 第二阶段：经济手段\n\n{body}\n")
+    assert [(s.number, s.title) for s in doc.sections][1:] == [("1", "总量控制+停车管理"), ("二", "经济手段")]
+
+
+def test_unnumbered_headings_the_contents_does_not_list_are_subsections():
+    body = "全市机动车保有量达到304万辆，比上年增长12.5%，其中私人小汽车占比超过八成，增长速度明显快于道路里程。"
+    doc = doc_of("某市交通研究\n\n## 目录\n\n现状 ... 2\n\n政策建议 ... 8\n\n参考资料 ... 12\n\n"
+                 f"## 现状\n\n{body}\n\n## 私家车使用的激增\n\n{body}\n\n## 政策建议\n\n{body}\n\n"
+                 f"## 参考资料\n\n{body}\n")
+    got = [(s.level, s.title) for s in doc.sections]
+    assert got[1:] == [("section", "现状"), ("subsection", "私家车使用的激增"), ("section", "政策建议"),
+                       ("section", "参考资料")]
+
+
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
     doc = doc_of("    全年经济保持增长，各项指标好于预期，结构继续优化，效益明显提高。\n"
                  "            经济增长势头强劲\n"
