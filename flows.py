@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 def _configure_prefect() -> None:
@@ -46,8 +46,10 @@ _configure_prefect()
 from prefect import flow, task  # noqa: E402
 
 from pipeline import isolation  # noqa: E402
-from pipeline.batch import PlanItem, ReportResult, Settings, collect_inputs, run_batch, run_report  # noqa: E402
 from pipeline.errors import ReportpipeError  # noqa: E402
+
+if TYPE_CHECKING:  # the batch (pandas, pyarrow) is imported where a flow runs, not by the server
+    from pipeline.batch import PlanItem, ReportResult, Settings
 
 # How long a local server may take to answer its health check: a cold start on a busy machine
 # migrates its database first (tens of seconds seen on two shared cores).
@@ -60,6 +62,8 @@ SERVER_STOP_TIMEOUT_S = 20.0
 def process_report(path: str, out_dir: str, settings: dict) -> ReportResult:
     """One report through every stage and into its output folder, in a killable worker process;
     failures come back as data."""
+    from pipeline.batch import Settings, run_report
+
     return run_report(path, out_dir, Settings(**settings))
 
 
@@ -91,6 +95,8 @@ def process_folder_on_dask(inputs: list[str], out_dir: str, force: bool, setting
 def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
                    settings: dict | None = None) -> dict[str, Any]:
     """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
+    from pipeline.batch import Settings, collect_inputs, run_batch
+
     chosen = Settings(**(settings or {}))
     try:
         batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
@@ -230,13 +236,18 @@ def server_status() -> ServerState | None:
 
 def start_server(timeout: float = SERVER_START_TIMEOUT_S) -> ServerState:
     """The background server, started if none is running. Two callers at once get one server."""
+    return _ensure_server(timeout)[0]
+
+
+def _ensure_server(timeout: float) -> tuple[ServerState, bool]:
+    """The running server, and whether this call started it."""
     state_file, _users, start_lock, log = _files()
     with open(start_lock, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(state_file)
         if state is not None and _is_our_server(state.pid):
             _wait_healthy(state, timeout)  # running, or still starting
-            return state
+            return state, False
         state_file.unlink(missing_ok=True)
         port = _free_port()
         with open(log, "ab") as out:
@@ -252,7 +263,7 @@ def start_server(timeout: float = SERVER_START_TIMEOUT_S) -> ServerState:
             _stop_pid(proc.pid, SERVER_STOP_TIMEOUT_S)
             state_file.unlink(missing_ok=True)
             raise
-        return state
+        return state, True
 
 
 def _module_path() -> str:
@@ -328,11 +339,9 @@ def prefect_api(announce: Callable[[str], None] | None = None) -> Iterator[str]:
     users = _files()[1]
     with open(users, "a") as hold:
         fcntl.flock(hold, fcntl.LOCK_SH)  # in use from here: the watchdog cannot count idle time
-        state = server_status()
-        if state is None:
-            state = start_server()
-            if announce is not None:
-                announce(state.url)
+        state, started = _ensure_server(SERVER_START_TIMEOUT_S)
+        if started and announce is not None:
+            announce(state.url)
         os.environ["PREFECT_API_URL"] = state.url  # for processes Prefect starts (served runs)
         try:
             with temporary_settings(updates={PREFECT_API_URL: state.url}):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -154,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    if args.command in ("run", "serve"):
+        # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does: what finished is kept,
+        # the worker is killed, Prefect records the flow run as ended, and nothing is left running.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -188,10 +193,23 @@ def main(argv: list[str] | None = None) -> int:
               "for details and please report it.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        _stop_worker_now()
         print("reportpipe: interrupted; finished reports are kept, the next run completes the rest.",
               file=sys.stderr)
         return 130
     return 2
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_worker_now() -> None:
+    """Kill the report worker at once: its report is not finished, and waiting for it (as the
+    exit handler would) could take until its time limit."""
+    isolation = sys.modules.get("pipeline.isolation")
+    if isolation is not None:
+        isolation.shutdown(kill=True)
 
 
 def _inputs(args) -> list[str]:
@@ -273,6 +291,11 @@ def _run_prefect(files, args, settings) -> list:
             "are kept. Check PREFECT_API_URL / PREFECT_HOME, or run without Prefect: "
             "reportpipe run --runner inline"
         ) from exc
+    except BaseException as exc:
+        # Prefect's own form of our SIGTERM, raised once it has recorded the flow run as crashed
+        if type(exc).__name__ == "TerminationSignal":
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _print_summary(results: list, elapsed: float, args) -> None:
