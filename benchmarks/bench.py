@@ -112,6 +112,61 @@ def prefect_cost(tmp: Path, repeats: int = 5) -> dict:
             "extra_first_s": cold - inline, "extra_reused_s": warm - inline}
 
 
+def batch_of_100(tmp: Path, n: int = 100) -> dict:
+    """``n`` distinct sample-size reports end to end with the default runner (the background server
+    already running, as for a user's second batch) against one inline single-report run, with the
+    peak resident memory of the whole process tree (sampled every 0.2 s)."""
+    import psutil
+
+    raw = tmp / "raw100"
+    raw.mkdir()
+    text = SAMPLE.read_text(encoding="utf-8")
+    for i in range(n):
+        (raw / f"report-{i:03d}.txt").write_text(text + f"\n第{i + 1}份，用户{i + 10}亿。\n", encoding="utf-8")
+    env = {**os.environ, "REPORTPIPE_STATE_DIR": str(tmp / "state100")}
+    env.pop("PREFECT_API_URL", None)
+    subprocess.run([sys.executable, "-m", "pipeline.cli", "server", "start"], env=env, capture_output=True)
+    try:
+        single = cli_wall("inline", tmp / "single", env)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(raw), "--out", str(tmp / "out100"),
+                                 "--quiet"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            rss = 0
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    rss += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            peak = max(peak, rss)
+            time.sleep(0.2)
+        wall = time.perf_counter() - t0
+    finally:
+        subprocess.run([sys.executable, "-m", "pipeline.cli", "server", "stop"], env=env, capture_output=True)
+    return {"reports": n, "wall_s": wall, "single_inline_s": single, "times_single": wall / single,
+            "peak_rss_mb": peak / 2**20}
+
+
+def many_small_files(tmp: Path, n: int = 2000) -> dict:
+    """``n`` small reports inline in this process: the wall time of each report (its write and
+    its manifest entry included), first hundred against last hundred."""
+    from pipeline.batch import Settings, collect_inputs, run_inline
+
+    raw = tmp / "raw2000"
+    raw.mkdir()
+    for i in range(n):
+        (raw / f"small-{i:04d}.txt").write_text(f"第{i}号简报\n\n全年用户{i + 1}万人，比上年增长{i % 9}.5%。\n",
+                                               encoding="utf-8")
+    stamps = [time.perf_counter()]
+    run_inline(collect_inputs([raw]), str(tmp / "out2000"), Settings(isolate=False),
+               on_result=lambda r: stamps.append(time.perf_counter()))
+    each = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    first, last = sum(each[:100]) / 100, sum(each[-100:]) / 100
+    return {"files": n, "first_100_ms": first * 1000, "last_100_ms": last * 1000, "growth": last / first}
+
+
 def _numbers(text: str) -> set[Decimal]:
     out = set()
     for m in re.finditer(r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?", text):
@@ -228,6 +283,16 @@ def main() -> None:
     print(f"reportpipe run, one new report: inline {cost['inline_s']:.2f} s; default runner "
           f"{cost['first_s']:.2f} s when it starts the background server (+{cost['extra_first_s']:.1f} s, "
           f"goal ≤ 10 s in all), {cost['reused_s']:.2f} s reusing it (+{cost['extra_reused_s']:.1f} s, goal ≤ 2 s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        b = batch_of_100(Path(tmp))
+    report["batch_100"] = b
+    print(f"{b['reports']} reports, default runner: {b['wall_s']:.1f} s = {b['times_single']:.1f}× one inline "
+          f"single-report run (goal ≤ 8×), peak memory of the process tree {b['peak_rss_mb']:.0f} MB (goal ≤ 600)")
+    with tempfile.TemporaryDirectory() as tmp:
+        m = many_small_files(Path(tmp))
+    report["many_small_files"] = m
+    print(f"{m['files']} small files inline: {m['first_100_ms']:.0f} ms each for the first hundred, "
+          f"{m['last_100_ms']:.0f} ms for the last ({m['growth']:.2f}×; goal: flat)")
     report["libraries"] = {}
     for path, gold in TEXTS:
         if not path.exists() or not gold.exists():
