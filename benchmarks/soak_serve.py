@@ -127,10 +127,10 @@ def _server_pid(state: Path) -> int | None:
 
 
 def _done(out: Path) -> int:
-    try:
-        return len(json.loads((out / "manifest.json").read_text())["reports"])
-    except (OSError, ValueError, KeyError):
-        return 0
+    sys.path.insert(0, str(ROOT))
+    from pipeline.store import read_manifest
+
+    return len(read_manifest(out)["reports"])
 
 
 def main() -> int:

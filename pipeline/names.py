@@ -22,13 +22,14 @@ import unicodedata
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+JOURNAL = MANIFEST + ".journal"  # reports finished since the manifest was last written
 CATALOG = "catalog.duckdb"
 FAILURES = "_failures.csv"
 FAILURE_COLUMNS = ["report_path", "report_id", "sha256", "size", "reason", "stage", "versions",
                    "message", "time"]  # the columns of FAILURES
 # Files the tool (or DuckDB beside the catalog) keeps at the top of an output folder: no report
 # folder may take one of these names.
-TOOL_FILES = (MANIFEST, CATALOG, f"{CATALOG}.wal", FAILURES)
+TOOL_FILES = (MANIFEST, JOURNAL, CATALOG, f"{CATALOG}.wal", FAILURES)
 # Device names Windows file systems (also over SMB) refuse as a file or folder name, with any
 # extension.
 DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),

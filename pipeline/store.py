@@ -38,7 +38,7 @@ from .catalog import datapackage_json
 from .errors import ReportError, UsageError
 from .indicators import OPENING_CHARS, region_of, report_year
 from .model import BBox, Document
-from .names import FAILURE_COLUMNS, FAILURES, MANIFEST
+from .names import FAILURE_COLUMNS, FAILURES, JOURNAL, MANIFEST
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
 
 log = logging.getLogger("reportpipe")
@@ -395,22 +395,75 @@ def _load_manifest(path: Path) -> tuple[dict | None, str]:
 
 
 def read_manifest(out_dir: str | Path) -> dict:
-    """The manifest of ``out_dir``; when it is missing or damaged but report folders exist, one
-    rebuilt from them, with a warning naming the file (``repair_manifest`` also writes it)."""
+    """The manifest of ``out_dir`` with the entries of its journal applied; when the manifest is
+    missing or damaged but report folders exist, one rebuilt from them, with a warning naming the
+    file (``repair_manifest`` also writes it)."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return {"reports": {}}  # nothing written yet (a path that is a file is refused by writers)
     path = out_dir / MANIFEST
     manifest, problem = _load_manifest(path)
-    if manifest is not None:
-        return manifest
-    if problem == "is missing" and not _report_folders(out_dir):
-        return {"reports": {}}  # a new output folder
-    rebuilt = rebuild_manifest(out_dir)
-    log.warning("reportpipe: warning: %s %s; rebuilt it from %d report folder(s)%s.", path, problem,
-                len(rebuilt["reports"]), "" if lock.held_here(out_dir) else
-                " (the next `reportpipe run` writes it)")
-    return rebuilt
+    if manifest is None and problem == "is missing" and not _report_folders(out_dir):
+        manifest = {"reports": {}}  # a new output folder
+    elif manifest is None:
+        manifest = rebuild_manifest(out_dir)
+        log.warning("reportpipe: warning: %s %s; rebuilt it from %d report folder(s)%s.", path, problem,
+                    len(manifest["reports"]), "" if lock.held_here(out_dir) else
+                    " (the next `reportpipe run` writes it)")
+    manifest["reports"].update(_journal_entries(out_dir))
+    return manifest
+
+
+# Reports finished since the manifest was last written: one JSON line each, appended and synced
+# as each report finishes, so that recording a report costs the same whatever the batch's size
+# (rewriting the whole manifest per report made a 2,000-file batch 30% slower per file by its
+# end). The journal is folded into the manifest at the end of a batch and at the start of the
+# next writer, so a killed batch loses none of the reports it finished.
+
+
+def _journal_entries(out_dir: Path) -> dict:
+    path = out_dir / JOURNAL
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        log.warning("reportpipe: warning: %s cannot be read (%s); its reports run again.", path, exc.strerror)
+        return {}
+    entries = {}
+    lines = data.split(b"\n")
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            entries[record["report_id"]] = record["entry"]
+        except (ValueError, KeyError, TypeError):
+            last = all(not rest.strip() for rest in lines[n:])
+            log.warning("reportpipe: warning: %s line %d is %s; it is ignored (that report runs again).",
+                        path, n, "cut short (the run was killed while writing it)" if last else "damaged")
+    return entries
+
+
+def _append_journal(out_dir: Path, report_id: str, entry: dict) -> None:
+    line = json.dumps({"report_id": report_id, "entry": entry}, ensure_ascii=False, sort_keys=True)
+    fd = os.open(out_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def compact_manifest(out_dir: str | Path) -> None:
+    """Fold the journal into the manifest (written atomically), then remove the journal; a crash
+    in between leaves both, and the journal's entries are the same ones again (writers only)."""
+    out_dir = Path(out_dir)
+    if not (out_dir / JOURNAL).exists():
+        return
+    write_manifest(out_dir, read_manifest(out_dir))
+    (out_dir / JOURNAL).unlink(missing_ok=True)
+    _fsync_dir(out_dir)
 
 
 def repair_manifest(out_dir: str | Path) -> None:
@@ -418,6 +471,7 @@ def repair_manifest(out_dir: str | Path) -> None:
     out_dir = Path(out_dir)
     if _load_manifest(out_dir / MANIFEST)[0] is None and _report_folders(out_dir):
         write_manifest(out_dir, read_manifest(out_dir))
+    compact_manifest(out_dir)  # what a killed batch finished
 
 
 def write_manifest(out_dir: str | Path, manifest: dict) -> None:
@@ -441,11 +495,8 @@ def update_manifest(out_dir: str | Path, report_id: str, entry: dict) -> None:
         return
     if entry.get("status") == "ok":
         entry = {**entry, "files": report_files(Path(out_dir) / report_id)}
-    manifest = _load_manifest(Path(out_dir) / MANIFEST)[0]
-    if manifest is None:  # a new folder (prepare_output repaired a damaged manifest already)
-        manifest = rebuild_manifest(out_dir)
-    manifest["reports"][report_id] = entry
-    write_manifest(out_dir, manifest)
+    _fault("before_manifest")
+    _append_journal(Path(out_dir), report_id, entry)
 
 
 def read_failures(out_dir: str | Path) -> list[dict]:
@@ -508,8 +559,11 @@ def prepare_output(out_dir: str | Path) -> None:
 
 
 def finish_output(out_dir: str | Path) -> None:
-    """The batch is recorded: let the next writer in."""
-    lock.release(out_dir)
+    """The batch is recorded: its journal folded into the manifest; let the next writer in."""
+    try:
+        compact_manifest(out_dir)
+    finally:
+        lock.release(out_dir)
 
 
 def input_files(folder: Path, suffixes: set[str] | frozenset[str]) -> list[Path]:

@@ -15,6 +15,8 @@ import urllib.request
 import psutil
 import pytest
 
+from pipeline.store import read_manifest
+
 from conftest import ROOT, SAMPLE, STATE_DIR
 
 EXE = [sys.executable, "-m", "pipeline.cli"]
@@ -31,7 +33,7 @@ def _batch(raw):
 
 def _finished(out):
     try:
-        return json.loads((out / "manifest.json").read_text())["reports"]
+        return read_manifest(out)["reports"]
     except (OSError, ValueError, KeyError):
         return {}
 
