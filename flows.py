@@ -62,9 +62,13 @@ SERVER_STOP_TIMEOUT_S = 20.0
 def process_report(path: str, out_dir: str, settings: dict) -> ReportResult:
     """One report through every stage and into its output folder, in a killable worker process;
     failures come back as data."""
-    from pipeline.batch import Settings, run_report
+    from pipeline.batch import ReportResult, Settings, run_report
+    from pipeline.names import report_id_for
 
-    return run_report(path, out_dir, Settings(**settings))
+    try:
+        return run_report(path, out_dir, Settings(**settings))
+    except isolation.Abandoned:  # the batch was interrupted: this report is left for the next run
+        return ReportResult("skipped", report_id_for(path), path)
 
 
 def _as_tasks(out_dir: str, settings: Settings) -> Callable[[PlanItem], Callable[[], ReportResult]]:
@@ -98,9 +102,15 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
     from pipeline.batch import Settings, collect_inputs, run_batch
 
     chosen = Settings(**(settings or {}))
+    isolation.resume()
     try:
         batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
                           submit=_as_tasks(str(out_dir), chosen))
+    except BaseException:
+        # Ctrl-C or SIGTERM (Prefect's TerminationSignal) while reports are queued as task runs:
+        # the worker is killed and the queued runs end at once, so the process exits in seconds.
+        isolation.abandon()
+        raise
     finally:
         # The worker lives as long as the flow run: a served deployment runs each flow run in a
         # process of its own, which Prefect may end without running exit handlers.

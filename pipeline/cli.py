@@ -209,7 +209,7 @@ def _stop_worker_now() -> None:
     exit handler would) could take until its time limit."""
     isolation = sys.modules.get("pipeline.isolation")
     if isolation is not None:
-        isolation.shutdown(kill=True)
+        isolation.abandon()
 
 
 def _inputs(args) -> list[str]:

@@ -52,6 +52,23 @@ class Limits:
 _POOL: ProcessPoolExecutor | None = None
 _POOL_KEY: tuple[int, int] | None = None
 _LOCK = threading.Lock()
+_ABANDONED = threading.Event()
+
+
+class Abandoned(RuntimeError):
+    """The batch was interrupted: a call still queued for the worker is not run."""
+
+
+def abandon() -> None:
+    """The batch is interrupted: kill the worker now and refuse the calls still queued (a task
+    runner's threads would otherwise run them one by one before the process could exit)."""
+    _ABANDONED.set()
+    shutdown(kill=True)
+
+
+def resume() -> None:
+    """A new batch: calls run again."""
+    _ABANDONED.clear()
 
 
 class _OutOfMemory:
@@ -206,6 +223,8 @@ def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) 
     size sets the time limit). A broken limit raises ``ReportError``; the worker is replaced."""
     limit = time_limit(path, limits)
     with _LOCK:  # one call at a time per worker; Prefect's threads queue here
+        if _ABANDONED.is_set():
+            raise Abandoned(f"{path.name}: not processed, the batch was interrupted")
         try:
             result, lifted = _pool(limits).submit(_call, fn, args).result(timeout=limit)
         except FutureTimeout:
@@ -215,6 +234,8 @@ def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) 
                               "--timeout if the report is just very long.", stage="worker") from None
         except BrokenProcessPool:
             shutdown(kill=True)
+            if _ABANDONED.is_set():  # killed by ``abandon``, not by the report
+                raise Abandoned(f"{path.name}: not finished, the batch was interrupted") from None
             raise ReportError(str(path), "worker_crashed", f"{path.name}: the worker process died while "
                               "reading this file (a crash in the PDF library, or killed by the system); "
                               "the file is probably damaged.", stage="worker") from None
