@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup run test bench eval clean
+.PHONY: setup run lint test bench eval clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/reportpipe run raw --out extracted
 
-test: setup
+# ruff and mypy as configured in pyproject.toml (every module of pipeline/ and flows.py).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

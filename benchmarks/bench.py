@@ -30,7 +30,7 @@ from pipeline.ingest import read_text_report  # noqa: E402
 from pipeline.process import STAGES, load_document  # noqa: E402
 
 SAMPLE = ROOT / "raw" / "wechat-employment-2019-2020.txt"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 TEXTS = [
     (SAMPLE, ROOT / "tests/gold/wechat-employment-2019-2020.jsonl"),
     (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", ROOT / "tests/gold/luoyang-2023-statistical-bulletin.jsonl"),

@@ -8,6 +8,7 @@ rules look for are the lexicon's (``pipeline/lexicon/*.toml``); the rules say wh
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from typing import Optional
 
@@ -36,6 +37,15 @@ _MONEY_STRONG = re.compile(_alternation(_LEX.words("kinds", "money", "strong")))
 _COUNTED_NOUN = re.compile(rf"(?:名|位)?(?:{_alternation(_LEX.words('kinds', 'count', 'nouns'))})")
 MONEY_WINDOW = 25  # characters before the number in which a strong money word still counts
 AFTER_WINDOW = 5  # characters after the number read for money words ("120万的交易额")
+
+
+def with_stated_unit(q: Quantity, scale, unit: str) -> Quantity:
+    """A bare number given the unit stated for it elsewhere (a chart's legend "交易规模（万亿元）"):
+    44.4 → 44400000000000 元. A number that writes a unit or a scale word of its own keeps it."""
+    if not unit or q.unit or q.has_scale:
+        return q
+    return dataclasses.replace(q, value=q.value * scale, unit=unit, has_scale=scale != 1,
+                               value_max=None if q.value_max is None else q.value_max * scale)
 
 
 def unit_kind(unit: str) -> str:

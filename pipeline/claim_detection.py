@@ -34,6 +34,9 @@ ANNIVERSARY_REACH = 8  # characters before a number of years read for 建党, �
 _YEAR_UNITS = frozenset(("年",)) | _ANNIVERSARY_UNITS
 _RATE_BASE = tuple(_NONCLAIMS["rates"]["base_before"])
 _AVERAGE_SPAN = tuple(_NONCLAIMS["rates"]["span_before"])
+_BASE_UNITS = frozenset(_NONCLAIMS["rates"]["base_units"])
+_COUNTING_AFTER = _NONCLAIMS["rates"]["counting_after"]
+_BARE_ORDERS = frozenset("百千万")
 
 _SCALE_CHARS = frozenset(_LEX.scales)
 _SCALE_ONLY = re.compile(r"(?<=[过破超逾上近])(?:百|千)?[万亿]+(?![0-9])")
@@ -45,6 +48,8 @@ _LIST_JOINER = re.compile(r"\s*[、和及与]\s*")
 _LABELS = _NONCLAIMS["labels"]
 _ORDINAL_BEFORE = _LABELS["ordinal_before"]
 _FIRST_BEFORE = _LABELS["first_before"]
+_FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
+_RANK_UNITS = frozenset(_LABELS["rank_units"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
 _LABEL_AFTER = _LABELS["label_after"]
@@ -52,23 +57,67 @@ _UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
 _UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
 _MONTH_BEFORE = _LABELS["month_before"]
 _MONTH_AFTER = _LABELS["month_after"]
+_DAY_SPAN_BEFORE = tuple(_LABELS["day_span_before"])
+_ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
+_PHASE_UNITS = frozenset(_LABELS["phase_units"])
+_SERVICE = _NONCLAIMS["service_numbers"]
+SERVICE_REACH = 12  # characters between a Latin telephone label and its number ("Tel / WhatsApp: 6543…")
+_SERVICE_BEFORE = re.compile(
+    f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())})[\\s:：]*"
+    f"|(?:{_alternation(w for w in _SERVICE['before'] if w.isascii())})[^0-9，。；]{{0,{SERVICE_REACH}}})$")
+# "95017专线" and "95017长辈无忧专线": the service word may end a short name after the number
+SERVICE_NAME_REACH = 6
+_SERVICE_AFTER = re.compile(f"[\u4e00-\u9fff]{{0,{SERVICE_NAME_REACH}}}(?:{_alternation(_SERVICE['after'])})")
+_ADDRESS = re.compile(rf"\s*(?:{_alternation(_SERVICE['address_labels'])})\s*[:：]")  # "地址：…"
+_REPUBLIC = _NONCLAIMS["republic"]
+REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
+_YEAR_POINTS = tuple(_REPUBLIC["year_points"])
+# A report that writes Republic years: 民国, or a month or a fiscal year after a two- or
+# three-digit year ("112年9月", "113年度"), which no Gregorian year and no duration is.
+REPUBLIC_EVIDENCE = re.compile(
+    rf"{_alternation(_REPUBLIC['marks'])}|(?<![0-9])(?:[3-9][0-9]|1[0-9]{{2}})\s*年\s*(?:度|(?:[1-9]|1[0-2])\s*月)")
+_RANGE_TO_YEAR = re.compile(r"\s*[-－—~～至到]\s*[0-9]{2,3}\s*年")
+_BRACKETED_YEAR = re.compile(r"\s*[）)]\s*年")  # "今（113）年"
+# Strings whose digits are no quantity: telephone and account numbers (digit groups joined by
+# hyphens: "400-026-2099", "010-12345678"), dates written with separators ("2026-02-20",
+# "2014/09/30"), web addresses and identifiers joined by "_", and the page number after a
+# table-of-contents leader ("政策建议 ...... 13"), and a securities code in brackets.
+_NOT_NUMBERS = re.compile(
+    r"(?<![0-9])[0-9]{2,4}(?:-[0-9]{3,}){2,}(?![0-9])"
+    r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"
+    r"|(?<![0-9])(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+    r"|(?:https?://|www\.)[^\s，。；、）)\u4e00-\u9fff]+"
+    r"|[A-Za-z0-9]*_[A-Za-z0-9_]+"
+    r"|(?:\.{3,}|…+|·{3,}|．{3,})\s*[0-9]+(?=\s*。?\s*$)"
+    # a securities code alone in brackets after a company's name: "世运电路（603920）", "(000001.SZ)"
+    r"|(?<=[（(])\s*[0-9]{6}(?:\.[A-Z]{2})?\s*(?=[）)])")
 _NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
-ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 名" still a count
+ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 家" still a count ("前100名" a rank)
 SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not a quantity
 SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
 
 
-def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
-    """Quantities of a sentence that are claims, with any facts found while deciding."""
+def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quantity, dict]]:
+    """Quantities of a sentence that are claims, with any facts found while deciding.
+
+    ``republic``: the report writes years of the Republic calendar without 民国 ("112年").
+    """
+    if _is_foreign_text(sentence):
+        return []
     blocked = [m.span() for m in _NOT_QUANTITIES.finditer(sentence)]
+    if _ADDRESS.match(sentence):  # the address runs to the end of its clause
+        blocked.append((0, next((i for i, ch in enumerate(sentence) if ch in "，,；;。"), len(sentence))))
+    blocked += [m.span() for m in _NOT_NUMBERS.finditer(sentence)]
     found: list[tuple[Quantity, dict]] = []
     for q in _share_list_units(sentence, scan_quantities(sentence)):
         if blocked and any(s < q.end and q.start < e for s, e in blocked):
             continue
+        if republic and _is_republic_year(sentence, q):
+            continue
         if is_claim(sentence, q):
-            found.append((q, {}))
+            found.append((_with_currency_sign(sentence, q), {}))
     taken = [(q.start, q.end) for q, _ in found] + blocked
     for m in _SCALE_ONLY.finditer(sentence):  # "过亿", "破万"
         if any(s < m.end() and m.start() < e for s, e in taken):
@@ -95,7 +144,37 @@ def claim_quantities(sentence: str) -> list[tuple[Quantity, dict]]:
     return found
 
 
+# A sentence in another language, without one Chinese character (a copyright line, a licence, a
+# postal address, an English title): its numbers are versions, street numbers and postcodes of
+# that text, not the report's statements.
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+MIN_FOREIGN_WORDS = 3
+
+
+def _is_foreign_text(sentence: str) -> bool:
+    return not _CHINESE.search(sentence) and len(_LATIN_WORD.findall(sentence)) >= MIN_FOREIGN_WORDS
+
+
 _LIST_MEMBER_JOINER = re.compile(r"\s*[、/和及与]\s*")
+
+
+_CURRENCY_SIGNS = dict(_LEX.mapping("units", "currency")["signs"])
+# the sign, an optional Markdown escape of "$" and spaces, right before the digits
+_CURRENCY_BEFORE = re.compile(
+    f"(?:{_alternation(s.replace('$', '') for s in _CURRENCY_SIGNS)})" r"(\\?\$)?\s*$")
+
+
+def _with_currency_sign(sentence: str, q: Quantity) -> Quantity:
+    """"HK$400": a currency sign before a number without a unit of its own is its unit."""
+    if q.unit:
+        return q
+    m = _CURRENCY_BEFORE.search(sentence, max(0, q.start - 6), q.start)
+    if not m:
+        return q
+    sign = m.group().replace("\\", "").strip()
+    unit = _CURRENCY_SIGNS.get(sign)
+    return dataclasses.replace(q, unit=unit) if unit else q
 
 
 def _share_list_units(sentence: str, qs: list[Quantity]) -> list[Quantity]:
@@ -125,6 +204,15 @@ def _trailing_scale_of(numeral: str):
     return factor
 
 
+def _is_republic_year(s: str, q: Quantity) -> bool:
+    """"113年", "106-107年": a year of the Republic calendar in a report that writes them."""
+    if q.has_scale or q.inner or q.chinese_only or "." in q.numeral or int(q.value) not in REPUBLIC_YEARS:
+        return False
+    if q.unit == "年":
+        return True
+    return not q.unit and bool(_RANGE_TO_YEAR.match(s, q.end) or _BRACKETED_YEAR.match(s, q.end))
+
+
 def is_date_like(q: Quantity) -> bool:
     return q.unit in ("", "年", "月", "日") and not q.has_scale
 
@@ -136,25 +224,44 @@ def is_claim(s: str, q: Quantity) -> bool:
     nxt = s[q.end : q.end + 1] or "\0"
     after_num = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 1] or "\0"
     unit = q.unit
-    if prev in _ORDINAL_BEFORE or (prev in _FIRST_BEFORE and q.value <= ORDINAL_LIMIT and not q.has_scale):
+    if prev in _ORDINAL_BEFORE or _ordinal_list(s, q.start) or (
+            prev in _FIRST_BEFORE and (q.value <= ORDINAL_LIMIT or unit in _RANK_UNITS) and not q.has_scale
+            and not s.endswith(_FIRST_WORD_ENDS, 0, q.start)):
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
-    # the characters next to the numeral, spaces skipped, and the one after its unit
-    spaced_prev = s[max(0, q.start - 3) : q.start].rstrip(" ")[-1:]
-    spaced_next = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 3].lstrip(" ")[:1]
-    if spaced_prev in (":", "：") or spaced_next in (":", "：") or nxt in (":", "："):
-        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4")
+    if s[: q.start].rstrip(" ").endswith(("单位:", "单位：")):
+        return False  # "（单位：千元）": a table's unit statement
+    if _between_colons(s, q):
+        return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4"), but not
+        # a value after a label's colon ("议席数目：6")
     rest = s[q.start + len(q.numeral) : q.start + len(q.numeral) + 2]
     if (prev == "+" and s[q.start - 2 : q.start - 1].isdigit()) or (
             len(rest) == 2 and rest[0] == "+" and rest[1] in "0123456789"):
         return False  # "1+10" as a programme name (but "同比+15.6%" is a signed change)
+    if q.numeral[:1] == "0" and q.numeral[1:2].isdigit():
+        return False  # "01-08单元", "007": a number written with a leading zero is a code or a label
     if prev == "[" or prev == "(" and nxt == ")":
         return False  # footnote markers
     if prev in _LUNAR_BEFORE or unit == "届":
         return False  # 初七 is a lunar date, 十九届 an ordinal
+    if s.startswith(_ORDINAL_AFTER, q.start + len(q.numeral)):
+        return False  # "人大二次会议": the ordinal of a session
+    if unit in _PHASE_UNITS and q.chinese_only and len(q.numeral) == 1:
+        return False  # "环城水系二期": a phase of a project
+    if not unit and not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
+            _SERVICE_BEFORE.search(s, 0, q.start) or _SERVICE_AFTER.match(s, q.end)
+            or (q.value >= 10000 and "," not in q.numeral and nxt in "“\"「")):
+        return False  # "客服热线95017", "95017专线", "12345“接诉即办”": a service number
+    if prev in "每/" and q.chinese_only and all(ch in "十百千万亿" for ch in q.numeral):
+        return False  # "每百元资产", "辆/千人": the base of a rate
+    if (q.numeral in _BARE_ORDERS and unit in _BASE_UNITS and "\u4e00" <= nxt <= "\u9fff"
+            and nxt not in _COUNTING_AFTER):
+        return False  # "千人机动车数": the base of a rate named before what it measures
+    if unit == "年" and s.startswith(_YEAR_POINTS, q.end) and not q.has_scale and not q.inner:
+        return False  # "113年度", "107年底": a point of the calendar
     if after_num in _LABEL_AFTER and not unit:
         return False  # "80后", "十亿级", "三大趋势"
     if _inside(s, q.start, "《", "》"):
@@ -175,22 +282,39 @@ def is_claim(s: str, q: Quantity) -> bool:
             return False  # "4月" is a date; durations are written "4个月"
         if prev in _MONTH_BEFORE or nxt in _MONTH_AFTER:
             return False
-    if unit in ("日",):
-        return False
+    if unit in ("日",) and not s[: q.start].rstrip(" ").endswith(_DAY_SPAN_BEFORE):
+        return False  # "11月30日" is a date; "期限延长至30日" counts days
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
-    if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%"):
+    if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:
+        return False  # the same label in straight quotes: "五个一工程"
+    if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%") and q.value_max is None:
         return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
-    if q.chinese_only and not unit and not q.has_scale:
+    if q.chinese_only and not unit and not q.has_scale and not _counts_a_noun(s, q):
         return False
     if not unit and not q.has_scale and q.value_max is None:
-        if nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER:
-            return False
+        if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
+                nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
+            return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and
+            # "香港岛1,016、九龙东845" are values)
         if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
-        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner:
+        if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner and not (
+                _after_label(s, q.start) and nxt not in "）)、.．"):
             return False
     return True
+
+
+MIN_BARE_COUNT = 100  # "五千农户", "三百工人": hundreds or more of a noun are a count without a measure word
+
+
+def _counts_a_noun(s: str, q: Quantity) -> bool:
+    """A Chinese numeral of hundreds or thousands with its digit written ("五千", not "千") right
+    before a noun counts it ("五千农户、一万个劳动力"); smaller ones and bare 百/千 are words."""
+    nxt = s[q.end : q.end + 1]
+    return (q.value >= MIN_BARE_COUNT and q.value_max is None and not q.inner
+            and any(ch in "一二两三四五六七八九" for ch in q.numeral[:1])
+            and "\u4e00" <= nxt <= "\u9fff" and nxt not in _LABEL_AFTER)
 
 
 def _is_anniversary(s: str, q: Quantity) -> bool:
@@ -200,6 +324,44 @@ def _is_anniversary(s: str, q: Quantity) -> bool:
     if q.chinese_only and q.numeral in _IDIOM_SCALES and q.unit in _IDIOM_UNITS:
         return True
     return bool(_ANNIVERSARY_BEFORE.search(s[max(0, q.start - ANNIVERSARY_REACH) : q.start]))
+
+
+_COLONS = (":", "：")
+
+
+def _between_colons(s: str, q: Quantity) -> bool:
+    """A number beside a colon with a number on its other side: a clock time or a ratio."""
+    before = s[: q.start].rstrip(" ")
+    if before.endswith(_COLONS) and before[:-1].rstrip(" ")[-1:].isdigit():
+        return True
+    after = s[q.start + len(q.numeral) :].lstrip(" ")
+    if after.startswith(_COLONS) and after[1:].lstrip(" ")[:1].isdigit():
+        return True
+    after_unit = s[q.end :].lstrip(" ")
+    return after_unit.startswith(_COLONS) and after_unit[1:].lstrip(" ")[:1].isdigit()
+
+
+def _after_label(s: str, pos: int) -> bool:
+    """"议席数目：6": the value of a label written before a colon."""
+    before = s[:pos].rstrip(" ")
+    return before.endswith(_COLONS) and "\u4e00" <= before[:-1].rstrip(" ")[-1:] <= "\u9fff"
+
+
+def _opens_clause(ch: str) -> bool:
+    """The character before a list number: none, a space, a bracket or punctuation."""
+    return ch == "\0" or ch.isspace() or ch in "（(【[，,。；;：:、*#>"
+
+
+def _ordinal_list(s: str, pos: int) -> bool:
+    """"第1、2、3期": every member of a list that 第 opens is an ordinal."""
+    i = pos
+    while i > 0 and (s[i - 1] in "、，,0123456789" or s[i - 1] in "一二三四五六七八九十"):
+        i -= 1
+    return i < pos and i > 0 and s[i - 1] == "第" and "、" in s[i:pos]
+
+
+def _inside_straight_quotes(s: str, pos: int) -> bool:
+    return s.count('"', 0, pos) % 2 == 1 and s.find('"', pos) != -1
 
 
 def _latin(ch: str) -> bool:

@@ -10,16 +10,16 @@ the document's blocks in reading order and assembles the rows the claims contrac
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Optional
 
 from . import claim_attributes as attrs
-from .claim_detection import claim_quantities, is_date_like
+from .claim_detection import REPUBLIC_EVIDENCE, claim_quantities, is_date_like
+from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
-from .table_claims import stated_unit, table_claims
+from .table_claims import header_change, header_unit, stated_unit, table_claims
 
 # Blocks whose numbers are never claims: the title page, structure numerals, notes, page
 # furniture and clipping metadata (【原文出处】…); tables are read cell by cell instead.
@@ -40,23 +40,21 @@ class ClaimIds:
         self._seen: dict[str, int] = {}
 
     def __call__(self, key: str) -> str:
-        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-        n = self._seen.get(digest, 0)
-        self._seen[digest] = n + 1
-        return f"clm-{digest}" + (f"-{n + 1}" if n else "")
+        return stable_id("clm", key, self._seen)
 
 
 def extract_claims(doc: Document) -> Document:
     """All claims of the document, in reading order."""
     doc_year = _doc_year(doc)
     ref_year = doc_year or doc.title_page.year
+    republic = bool(REPUBLIC_EVIDENCE.search(doc.normal.text if doc.normal else doc.raw))
     claims: list[Claim] = []
     ids = ClaimIds()
     section_paths = {s.section_id: "/".join(s.path) for s in doc.sections}
     for block in doc.blocks:
         if block.kind in SKIP_KINDS:
             continue
-        claims.extend(_block_claims(doc, block, ref_year, doc_year, section_paths, ids))
+        claims.extend(_block_claims(doc, block, ref_year, doc_year, section_paths, ids, republic))
     cells_by_table: dict[str, list[TableCell]] = {}
     for cell in doc.table_cells:
         cells_by_table.setdefault(cell.table_id, []).append(cell)
@@ -90,7 +88,8 @@ def _doc_year(doc: Document) -> Optional[int]:
     return doc.title_page.year
 
 
-def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths, ids: ClaimIds) -> list[Claim]:
+def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths, ids: ClaimIds,
+                  republic: bool = False) -> list[Claim]:
     out = []
     hint_period: Optional[TimeExpr] = None
     if block.period_hint:
@@ -108,9 +107,15 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         s_off = sm.start()
         if not _MAY_HOLD_NUMBER.search(sentence):
             continue
-        quantities = claim_quantities(sentence)
+        quantities = claim_quantities(sentence, republic)
         if not quantities:
             continue
+        if block.legend:  # a chart's data label: unit and change from its series' legend
+            scale, legend_unit = header_unit(block.legend)
+            legend_change, legend_basis = header_change(block.legend)
+            quantities = [(attrs.with_stated_unit(q, scale, legend_unit),
+                           {**x, "change": legend_change, "basis": legend_basis} if legend_change and q.unit else x)
+                          for q, x in quantities]
         times = find_time_expressions(sentence, ref_year) if MAY_HOLD_TIME.search(sentence) else []
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):
@@ -144,7 +149,7 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
                     kind=attrs.kind(q, sentence, unit),
                     qualifier=attrs.qualifier(sentence, q),
                     change=change,
-                    basis=attrs.basis(sentence, q) if change else "",
+                    basis=extra.get("basis") or (attrs.basis(sentence, q) if change else ""),
                     period=period,
                     period_role=role if period else "",
                     subject=subject,

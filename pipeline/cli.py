@@ -10,10 +10,12 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from . import __version__
 from .errors import GoldFileError, ReportpipeError, UsageError
+from .terminal import clean_text, output_rows
 
 DEFAULT_RAW = "raw"
 DEFAULT_OUT = "extracted"
@@ -28,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="process reports into tables",
-                         description="Process text reports (files or folders) into per-report tables. "
+                         description="Process reports (text, Markdown or PDF; files or folders) into per-report "
+                         "tables. "
                          "Only new or changed reports are processed unless --force.")
     run.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     run.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
@@ -42,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pages", type=int, default=None, metavar="N",
                      help="largest PDF accepted, in pages (default 2000)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                     help="wall-clock limit per report, plus 2 s per PDF page (default 60)")
+                     help="wall-clock limit per report, plus 2 s per PDF page and 15 s per page with an image (default 60)")
     run.add_argument("--memory-mb", type=int, default=None, metavar="MIB",
                      help="memory cap of the worker process (default 2048)")
     run.add_argument("--no-isolation", action="store_true",
@@ -53,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description="For each input report: new, changed, up to date or failed, and why.")
     status.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     status.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    status.add_argument("--format", choices=["tsv", "table", "csv", "json"], default="tsv",
+                        help="how to print (default: tsv, one tab-separated line per report)")
 
     df = sub.add_parser("diff", help="what changed between two extractions of a report",
                         description="Added, removed and changed claims (field by field, values compared "
@@ -63,6 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--format", choices=["table", "md", "csv"], default="table", help="how to print (default: table)")
     df.add_argument("--out", metavar="FILE.csv", help="also write the rows to this CSV file")
     df.add_argument("--html", metavar="FILE.html", help="also write the diff as a page")
+    df.add_argument("--by", choices=["claim", "indicator"], default="claim",
+                    help="claim: every claim, section and case box (default); indicator: one row per "
+                    "indicator with its old and new level and growth, rates compared in points")
+
+    pn = sub.add_parser("panel", help="every indicator of every report, by region and period",
+                        description="The catalog's panel: indicators (a clean name, level and growth, "
+                        "each with its claim) by region and period across every report of DIR.")
+    pn.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
+    pn.add_argument("--format", choices=["table", "csv", "json", "parquet", "xlsx"], default="table",
+                    help="table, csv or json on standard output; parquet or xlsx to the file --to names")
+    pn.add_argument("--wide", action="store_true", help="one row per region and period, a column per indicator")
+    pn.add_argument("--to", metavar="FILE", help="the file for --format parquet or xlsx")
+    pn.add_argument("--bom", action="store_true",
+                    help="start CSV with a byte-order mark (Excel on a Chinese-locale Windows needs it)")
+    pn.add_argument("--html", metavar="FILE.html", help="also write a page of small charts, one per indicator")
+
+    ex = sub.add_parser("export", help="a report's tables as one Excel workbook",
+                        description="Writes every table of one extraction folder as a sheet of an .xlsx "
+                        "workbook: numbers as numbers, a frozen header row.")
+    ex.add_argument("folder", metavar="EXTRACTION_DIR", help="an extraction folder (extracted/<report_id>)")
+    ex.add_argument("--to", metavar="FILE.xlsx", help="the workbook (default: EXTRACTION_DIR/tables.xlsx)")
 
     rv = sub.add_parser("review", help="write a review page for an extraction",
                         description="Writes review.html into EXTRACTION_DIR: the report text with every claim "
@@ -73,10 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     qu = sub.add_parser("query", help="run SQL on the catalog of an output folder",
                         description="Runs SQL on DIR/catalog.duckdb, whose views (sections, cases, blocks, "
-                        "claims, tables, quarantine, documents, failures, indicators) span every report.")
+                        "claims, tables, indicators, checks, quarantine, documents, failures, panel, editions, "
+                        "edition_checks) span every report.")
     qu.add_argument("sql", metavar="SQL")
     qu.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
-    qu.add_argument("--format", choices=["table", "csv", "json"], default="table", help="how to print")
+    qu.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                    help="how to print (default: table); report text is printed as text, without "
+                    "terminal escape sequences")
 
     sv = sub.add_parser("serve", help="keep processing new or changed reports (a Prefect deployment)",
                         description="Serves a Prefect deployment that processes new or changed reports in "
@@ -126,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_eval(args)
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "panel":
+            return cmd_panel(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "query":
             return cmd_query(args)
         if args.command == "review":
@@ -133,15 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return cmd_serve(args, argv if argv is not None else sys.argv[1:])
     except (UsageError, GoldFileError) as exc:
-        print(f"reportpipe: {exc}", file=sys.stderr)
+        print(f"reportpipe: {clean_text(exc)}", file=sys.stderr)
         return 2
     except ReportpipeError as exc:
-        print(f"reportpipe: {exc}", file=sys.stderr)
+        print(f"reportpipe: {clean_text(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug of ours: one line, the traceback only on request
         if getattr(args, "verbose", False):
             raise
-        print(f"reportpipe: internal error ({type(exc).__name__}: {exc}); rerun with --verbose "
+        print(f"reportpipe: internal error ({type(exc).__name__}: {clean_text(exc)}); rerun with --verbose "
               "for details and please report it.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -160,7 +193,9 @@ def _inputs(args) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    from .batch import Settings, begin, collect_inputs, needs_work, plan, run_inline
+    from .batch import Settings, begin, collect_inputs, needs_work, plan, run_batch
+    from .catalog import refresh_if_stale
+    from .process import INPUT_SUFFIXES
 
     chosen = {"max_bytes": args.max_bytes, "max_pages": args.max_pages, "timeout_s": args.timeout,
               "memory_mb": args.memory_mb}
@@ -168,51 +203,53 @@ def cmd_run(args) -> int:
     inputs = _inputs(args)
     files = collect_inputs(inputs)
     if not files:
-        raise UsageError(f"no report files (.txt, .md) in {', '.join(inputs)}.")
+        raise UsageError(f"no report files ({', '.join(sorted(INPUT_SUFFIXES))}) in {', '.join(inputs)}.")
+    begin(args.out)  # the output folder checked and its write lock taken before Prefect starts
     t0 = time.perf_counter()
-    if args.runner == "inline":
-        items, results = _run_inline_with_progress(files, args, settings, run_inline)
-    elif not args.force and not any(needs_work(i, False) for i in (begin(args.out) or plan(files, args.out, settings))):
-        # Nothing new or changed: no flow run, so no Prefect start-up cost at all.
-        results = [{"report_id": i.report_id, "path": i.path, "status": "skipped"}
-                   for i in plan(files, args.out, settings)]
+    out = Path(args.out)
+    nothing_to_do = not args.force and not any(needs_work(i, False) for i in plan(files, out, settings))
+    if nothing_to_do:
+        refresh_if_stale(args.out)  # a catalog a previous run could not refresh
+    if args.runner == "inline" or nothing_to_do:
+        # Nothing new or changed needs no flow run, so no Prefect start-up cost at all.
+        results = list(_with_progress(len(files), args, lambda on_result: run_batch(
+            files, args.out, settings, args.force, on_result=on_result)).results)
     else:
-        out = _run_prefect(files, args, settings)
-        results = out["results"]
-    elapsed = time.perf_counter() - t0
-    _print_summary(results, elapsed, args)
-    return 1 if any(r["status"] == "failed" for r in results) else 0
+        results = _run_prefect(files, args, settings)
+    _print_summary(results, time.perf_counter() - t0, args)
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def _run_inline_with_progress(files, args, settings, run_inline):
-    """A rich progress bar on a terminal; one plain line per report otherwise (unless --quiet)."""
+def _with_progress(total: int, args, run):
+    """A rich progress bar on a terminal; one plain line per report with --verbose."""
     if sys.stdout.isatty() and not args.quiet:
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
-            task = progress.add_task("processing reports", total=len(files))
-            return run_inline(files, args.out, settings, args.force,
-                              on_result=lambda r: progress.advance(task))
+            task = progress.add_task("processing reports", total=total)
+            return run(lambda r: progress.advance(task))
 
-    def plain(r):
+    def plain(r) -> None:
         if args.verbose:
-            print(f"{r['report_id']}: {r['status']}", flush=True)
+            print(f"{clean_text(r.report_id)}: {r.status}", flush=True)
 
-    return run_inline(files, args.out, settings, args.force, on_result=plain)
+    return run(plain)
 
 
-def _run_prefect(files, args, settings) -> dict:
+def _run_prefect(files, args, settings) -> list:
     """The batch as one Prefect flow run; Prefect's own failures become one actionable line."""
     if not args.quiet:
         print(f"processing {len(files)} report(s) in one Prefect flow run…", flush=True)
     try:
         import flows
 
+        paths = [str(f) for f in files]
         if args.runner.startswith("dask"):
             address = args.runner.split("=", 1)[1] if "=" in args.runner else None
-            return flows.process_folder_on_dask([str(f) for f in files], args.out, args.force,
-                                                settings.__dict__, address)
-        return flows.process_folder([str(f) for f in files], args.out, args.force, settings.__dict__)
+            out = flows.process_folder_on_dask(paths, args.out, args.force, settings.as_dict(), address)
+        else:
+            out = flows.process_folder(paths, args.out, args.force, settings.as_dict())
+        return out["results"]
     except (ReportpipeError, KeyboardInterrupt):
         raise
     except Exception as exc:
@@ -227,116 +264,48 @@ def _run_prefect(files, args, settings) -> dict:
         ) from exc
 
 
-def _print_summary(results: list[dict], elapsed: float, args) -> None:
-    failed = [r for r in results if r["status"] == "failed"]
-    ok = [r for r in results if r["status"] == "ok"]
-    skipped = [r for r in results if r["status"] == "skipped"]
+def _print_summary(results: list, elapsed: float, args) -> None:
     rows = []
     for r in results:
-        if r["status"] == "ok":
-            c = r["record"]["row_counts"]
-            detail = (f"{c['sections']} sections, {c['cases']} cases, {c['claims']} claims, "
-                      f"{c['quarantine']} quarantined")
-            rows.append((r["report_id"], "ok", detail))
-        elif r["status"] == "skipped":
-            rows.append((r["report_id"], "up to date", "unchanged; not processed"))
+        if r.status == "ok":
+            c = r.record["row_counts"]
+            rows.append((r.report_id, "ok", f"{c['sections']} sections, {c['cases']} cases, "
+                         f"{c['claims']} claims, {c['quarantine']} quarantined"))
+        elif r.status == "skipped":
+            rows.append((r.report_id, "up to date", "unchanged; not processed"))
         else:
-            f = r["failure"]
-            rows.append((r["report_id"], f"failed: {f['reason']}", f"{f['report_path']}: {f['message']}"))
-    if sys.stdout.isatty() and not args.quiet:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"reportpipe run → {args.out}/")
-        for col in ("report", "status", "details"):
-            table.add_column(col)
-        for rid, st, detail in rows:
-            style = "red" if st.startswith("failed") else None
-            table.add_row(rid, st, detail, style=style)
-        Console().print(table)
-    else:
-        for rid, st, detail in rows:
-            if args.quiet and not st.startswith("failed"):
-                continue
-            print(f"{rid}\t{st}\t{detail}")
-    if args.verbose and failed:
+            rows.append((r.report_id, f"failed: {r.failure.reason}", r.failure.message))
+    if args.quiet:
+        rows = [row for row in rows if row[1].startswith("failed")]
+    fmt = "table" if sys.stdout.isatty() and not args.quiet else "tsv"
+    output_rows(("report", "status", "details"), rows, fmt, title=f"reportpipe run → {args.out}/",
+                header=fmt != "tsv")
+    counts = Counter(r.status for r in results)
+    if args.verbose and counts["failed"]:
         print("failure details are in", os.path.join(args.out, "_failures.csv"))
-    print(f"{len(ok)} processed, {len(skipped)} up to date, {len(failed)} failed in {elapsed:.1f}s "
-          f"→ {args.out}/")
+    print(f"{counts['ok']} processed, {counts['skipped']} up to date, {counts['failed']} failed in "
+          f"{elapsed:.1f}s → {args.out}/")
 
 
 def cmd_status(args) -> int:
     from .batch import Settings, collect_inputs, plan
 
     items = plan(collect_inputs(_inputs(args)), args.out, Settings())
-    for it in items:
-        print(f"{it.report_id}\t{it.state}\t{it.why}")
+    output_rows(("report", "state", "why"), [(i.report_id, i.state, i.why) for i in items], args.format)
     return 0
 
 
 def cmd_serve(args, argv: list[str]) -> int:
-    """Serve the watching deployment; without a configured Prefect API, start a local Prefect
-    server for it first (an ephemeral one cannot schedule runs) and stop it on exit."""
-    if not os.environ.get("PREFECT_API_URL"):
-        import subprocess
-
-        import signal
-
-        # SIGTERM (a service manager stopping us) must stop the server too, like Ctrl-C.
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        server, url = _start_prefect_server()
-        print(f"started a local Prefect server for the schedule: UI at {url[:-4]}", flush=True)
-        child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *argv],
-                                 env={**os.environ, "PREFECT_API_URL": url})
-        try:
-            return child.wait()
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)  # lets Prefect's runner stop its flow runs cleanly
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
-            return 130
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except Exception:
-                server.kill()
+    """Serve the watching deployment; without a configured Prefect API, under a local Prefect
+    server started for it (an ephemeral one cannot schedule runs) and stopped on exit."""
     import flows
 
     from .batch import Settings
 
-    flows.serve(_inputs(args), args.out, args.interval, Settings().__dict__)
+    if not os.environ.get("PREFECT_API_URL"):
+        return flows.serve_with_local_server([sys.executable, "-m", "pipeline.cli", *argv])
+    flows.serve(_inputs(args), args.out, args.interval, Settings().as_dict())
     return 0
-
-
-def _start_prefect_server(timeout: float = 120.0):
-    import socket
-    import subprocess
-    import urllib.request
-
-    import flows  # noqa: F401  (sets PREFECT_HOME and quiet defaults for the server too)
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise ReportpipeError("the local Prefect server stopped at once; run `prefect server start` "
-                                  "yourself and set PREFECT_API_URL.")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise ReportpipeError(f"the local Prefect server did not answer within {timeout:.0f} s.")
 
 
 def cmd_review(args) -> int:
@@ -355,8 +324,13 @@ def cmd_review(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import COLUMNS, diff_extractions, to_markdown, write_csv
+    from .diff import COLUMNS, INDICATOR_COLUMNS, diff_extractions, diff_indicators, write_csv
 
+    if args.by == "indicator":
+        changes = diff_indicators(args.old, args.new)
+        output_rows(INDICATOR_COLUMNS, [[getattr(r, c) for c in INDICATOR_COLUMNS] for r in changes],
+                    "csv" if args.format == "csv" else args.format, title=f"{args.old} → {args.new}")
+        return 0
     rows = diff_extractions(args.old, args.new)
     if args.out:
         write_csv(rows, args.out)
@@ -364,25 +338,51 @@ def cmd_diff(args) -> int:
         from .review import build_diff_page
 
         build_diff_page(rows, args.old, args.new, args.html)
-    if args.format == "md":
-        print(to_markdown(rows))
-    elif args.format == "csv":
-        import csv
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(COLUMNS)
-        for r in rows:
-            w.writerow([getattr(r, c) for c in COLUMNS])
+    if args.format == "csv":
+        output_rows(COLUMNS, [[getattr(r, c) for c in COLUMNS] for r in rows], "csv")
     else:
-        from rich.console import Console
-        from rich.table import Table
+        shown = ("status", "kind", "section", "subject", "field", "old", "new", "change")
+        output_rows(shown, [(r.status, r.kind, r.where, r.subject, r.field, r.old, r.new, r.percent)
+                            for r in rows], args.format, title=f"{args.old} → {args.new}: {len(rows)} change(s)")
+    return 0
 
-        table = Table(title=f"{args.old} → {args.new}: {len(rows)} change(s)")
-        for col in ("status", "kind", "section", "subject", "field", "old", "new", "change"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(r.status, r.kind, r.where, r.subject, r.field, r.old, r.new, r.percent)
-        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+def cmd_panel(args) -> int:
+    import sys
+
+    from .panel import panel_page, panel_rows, to_csv, wide, write_parquet, write_xlsx
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{args.out}: no such output folder; run `reportpipe run` first or give --out DIR.")
+    columns, rows = panel_rows(args.out)
+    if args.html:
+        links = {p.parent.name: f"{p.parent.name}/review.html" for p in Path(args.out).glob("*/document.json")}
+        Path(args.html).write_text(panel_page(columns, rows, links, f"reportpipe panel: {args.out}"),
+                                   encoding="utf-8")
+    if args.wide:
+        columns, rows = wide(columns, rows)
+    if args.format in ("parquet", "xlsx"):
+        if not args.to:
+            raise UsageError(f"--format {args.format} writes a file: give --to FILE.{args.format}.")
+        if args.format == "parquet":
+            write_parquet(columns, rows, args.to)
+        else:
+            write_xlsx({"panel": (columns, rows)}, args.to)
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(to_csv(columns, rows, bom=args.bom))
+        return 0
+    output_rows(columns, rows, args.format)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .panel import write_report_xlsx
+
+    folder = Path(args.folder)
+    if not (folder / "claims.csv").is_file():
+        raise UsageError(f"{folder}: not an extraction folder (no claims.csv); give extracted/<report_id>.")
+    write_report_xlsx(folder, args.to or folder / "tables.xlsx")
     return 0
 
 
@@ -397,24 +397,7 @@ def cmd_query(args) -> int:
         if exc.__class__.__module__.startswith("duckdb") or exc.__class__.__module__.startswith("_duckdb"):
             raise UsageError(f"the query failed: {exc}") from exc
         raise
-    if args.format == "csv":
-        import csv
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(names)
-        w.writerows(rows)
-    elif args.format == "json":
-        print(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, default=str, indent=1))
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table()
-        for n in names:
-            table.add_column(n)
-        for r in rows:
-            table.add_row(*["" if v is None else str(v) for v in r])
-        Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    output_rows(names, rows, args.format)
     return 0
 
 

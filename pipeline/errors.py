@@ -24,6 +24,8 @@ REASONS = frozenset(
         "empty_input",
         "unsupported_input",
         "internal_error",
+        "unreadable_input",
+        "id_conflict",
     }
 )
 

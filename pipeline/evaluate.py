@@ -168,7 +168,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
 
 def load_predictions(extraction_dir: str | Path) -> list[dict]:
     """Claims of an extraction folder, read from its CSV (no optional dependencies needed)."""
-    import csv
+    from .store import read_csv_rows  # the CSV copy's escaped cells back to their exact text
 
     path = Path(extraction_dir) / "claims.csv"
     if not path.exists():
@@ -176,8 +176,7 @@ def load_predictions(extraction_dir: str | Path) -> list[dict]:
             f"{extraction_dir}: no claims.csv here; give the folder of one report "
             "(for example extracted/<report_id>)."
         )
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_csv_rows(path)
     for r in rows:
         r["raw_start"] = int(r["raw_start"])
         r["raw_end"] = int(r["raw_end"])

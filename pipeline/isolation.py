@@ -1,43 +1,123 @@
-"""Each report in a worker process with a wall-clock limit and a memory cap.
+"""Run a function in a worker process with a wall-clock limit and a memory cap.
 
 PDF parsers are C code: a decompression bomb can burn CPU for minutes, a hostile file can exhaust
 memory or crash the process, and neither a Prefect task timeout nor a thread can interrupt a C
 call. So a report runs in a worker process that the parent can kill. The worker is kept warm and
 reused across reports (imports cost more than most reports), recycled after a number of reports,
-and replaced when it had to be killed. A report that fails this way is a failure row like any
-other; the batch goes on.
+and replaced when it had to be killed.
+
+This module knows nothing of reports or batches: it runs the function it is given and turns a
+broken limit into a ``ReportError`` (timeout, memory_limit, worker_crashed), which the caller
+records like any other failure. The pool and multiprocessing's resource tracker are stopped at
+exit, so no process outlives the one that started them.
 """
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import multiprocessing as mp
+import os
 import re
 import resource
+import signal
 import threading
-import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from .errors import ReportError
+
+T = TypeVar("T")
+
+# How much of a PDF the page estimate scans: enough for any real report's page tree, bounded so
+# that a huge file cannot make the estimate itself slow.
+_PAGE_SCAN_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one call in the worker may spend."""
+
+    timeout_s: float = 60.0  # wall-clock seconds per report, before the per-page allowance
+    seconds_per_page: float = 2.0  # a long PDF is allowed proportionally longer
+    memory_mb: int = 2048  # address-space cap of the worker (RLIMIT_AS)
+    recycle_after: int = 25  # calls per worker before a fresh one (bounds leaks in C libraries)
+
 
 _POOL: ProcessPoolExecutor | None = None
-_POOL_KEY: tuple | None = None
+_POOL_KEY: tuple[int, int] | None = None
 _LOCK = threading.Lock()
 
 
-def _init_worker(memory_mb: int) -> None:
+class _OutOfMemory:
+    """What the worker sends back when the call raised MemoryError (the exception itself may not
+    survive pickling when memory is short)."""
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent is gone (killed by a signal or the OOM
+    killer, so that no exit handler of its ran): an orphaned worker would otherwise wait for work
+    forever and keep multiprocessing's resource tracker alive with it. (A watching thread would
+    do as well, but a second thread makes malloc thrash under the memory cap instead of failing.)
+    The kernel means the thread that started the worker: the pool is started by the thread that
+    submits first, and Prefect's task threads live until the flow run's end, which shuts the pool
+    down first. Linux only; elsewhere the parent's exit handler is the only stop."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+# The OCR engine (onnxruntime and OpenCV) reserves about 0.5 GB of address space when it loads
+# and a 200 dpi page's tensors up to 0.8 GB more, most of it never touched. The cap counts address
+# space, not memory used, so a report that needs OCR may lift its cap by this much while the
+# engine runs (``lift_cap``), as it gets more time per scanned page.
+ALLOWANCE_MB = 1024
+
+
+def _init_worker(memory_mb: int, parent: int) -> None:
+    _exit_with_parent(parent)
+    # One report at a time: BLAS thread pools would only reserve address space (about 40 MB each).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit + ALLOWANCE_MB * 1024 * 1024))
 
 
-def _worker_run(path: str, out_dir: str, settings) -> dict:
-    from .batch import process_one
+def lift_cap() -> None:
+    """Lift this worker's address-space cap to its hard limit (the cap plus ``ALLOWANCE_MB``) for
+    the rest of the current call; the worker is then replaced, so the next report starts under
+    the cap again in a fresh process. Outside a worker, or without a cap, nothing changes."""
+    global _LIFTED
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and hard != soft:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        _LIFTED = True
 
+
+_LIFTED = False  # in a worker: whether the current call lifted the cap
+
+
+def _call(fn: Callable[..., T], args: tuple) -> tuple[T | _OutOfMemory, bool]:
+    """``fn(*args)`` and whether it lifted the cap (the parent then replaces this worker)."""
+    global _LIFTED
+    _LIFTED = False
     try:
-        return process_one(path, out_dir, settings)
+        return fn(*args), _LIFTED
     except MemoryError:
-        return {"memory_error": True}
+        return _OutOfMemory(), _LIFTED
 
 
 def estimate_pages(path: Path) -> int:
@@ -46,73 +126,105 @@ def estimate_pages(path: Path) -> int:
         return 1
     try:
         with open(path, "rb") as fh:
-            data = fh.read(64 * 1024 * 1024)
+            data = fh.read(_PAGE_SCAN_BYTES)
     except OSError:
         return 1
     return max(1, len(re.findall(rb"/Type\s*/Page(?!s)", data)))
 
 
-def time_limit(path: Path, settings) -> float:
-    return settings.timeout_s + settings.seconds_per_page * estimate_pages(path)
+# A page that is a picture (a scan) is read by OCR: 7-10 s a page on two shared cores, where a
+# text layer takes a fraction of a second. Each image-holding page gets this much more time.
+OCR_SECONDS_PER_PAGE = 15.0
 
 
-def _pool(settings) -> ProcessPoolExecutor:
+def estimate_image_pages(path: Path) -> int:
+    """Pages that may need OCR, from a byte scan: image XObjects, at most one per page."""
+    if path.suffix.lower() != ".pdf":
+        return 0
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64 * 1024 * 1024)
+    except OSError:
+        return 0
+    images = len(re.findall(rb"/Subtype\s*/Image", data))
+    return min(images, estimate_pages(path))
+
+
+def time_limit(path: Path, limits: Limits) -> float:
+    return (limits.timeout_s + limits.seconds_per_page * estimate_pages(path)
+            + OCR_SECONDS_PER_PAGE * estimate_image_pages(path))
+
+
+def _pool(limits: Limits) -> ProcessPoolExecutor:
     global _POOL, _POOL_KEY
-    key = (settings.memory_mb, settings.recycle_after)
+    key = (limits.memory_mb, limits.recycle_after)
     if _POOL is None or _POOL_KEY != key:
         shutdown()
         _POOL = ProcessPoolExecutor(
             max_workers=1,
             mp_context=mp.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(settings.memory_mb,),
-            max_tasks_per_child=settings.recycle_after,
+            initargs=(limits.memory_mb, os.getpid()),
+            max_tasks_per_child=limits.recycle_after,
         )
         _POOL_KEY = key
     return _POOL
 
 
 def shutdown(kill: bool = False) -> None:
-    """Stop the worker; ``kill`` ends it at once (a task that ran over its time)."""
+    """Stop the worker; ``kill`` ends it at once (a call that ran over its time)."""
     global _POOL
     pool, _POOL = _POOL, None
     if pool is None:
         return
+    procs = list((getattr(pool, "_processes", None) or {}).values())
     if kill:
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        for proc in procs:
             try:
                 proc.kill()
             except (OSError, AttributeError):
                 pass
     pool.shutdown(wait=not kill, cancel_futures=True)
+    for proc in procs:  # reap them, so none is left as a zombie or still exiting
+        proc.join(timeout=5)
 
 
-def run_isolated(path: str, out_dir: str, settings) -> dict:
-    """``batch.process_one`` in the worker; limits turn into failure results, never exceptions."""
-    from .batch import failure_result
+def stop_resource_tracker() -> None:
+    """Stop multiprocessing's resource tracker process if this process started one (spawned
+    workers start it; it would otherwise live until this process exits). Not while any process
+    started through multiprocessing is alive (a Dask cluster's, say): the tracker waits for every
+    holder of its pipe, so stopping it then would wait for them."""
+    from multiprocessing import resource_tracker
 
-    p = Path(path)
-    limit = time_limit(p, settings)
-    with _LOCK:  # one report at a time per worker; Prefect's threads queue here
-        t0 = time.perf_counter()
+    tracker = resource_tracker._resource_tracker
+    if getattr(tracker, "_pid", None) is not None and not mp.active_children():
+        tracker._stop()  # type: ignore[attr-defined]  # private, present since 3.8; no public stop
+
+
+def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) -> T:
+    """``fn(*args)`` in the worker, for the report at ``path`` (named in the errors, and whose
+    size sets the time limit). A broken limit raises ``ReportError``; the worker is replaced."""
+    limit = time_limit(path, limits)
+    with _LOCK:  # one call at a time per worker; Prefect's threads queue here
         try:
-            future = _pool(settings).submit(_worker_run, str(p), str(out_dir), settings)
-            result = future.result(timeout=limit)
+            result, lifted = _pool(limits).submit(_call, fn, args).result(timeout=limit)
         except FutureTimeout:
             shutdown(kill=True)
-            return failure_result(p, "timeout", f"processing took longer than {limit:.0f} s and was stopped "
-                                  "(a decompression bomb or a pathological file?); raise --timeout if the "
-                                  "report is just very long.", "worker", time.perf_counter() - t0)
+            raise ReportError(str(path), "timeout", f"{path.name}: processing took longer than {limit:.0f} s "
+                              "and was stopped (a decompression bomb or a pathological file?); raise "
+                              "--timeout if the report is just very long.", stage="worker") from None
         except BrokenProcessPool:
             shutdown(kill=True)
-            return failure_result(p, "worker_crashed", "the worker process died while reading this file "
-                                  "(a crash in the PDF library, or killed by the system); the file is "
-                                  "probably damaged.", "worker", time.perf_counter() - t0)
-        if result.get("memory_error"):
+            raise ReportError(str(path), "worker_crashed", f"{path.name}: the worker process died while "
+                              "reading this file (a crash in the PDF library, or killed by the system); "
+                              "the file is probably damaged.", stage="worker") from None
+        if isinstance(result, _OutOfMemory):
             shutdown(kill=True)
-            return failure_result(p, "memory_limit", f"processing needed more than the {settings.memory_mb} MiB "
-                                  "memory cap; raise --memory-mb if the report is genuinely large.",
-                                  "worker", time.perf_counter() - t0)
+            raise ReportError(str(path), "memory_limit", f"{path.name}: processing needed more than the "
+                              f"{limits.memory_mb} MiB memory cap; raise --memory-mb if the report is "
+                              "genuinely large.", stage="worker")
+        if lifted:  # the worker's heap grew past its cap: the next report gets a fresh one
+            shutdown()
         return result
 
 
@@ -120,14 +232,13 @@ def worker_pid() -> int | None:
     """The current worker's process id (tests use it to kill a worker on purpose)."""
     if _POOL is None:
         return None
-    procs = list(getattr(_POOL, "_processes", {}).values())
+    procs = list((getattr(_POOL, "_processes", None) or {}).values())
     return procs[0].pid if procs else None
 
 
 def _at_exit() -> None:
     shutdown()
+    stop_resource_tracker()
 
-
-import atexit  # noqa: E402
 
 atexit.register(_at_exit)

@@ -34,7 +34,7 @@ KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 CHANGES = ("increase", "decrease")
 FILES = ("units", "scales", "qualifiers", "changes", "kinds", "nonclaims", "subjects",
-         "organisations", "festivals", "periods", "tables")
+         "organisations", "festivals", "periods", "tables", "indicators")
 ROLES = ("during", "as_of")
 
 

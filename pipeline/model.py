@@ -125,6 +125,12 @@ class Block:
     cells: tuple[tuple[str, ...], ...] = ()  # for table blocks: rows of cell texts
     page: Optional[int] = None  # PDF inputs: 1-based page and the box of the block's characters
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
+    # a chart's data label: the legend or axis title of its series (交易规模（万亿元）, 同比增长率（%）),
+    # which states the unit of a bare label and whether the series is a rate of change
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,9 @@ class TableCell:
     line: int
     page: Optional[int] = None
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,63 @@ class Claim:
     block_id: str
     page: Optional[int] = None
     bbox: Optional[BBox] = None
+    locator: str = ""  # Word and web-page inputs: "paragraph 12", "table 3 row 2 col 1"
+    ocr: bool = False  # read from an image by OCR
+    ocr_confidence: Optional[float] = None  # the OCR engine's lowest line confidence over it
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measured indicator and period: a level joined with its growth, from one or two claims.
+
+    ``indicator`` is the claim's subject cleaned into a column label; ``canonical`` the name it
+    pairs on across reports (an alias, else the same); ``scope`` the region word the text used
+    (全市), ``region`` the area the report covers. ``period_source`` says where the period came
+    from: the claim's own clause, its block, its section heading or the report's year.
+    """
+
+    indicator_id: str
+    indicator: str
+    canonical: str
+    scope: str
+    region: str
+    period: str
+    period_source: str
+    value: str
+    value_max: str
+    unit: str
+    kind: str
+    qualifier: str
+    change_value: str
+    change_unit: str
+    change: str
+    basis: str
+    claim_ids: tuple[str, ...]
+    section_id: Optional[str]
+    raw_start: int
+    raw_end: int
+    line: int
+    page: Optional[int] = None
+    comparable_prices: bool = False  # the growth is at comparable prices (a real, not nominal, rate)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A consistency check over figures of one report: stated against expected, within a tolerance.
+
+    A check never alters a value; ``status`` is ``ok``, ``flag`` (outside the tolerance) or
+    ``soft`` (outside it, where the report's method allows a difference, such as growth at
+    comparable prices or a per-capita figure over the year's mean population).
+    """
+
+    check_id: str
+    check: str
+    status: str
+    claim_ids: tuple[str, ...]
+    stated: str
+    expected: str
+    tolerance: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -215,12 +281,14 @@ class Document:
     cases: tuple[Case, ...] = ()
     table_cells: tuple[TableCell, ...] = ()
     claims: tuple[Claim, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    checks: tuple[Check, ...] = ()
     boxes: tuple = ()  # PDF inputs: pipeline.pdf.Placed per written line or cell, in text order
     pages: int = 0
     furniture: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of page furniture
     display: tuple[tuple[int, int], ...] = ()  # PDF inputs: raw spans of paragraphs set larger or
     #   bolder than the running text (where unnumbered headings can be)
-    source_info: dict = field(default_factory=dict)  # PDF inputs: metadata and what each page held
+    source_info: dict = field(default_factory=dict)  # metadata, what each page held, Word/web anchors
 
     def evolve(self, **changes) -> "Document":
         return replace(self, **changes)

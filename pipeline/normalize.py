@@ -36,7 +36,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _FW_NUMBER_PUNCT = re.compile(r"(?<=\d)[．，：](?=\d)")
 _MARKUP = re.compile(
     r"\*\*|__|<!--.*?-->|</?(?:center|b|strong|br|sup|sub|span|font|div|p)\b[^>]*>"
-    r"|^#{1,6}[ \t]+|!\[[^\]\n]*\]\([^)\n]*\)",
+    r"|^#{1,6}[ \t]+|^(?:>[ \t]?)+|!\[[^\]\n]*\]\([^)\n]*\)",
     re.S | re.M,
 )
 _COMMENT_LINES = re.compile(r"\n[ \t\n]*<!--.*?-->[ \t]*(?:\n[ \t]*)+", re.S)
@@ -73,6 +73,7 @@ def normalize_text(raw: str) -> TextMap:
     """The full normalisation of one report, in a fixed order."""
     tm = TextMap.identity(raw)
     tm = _apply(tm, [(m.start(), m.end(), "\n") for m in _CR.finditer(tm.text)])
+    tm = _apply(tm, markdown_table_edits(tm.text))
     # Print-derived layout is read while the columns are as the source set them: hard wraps and
     # tables aligned with spaces are measured in display columns, before widths are folded.
     tm = _apply(tm, print_layout_edits(tm.text))
@@ -92,6 +93,108 @@ def normalize_text(raw: str) -> TextMap:
     tm = to_simplified(tm)
     tm = rejoin_broken_paragraphs(tm)
     return tm
+
+
+# Markdown tables become tab-separated rows too. A pipe table is "| a | b |" rows with a delimiter
+# row "| --- | --- |" under its header; a grid table (pandoc) draws "+----+----+" borders between its
+# rows, and a row may take several lines, its cells' text continued in the same columns.
+_PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_PIPE_DELIMITER = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?[ \t]*$")
+_GRID_BORDER = re.compile(r"^[ \t]*\+(?:[-=:]+\+)+[ \t]*$")
+
+
+def _pipe_cells(line: str) -> list[tuple[int, int]]:
+    """Spans of a pipe row's cells without the white space around them (an empty cell is empty)."""
+    pipes = [k for k, ch in enumerate(line) if ch == "|" and (k == 0 or line[k - 1] != "\\")]
+    cells = []
+    for a, b in zip(pipes, pipes[1:], strict=False):
+        body = line[a + 1 : b]
+        lead = len(body) - len(body.lstrip())
+        text = body.strip()
+        cells.append((a + 1 + lead, a + 1 + lead + len(text)) if text else (a + 1, a + 1))
+    return cells
+
+
+def _row_edits(pos: int, line: str) -> list[tuple[int, int, str]]:
+    """A one-line row to cells joined by tabs: each character of a cell keeps its own raw span."""
+    cells = _pipe_cells(line)
+    if not cells:
+        return []
+    edits = [(pos, pos + cells[0][0], "")]
+    edits += [(pos + cells[k - 1][1], pos + cells[k][0], "\t") for k in range(1, len(cells))]
+    edits.append((pos + cells[-1][1], pos + len(line), ""))
+    return [e for e in edits if e[0] < e[1] or e[2]]
+
+
+MAX_TABLE_CELL = 30  # a longer cell is running text
+_NUMBER_RUN = re.compile(r"[0-9０-９]+(?:[.,．][0-9０-９]+)*")
+
+
+def _holds_data(rows: list[str]) -> bool:
+    """A table of data: each cell past the first column is short and holds at most one number, as
+    the table reader takes one datum per cell. A table of prose or of compound quantities
+    ("14 小时 10 分钟", "北京：配额+摇号：每年24万辆……") stays text, read like the paragraphs."""
+    for line in rows:
+        for a, b in _pipe_cells(line)[1:]:
+            cell = line[a:b]
+            if len(cell) > MAX_TABLE_CELL or len(_NUMBER_RUN.findall(cell)) > 1:
+                return False
+    return True
+
+
+def markdown_table_edits(text: str) -> list[tuple[int, int, str]]:
+    """Edits that turn Markdown pipe and grid tables into tab-separated rows, which the segmenter
+    reads as tables (so their cells take units from their header). Delimiter rows and borders go.
+    A grid row written on several lines becomes one row whose cells join their lines' pieces; its
+    characters map to the whole row's raw span, since the pieces are not contiguous in the source."""
+    if "|" not in text:
+        return []
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    edits: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _PIPE_ROW.match(line) and i + 1 < len(lines) and _PIPE_DELIMITER.match(lines[i + 1]):
+            j = i + 2
+            while j < len(lines) and _PIPE_ROW.match(lines[j]):
+                j += 1
+            if _holds_data(lines[i + 2 : j]):
+                edits += _row_edits(starts[i], line)
+                edits.append((starts[i + 1] - 1, starts[i + 2] - 1, ""))
+                for k in range(i + 2, j):
+                    edits += _row_edits(starts[k], lines[k])
+            i = j
+            continue
+        if _GRID_BORDER.match(line) and i + 1 < len(lines) and _PIPE_ROW.match(lines[i + 1]):
+            j = i
+            while j < len(lines) and (_GRID_BORDER.match(lines[j]) or _PIPE_ROW.match(lines[j])):
+                j += 1
+            if not _holds_data([ln for ln in lines[i:j] if _PIPE_ROW.match(ln)]):
+                i = j
+                continue
+            row: list[int] = []
+            for k in range(i, j + 1):
+                if k < j and _PIPE_ROW.match(lines[k]):
+                    row.append(k)
+                    continue
+                if len(row) == 1:
+                    edits += _row_edits(starts[row[0]], lines[row[0]])
+                elif row:
+                    pieces = [[lines[r][a:b] for a, b in _pipe_cells(lines[r])] for r in row]
+                    width = max(len(p) for p in pieces)
+                    merged = ["".join(p[c] for p in pieces if c < len(p)) for c in range(width)]
+                    edits.append((starts[row[0]], starts[row[-1]] + len(lines[row[-1]]), "\t".join(merged)))
+                row = []
+                if k < j:  # a border: the line and the break before it (after it, atop the text)
+                    edits.append((starts[k] - 1, starts[k + 1] - 1) if k else (0, starts[1]))
+                    edits[-1] = edits[-1] + ("",)
+            i = j
+            continue
+        i += 1
+    return sorted(edits)
 
 
 def _table_tag(tag: str) -> str:
@@ -205,6 +308,8 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
         prev = text[prev_start : m.start()]
         next_end = text.find("\n", m.end())
         nxt = text[m.end() : next_end if next_end != -1 else len(text)]
+        if _is_heading_line(prev) or _LIST_OR_HEADING_START.match(nxt):
+            continue  # a numbered heading stands alone, and a numbered line starts its own paragraph
         if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
             continue
@@ -219,6 +324,12 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
             edits.append((m.start(), m.end(), ""))
             forced = after.start()
     return _apply(tm, edits)
+
+
+def _is_heading_line(line: str) -> bool:
+    """A line that opens with a heading's or list item's number ("（一）", "2、", "1.") and holds no
+    sentence stop is a heading or an item of its own, not the first half of a broken paragraph."""
+    return _LIST_OR_HEADING_START.match(line) is not None and not _SENTENCE_PUNCT_IN.search(line)
 
 
 # A page whose links were words of their own leaves them on lines of their own, in mid-sentence:

@@ -200,6 +200,7 @@ _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 _UNIT_FACTORS = {u.word: u.factor for u in _LEX.units.values() if u.factor != 1}
 # Characters that, after a measure word, show it is the first character of a noun instead.
 NOUN_AFTER_UNIT = {u.word: u.noun_starts for u in _LEX.units.values() if u.noun_starts}
+_NOUN_START_EXCEPTIONS = {u: tuple(words) for u, words in _LEX.mapping("units", "noun_start_exceptions").items()}
 # A rate unit: "元/人", "部/百人", "公里/百平方公里".
 _PER_WORDS = "|".join(re.escape(w) for w in sorted(_LEX.words("units", "rate", "per"), key=len, reverse=True))
 _PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
@@ -209,6 +210,10 @@ _PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
 _INNER = "".join(w for w in _LEX.mapping("qualifiers", "inside") if len(w) == 1 and w != "+")
 # A unit worth a half more when 半 follows it: "五成半" (55 %), "一倍半" (1.5 倍).
 _HALF_UNITS = "成倍"
+# After any other measure word 半 adds a half too ("一年半", "一头半"), unless it starts a noun:
+# 半导体, 半岛, 半数, 半径, 半成品, 半自动, 半球, 半场, 半价, 半径.
+_UNIT_AFTER_HALF = re.compile("|".join(map(re.escape, _LEX.words("units", "half", "units_after"))))
+_HALF_NOUN_STARTS = frozenset(_LEX.words("units", "half", "noun_starts"))
 _QUANTITY = re.compile(
     rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
     rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
@@ -297,24 +302,37 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     except NumberError:
         return None
     if scale:  # "20余万次": the qualifier sits between the digits and the scale word
-        value = _EXACT.multiply(value, _trailing_scale(scale))
+        try:
+            # the scale multiplies only the part below the numeral's own larger scales:
+            # "五亿二千多万" is 5亿 + 2千万, never (5亿 + 2千) × 万
+            value = parse_number(numeral + scale)
+        except NumberError:
+            value = _EXACT.multiply(value, _trailing_scale(scale))
         numeral = numeral + inner + scale
     if half:
         value = value + _HALF
     unit = unit or ""
     plus = "+" if plus_sign else ""
     end = m.end()
+    if (unit and not half and not plus and not scale and not inner and m.string[end : end + 1] == "半"
+            and m.string[end + 1 : end + 2] not in _HALF_NOUN_STARTS):
+        value, end = value + _HALF, end + 1  # "一头半" is 1.5 头, "一年半" 1.5 年 (not "两家半导体企业")
+        after = _UNIT_AFTER_HALF.match(m.string, end) if unit == "个" else None
+        if after:  # "3个半月", "两个半小时": the measure word is the whole unit after 半
+            unit, end = (unit + after.group() if unit + after.group() in _LEX.units else after.group()), after.end()
     if unit:
+        following = m.string[m.end("unit") : m.end("unit") + 1]
+        if following and following in NOUN_AFTER_UNIT.get(unit, "") and not m.string.startswith(
+                _NOUN_START_EXCEPTIONS.get(unit, ()), m.end("unit")):
+            # "22万家长", "10亿人口", "5000万个体商户", "1 成都市": the measure word starts a noun
+            unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
         factor = _UNIT_FACTORS.get(unit)
         if factor is not None:
             value = _EXACT.multiply(value, factor)  # "六成" is 60 %
-        following = m.string[m.end("unit") : m.end("unit") + 1]
-        if following and following in NOUN_AFTER_UNIT.get(unit, ""):
-            # "22万家长", "10亿人口", "5000万个体商户": the measure word starts a noun
-            unit, plus, end = "", "", max(m.end("inner"), m.end("scale"))
     start = m.start()
     sign = m.string[start - 1] if start else ""
-    if sign and sign in "-－+＋" and not _SIGN_BLOCKER.match(m.string[start - 2 : start - 1] or "x"):
+    # a sign that opens the text (a chart's data label "-4.0%" alone on its line) has nothing before it
+    if sign and sign in "-－+＋" and not (start >= 2 and _SIGN_BLOCKER.match(m.string[start - 2])):
         start -= 1  # "-0.57‰" a negative level, not a range; "同比+15.6%" a signed change
         if sign in "-－":
             value = -value
@@ -331,6 +349,7 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
 
 
 _HALF = Decimal("0.5")
+MIN_YEAR_NUMBER = 1000  # a number of 年 below this counts years; from it on it names a year
 _RANGE_SEP = ("到", "至", "-", "~", "—", "－")
 
 
@@ -342,8 +361,9 @@ def _joins_range(text: str, low: Quantity, high: Quantity) -> bool:
         return False
     if not high.unit and not high.has_scale:
         return False
-    if high.unit in ("年", "月", "日") or low.unit in ("年", "月", "日"):
-        return False
+    durations = high.unit == "年" and low.unit in ("", "年") and high.value < MIN_YEAR_NUMBER
+    if (high.unit in ("年", "月", "日") or low.unit in ("年", "月", "日")) and not durations:
+        return False  # "2019-2020年", "1-3月": spans of the calendar; "一年到两年", "3-5年": durations
     if low.value_max is not None:
         return False
     return low.value <= high.value or high.has_scale

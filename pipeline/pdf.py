@@ -150,6 +150,7 @@ class PdfText:
     display: tuple[tuple[int, int], ...] = ()  # raw spans of paragraphs set larger or bolder than the
     #   running text: where a PDF's unnumbered headings can be
     page_info: tuple[dict, ...] = ()  # per page: size, images, which library read its text
+    ocr_lines: tuple[tuple, ...] = ()  # (page, x0, y0, x1, y1, confidence) of every line OCR read
 
 
 @dataclass
@@ -178,7 +179,10 @@ class _Page:
     lines: list = field(default_factory=list)
     tables: list = field(default_factory=list)
     figures: list = field(default_factory=list)  # the page's vector charts (Figure)
-    text_from: str = ""  # "pymupdf", "pdfplumber", or "" for a page without a text layer
+    text_from: str = ""  # "pymupdf", "pdfplumber", "ocr", or "" for a page without a text layer
+    ocr: dict | None = None  # what OCR read from the page's images (engine, lines, confidence)
+    ocr_lines: list = field(default_factory=list)  # (x0, y0, x1, y1, confidence) per OCR'd line
+    garbled: bool = False  # a text layer neither library decodes (no Unicode map): read by OCR
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -210,21 +214,35 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
         raise ReportError(str(path), "truncated_or_corrupt",
                           f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
     with doc:
-        if doc.needs_pass and not doc.authenticate(""):
+        readable = not doc.needs_pass or doc.authenticate("")
+        if not readable:
             pages, meta = _read_without_password(path, data, max_pages), {}
         else:
             pages, meta = _read_with_pymupdf(path, doc, data, max_pages), {
                 k: v for k, v in (doc.metadata or {}).items() if v}
+            for page in pages:  # OCR hook: pages with no usable text layer in either library
+                if not page.text_from:
+                    _ocr_into(path, doc[page.number - 1], page)
+    garbled = [p.number for p in pages if p.garbled and not p.text_from]
+    if garbled:
+        raise ReportError(
+            str(path), "mojibake_suspected",
+            f"the text layer of pages {_pages(garbled)} is garbled in both PyMuPDF and pdfplumber "
+            "(private-use characters, (cid:N) codes or mojibake: the font has no usable Unicode map) "
+            "and OCR read no text on their images; get a copy with embedded Unicode fonts.",
+            stage="ingest")
     read = [p for p in pages if p.text_from]
     if not read:
-        raise ReportError(str(path), "no_text_layer", "no page has a text layer (a scan?); run OCR first, "
-                          "this pipeline reads text layers only.", stage="ingest")
+        raise ReportError(str(path), "no_text_layer", "no page has a text layer and OCR found no text on "
+                          "the page images (blank pages, or a scan too faint or too coarse to read: scan "
+                          "again at 200 dpi or more).", stage="ingest")
     writer = _write(read)
     text = writer.text()
     if not text.strip():
         raise ReportError(str(path), "repaired_empty", "the PDF has pages but no text at all.")
+    ocr_lines = tuple((p.number, *ln) for p in pages for ln in p.ocr_lines)
     return PdfText(text, hashlib.sha256(data).hexdigest(), len(pages), tuple(writer.boxes), meta,
-                   tuple(writer.furniture_spans), tuple(writer.display_spans), _page_info(pages))
+                   tuple(writer.furniture_spans), tuple(writer.display_spans), _page_info(pages), ocr_lines)
 
 
 def _checked_bytes(path: Path, max_bytes: int) -> bytes:
@@ -280,6 +298,8 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Pa
         lines, tables, figures, text = _page_elements(page)
         if _text_ok(text):
             read.lines, read.tables, read.figures, read.text_from = lines, tables, figures, "pymupdf"
+            if read.images:  # OCR hook: large pictures with no text on them (a scanned half page)
+                _ocr_into(path, page, read)
         else:
             unreadable.append((pno, bool("".join(text.split()))))
     if unreadable:
@@ -291,8 +311,9 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Pa
 
 
 def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: list[int]) -> None:
-    """pdfplumber's pages in place of the ones PyMuPDF could not read; an error naming the pages
-    that neither library decodes."""
+    """pdfplumber's pages in place of the ones PyMuPDF could not read. Pages that neither library
+    decodes are marked garbled and left without a text layer: OCR reads their images, as it reads
+    a scan (the glyphs are drawn right; only their character codes are lost)."""
     for pno, (lines, width, height, ok) in plumbed.items():
         if ok:
             page = pages[pno]
@@ -301,13 +322,8 @@ def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: 
                 page.width, page.height = width, height
         else:
             garbled.append(pno)
-    if garbled:
-        raise ReportError(
-            str(path), "mojibake_suspected",
-            f"the text layer of pages {_pages(sorted(garbled))} is garbled in both PyMuPDF and "
-            "pdfplumber (private-use characters, (cid:N) codes or mojibake); the font has no usable "
-            "Unicode map. Run OCR on those pages, or get a copy with embedded Unicode fonts.",
-            stage="ingest")
+    for pno in garbled:
+        pages[pno].garbled = True
 
 
 def _write(pages: list[_Page]) -> "_Writer":
@@ -431,9 +447,114 @@ def _text_ok(text: str, lay: Layout = LAYOUT) -> bool:
 
 
 def _page_info(pages: list[_Page]) -> tuple[dict, ...]:
-    """What each page held, for ``document.json``: size, images, tables, which library read it."""
+    """What each page held, for ``document.json``: size, images, tables, which library read it,
+    and what OCR read from its images (``ocr``: engine, lines, mean confidence, whole page or not)."""
     return tuple({"page": p.number, "width": round(p.width, 1), "height": round(p.height, 1),
-                  "images": p.images, "text_from": p.text_from, "tables": len(p.tables)} for p in pages)
+                  "images": p.images, "text_from": p.text_from, "tables": len(p.tables),
+                  **({"garbled_text_layer": True} if p.garbled else {}),
+                  **({"ocr": p.ocr} if p.ocr else {})} for p in pages)
+
+
+# An image is read by OCR when it covers at least this share of its page and no text-layer line
+# lies on it: a scanned half page, not a logo, a photo beside the text or a figure with live labels.
+OCR_IMAGE_MIN_AREA = 0.25
+# What OCR reads off a picture on a page that has a text layer is kept only when it is running
+# text: this share of its characters in lines of at least OCR_PROSE_LINE characters (a chart's
+# axis labels and legends are short lines).
+OCR_PROSE_SHARE = 0.5
+OCR_PROSE_LINE = 12
+
+
+def _ocr_into(path: Path, page, read: _Page) -> None:
+    """Lines and ruled tables OCR reads on the parts of ``page`` that have no text layer, added to
+    ``read``: the whole page when it has none, else its large pictures that no text-layer line or
+    table lies on and that hold running text. Tables come from the rules drawn in the image, read
+    by the same grid finder as vector rules, and are filled with the recognised lines."""
+    import pymupdf
+
+    from . import ocr
+
+    whole = not read.text_from
+    if whole:
+        clips = [None]
+    else:
+        area = page.rect.width * page.rect.height
+        taken = [ln.bbox for ln in read.lines] + [t.bbox for t in read.tables]
+        clips = []
+        for info in page.get_image_info():
+            r = pymupdf.Rect(info["bbox"]) & page.rect
+            if r.is_empty or r.get_area() < OCR_IMAGE_MIN_AREA * area:
+                continue
+            box = BBox(r.x0, r.y0, r.x1, r.y1)
+            if any(b.x0 < box.x1 and box.x0 < b.x1 and b.y0 < box.y1 and box.y0 < b.y1 for b in taken):
+                continue
+            if any(r.intersects(c) for c in clips):
+                continue
+            try:
+                if not ocr.holds_running_text(page, r):
+                    continue  # a chart or a photo: its labels are not the report's text
+            except ocr.OcrUnavailable:
+                continue  # a page with a text layer is read without its pictures
+            clips.append(r)
+        if not clips:
+            return
+    try:
+        scans = [ocr.ocr_page(page, clip=clip) for clip in clips]
+    except ocr.OcrUnavailable as exc:
+        raise ReportError(str(path), "no_text_layer",
+                          f"page {read.number} has no text layer and the OCR engine is missing ({exc}).") from exc
+    found = [ln for scan in scans for ln in scan.lines]
+    if not found:
+        return
+    if not whole:
+        chars = sum(len(ln.text) for ln in found)
+        prose = sum(len(ln.text) for ln in found if len(ln.text) >= OCR_PROSE_LINE)
+        if prose < OCR_PROSE_SHARE * chars:
+            return
+    # Type size from the line's height (a recognised line's box is about 1.15 times the type
+    # size); lines within a quarter of the page's usual height are set in the usual size, so that
+    # the recogniser's jitter of a pixel or two does not split paragraphs.
+    heights = sorted(ln.y1 - ln.y0 for ln in found)
+    usual = heights[len(heights) // 2]
+    lines = []
+    for ln in found:
+        h = ln.y1 - ln.y0
+        size = usual / 1.15 if abs(h - usual) <= 0.25 * usual else h / 1.15
+        step = (ln.x1 - ln.x0) / len(ln.text)  # the engine gives the line's box: characters share it
+        chars = array("d")
+        for k in range(len(ln.text)):
+            chars.extend((ln.x0 + k * step, ln.y0, ln.x0 + (k + 1) * step, ln.y1))
+        lines.append(_Line(ln.text, chars, BBox(ln.x0, ln.y0, ln.x1, ln.y1), round(size, 1)))
+    hs = [h for scan in scans for h in scan.hrules]
+    vs = [v for scan in scans for v in scan.vrules]
+    tables: list[Table] = []
+    if len(hs) + len(vs) >= 3:
+        grids = find_grids(hs, vs)
+        if grids:
+            tables = tables_on_page(grids, words_of(lines), lines, _body_size(lines), page.rect.height)
+    if tables:
+        lines = [ln for ln in lines if not any(t.bbox.contains_point(*ln.bbox.centre) for t in tables)]
+    read.lines = read.lines + lines
+    read.tables = read.tables + tables
+    read.ocr_lines = [(ln.x0, ln.y0, ln.x1, ln.y1, ln.confidence) for ln in found]
+    read.ocr = {"engine": ocr.engine_version(), "dpi": ocr.OCR_DPI, "lines": len(found),
+                "confidence": round(sum(ln.confidence for ln in found) / len(found), 4), "whole_page": whole}
+    if whole:
+        read.text_from = "ocr"
+
+
+def ocr_confidence(ocr_lines, page: int | None, box: BBox | None) -> float | None:
+    """The lowest confidence of the OCR'd lines that a placed item's box lies on (None: the item
+    came from a text layer)."""
+    if page is None or box is None:
+        return None
+    cx, cy = box.centre
+    scores = [c for p, x0, y0, x1, y1, c in ocr_lines
+              if p == page and x0 - 1 <= cx <= x1 + 1 and y0 < box.y1 and box.y0 < y1]
+    if not scores:
+        scores = [c for p, x0, y0, x1, y1, c in ocr_lines
+                  if p == page and x0 < box.x1 and box.x0 < x1 and y0 < box.y1 and box.y0 < y1]
+    return min(scores) if scores else None
 
 
 def _plumber_line(ln: dict, lay: Layout = LAYOUT) -> _Line | None:

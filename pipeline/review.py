@@ -10,11 +10,13 @@ inline script, readable at 200% zoom and usable without a mouse.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 from collections import Counter, defaultdict
+from importlib import resources
 from pathlib import Path
+
+from .ocr import REVIEW_CONFIDENCE
 
 KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 COLOURS = {"count": "#cfe8ff", "money": "#d8f5d0", "percent": "#ffe3b3", "multiple": "#f3d1ff",
@@ -29,96 +31,24 @@ def _csv(folder: Path, name: str) -> list[dict]:
     path = folder / f"{name}.csv"
     if not path.exists():
         return []
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    from .store import read_csv_rows  # the CSV copy's escaped cells back to their exact text
+
+    return read_csv_rows(path)
 
 
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
 
 
-CSS = """
-:root { --fg:#1b1b1b; --muted:#555; --line:#ccc; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; color: var(--fg);
-       margin: 0; line-height: 1.7; }
-header { padding: 1rem 1.5rem; border-bottom: 1px solid var(--line); }
-header h1 { margin: 0; font-size: 1.4rem; }
-header p { margin: .2rem 0; color: var(--muted); }
-.layout { display: flex; flex-wrap: wrap; align-items: flex-start; }
-nav#outline { flex: 0 0 18rem; max-width: 100%; padding: 1rem; border-right: 1px solid var(--line);
-              position: sticky; top: 0; max-height: 100vh; overflow: auto; }
-nav#outline ul { list-style: none; padding-left: 1rem; margin: 0; }
-nav#outline a { text-decoration: none; }
-main { flex: 1 1 30rem; min-width: 0; padding: 1rem 1.5rem; }
-aside#panel { flex: 0 0 20rem; max-width: 100%; padding: 1rem; border-left: 1px solid var(--line);
-              position: sticky; top: 0; }
-aside#panel dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: 0; }
-aside#panel dt { color: var(--muted); }
-aside#panel dd { margin: 0; word-break: break-all; }
-fieldset { border: 1px solid var(--line); margin: 0 0 1rem; }
-mark.claim { border-radius: 3px; padding: 0 1px; cursor: pointer; color: inherit; }
-mark.claim:focus { outline: 3px solid #0057b7; }
-mark.claim sup { font-size: .7em; color: #7a3300; }
-mark.claim.hidden, .hidden { background: transparent !important; }
-mark.claim.hidden sup { display: none; }
-p.block, li.block { margin: .5rem 0; }
-.case { border: 1px solid #b8a400; background: #fffbe6; padding: .2rem .8rem; margin: .8rem 0; }
-.case-marker { font-weight: bold; color: #8a7a00; }
-.furniture { color: #999; font-size: .85em; }
-.caption { font-style: italic; color: #333; }
-table.report-table { border-collapse: collapse; margin: .8rem 0; font-size: .9em; }
-table.report-table td, table.report-table th { border: 1px solid var(--line); padding: .1rem .4rem; }
-.page { display: flex; gap: 1rem; flex-wrap: wrap; border-top: 2px solid var(--line); padding-top: .5rem; }
-.page figure { margin: 0; position: relative; flex: 0 0 auto; }
-.page figure .sheet { position: relative; border: 1px solid var(--line); }
-.page figure img { display: block; max-width: 100%; }
-.page svg.boxes { position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none; }
-.page .text { flex: 1 1 20rem; min-width: 0; }
-section.quarantine { border: 2px solid #b00020; padding: .5rem 1rem; margin-top: 2rem; }
-section.quarantine.hidden { display: none; }
-""" + "".join(f"mark.claim.kind-{k} {{ background: {c}; }}\n" for k, c in COLOURS.items())
+def _asset(name: str) -> str:
+    """A page asset shipped in the package (pipeline/assets), inlined so the page is one file."""
+    return (resources.files("pipeline") / "assets" / name).read_text(encoding="utf-8")
 
-SCRIPT = """
-const marks = Array.from(document.querySelectorAll('mark.claim'));
-const panel = document.getElementById('details');
-function show(m) {
-  const d = JSON.parse(m.dataset.claim);
-  const rows = ['value','value_max','unit','kind','qualifier','change','basis','period','period_role',
-                'subject','section','claim_id','context'];
-  panel.innerHTML = '<dl>' + rows.map(k => '<dt>' + k + '</dt><dd data-field="' + k + '">' +
-      String(d[k] ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c])) + '</dd>').join('') + '</dl>';
-  marks.forEach(x => x.removeAttribute('aria-current'));
-  m.setAttribute('aria-current', 'true');
-}
-marks.forEach(m => {
-  m.addEventListener('click', () => { m.focus(); show(m); });
-  m.addEventListener('focus', () => show(m));
-});
-function applyFilters() {
-  const kinds = new Set(Array.from(document.querySelectorAll('input[name=kind]:checked')).map(i => i.value));
-  const section = document.getElementById('section-filter').value;
-  const noPeriod = document.getElementById('no-period').checked;
-  marks.forEach(m => {
-    const d = JSON.parse(m.dataset.claim);
-    const visible = kinds.has(d.kind) && (!section || m.dataset.section === section) && (!noPeriod || !d.period);
-    m.classList.toggle('hidden', !visible);
-    m.tabIndex = visible ? 0 : -1;
-  });
-  document.getElementById('quarantine').classList.toggle('hidden', !document.getElementById('show-quarantine').checked);
-  document.getElementById('visible-count').textContent = marks.filter(m => !m.classList.contains('hidden')).length;
-}
-document.querySelectorAll('#filters input, #filters select').forEach(i => i.addEventListener('change', applyFilters));
-document.addEventListener('keydown', e => {
-  if (e.target.tagName === 'INPUT' || e.target.tagName === 'SELECT') return;
-  if (e.key !== 'j' && e.key !== 'k') return;
-  const visible = marks.filter(m => !m.classList.contains('hidden'));
-  const i = visible.indexOf(document.activeElement);
-  const next = visible[e.key === 'j' ? Math.min(i + 1, visible.length - 1) : Math.max(i - 1, 0)];
-  if (next) { next.focus(); next.scrollIntoView({block: 'center'}); }
-});
-applyFilters();
-"""
+
+CSS = "\n" + _asset("review.css") + "".join(f"mark.claim.kind-{k} {{ background: {c}; }}\n" for k, c in COLOURS.items())
+SCRIPT = "\n" + _asset("review.js")
+DIFF_CSS = _asset("diff.css")
+
 
 
 def build_review(folder: str | Path) -> Path:
@@ -261,13 +191,18 @@ def _marked(source: str, start: int, end: int, claims: list[dict], title_of: dic
             continue
         parts.append(_e(source[pos:a]))
         data = {k: c.get(k, "") for k in ("value", "value_max", "unit", "kind", "qualifier", "change", "basis",
-                                          "period", "period_role", "subject", "claim_id")}
+                                          "period", "period_role", "subject", "claim_id", "locator",
+                                          "ocr_confidence")}
         data["section"] = title_of.get(c.get("section_id", ""), "")
         data["context"] = source[max(0, a - 40):min(len(source), z + 40)].replace("\n", " ")
         sup = QUALIFIER_MARK.get(c["qualifier"], "") + CHANGE_MARK.get(c["change"], "")
         label = f'{c["value"]} {c["unit"]} ({c["kind"]})'
+        # a claim OCR read with low confidence: flagged for a look at the page image
+        low = c.get("ocr_confidence") not in (None, "") and float(c["ocr_confidence"]) < REVIEW_CONFIDENCE
+        if low:
+            label += f", OCR confidence {float(c['ocr_confidence']):.2f}"
         parts.append(
-            f'<mark class="claim kind-{_e(c["kind"])}" tabindex="0" role="button" aria-label="{_e(label)}" '
+            f'<mark class="claim kind-{_e(c["kind"])}{" low-ocr" if low else ""}" tabindex="0" role="button" aria-label="{_e(label)}" '
             f'id="{_e(c["claim_id"])}" data-section="{_e(c.get("section_id", ""))}" '
             f"data-claim='{_e(json.dumps(data, ensure_ascii=False))}'>{_e(source[a:z])}"
             + (f"<sup>{_e(sup)}</sup>" if sup else "") + "</mark>")
@@ -390,9 +325,7 @@ def build_diff_page(rows, old: str, new: str, path: str | Path) -> Path:
     page = f"""<!DOCTYPE html>
 <html lang="zh-Hans"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>reportpipe diff</title>
-<style>body{{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:1.5rem;line-height:1.6}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5rem}}
-.old{{background:#ffe5e5}}.new{{background:#e5ffe9}}li.added strong{{color:#096}}li.removed strong{{color:#b00}}</style>
+<style>{DIFF_CSS}</style>
 </head><body><h1>What changed</h1><p>{_e(old)} → {_e(new)}: {len(rows)} change(s)</p>
 <h2>Changed</h2><table><thead><tr><th>kind</th><th>section</th><th>subject</th><th>field</th><th>old</th><th>new</th>
 <th>change</th><th>sentence (old, new)</th></tr></thead><tbody>{trs}</tbody></table>

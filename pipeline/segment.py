@@ -11,11 +11,12 @@ paragraph after it). Anything the rules do not recognise stays a paragraph, so n
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .ids import stable_id
+from .lexicon import load as load_lexicon
 from .lexicon import organisation_suffixes
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
@@ -31,6 +32,21 @@ def canonical_numeral(text: str) -> str:
 
 _NUMERAL_LINE = re.compile(rf"^[{UPPER_NUMERALS}]{{1,3}}$")
 _CN_NUM = "一二三四五六七八九十"
+_CN_NUMERAL_LINE = re.compile(rf"^[{_CN_NUM}]{{1,3}}$")
+
+
+def _cn_ordinals(n: int = 99) -> list[str]:
+    """一, 二, …, 十, 十一, …, 二十, 二十一, … as a report numbers its sections."""
+    digits = "一二三四五六七八九"
+    out = []
+    for k in range(1, n + 1):
+        tens, ones = divmod(k, 10)
+        out.append(("" if tens == 0 else "十" if tens == 1 else digits[tens - 1] + "十")
+                   + ("" if ones == 0 else digits[ones - 1]))
+    return out
+
+
+_CN_ORDINALS = _cn_ordinals()
 _SECTION_NUM = re.compile(rf"^([{_CN_NUM}]{{1,3}})、\s*(.+)$")
 _SUBSECTION_NUM = re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.+)$")
 # "第一章 总则" (a chapter: the section level of the report, 一、 below it) and "第一部分 …" or
@@ -51,9 +67,12 @@ _ORDINAL_STARTS = frozenset("第" + UPPER_NUMERALS)
 _NUMBERED_STARTS = frozenset("（(第0123456789" + UPPER_NUMERALS + _CN_NUM)
 _PART_ORDINAL = re.compile(rf"^第\s*([{_ORDINAL}]{{1,4}}|[0-9]{{1,3}})\s*(?:部分|篇|编)(?:[\s:：、.．]*)(.*)$")
 _CASE_MARKER = re.compile(r"^[★☆]?\s*(?:案例|专栏)\s*\d*$")
-_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:(?:\s*[：:.．]|\s+)\s*(.+))?)$")
+# A caption's number may have a chapter part ("表2-2", "图3.1") and a separator before its title
+# ("表1 | 成都社会经济和机动车拥有量").
+_FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.．][0-9]{1,3})?"
+                     r"(?:(?:\s*[：:.．|｜]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
-_LIST_ITEM = re.compile(r"^(?:[-*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
+_LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
 # Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
 _ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))
@@ -63,6 +82,9 @@ _FOOTNOTE_MARK = re.compile(r"[①-⑳]|\[\d{1,2}\]")
 _SENTENCE_PUNCT = re.compile(r"[。！？；!?;]")
 _HAS_DIGIT = re.compile(r"[0-9]")
 MAX_HEADING = 45
+# A line numbered "一、" or "（一）" without a sentence stop is a heading up to this length: a work
+# report's subsection titles are often two or three clauses ("恳请……，尽快……，进一步……").
+MAX_NUMBERED_HEADING = 60
 MAX_INFOGRAPHIC_LINE = 60
 # The body paragraph that confirms an unnumbered heading is at least this long (a sentence, not a
 # label or a chart's figure).
@@ -75,6 +97,9 @@ MIN_RUN_IN_BODY = 10
 # An unnumbered heading says something: at least two ideographs or letters, not a bullet glyph.
 _WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MIN_HEADING_WORD_CHARS = 2
+# "第三方移动支付：疫情对一季度消费板块影响大，行业规模下降": a topic, a colon and a statement of
+# several clauses opens a summary's paragraph; a heading says its topic in one phrase.
+_TOPIC_STATEMENT = re.compile(r"^[^：:，,]{2,20}[：:][^：:]*[，,]")
 _TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
@@ -112,6 +137,7 @@ class _Line:
     title = ""
     rank = None
     marked = False
+    divider = False  # a chapter's title on the divider slide that opens it
 
 
 @dataclass
@@ -132,7 +158,9 @@ def segment(doc: Document) -> Document:
     tm = doc.normal
     lines_index = doc.lines or LineIndex.of(doc.raw)
     lines = _split_lines(tm.text)
-    title_page, n_title = _metadata_block(lines)
+    title_page, n_title = _front_matter(lines)
+    if not n_title:
+        title_page, n_title = _metadata_block(lines)
     if n_title:
         for ln in lines[:n_title]:
             ln.kind = "metadata"
@@ -159,10 +187,12 @@ def segment(doc: Document) -> Document:
             ln.plain = i < 0 or shown[i][1] <= a
     if "#" in doc.raw:
         _mark_markdown_headings(doc, lines)
-    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata")
+    _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata", paged=bool(doc.boxes))
+    _mark_chapter_dividers(lines, n_title)
     _assign_levels(lines)
 
-    nodes, owners = _build_tree(lines, n_title)
+    _number_stages(lines)
+    nodes, owners = _build_tree(lines, n_title, _contents_titles(lines, n_title))
     case_spans = _find_cases(lines)
 
     # Section ids from the path of titles, so unrelated edits elsewhere do not change them.
@@ -170,7 +200,7 @@ def segment(doc: Document) -> Document:
     for node in nodes:
         parent_path = node.parent.path if node.parent else ()
         node.path = parent_path + (f"{node.level}:{node.number}:{node.title}",)
-        node.section_id = _stable_id("sec", "/".join(node.path), seen)
+        node.section_id = stable_id("sec", "/".join(node.path), seen)
 
     def raw_span(a: int, b: int) -> tuple[int, int]:
         if a >= b:
@@ -186,7 +216,7 @@ def segment(doc: Document) -> Document:
         owner = owners[first]
         title = lines[title_idx].text if title_idx is not None else ""
         key = "/".join(owner.path if owner else ()) + "|" + title
-        case_id = _stable_id("case", key, case_seen)
+        case_id = stable_id("case", key, case_seen)
         rs, _ = raw_span(lines[first].start, lines[first].end)
         _, re_ = raw_span(lines[last].start, lines[last].end)
         cases.append(
@@ -205,14 +235,14 @@ def segment(doc: Document) -> Document:
         sid = owner.section_id if owner else None
         rs, re_ = raw_span(ln.start, ln.end)
         key = "/".join(owner.path if owner else ()) + "|" + ln.kind + "|" + ln.text
-        block_id = _stable_id("blk", key, block_seen)
+        block_id = stable_id("blk", key, block_seen)
         blocks.append(
             Block(block_id, ln.kind, ln.text, ln.start, ln.end, rs, re_, lines_index.line_of(rs),
                   sid, case_of_line.get(i), "", ln.cells)
         )
         if ln.kind == "table":
             cells.extend(_table_cells(ln, block_id, sid, raw_span, lines_index))
-    blocks = _pass_block_dates(blocks)
+    blocks = _pass_chart_units(_pass_block_dates(blocks))
 
     sections = []
     for node in nodes:
@@ -232,13 +262,6 @@ def segment(doc: Document) -> Document:
         cases=tuple(cases),
         table_cells=tuple(cells),
     )
-
-
-def _stable_id(prefix: str, key: str, seen: dict[str, int]) -> str:
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    n = seen.get(digest, 0)
-    seen[digest] = n + 1
-    return f"{prefix}-{digest}" + (f"-{n + 1}" if n else "")
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -298,6 +321,39 @@ def _meta_label(text: str):
     if m and m.group(1) in META_LABELS:
         return m.group(1), m.group(2).strip()
     return None
+
+
+# A Markdown file may open with a front-matter record: "---", "key: value" lines, "---". It is
+# the file's metadata (title, date, publisher), never a heading or a claim ("char_count: 12863").
+_FRONT_MATTER_FENCE = "---"
+_FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_ -]{0,40}|[\u4e00-\u9fff]{1,8})\s*[:：]\s*(.*)$")
+FRONT_MATTER_KEYS = {
+    "title": "title", "标题": "title", "subtitle": "subtitle", "副标题": "subtitle",
+    "organization": "organisation", "organisation": "organisation", "publisher": "organisation",
+    "institution": "organisation", "author": "author", "authors": "author", "作者": "author",
+    "date": "date", "published": "date", "year_published": "date", "year": "date", "日期": "date",
+}
+MAX_FRONT_MATTER_LINES = 60
+
+
+def _front_matter(lines: list[_Line]) -> tuple[TitlePage, int]:
+    if not lines or lines[0].text != _FRONT_MATTER_FENCE:
+        return TitlePage(), 0
+    end = next((k for k in range(1, min(len(lines), MAX_FRONT_MATTER_LINES)) if lines[k].text == _FRONT_MATTER_FENCE), 0)
+    if end < 2:
+        return TitlePage(), 0  # no closing fence, or nothing between the fences
+    fields: dict[str, str] = {}
+    for ln in lines[1:end]:
+        m = _FRONT_MATTER_LINE.match(ln.text)
+        if not m:
+            return TitlePage(), 0  # a rule under the first line, not a record
+        key = FRONT_MATTER_KEYS.get(m.group(1).strip().lower())
+        if key and m.group(2).strip():
+            fields.setdefault(key, m.group(2).strip().strip("\"'"))
+    date = fields.get("date", "")
+    m = re.search(r"(?:19|20)\d{2}", date)
+    return TitlePage(fields.get("title", ""), fields.get("subtitle", ""),
+                     fields.get("organisation", ""), date, int(m.group()) if m else None), end + 1
 
 
 def _metadata_block(lines: list[_Line]) -> tuple[TitlePage, int]:
@@ -404,19 +460,99 @@ _DATE_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s
 
 
 def _mark_furniture(lines: list[_Line], first: int) -> None:
-    """Running headers and footers: a short line repeated three times or more, or a page number."""
+    """Running headers and footers: a short line repeated three times or more, or a page number;
+    or a short line repeated with a page number that changes ("工作论文 | 2014年9月 | 3")."""
     counts: dict[str, int] = {}
+    paged: dict[str, set] = {}
     for ln in lines[first:]:
         if len(ln.text) <= 40 and ln.kind != "table":
             counts[ln.text] = counts.get(ln.text, 0) + 1
+            m = _RUNNING_PAGE_NUMBER.search(ln.text)
+            if m and m.start() and _WORD_CHARS.search(ln.text[: m.start()]):
+                paged.setdefault(ln.text[: m.start()], set()).add(m.group(1))
+            m = _LEADING_PAGE_NUMBER.match(ln.text)
+            if m and _WORD_CHARS.search(m.group(2)):
+                paged.setdefault(m.group(2), set()).add(m.group(1))
     for ln in lines[first:]:
         if ln.kind == "table":
             continue
-        if (counts.get(ln.text, 0) >= 3 and not _CASE_MARKER.match(ln.text) and not _NUMERAL_LINE.match(ln.text)
-                and not _FIGURE.match(ln.text) and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+        m = _RUNNING_PAGE_NUMBER.search(ln.text) if len(ln.text) <= 40 else None
+        running = m is not None and m.start() > 0 and len(paged.get(ln.text[: m.start()], ())) >= MIN_RUNNING_LINES
+        lead = _LEADING_PAGE_NUMBER.match(ln.text) if len(ln.text) <= 40 else None
+        running = running or (lead is not None and len(paged.get(lead.group(2), ())) >= MIN_RUNNING_LINES)
+        if ((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
+                and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
+                and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+            ln.kind = "furniture"
+    _mark_page_numbers(lines, first)
+    # A table of contents: entries with leader dots and the page each part starts on
+    entries = [ln for ln in lines[first:] if ln.kind == "paragraph" and _CONTENTS_ENTRY.match(ln.text)]
+    if len(entries) >= MIN_CONTENTS_ENTRIES:
+        for ln in entries:
             ln.kind = "furniture"
 
 
+# Page numbers of a converted slide deck or print page: a lone integer on its line between other
+# text, whose values count up through the document (2, 4, 5, … 14), a small step at a time (pages
+# without a number are skipped). A chart's integer labels stand next to one another, not alone.
+_LONE_INTEGER = re.compile(r"^[0-9]{1,4}$")
+_YEAR_ONLY = re.compile(r"^(?:19|20)[0-9]{2}$")  # a chart's axis year beside a page number
+MIN_PAGE_NUMBERS = 3
+MAX_PAGE_STEP = 10
+
+
+def _mark_page_numbers(lines: list[_Line], first: int) -> None:
+    body = [i for i in range(first, len(lines)) if lines[i].kind != "furniture"]
+    lone = []
+    for n, i in enumerate(body):
+        if lines[i].kind != "paragraph" or not _LONE_INTEGER.match(lines[i].text):
+            continue
+        neighbours = [lines[body[j]].text for j in (n - 1, n + 1) if 0 <= j < len(body)]
+        if not any(_LONE_INTEGER.match(t) and not _YEAR_ONLY.match(t) for t in neighbours):
+            lone.append((i, int(lines[i].text)))
+    # the longest run of them that counts up, each step small
+    best: list[list[int]] = []
+    for k, (_i, value) in enumerate(lone):
+        chain = [k]
+        for j in range(k):
+            if 0 < value - lone[j][1] <= MAX_PAGE_STEP and len(best[j]) + 1 > len(chain):
+                chain = best[j] + [k]
+        best.append(chain)
+    longest = max(best, key=len, default=[])
+    if len(longest) >= MIN_PAGE_NUMBERS:
+        for k in longest:
+            lines[lone[k][0]].kind = "furniture"
+
+
+# "成都现状 ... 2", "第一章 总则……………3": a contents entry, never a heading nor a claim.
+_CONTENTS_ENTRY = re.compile(r"^\S.{0,58}?\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
+MIN_CONTENTS_ENTRIES = 2
+_LEADERS = re.compile(r"\s*(?:\.{3,}|…+|·{3,}|-{4,}|_{3,})\s*[0-9]{1,4}$")
+
+
+def _contents_titles(lines: list[_Line], first: int) -> frozenset:
+    """The titles a table of contents lists, when at least two of them head the report's text."""
+    titles = frozenset("".join(_LEADERS.sub("", ln.text).split()) for ln in lines[first:]
+                       if ln.kind == "furniture" and _CONTENTS_ENTRY.match(ln.text))
+    headed = sum(1 for ln in lines[first:] if ln.kind == "subsection_heading" and "".join(ln.text.split()) in titles)
+    return titles if len(titles) >= MIN_CONTENTS_ENTRIES and headed >= MIN_CONTENTS_ENTRIES else frozenset()
+
+
+# "阶段1：车辆配额控制+停车管理" or "第二阶段：…": the stages of a plan, numbered in their heading.
+_STAGE = re.compile(rf"^(?:阶段\s*([0-9]{{1,2}}|[{_CN_NUM}]{{1,3}})|第\s*([0-9]{{1,2}}|[{_CN_NUM}]{{1,3}})\s*阶段)\s*[：:]\s*(\S.*)$")
+
+
+def _number_stages(lines: list[_Line]) -> None:
+    for ln in lines:
+        if ln.kind == "subsection_heading" and ln.rank is None and (m := _STAGE.match(ln.text)):
+            ln.number, ln.title = m.group(1) or m.group(2), m.group(3).strip()
+
+
+MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
+# A running line's page number at its end, set apart by a space or a separator ("… | 3", "… 12").
+_RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
+# The same on the left page of a spread: the number first ("10 | WORLD RESOURCES INSTITUTE").
+_LEADING_PAGE_NUMBER = re.compile(r"^([0-9]{1,4})\s*[|｜·•]\s*(\S.*)$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
 
 
@@ -437,19 +573,27 @@ def _to_normal(text: str) -> str:
     return normalize_text(text).text
 
 
-def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
-    """Give every line a kind; reads the neighbours where a line alone is ambiguous."""
+def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool = False) -> None:
+    """Give every line a kind; reads the neighbours where a line alone is ambiguous.
+
+    ``paged``: a PDF, whose type tells its headings (a slide's lead is read from text inputs only)."""
     in_infographic = False
     decimal = sum(
         1 for j in range(first, len(lines) - 1)
         if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
+    bare = _bare_numeral_lines(lines, first)
+    topics = _ordinal_topic_lines(lines, first)
+    # Arabic run-in headings ("1、国民经济较快增长。正文……") split off their paragraphs: in such a
+    # report the same sentence alone on its line is a heading too.
+    arabic_run_ins = sum(1 for ln in lines if ln.run_in and ln.text[:1] in _DIGITS) >= MIN_ARABIC_RUN_INS
     i = first
     while i < len(lines):
         ln = lines[i]
         t = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
+        lead = 0
         if ln.kind in ("table", "furniture", "metadata"):
             in_infographic = in_infographic and ln.kind == "furniture"
         elif ln.run_in:
@@ -463,7 +607,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             if nxt is not None and _is_heading_like(nxt.text) and nxt.kind != "table":
                 nxt.kind = "case_title"
                 i += 1
-        elif _NUMERAL_LINE.match(t) and nxt is not None and nxt.kind != "table":
+        elif (_NUMERAL_LINE.match(t) or i in bare) and nxt is not None and nxt.kind != "table":
             in_infographic = False
             nxt_t = nxt.text
             if nxt_t.endswith("篇") and len(nxt_t) <= 12:
@@ -496,16 +640,27 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             ln.rank = RANK_SECTION_ORDINAL if m.re is _SECTION_ORDINAL else RANK_UPPER
             ln.number, ln.title = m.group(1).translate(_CANON_NUMERAL), m.group(2).strip()
             in_infographic = False
-        elif _SECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "section_heading"
             in_infographic = False
-        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, 40):
+        elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "subsection_heading"
             in_infographic = False
         elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
               and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif (arabic_run_ins and t[0] in _DIGITS and _ARABIC_RUN_IN.fullmatch(t) and _opens_body(t, nxt)
+              and not _ARABIC_RUN_IN.match(nxt.text)
+              and not (i > first and _ARABIC_RUN_IN.fullmatch(lines[i - 1].text))):
+            # "2、各项改革不断深化。" on its own line, in a report whose other 1、 headings run in
+            ln.kind, ln.run_in = "subsection_heading", True
+            in_infographic = False
+        elif i in topics:
+            ln.kind, ln.rank = "subsection_heading", RANK_ORDINAL_CLAUSE
+            m = _ORDINAL_TOPIC.match(t)
+            ln.number, ln.title = m.group(1), m.group(2)
             in_infographic = False
         elif decimal and t[0] in _DIGITS and (m := _DECIMAL_HEADING.match(t) or _ARABIC_HEADING.match(t)) \
                 and _is_heading_like(t, 40) and not _HAS_DIGIT.search(m.group(2)) \
@@ -516,26 +671,127 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False) -> None:
             in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
-        elif in_infographic and len(t) <= MAX_INFOGRAPHIC_LINE and (
+        elif in_infographic and not ln.marked and len(t) <= MAX_INFOGRAPHIC_LINE and (
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
             ln.kind = "infographic"
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
-        elif (_is_heading_like(t) and (ln.marked or (_opens_body(t, nxt) and _follows_text_or_structure(
-                lines[i - 1] if i > first else None)))
+        elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (
+                (_opens_body(t, nxt) or (not paged and (lead := _lead_lines(lines, i)))) and _follows_text_or_structure(
+                lines[i - 1] if i > first else None)) and not _TOPIC_STATEMENT.match(t))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
-              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain):
+              and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain
+              and not _is_legend(t) and not _SPACED_LETTERS.fullmatch(t)):
             ln.kind = "subsection_heading"
             in_infographic = False
+            i += lead  # the lead under the title is its first paragraph, not another heading
         else:
             in_infographic = False
         i += 1
 
 
+# A report laid out as slides lists its chapters on a divider before each chapter, the same titles
+# each time (the one that follows highlighted, which plain text loses): the k-th divider opens the
+# k-th chapter. A divider's titles stand within a few lines of one another (the chapter's topics
+# may be listed under its title); a contents page before the first divider lists them once more.
+# Two or three lines repeated together on every page are a running header instead: a divider
+# lists at least three chapters, and there are exactly as many dividers as chapters.
+DIVIDER_REACH = 8
+MIN_DIVIDER_CHAPTERS = 3
+MIN_CHAPTER_TITLE_CHARS = 4  # ideographs: a chapter title is words, not a web address
+_IDEOGRAPHS = re.compile(r"[\u3400-\u9fff]")
+
+
+def _mark_chapter_dividers(lines: list[_Line], first: int) -> None:
+    places: dict[str, list[int]] = {}
+    for i in range(first, len(lines)):
+        ln = lines[i]
+        if (ln.kind in ("paragraph", "furniture", "subsection_heading") and _is_heading_like(ln.text)
+                and not _HAS_DIGIT.search(ln.text) and not _LIST_ITEM.match(ln.text)
+                and len(_IDEOGRAPHS.findall(ln.text)) >= MIN_CHAPTER_TITLE_CHARS):
+            places.setdefault(ln.text, []).append(i)
+    occurrences = sorted((i, t) for t, where in places.items() if len(where) >= 2 for i in where)
+    groups: list[list[tuple[int, str]]] = []
+    for i, t in occurrences:
+        if groups and i - groups[-1][-1][0] <= DIVIDER_REACH and all(t != x for _, x in groups[-1]):
+            groups[-1].append((i, t))
+        else:
+            groups.append([(i, t)])
+    groups = [g for g in groups if len(g) >= MIN_DIVIDER_CHAPTERS]  # a line repeated alone is no divider
+    if not groups:
+        return
+    titles = tuple(t for _, t in groups[-1])
+    if len(titles) < MIN_DIVIDER_CHAPTERS or any(tuple(t for _, t in g) != titles for g in groups):
+        return
+    if len(groups) == len(titles) + 1:
+        for i, _t in groups.pop(0):
+            lines[i].kind = "furniture"  # the contents page
+    if len(groups) != len(titles):
+        return
+    for k, group in enumerate(groups):
+        for j, (i, t) in enumerate(group):
+            ln = lines[i]
+            if j == k:
+                ln.kind, ln.number, ln.title, ln.divider, ln.rank = "section_heading", "", t, True, None
+            else:
+                ln.kind = "furniture"
+
+
+def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
+    """Lines that hold nothing but a numeral 一, 二, 三 … in order: the section numbers of a report
+    that sets each section's number on a line of its own, with or without a title under it (older
+    work reports). A lone 一 alone is no evidence; the run must count on from 一 at least to 二."""
+    found = [i for i in range(first, len(lines)) if lines[i].kind == "paragraph" and not lines[i].plain
+             and _CN_NUMERAL_LINE.match(lines[i].text)]
+    run: list[int] = []
+    for i in found:
+        if lines[i].text == _CN_ORDINALS[len(run)]:
+            run.append(i)
+        elif run and lines[i].text == _CN_ORDINALS[0]:
+            break  # a second count from 一 is something else (a list, a chart's axis)
+    return set(run) if len(run) >= MIN_BARE_NUMERAL_SECTIONS else set()
+
+
+MIN_BARE_NUMERAL_SECTIONS = 2
+# "第一，重大的比例关系正在朝着协调的方向发展，国民经济持续增长。": a topic sentence numbered 第一，
+# 第二， … as a paragraph of its own, followed by the paragraphs it heads (work reports). Inside
+# running text "第一，…。第二，…。" is an enumeration, so only a line that is one sentence counts.
+MAX_ORDINAL_TOPIC = 70
+_ORDINAL_TOPIC = re.compile(rf"^第([{_CN_NUM}]{{1,3}})[，,]([^。！？；!?;]{{2,{MAX_ORDINAL_TOPIC}}})。$")
+MIN_ORDINAL_TOPICS = 2
+
+
+def _ordinal_topic_lines(lines: list[_Line], first: int) -> set[int]:
+    """Topic sentences numbered 第一，第二， … each on its own line before body paragraphs, in runs
+    that count on from 第一 (a lone 第三， is one point of an argument, not a heading)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in range(first, len(lines)):
+        ln = lines[i]
+        if ln.kind != "paragraph" or ln.text[:1] != "第" or ln.plain:
+            continue
+        m = _ORDINAL_TOPIC.match(ln.text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # the run of them is the evidence; the paragraph after may be a short lead ("将采取以下措施：")
+        if m is None or nxt is None or nxt.kind != "paragraph" or _ORDINAL_TOPIC.match(nxt.text):
+            continue
+        if m.group(1) == _CN_ORDINALS[0]:
+            if len(run) >= MIN_ORDINAL_TOPICS:
+                out.update(run)
+            run = [i]
+        elif run and m.group(1) == _CN_ORDINALS[len(run)]:
+            run.append(i)
+    if len(run) >= MIN_ORDINAL_TOPICS:
+        out.update(run)
+    return out
+
+
 # Numbering forms from the highest level down. A report uses some of them: the highest it uses is
 # its section level, the next its subsection level; deeper levels are body text to the section tree.
-RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ARABIC, RANK_DECIMAL = range(1, 8)
+# A 第一， topic sentence ranks below （一） and above 1、.
+(RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ORDINAL_CLAUSE, RANK_ARABIC,
+ RANK_DECIMAL) = range(1, 9)
 
 
 def _assign_levels(lines: list[_Line]) -> None:
@@ -543,7 +799,7 @@ def _assign_levels(lines: list[_Line]) -> None:
     uses: 第一章 > 第一节 > 壹、(or a 壹 line) > 一、 > （一）. A bulletin's 一、 is its section and （一）
     its subsection; under chapters, 一、 is the subsection."""
     for ln in lines:
-        if ln.rank is not None:
+        if ln.rank is not None or ln.divider:
             continue
         if ln.kind == "section_heading":
             m = _SECTION_NUM.match(ln.text)
@@ -564,7 +820,7 @@ def _assign_levels(lines: list[_Line]) -> None:
         # A report that numbers its sections and its subsections has no unnumbered heading between
         # them: such a line is a table's or a chart's title, or a label.
         for ln in lines:
-            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked:
+            if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not _is_named_part(ln.text):
                 ln.kind = "paragraph"
     for i, ln in enumerate(lines):
         if ln.rank is None:
@@ -584,6 +840,16 @@ def _assign_levels(lines: list[_Line]) -> None:
             if two_line:
                 lines[i + 1].kind = "paragraph"
             ln.kind, ln.run_in, ln.rank = "paragraph", False, None
+
+
+# The unnumbered parts a report names by a word of their own: on a line alone, such a word is a
+# heading whatever follows it (an abstract's first line may be a short summary title).
+NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言", "导言", "结束语", "结语", "后记", "附录",
+                         "参考文献", "参考资料", "致谢"})
+
+
+def _is_named_part(t: str) -> bool:
+    return "".join(t.split()) in NAMED_PARTS
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:
@@ -608,6 +874,28 @@ def _mark_markdown_headings(doc: Document, lines: list[_Line]) -> None:
         line_start = raw.rfind("\n", 0, a) + 1
         if _MD_HEADING.match(raw, line_start):
             ln.marked = True
+
+
+# A report laid out as slides puts a one-line lead under each slide's title, the slide's message
+# ("第三方移动支付交易规模" / "疫情对一季度消费板块影响大，行业规模下降"), and then the body. The title
+# is one phrase; the lead, one or two lines without a sentence stop, says more than the title does.
+MAX_LEAD_LINES = 2
+
+
+def _lead_lines(lines: list[_Line], i: int) -> int:
+    """How many lead lines stand between the title at ``i`` and its body paragraph (0: none)."""
+    title = lines[i].text
+    if _CLAUSE_PUNCT.search(title):
+        return 0
+    for n in range(1, MAX_LEAD_LINES + 1):
+        if i + n + 1 >= len(lines):
+            return 0
+        lead = lines[i + 1 : i + n + 1]
+        if any(x.kind != "paragraph" or x.run_in or x.marked or not _is_heading_like(x.text) for x in lead):
+            return 0
+        if len(lead[0].text) > len(title) and _opens_body(lead[-1].text, lines[i + n + 1]):
+            return n
+    return 0
 
 
 def _follows_text_or_structure(prev: Optional[_Line]) -> bool:
@@ -661,8 +949,12 @@ def _is_heading_like(t: str, limit: int = MAX_HEADING) -> bool:
     return 0 < len(t) <= limit and not _SENTENCE_PUNCT.search(t) and not t.endswith(("：", ":", "，"))
 
 
-def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optional[_Node]]]:
-    """Parts hold sections, sections hold subsections; each line gets its innermost owner."""
+def _build_tree(lines: list[_Line], first: int, contents: frozenset = frozenset()) -> tuple[list[_Node], list[Optional[_Node]]]:
+    """Parts hold sections, sections hold subsections; each line gets its innermost owner.
+
+    ``contents``: the titles the report's table of contents lists (without spaces). In a report
+    without numbered sections they are its sections, and an unnumbered heading the contents does
+    not list is a subsection of the section before it."""
     nodes: list[_Node] = []
     owners: list[Optional[_Node]] = [None] * len(lines)
     part = section = sub = None
@@ -693,8 +985,10 @@ def _build_tree(lines: list[_Line], first: int) -> tuple[list[_Node], list[Optio
             node = section = _Node("section", ln.number, ln.title, i, part)
             sub = None
         elif k == "subsection_heading":
-            number, title = (ln.number, ln.title) if ln.rank is not None else ("", ln.text)
-            if not number and not numbered:
+            number, title = (ln.number, ln.title) if ln.rank is not None or ln.title else ("", ln.text)
+            listed = not contents or "".join(title.split()) in contents or section is None
+            if not number and ((not numbered and listed) or _is_named_part(title)):
+                # (a named part such as 前言 or 附录 stands beside the numbered sections)
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)
                 sub = None
@@ -767,4 +1061,98 @@ def _pass_block_dates(blocks: list[Block]) -> list[Block]:
             for j in group + [i]:
                 out[j] = replace(out[j], period_hint=b.text)
         group = []
+    return out
+
+
+# A chart converted to text keeps its data labels as bare numbers on lines of their own ("44.4"),
+# and states their unit once, in a legend or axis title ("交易额规模（万亿元）", "同比增长率（%）")
+# above or below them. A chart is the run of lines between two stretches of running text (or
+# headings, tables, or the next chart's caption); its percentage labels carry their own %, and when
+# it names exactly one other unit, every bare label takes that unit.
+_UNIT_WORDS = frozenset(load_lexicon().units) | {"%", "％", "‰"}
+_UNIT_SCALE = re.compile(r"^[十百千万亿萬億]+")
+# Letters set apart by spaces ("S M S"): an icon's or a logo's residue, not a title.
+_SPACED_LETTERS = re.compile(r"(?:[A-Za-z]\s+)+[A-Za-z]")
+
+
+def _legend_unit(text: str) -> str:
+    """The unit of a legend or axis title "交易规模（万亿元）", "增长率（%）"; "" for another line."""
+    m = _LEGEND.fullmatch(text)
+    if not m:
+        return ""
+    unit = m.group(1)
+    return unit if _UNIT_SCALE.sub("", unit) in _UNIT_WORDS or unit in _UNIT_WORDS else ""
+
+
+def _is_legend(text: str) -> bool:
+    """A chart's legend or axis title names a unit in brackets at its end: never a heading."""
+    return bool(_legend_unit(text))
+
+
+_BARE_LABEL = re.compile(r"[-+－]?[0-9][0-9,]*(?:\.[0-9]+)?")
+_LEGEND = re.compile(r"[^（(，。；：:,;]{1,30}[（(]\s*([^（）()]{1,10}?)\s*[）)]")
+_CHART_BOUNDS = frozenset({"part_number", "part_title", "section_number", "section_title", "section_heading",
+                           "subsection_heading", "case_marker", "case_title", "table", "metadata", "title_page"})
+_CHART_TEXT = frozenset({"paragraph", "infographic", "list_item"})
+_PERCENT_UNITS = ("%", "％", "‰", "百分点")
+MIN_CHART_LABELS = 3  # fewer bare numbers make no chart (a page number, a lone figure)
+_PERCENT_LABELS = re.compile(r"(?:[-+－]?[0-9]+(?:\.[0-9]+)?%\s*)+")  # "-4.0%", "32.4% 35.0% 36.9%"
+
+
+def _is_running_text(b: Block) -> bool:
+    """A paragraph of sentences (not a note, not a long axis of categories "2017Q1 2017Q2 …")."""
+    long = len(b.text) > MAX_INFOGRAPHIC_LINE or (len(b.text) >= MIN_BODY_AFTER_HEADING and b.text.endswith("。"))
+    return (b.kind in _CHART_TEXT and long and bool(_CLAUSE_PUNCT.search(b.text))
+            and not _SOURCE_NOTE.match(b.text) and not b.text.startswith("注释"))
+
+
+def _pass_chart_units(blocks: list[Block]) -> list[Block]:
+    out = list(blocks)
+    region: list[int] = []
+    for i in range(len(blocks) + 1):
+        b = blocks[i] if i < len(blocks) else None
+        if b is not None and b.kind not in _CHART_BOUNDS and not _is_running_text(b) and not (
+                b.kind == "figure_caption" and region):
+            region.append(i)
+            continue
+        ticks = _axis_ticks(blocks, region)
+        labels = [j for j in region if blocks[j].kind in _CHART_TEXT and _BARE_LABEL.fullmatch(blocks[j].text)
+                  and j not in ticks]
+        legends = [j for j in region if blocks[j].kind in _CHART_TEXT | {"figure_caption"} and _legend_unit(blocks[j].text)]
+        units = {_legend_unit(blocks[j].text) for j in legends} - set(_PERCENT_UNITS)
+        rates = [blocks[j].text for j in legends if _legend_unit(blocks[j].text) in _PERCENT_UNITS]
+        shares = [j for j in region if blocks[j].kind in _CHART_TEXT and _PERCENT_LABELS.fullmatch(blocks[j].text)]
+        for j in ticks:
+            out[j] = replace(out[j], kind="furniture")
+        if len(labels) >= MIN_CHART_LABELS and len(units) == 1:
+            (unit,) = units
+            legend = next(blocks[j].text for j in legends if _legend_unit(blocks[j].text) == unit)
+            for j in labels:
+                out[j] = replace(out[j], legend=legend)
+        if shares and len(rates) == 1:  # the percentage labels are the one % series of the chart
+            for j in shares:
+                out[j] = replace(out[j], legend=rates[0])
+        region = [i] if b is not None and b.kind == "figure_caption" else []
+    return out
+
+
+# A chart's value axis: round numbers on lines of their own that step evenly down to 0 or up from
+# it ("100%", "80%", … "0%"; "0", "500", "1000", "1500"). They are the chart's furniture, no data.
+_TICK = re.compile(r"([0-9]{1,6})(%?)")
+MIN_AXIS_TICKS = 4
+
+
+def _axis_ticks(blocks: list[Block], region: list[int]) -> set[int]:
+    out: set[int] = set()
+    run: list[tuple[int, int, str]] = []
+    for j in region + [-1]:
+        m = _TICK.fullmatch(blocks[j].text) if j >= 0 and blocks[j].kind in _CHART_TEXT else None
+        if m and (not run or m.group(2) == run[-1][2]):
+            run.append((j, int(m.group(1)), m.group(2)))
+            continue
+        values = [v for _, v, _ in run]
+        steps = {b - a for a, b in zip(values, values[1:], strict=False)}
+        if len(run) >= MIN_AXIS_TICKS and len(steps) == 1 and 0 not in steps and 0 in (values[0], values[-1]):
+            out.update(j for j, _, _ in run)
+        run = [(j, int(m.group(1)), m.group(2))] if m else []
     return out

@@ -3,15 +3,28 @@
 A report's files are written into a temporary folder beside the target, re-read and checked, then
 swapped into place; the manifest that lists finished reports is replaced last. A run killed at any
 moment leaves the previous outputs complete, and the next run sweeps what it left behind.
+
+An output folder is also a cache that users and other programs can damage: the manifest is
+rebuilt from the report folders when it is missing or unreadable (each report folder's
+``document.json`` holds its source sha256 and row counts), and a report whose files are missing
+or of another size than when they were written counts as changed, so the next run writes it
+again. Only one process writes a folder at a time (``pipeline.lock``).
+
+The CSV copy of each table is for people and spreadsheets: a text cell that a spreadsheet would
+run as a formula (it begins with ``= + - @``, a tab or a carriage return and is not a number) is
+written with a ``'`` in front, as is a cell that begins with ``'``, so ``read_csv_rows`` gives the
+exact text back. Parquet keeps the exact text.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
+import re
+import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -20,17 +33,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from . import __version__, lock
 from .catalog import datapackage_json
+from .errors import ReportError, UsageError
+from .indicators import OPENING_CHARS, region_of, report_year
 from .model import BBox, Document
+from .names import FAILURE_COLUMNS, FAILURES, MANIFEST
 from .validate import QUARANTINE_COLUMNS, TABLES, columns, schema_version, validate_table
 
-MANIFEST = "manifest.json"
-FAILURES = "_failures.csv"
-FAILURE_COLUMNS = ["report_path", "report_id", "sha256", "size", "reason", "stage", "versions",
-                   "message", "time"]
+log = logging.getLogger("reportpipe")
+
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
+OUTPUT_TABLES = TABLES + ("quarantine",)
+# Every file a finished report folder holds; the manifest keeps their sizes.
+REPORT_FILES = tuple(f"{t}.{ext}" for t in OUTPUT_TABLES for ext in ("parquet", "csv")) + (
+    "source.txt", "document.json", "datapackage.json")
+# Cells a spreadsheet would evaluate: = + - @ start a formula, a leading tab or carriage return
+# hides one; a leading ' is escaped too, so that removing one ' on reading is exact.
+_FORMULA_START = re.compile(r"[=+\-@\t\r']")
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
 def bbox_text(bbox: BBox | None) -> str:
@@ -39,7 +61,7 @@ def bbox_text(bbox: BBox | None) -> str:
 
 
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
-    """The five content tables of a document, in their contract's column order."""
+    """The content tables of a document, in their contract's column order."""
     rid = doc.report_id
     rows = {
         "sections": [
@@ -51,11 +73,14 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         "blocks": [
             {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
                                                                "text", "raw_start", "raw_end", "line",
-                                                               "page")}, "bbox": bbox_text(b.bbox)}
+                                                               "page", "locator", "ocr", "ocr_confidence")},
+             "bbox": bbox_text(b.bbox)}
             for b in doc.blocks
         ],
         "claims": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.claims],
         "tables": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.table_cells],
+        "indicators": [{"report_id": rid, **asdict(i), "claim_ids": ";".join(i.claim_ids)} for i in doc.indicators],
+        "checks": [{"report_id": rid, **asdict(c), "claim_ids": ";".join(c.claim_ids)} for c in doc.checks],
     }
     frames = {}
     for name in TABLES:
@@ -64,6 +89,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         for c in cols:
             if c == "page":
                 df[c] = df[c].astype("Int64")
+            elif c == "ocr_confidence":  # a number or missing (text not read by OCR)
+                df[c] = df[c].astype("float64")
             elif df[c].dtype == object:
                 df[c] = df[c].where(df[c].notna(), None)
         frames[name] = df
@@ -91,6 +118,8 @@ def document_record(doc: Document, frames: dict[str, pd.DataFrame], settings_key
         "subtitle": tp.subtitle,
         "organisation": tp.organisation,
         "date": tp.date,
+        "region": region_of(tp, doc.raw[:OPENING_CHARS]),
+        "report_year": report_year(tp, doc.claims),
         "pipeline_version": __version__,
         "schema_version": schema_version(),
         "settings_key": settings_key,
@@ -110,7 +139,8 @@ def write_report(doc: Document, out_dir: str | Path, settings_key: str = "") -> 
     target = out_dir / doc.report_id
     if target.resolve().parent != out_dir.resolve():
         raise ValueError(f"report id {doc.report_id!r} would escape {out_dir}")
-    tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{doc.report_id}-", dir=out_dir))
+    check_id_free(out_dir, doc.report_id, doc.source_path)
+    tmp = _new_dir(out_dir, f"{_TMP_PREFIX}{doc.report_id}-")
     try:
         for i, (name, df) in enumerate(frames.items()):
             _write_table(df, tmp / f"{name}.parquet", tmp / f"{name}.csv")
@@ -139,10 +169,68 @@ def _fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _new_dir(parent: Path, prefix: str) -> Path:
+    """A new folder with a unique name, with the permissions the umask gives (``tempfile`` makes
+    them 0700, which would leave finished report folders unreadable to other users)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir(mode=0o777)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _new_file(parent: Path, prefix: str):
+    """A new file with a unique name, opened for writing text (umask permissions, not 0600)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            return path, open(path, "x", encoding="utf-8", newline="")
+        except FileExistsError:
+            continue
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as written to CSV: text cells a spreadsheet would run as a formula get a ``'`` in
+    front; numbers written as text ("-12.4", "+5%") stay as they are."""
+    out = df
+    for c in df.columns:
+        if df[c].dtype != object:
+            continue
+        s = df[c]
+        text = s.map(lambda v: isinstance(v, str))
+        if not text.any():
+            continue
+        t = s[text]
+        risky = t.str.match(_FORMULA_START) & ~t.str.fullmatch(_NUMBER)
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out.loc[risky[risky].index, c] = "'" + t[risky]
+    return out
+
+
+def read_csv_rows(path: str | Path) -> list[dict]:
+    """Rows of a CSV file this module wrote, with the exact text of every cell (the ``'`` put in
+    front of formula-like cells removed)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [{k: (v[1:] if v.startswith("'") else v) for k, v in row.items()}
+                for row in csv.DictReader(fh)]
+
+
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    return any(df[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+               for c in df.columns if df[c].dtype == object)
+
+
 def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, parquet_path)
-    df.to_csv(csv_path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
+    # carriage return would end its row early for a reader, so such a table quotes every text cell.
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(df) else csv.QUOTE_MINIMAL
+    spreadsheet_safe(df).to_csv(csv_path, index=False, encoding="utf-8", quoting=quoting, lineterminator="\n")
     for p in (parquet_path, csv_path):
         with open(p, "rb") as fh:
             os.fsync(fh.fileno())
@@ -186,7 +274,7 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
 def sweep(out_dir: str | Path) -> list[str]:
     """Remove temporary folders a killed run left; restore a report caught between two renames."""
     out_dir = Path(out_dir)
-    swept = []
+    swept: list[str] = []
     if not out_dir.is_dir():
         return swept
     for p in sorted(out_dir.iterdir()):
@@ -201,24 +289,134 @@ def sweep(out_dir: str | Path) -> list[str]:
         elif p.name.startswith(_TMP_PREFIX) and p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
             swept.append(p.name)
-        elif p.name.startswith((".manifest-", ".failures-")) and p.is_file():
-            p.unlink()  # a manifest or failure list that was never swapped in
+        elif p.name.startswith((".manifest-", ".failures-", ".catalog-")) and p.is_file():
+            p.unlink()  # a manifest, failure list or catalog that was never swapped in
+            swept.append(p.name)
+        elif p.name.startswith(".probe-") and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
             swept.append(p.name)
     return swept
 
 
+def report_files(folder: Path) -> dict[str, int]:
+    """Size in bytes of each file of a report folder that exists."""
+    sizes = {}
+    for name in REPORT_FILES:
+        try:
+            sizes[name] = (folder / name).stat().st_size
+        except OSError:
+            continue
+    return sizes
+
+
+def report_damage(out_dir: str | Path, report_id: str, entry: dict) -> str:
+    """Why a report the manifest lists as written cannot be trusted, or "" when its files are
+    whole: a missing folder, a missing file, a file of another size than when it was written, or
+    (for an entry without sizes) a Parquet file that does not read back with its row count."""
+    folder = Path(out_dir) / report_id
+    if not (folder / "document.json").is_file():
+        return "its output folder is missing" if not folder.exists() else \
+            "its files are damaged (document.json missing)"
+    sizes = entry.get("files")
+    now = report_files(folder)
+    if sizes:
+        for name, size in sizes.items():
+            if name not in now:
+                return f"its files are damaged ({name} missing)"
+            if now[name] != size:
+                return f"its files are damaged ({name} is {now[name]:,} bytes, was {size:,})"
+        return ""
+    for name in REPORT_FILES:
+        if name not in now:
+            return f"its files are damaged ({name} missing)"
+    counts = entry.get("row_counts") or {}
+    for name in OUTPUT_TABLES:
+        try:
+            rows = pq.read_metadata(folder / f"{name}.parquet").num_rows
+        except Exception:  # pyarrow's errors for a damaged file vary by version
+            return f"its files are damaged ({name}.parquet does not read)"
+        if name in counts and rows != counts[name]:
+            return f"its files are damaged ({name}.parquet has {rows} rows, was {counts[name]})"
+    return ""
+
+
+def _report_folders(out_dir: Path) -> list[Path]:
+    if not out_dir.is_dir():
+        return []
+    return sorted(p for p in out_dir.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and (p / "document.json").exists())
+
+
+def rebuild_manifest(out_dir: str | Path) -> dict:
+    """A manifest made from the report folders: one entry per folder whose document.json reads
+    and whose tables read back with the row counts it records (others are left out, so the next
+    run writes them again)."""
+    out_dir = Path(out_dir)
+    reports = {}
+    for folder in _report_folders(out_dir):
+        try:
+            record = json.loads((folder / "document.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(record, dict) or record.get("report_id") != folder.name:
+            continue
+        entry = {"sha256": record.get("source_sha256", ""), "settings_key": record.get("settings_key", ""),
+                 "source_path": record.get("source_path", ""),
+                 "pipeline_version": record.get("pipeline_version", ""), "status": "ok",
+                 "row_counts": record.get("row_counts", {}),
+                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z",
+                                           time.localtime((folder / "document.json").stat().st_mtime))}
+        if report_damage(out_dir, folder.name, entry):
+            continue
+        entry["files"] = report_files(folder)
+        reports[folder.name] = entry
+    return {"reports": reports}
+
+
+def _load_manifest(path: Path) -> tuple[dict | None, str]:
+    """(the manifest, "") when it reads; (None, what is wrong) when it does not."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except FileNotFoundError:
+        return None, "is missing"
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None, f"is damaged ({type(exc).__name__}: {exc})"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("reports"), dict):
+        return None, "is damaged (not a reportpipe manifest)"
+    return manifest, ""
+
+
 def read_manifest(out_dir: str | Path) -> dict:
-    path = Path(out_dir) / MANIFEST
-    if not path.exists():
-        return {"reports": {}}
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    """The manifest of ``out_dir``; when it is missing or damaged but report folders exist, one
+    rebuilt from them, with a warning naming the file (``repair_manifest`` also writes it)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return {"reports": {}}  # nothing written yet (a path that is a file is refused by writers)
+    path = out_dir / MANIFEST
+    manifest, problem = _load_manifest(path)
+    if manifest is not None:
+        return manifest
+    if problem == "is missing" and not _report_folders(out_dir):
+        return {"reports": {}}  # a new output folder
+    rebuilt = rebuild_manifest(out_dir)
+    log.warning("reportpipe: warning: %s %s; rebuilt it from %d report folder(s)%s.", path, problem,
+                len(rebuilt["reports"]), "" if lock.held_here(out_dir) else
+                " (the next `reportpipe run` writes it)")
+    return rebuilt
+
+
+def repair_manifest(out_dir: str | Path) -> None:
+    """Write a rebuilt manifest when the present one is missing or damaged (writers only)."""
+    out_dir = Path(out_dir)
+    if _load_manifest(out_dir / MANIFEST)[0] is None and _report_folders(out_dir):
+        write_manifest(out_dir, read_manifest(out_dir))
 
 
 def write_manifest(out_dir: str | Path, manifest: dict) -> None:
     out_dir = Path(out_dir)
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    tmp, fh = _new_file(out_dir, ".manifest-")
+    with fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=True)
         fh.write("\n")
         fh.flush()
@@ -226,6 +424,21 @@ def write_manifest(out_dir: str | Path, manifest: dict) -> None:
     _fault("before_manifest")
     os.replace(tmp, out_dir / MANIFEST)
     _fsync_dir(out_dir)
+
+
+def update_manifest(out_dir: str | Path, report_id: str, entry: dict) -> None:
+    """Record one finished report in the manifest, with the sizes of its files (so that a later
+    ``status`` or ``run`` sees a deleted or truncated file). A report refused because its id
+    belongs to another input leaves that input's entry alone."""
+    if entry.get("status") == "failed" and entry.get("reason") == "id_conflict":
+        return
+    if entry.get("status") == "ok":
+        entry = {**entry, "files": report_files(Path(out_dir) / report_id)}
+    manifest = _load_manifest(Path(out_dir) / MANIFEST)[0]
+    if manifest is None:  # a new folder (prepare_output repaired a damaged manifest already)
+        manifest = rebuild_manifest(out_dir)
+    manifest["reports"][report_id] = entry
+    write_manifest(out_dir, manifest)
 
 
 def write_failures(out_dir: str | Path, failures: list[dict]) -> None:
@@ -236,8 +449,8 @@ def write_failures(out_dir: str | Path, failures: list[dict]) -> None:
         if path.exists():
             path.unlink()
         return
-    fd, tmp = tempfile.mkstemp(prefix=".failures-", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+    tmp, fh = _new_file(out_dir, ".failures-")
+    with fh:
         w = csv.DictWriter(fh, fieldnames=FAILURE_COLUMNS, lineterminator="\n")
         w.writeheader()
         for f in failures:
@@ -245,3 +458,103 @@ def write_failures(out_dir: str | Path, failures: list[dict]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def check_output_dir(out_dir: str | Path) -> Path:
+    """Create the output folder if needed; a path that is a file, or a folder this user cannot
+    write, is a usage error that says so (not an error deep inside the first report)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file, not a folder; give --out a folder (it is created "
+                         "when missing).")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output folder {out_dir} ({exc.strerror}); give --out a "
+                         "folder you can write.") from None
+    probe = out_dir / f".probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise UsageError(f"cannot write into the output folder {out_dir} ({exc.strerror}); fix its "
+                         "permissions or give another --out.") from None
+    return out_dir
+
+
+def prepare_output(out_dir: str | Path) -> None:
+    """What a writer does before its first report: check the folder, take its write lock (one
+    writer at a time), sweep what a killed run left and repair a damaged manifest."""
+    check_output_dir(out_dir)
+    lock.acquire(out_dir)
+    sweep(out_dir)
+    repair_manifest(out_dir)
+
+
+def finish_output(out_dir: str | Path) -> None:
+    """The batch is recorded: let the next writer in."""
+    lock.release(out_dir)
+
+
+def input_files(folder: Path, suffixes: set[str] | frozenset[str]) -> list[Path]:
+    """The report files of a folder (regular files with one of ``suffixes``, not hidden), sorted.
+    A folder that cannot be listed is a usage error naming it; an entry that vanishes while it is
+    listed is skipped, and one that cannot be read is kept, to fail alone as that report."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError as exc:
+        raise UsageError(f"cannot list the input folder {folder} ({exc.strerror}); check its "
+                         "permissions.") from None
+    files = []
+    for f in entries:
+        if f.name.startswith(".") or f.suffix.lower() not in suffixes:
+            continue
+        try:
+            if f.is_file():
+                files.append(f)
+        except OSError:
+            continue
+    return sorted(files)
+
+
+def check_input(path: str | Path, out_dir: str | Path, report_id: str) -> None:
+    """Raise a ``ReportError`` for an input that cannot be read now (unreadable, vanished) or
+    whose report id already belongs to another input; the batch records it and goes on."""
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            fh.read(1)
+    except FileNotFoundError:
+        raise ReportError(str(p), "unreadable_input", "the file vanished before it could be read "
+                          "(moved or deleted during the run); run again once it is back.") from None
+    except PermissionError:
+        raise ReportError(str(p), "unreadable_input", "cannot read the file (permission denied); "
+                          "give the user running reportpipe read access, or move it out of the "
+                          "input folder.") from None
+    except OSError as exc:
+        raise ReportError(str(p), "unreadable_input", f"cannot read the file ({exc.strerror}).") from None
+    check_id_free(out_dir, report_id, str(p))
+
+
+def id_owner(out_dir: str | Path, report_id: str) -> str | None:
+    """The source path of the report already written as ``report_id`` in ``out_dir``, if any."""
+    try:
+        record = json.loads((Path(out_dir) / report_id / "document.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    owner = record.get("source_path") if isinstance(record, dict) else None
+    return owner or None
+
+
+def check_id_free(out_dir: str | Path, report_id: str, source_path: str) -> None:
+    """A report folder belongs to the input that wrote it: another input with the same id is
+    refused rather than written over it, as long as the first input still exists (a report whose
+    source was moved or deleted may be taken over)."""
+    owner = id_owner(out_dir, report_id)
+    if owner is None or Path(owner).resolve() == Path(source_path).resolve():
+        return
+    if Path(owner).exists():
+        raise ReportError(source_path, "id_conflict",
+                          f"report id {report_id!r} is already used by {owner}; rename one of the two "
+                          f"files (or remove {Path(out_dir) / report_id} if that report is no longer "
+                          "wanted).", stage="plan")

@@ -26,6 +26,7 @@ claims; a year column gives its row's period and the value column's header is th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -58,6 +59,7 @@ def _any_of(words: Iterable[str]) -> re.Pattern:
 _IDENTIFIER_HEAD = _any_of(_TABLES["identifier_heads"])
 _CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
 _YEAR_HEAD = _any_of(_TABLES["year_heads"])
+_PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _DECREASE_HEAD = _any_of(_TABLES["decrease_heads"])
@@ -73,8 +75,12 @@ STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above t
 _NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
 _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM})\s*(%|‰)?")
+# A cell no header holds: a share or a decimal ("21.4%", "0.82"); a header may be a year (2021).
+_DATA_CELL = re.compile(rf"{_NUM}\s*[%‰]|[-+]?[0-9]+(?:,[0-9]{{3}})*\.[0-9]+")
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+# A month of a year as a period column writes it: "202403", "2024-04", "2024.5", "2024年5月".
+_MONTH_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:(0[1-9]|1[0-2])|\s*[-./年]\s*(0?[1-9]|1[0-2])\s*月?)")
 _MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
 _HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
 _QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
@@ -113,14 +119,18 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     """Claims of one table's cells (see the module docstring for how units are found)."""
     caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
+    if any(c.is_header and _DATA_CELL.fullmatch(c.text.strip()) for c in cells):
+        # "候选人甲\t21.4%" as the first row: a table without a header row, its first row is data
+        cells = [dataclasses.replace(c, is_header=False) if c.is_header else c for c in cells]
     header = {c.col: c.text for c in cells if c.is_header}
+    header_rows = {c.row for c in cells if c.is_header}
     row_cells: dict[int, dict[int, str]] = {}
     for c in cells:
         row_cells.setdefault(c.row, {})[c.col] = c.text
         in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
         if in_cell:
             statement = in_cell.group(1)  # a cell "单位：万元"
-    body_rows = [r for r in sorted(row_cells) if r != 0]
+    body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
     id_cols = {col for col in columns if _is_identifier_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
@@ -132,10 +142,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
 
     @functools.cache
     def column(head: str):
-        change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
         return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
-                [t for t in find_time_expressions(head, ref_year) if not t.reference], change,
-                ("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
+                [t for t in find_time_expressions(head, ref_year) if not t.reference], *header_change(head))
 
     @functools.cache
     def row_label(label: str):
@@ -164,6 +172,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale = Decimal(1)
         label = row_cells[cell.row].get(label_col, "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
+        if sign_unit and unit_kind(unit) != "percent":
+            scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
         if not unit and unit_col is not None and not growth and not ratio:
             scale, unit = unit_text(row_cells[cell.row].get(unit_col, ""))  # a 单位 column: "万辆"
         if not unit and label_unit and not growth and not ratio:
@@ -177,10 +187,10 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         value = value * scale
         value_max = value_max * scale if value_max is not None else None
         kind = unit_kind(unit) or ("count" if unit else "other")
-        row_year = next((row_cells[cell.row].get(col, "")[:4] for col in sorted(year_cols)
-                         if _YEAR_CELL.fullmatch(row_cells[cell.row].get(col, ""))), "")
+        row_year = next((_cell_period(row_cells[cell.row].get(col, "")) for col in sorted(year_cols)
+                         if _YEAR_CELL.fullmatch(text := row_cells[cell.row].get(col, "")) or _MONTH_CELL.fullmatch(text)), "")
         if row_year:
-            times = [_year_expr(row_year)]  # the row's year column
+            times = [_year_expr(row_year)]  # the row's year or month column
         elif year_row:
             times = label_times  # a row per year
         period = times[0].period if times else default_period
@@ -262,13 +272,21 @@ def _is_year_column(head: str, body: list[str]) -> bool:
     """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order."""
     if head and _YEAR_HEAD.search(head):
         return True
-    if head.strip() not in ("", "年", "时间"):
+    if head.strip() and head.strip() not in _PERIOD_HEADS:
         return False  # "2021年" over counts that happen to lie between 1900 and 2099
     texts = [t for t in body if t]
-    if len(texts) < 2 or not all(_YEAR_CELL.fullmatch(t) for t in texts):
+    if len(texts) < 2 or not all(_YEAR_CELL.fullmatch(t) or _MONTH_CELL.fullmatch(t) for t in texts):
         return False
-    years = [int(t[:4]) for t in texts]
-    return years == sorted(set(years)) or years == sorted(set(years), reverse=True)
+    periods = [_cell_period(t) for t in texts]
+    return periods == sorted(set(periods)) or periods == sorted(set(periods), reverse=True)
+
+
+def _cell_period(text: str) -> str:
+    """The year or month a cell of a period column names: "2019年" → "2019", "202403" → "2024-03"."""
+    m = _MONTH_CELL.fullmatch(text)
+    if m:
+        return f"{m.group(1)}-{int(m.group(2) or m.group(3)):02d}"
+    return text.strip()[:4]
 
 
 def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:
@@ -299,6 +317,7 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
     return out
 
 
+_CURRENCY_PREFIX = re.compile(_any_of(_LEX.words("units", "currency", "prefixes")).pattern + r"(?=\S)")
 _SCALE_PREFIX = re.compile(rf"[{''.join(CN_UNITS)}万亿萬億]+")
 
 
@@ -307,6 +326,9 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
     "千瓦时" → (1, "千瓦时"); in a 单位 column also what is measured before the unit ("蒸发量吨" →
     (1, "吨")), which a header's parentheses ("(户籍人口)") never are."""
     text = text.strip()
+    cur = _CURRENCY_PREFIX.match(text)
+    if cur:
+        text = text[cur.end():]  # "新台币亿元": the currency named before the scale
     if not text or re.search(r"[0-9]", text) or len(text) > 8:
         return Decimal(1), ""
     if text in KNOWN_UNITS:
@@ -328,6 +350,13 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
         factor, body = parse_number(m.group()), text[m.end() :]
     rest = next((u for u in UNITS if body.endswith(u) and len(u) < len(body)), body)
     return factor, UNIT_NAMES.get(rest, rest)
+
+
+def header_change(head: str) -> tuple[str, str]:
+    """The change and basis a header or a chart's legend names: "同比增长率（%）" → (increase, yoy);
+    ("", "") for a level."""
+    change = "decrease" if _DECREASE_HEAD.search(head) else "increase" if _INCREASE_HEAD.search(head) else ""
+    return change, (("mom" if MOM.search(head) else "yoy" if YOY.search(head) else "") if change else "")
 
 
 def header_unit(head: str) -> tuple[Decimal, str]:

@@ -368,3 +368,213 @@ def test_signed_changes_after_a_basis():
         "归母净利润10.2亿元，同比+15.6%；毛利率同比-8.9%，环比-2.1%。\n")]
     assert got == [("10.2亿元", "1020000000", "", ""), ("+15.6%", "15.6", "increase", "yoy"),
                    ("-8.9%", "-8.9", "increase", "yoy"), ("-2.1%", "-2.1", "increase", "mom")]
+
+
+def test_republic_years_without_the_era_name_are_not_claims():
+    # a report that writes "98年3月" or "99年度" writes its years in the Republic calendar
+    text = "本署于98年3月15日核定第1期（97-98年）计划，经费200亿元，执行至99年底，期程为100年。\n"
+    got = [(c.surface, c.value, c.unit) for c in claims_of(text, title="99年度工作报告\n\n某署\n\n")]
+    assert got == [("200亿元", "20000000000", "元")]
+    # without such a date a number of years stays a duration
+    assert [c.surface for c in claims_of("期程为105年。\n")] == ["105年"]
+
+
+@pytest.mark.parametrize("text", [
+    "用户可拨打客服热线96688咨询", "通过96688专线提供服务", "服务电话：12315", "推动12358“马上就办”改革",
+    "咨询电话400-123-4567", "采集日期：2025-03-18", "详见http://www.example.cn/files/20230101/a.pdf",
+    "doc_id: report_00213", "发展目标 ........ 17", "每百元营业收入中的成本", "市人大三次会议审议通过",
+    "管网一期、二期全部完工", "感谢对第1、2、3期计划的支持", "排名倒15名", '坚持"四个一"原则',
+    "坚持三位一体，统筹规划", "迈开两条腿"])
+def test_service_numbers_codes_dates_and_labels_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_a_decimal_before_a_list_comma_is_a_value():
+    assert [c.surface for c in claims_of("综合指数3.817、下降4.2%。\n")] == ["3.817", "4.2%"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("参保对象为年满65周岁的居民", ("65周岁", "65", "周岁")), ("新建220千伏变电站", ("220千伏", "220", "千伏")),
+    ("新增动力3000马力", ("3000马力", "3000", "马力")), ("毛利率提升1.25pct", ("1.25pct", "1.25", "百分点")),
+    ("罚款标准为200元/次", ("200元/次", "200", "元/次"))])
+def test_units_of_age_power_and_points(text, expected):
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text + "。\n")] == [expected]
+
+
+def test_a_rate_base_after_a_slash_is_no_claim():
+    assert [(c.surface, c.unit) for c in claims_of("保有量为80车辆/千人。\n")] == [("80", "")]
+
+
+def test_table_unit_statement_may_name_the_currency():
+    got = claims_of("单位：新台币亿元\n\n项目\t预算数\n收入合计\t703\n")
+    assert [(c.value, c.unit, c.kind) for c in got] == [("70300000000", "元", "money")]
+
+
+def test_values_after_a_label_colon_and_in_a_list_of_places():
+    got = [(c.surface, c.value) for c in claims_of("样本共3,020个（东区1,210、西区810、南区1,000）（席位：4 / 门槛：12%）。\n")]
+    assert got == [("3,020个", "3020"), ("1,210", "1210"), ("810", "810"), ("1,000", "1000"),
+                   ("4", "4"), ("12%", "12")]
+    assert claims_of("会议于 14:30 开始，比例为 3 : 2。\n") == []
+
+
+def test_telephone_numbers_after_a_latin_label_and_bracketed_republic_years():
+    assert claims_of("联络人 (Tel / WhatsApp: 91234567)。\n") == []
+    got = claims_of("执行至今（112）年6月底，执行率为88.1%。\n", title="112年度报告\n\n某部\n\n")
+    assert [c.surface for c in got] == ["88.1%"]
+
+
+def test_a_first_table_row_of_shares_is_data_not_a_header():
+    got = table_claims_of("甲党名单\t21.4%\n乙党名单\t16.2%\n")
+    assert [(g[0], g[3]) for g in got] == [("21.4%", "%"), ("16.2%", "%")]
+
+
+def test_a_data_label_alone_on_its_line_keeps_its_minus_sign():
+    got = claims_of("某指标同比增长率\n\n12.5%\n\n-3.2%\n\n- 项目甲 8 个\n")
+    assert [(c.surface, c.value) for c in got] == [("12.5%", "12.5"), ("-3.2%", "-3.2"), ("8 个", "8")]
+
+
+def test_bare_chart_labels_take_the_unit_of_the_charts_legend():
+    text = ("某市电子商务交易额逐年增长，线上消费成为拉动内需的重要力量，各类平台企业持续扩大服务范围，"
+            "带动了大量中小商户实现数字化转型。\n\n"
+            "2019-2022年某市电子商务交易额\n\n12.5%\n\n8.1%\n\n3.2\n\n3.6\n\n3.9\n\n"
+            "2019年 2020年 2021年\n\n"
+            "注：交易额按当年价格计算，数据经四舍五入处理，分项相加与合计略有出入，来自平台企业的统计报表汇总整理。\n\n"
+            "交易额（亿元）\n\n同比增长率（%）\n\n"
+            "全市网络零售额继续保持较快增长，农村电商发展势头良好，快递业务量稳步提升，全年新增网店数量较多。\n\n"
+            "4.5\n\n4.8\n\n5.1\n")
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of(text)]
+    assert got == [("12.5%", "12.5", "%", "percent"), ("8.1%", "8.1", "%", "percent"),
+                   ("3.2", "320000000", "元", "money"), ("3.6", "360000000", "元", "money"),
+                   ("3.9", "390000000", "元", "money"),
+                   # after the running text another chart begins, which names no unit
+                   ("4.5", "4.5", "", "count"), ("4.8", "4.8", "", "count"), ("5.1", "5.1", "", "count")]
+
+
+def test_a_charts_value_axis_is_no_claim():
+    text = ("2021年某省各产业用电量占比\n\n31.2%\n\n45.6%\n\n23.2%\n\n100%\n\n75%\n\n50%\n\n25%\n\n0%\n\n"
+            "第一产业\n\n第二产业\n\n第三产业\n")
+    assert [c.surface for c in claims_of(text)] == ["31.2%", "45.6%", "23.2%"]
+    # values that do not step evenly to zero are data
+    assert [c.surface for c in claims_of("某项指标\n\n100%\n\n75%\n\n40%\n\n25%\n")] == ["100%", "75%", "40%", "25%"]
+
+
+def test_a_column_of_months_gives_each_row_its_period_and_no_claims():
+    got = table_claims_of("日期\t新增用户（万人）\n202403\t18.0\n202404\t47.8\n")
+    assert [(g[0], g[1], g[3], g[6]) for g in got] == [("18.0", "180000", "人", "2024-03"),
+                                                       ("47.8", "478000", "人", "2024-04")]
+    got = table_claims_of("月份\t销量（万辆）\n2024年1月\t3.5\n2024年2月\t4.1\n")
+    assert [(g[1], g[6]) for g in got] == [("35000", "2024-01"), ("41000", "2024-02")]
+
+
+def test_a_currency_sign_before_a_number_is_its_unit():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of(
+        "活动期间满HK\\$200可获赠礼券，全年营业额US$ 4.5亿，客单价￥86元。\n")]
+    assert got == [("200", "200", "港元", "money"), ("4.5亿", "450000000", "美元", "money"),
+                   ("86元", "86", "元", "money")]
+
+
+def test_a_service_number_before_the_name_of_its_line_is_no_claim():
+    assert [c.surface for c in claims_of("开通“12345老年人服务专线”，接听来电8600次。\n")] == ["8600次"]
+
+
+def test_renminbi_after_a_number_is_money_and_renmin_counts_people():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of("吸引投资800万人民币，惠及三千万人民。\n")]
+    assert got == [("800万人民币", "8000000", "元", "money"), ("三千万人", "30000000", "人", "count")]
+
+
+def test_qian_that_ends_a_word_is_no_ordinal():
+    got = [c.surface for c in claims_of("前三个行业增长较快，全省提前两年完成目标，目前3家企业已投产。\n")]
+    assert got == ["两年", "3家"]
+
+
+def test_a_half_after_a_measure_word():
+    got = [(c.surface, c.value, c.unit) for c in claims_of(
+        "平均每户养猪一头半，项目历时一年半，培训两个半小时，两家半导体企业投产。\n")]
+    assert got == [("一头半", "1.5", "头"), ("一年半", "1.5", "年"), ("两个半小时", "2.5", "小时"), ("两家", "2", "家")]
+
+
+def test_vague_multitudes_are_no_claims():
+    assert claims_of("使成千成万的家庭妇女参加生产，成千累万的群众投入建设。\n") == []
+
+
+def test_a_range_of_years_counted_is_one_duration_and_a_span_of_the_calendar_is_none():
+    got = [(c.surface, c.value, c.value_max, c.unit) for c in claims_of(
+        "储备足够一年到两年的粮食，用三至五年时间完成改造，贷款期限为1-3年。2019-2020年增长较快。\n")]
+    assert got == [("一年到两年", "1", "2", "年"), ("三至五年", "3", "5", "年"), ("1-3年", "1", "3", "年")]
+
+
+def test_a_measure_word_that_starts_a_noun_leaves_the_number_as_written():
+    got = [(c.surface, c.value, c.unit) for c in claims_of("据统计，全省共有12 成都籍企业家参会，约六成企业增资。\n")]
+    assert got == [("12", "12", ""), ("六成", "60", "%")]
+
+
+def test_a_bare_order_word_with_people_before_a_noun_is_a_rate_base():
+    got = [(c.surface, c.value, c.unit) for c in claims_of(
+        "全市千人汽车拥有量为150辆，万人病床数明显增加，千人以上企业达到12家。\n")]
+    assert got == [("150辆", "150", "辆"), ("千人", "1000", "人"), ("12家", "12", "家")]
+
+
+def test_numbers_of_a_sentence_in_another_language_are_no_claims():
+    text = ("全年接待游客3.5万人次。\n\nLicensed under the Creative Commons Attribution 4.0 License.\n\n"
+            "88 Example Road, Suite 200 | Beijing 100020\n")
+    assert [c.surface for c in claims_of(text)] == ["3.5万人次"]
+
+
+def test_ge_before_renmin_is_the_measure_word():
+    got = [(c.surface, c.unit) for c in claims_of("全县有三千多个人民调解组织，推出12个人民满意项目，5000万个人用户。\n")]
+    assert got == [("三千多个", "个"), ("12个", "个"), ("5000万", "")]
+
+
+def test_hundreds_written_with_their_digit_before_a_noun_are_a_count():
+    got = [(c.surface, c.value, c.unit) for c in claims_of("平均每社拥有五千农户、一万个劳动力，千家万户受益，百花齐放。\n")]
+    assert got == [("五千", "5000", ""), ("一万个", "10000", "个")]
+
+
+def test_a_transaction_or_market_size_without_a_currency_is_money():
+    got = [(c.surface, c.kind) for c in claims_of("第三方支付交易规模达到53.2万亿，收单市场规模约2.9万亿，用户规模8亿。\n")]
+    assert got == [("53.2万亿", "money"), ("2.9万亿", "money"), ("8亿", "count")]
+
+
+def test_a_charts_percentage_labels_are_the_rate_of_change_its_legend_names():
+    text = ("2019-2022年某市快递业务量\n\n12.5%\n\n-3.1%\n\n3.2\n\n3.6\n\n3.9\n\n"
+            "业务量（亿件）\n\n环比增长率（%）\n")
+    got = [(c.surface, c.value, c.unit, c.change, c.basis) for c in claims_of(text)]
+    assert got == [("12.5%", "12.5", "%", "increase", "mom"), ("-3.1%", "-3.1", "%", "increase", "mom"),
+                   ("3.2", "320000000", "件", "", ""), ("3.6", "360000000", "件", "", ""),
+                   ("3.9", "390000000", "件", "", "")]
+
+
+def test_shares_are_a_unit_of_count():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of("公司回购500万股，股东人数增加。\n")]
+    assert got == [("500万股", "5000000", "股", "count")]
+    got = table_claims_of("指标\t数值\n总股本（百万股）\t532.18\n")
+    assert [(g[1], g[3]) for g in got] == [("532180000", "股")]
+
+
+def test_postcodes_and_addresses_are_no_claims():
+    got = [c.surface for c in claims_of("公司地址：某市长柳路36号某大厦32层，邮编：200135，员工300人。\n")]
+    assert got == ["300人"]
+
+
+def test_a_number_with_a_leading_zero_is_a_code():
+    assert [c.surface for c in claims_of("办公室位于15层01-08单元，编号007的设备运行正常，增长0.5%。\n")] == ["15层", "0.5%"]
+
+
+def test_a_securities_code_in_brackets_is_no_claim():
+    got = [c.surface for c in claims_of("某电路（603920）上半年营收增长18%，某银行(000001.SZ)净利润120亿元。\n")]
+    assert got == ["18%", "120亿元"]
+
+
+def test_a_cell_that_writes_its_own_percent_is_a_percentage():
+    got = table_claims_of("项目\t2022\t2023\n存货周转率（元）\t691.6%\t771.1%\n每股收益（元）\t0.82\t0.94\n")
+    assert [(g[0], g[3]) for g in got] == [("691.6%", "%"), ("771.1%", "%"), ("0.82", "元"), ("0.94", "元")]
+
+
+def test_a_number_of_days_after_a_word_of_length_is_a_duration():
+    got = [(c.surface, c.kind) for c in claims_of("自2024年11月30日起，免签停留期限延长至30日，活动为期15日。\n")]
+    assert got == [("30日", "duration"), ("15日", "duration")]
+
+
+def test_qian_before_a_number_of_places_is_a_rank():
+    got = [c.surface for c in claims_of("人均收入不在全国城市的前30名，前100家企业营收增长8%。\n")]
+    assert got == ["100家", "8%"]

@@ -87,3 +87,28 @@ def test_eval_command(tmp_path):
     r = run("eval", GOLD / "wechat-employment-2019-2020.jsonl", out / "wechat-employment-2019-2020")
     assert r.stdout.startswith("claims: precision")
     assert run("eval", tmp_path / "nope.jsonl", out).returncode == 2
+
+
+HOSTILE = "[/bold]综合[link=https://example.com/x]点这里[/link]"
+
+
+def test_report_text_is_printed_as_text_in_every_format(tmp_path):
+    """Report text holding rich markup, and text holding terminal escape sequences (a hidden link,
+    a screen clear, a colour), reach the terminal as plain text."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "hostile.txt").write_text(f"2023年报告\n\n某研究所\n\n2023年5月\n\n一、{HOSTILE}\n\n用户12.6亿。\n",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("run", raw, "--out", out, "--runner", "inline", "--quiet").returncode == 0
+    escapes = ("chr(27) || ']8;;https://example.com' || chr(7) || '链接' || chr(27) || ']8;;' || chr(7) "
+               "|| chr(27) || '[2J' || chr(27) || '[31m红' || chr(155) || '0m' || chr(13) || '末'")
+    for fmt in ("table", "csv", "json"):
+        r = run("query", "SELECT text FROM blocks WHERE text LIKE '%link=%'", "--out", out, "--format", fmt)
+        assert r.returncode == 0, r.stderr
+        assert HOSTILE in r.stdout, r.stdout  # the markup shown, not interpreted (nor a crash)
+        r = run("query", f"SELECT {escapes} AS t", "--out", out, "--format", fmt)
+        assert r.returncode == 0, r.stderr
+        assert "链接" in r.stdout and "红" in r.stdout and "末" in r.stdout, r.stdout
+        assert not any(ch in r.stdout for ch in "\x1b\x07\x9b\r"), repr(r.stdout)
+        assert "8;;" not in r.stdout and "[2J" not in r.stdout and "[31m" not in r.stdout, repr(r.stdout)

@@ -103,7 +103,7 @@ def test_indicators_pair_editions_of_a_series(tmp_path):
     run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
     from pipeline.catalog import query
 
-    names, rows = query(tmp_path / "out", "SELECT old_report, new_report, old_value, new_value, change_percent FROM indicators")
+    names, rows = query(tmp_path / "out", "SELECT old_report, new_report, old_value, new_value, change_percent FROM editions")
     assert rows == [("wechat-2019", "wechat-2020", "1150000000", "1202500000", 4.57)]
     rows = diff_extractions(tmp_path / "out" / "wechat-2019", tmp_path / "out" / "wechat-2020")
     value = [r for r in rows if r.kind == "claim" and r.field == "value"]
@@ -114,8 +114,54 @@ def test_each_report_has_a_datapackage(two_runs):
     old, _ = two_runs
     pkg = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in pkg["resources"]]
-    assert names == ["sections", "cases", "blocks", "claims", "tables", "quarantine"]
+    assert names == ["sections", "cases", "blocks", "claims", "tables", "indicators", "checks", "quarantine"]
     claims = next(r for r in pkg["resources"] if r["name"] == "claims")
     header = (old / "claims.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     assert [f["name"] for f in claims["schema"]["fields"]] == header
     assert claims["schema"]["primaryKey"] == ["claim_id"]
+
+
+def test_editions_by_indicator(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    head = "{y}年某市国民经济和社会发展统计公报\n\n某市统计局\n\n{p}年4月30日\n\n"
+    (raw / "city-2022.txt").write_text(head.format(y=2022, p=2023) + "全年全市生产总值100.0亿元，比上年增长5.0%。"
+                                       "城镇化率为60.50%。\n", encoding="utf-8")
+    (raw / "city-2023.txt").write_text(head.format(y=2023, p=2024) + "全年全市生产总值110.0亿元，比上年增长6.5%。"
+                                       "城镇化率为61.20%。\n", encoding="utf-8")
+    run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
+    from pipeline.diff import diff_indicators
+
+    rows = {r.indicator: r for r in diff_indicators(tmp_path / "out" / "city-2022", tmp_path / "out" / "city-2023")}
+    gdp = rows["地区生产总值"]
+    assert (gdp.status, gdp.old_period, gdp.new_period, gdp.old_value, gdp.new_value, gdp.value_change) == (
+        "changed", "2022", "2023", "10000000000", "11000000000", "+10.0%")
+    assert (gdp.old_change, gdp.new_change, gdp.change_difference) == ("5", "6.5", "+1.5 pp")
+    urban = rows["常住人口城镇化率"]
+    assert urban.value_change == "+0.70 pp"  # a rate moves in points, not in percent of itself
+    # the claims diff of the same editions: no "period changed 2022 → 2023", rates in points
+    claim_rows = diff_extractions(tmp_path / "out" / "city-2022", tmp_path / "out" / "city-2023")
+    assert not [r for r in claim_rows if r.field == "period"]
+    assert {r.percent for r in claim_rows if r.field == "value"} == {"+10.0%", "+1.50 pp", "+0.70 pp"}
+
+
+def test_growth_rates_against_the_previous_edition(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    head = "{y}年某市国民经济和社会发展统计公报\n\n某市统计局\n\n{p}年4月30日\n\n"
+    (raw / "city-2022.txt").write_text(head.format(y=2022, p=2023) + "全年全市社会消费品零售总额200.0亿元。"
+                                       "全市一般公共预算收入50.0亿元。全年全市生产总值1000.0亿元。\n", encoding="utf-8")
+    (raw / "city-2023.txt").write_text(head.format(y=2023, p=2024) + "全年全市社会消费品零售总额210.0亿元，比上年增长5.0%。"
+                                       "全市一般公共预算收入60.0亿元，比上年增长5.0%。"
+                                       "全年全市生产总值1100.0亿元，按可比价格计算，比上年增长5.0%。"
+                                       "2022年全市生产总值为1010.0亿元。\n", encoding="utf-8")
+    run_inline(collect_inputs([raw]), str(tmp_path / "out"), Settings(isolate=False))
+    from pipeline.catalog import query
+
+    _, rows = query(tmp_path / "out", 'SELECT "check", indicator, stated, expected, status FROM edition_checks ORDER BY 1, 2')
+    assert rows == [
+        ("growth_against_previous_edition", "一般公共预算收入", "5", "20.0", "flag"),
+        ("growth_against_previous_edition", "地区生产总值", "5", "10.0", "soft"),   # at comparable prices
+        ("growth_against_previous_edition", "社会消费品零售总额", "5", "5.0", "ok"),
+        ("same_period_in_two_editions", "地区生产总值", "101000000000", "100000000000", "soft"),  # a revision
+    ]

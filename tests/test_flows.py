@@ -19,7 +19,7 @@ def test_process_folder_flow_matches_inline(tmp_path):
     shutil.copy(SAMPLE, raw)
     shutil.copy(DATA / "bad_text" / "nul_byte_in_text.txt", raw)
     out = flows.process_folder([str(raw)], str(tmp_path / "prefect"))
-    statuses = {r["report_id"]: r["status"] for r in out["results"]}
+    statuses = {r.report_id: r.status for r in out["results"]}
     assert statuses == {"wechat-employment-2019-2020": "ok", "nul_byte_in_text": "failed"}
     run_inline(collect_inputs([raw]), str(tmp_path / "inline"), Settings())
     for table in ("sections", "cases", "claims", "blocks", "tables"):
@@ -41,7 +41,7 @@ def test_dask_runner_matches_inline(tmp_path):
             f"{year}年报告\n\n某研究所\n\n{year}年5月\n\n微信月活跃用户{value}亿，同比增长6%。\n", encoding="utf-8")
     shutil.copy(DATA / "bad_text" / "empty.txt", raw)
     out = flows.process_folder_on_dask([str(raw)], str(tmp_path / "dask"), False, {})
-    statuses = sorted((r["report_id"], r["status"]) for r in out["results"])
+    statuses = sorted((r.report_id, r.status) for r in out["results"])
     assert statuses == [("empty", "failed"), ("series-2019", "ok"), ("series-2020", "ok"),
                         ("wechat-employment-2019-2020", "ok")]
     run_inline(collect_inputs([raw]), str(tmp_path / "inline"), Settings(isolate=False))

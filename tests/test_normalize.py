@@ -102,8 +102,10 @@ def test_hard_wrapped_paragraphs_are_rejoined_with_an_exact_map(paragraphs, widt
         if n == 2:
             raw_lines.append("            二、工业")  # a heading between paragraphs is never joined
         raw_lines.extend(_wrap(p + "。", width))
-    full = sum(1 for line in raw_lines if sum(map(_display, line)) >= width - 1)
-    assume(full >= MIN_WRAPPED_LINES)  # a page with fewer full lines shows no wrap width
+    # a page with fewer full lines that run on into a next line shows no wrap width (the last line
+    # of the text runs on into nothing, so it is no evidence)
+    full = sum(1 for line, nxt in zip(raw_lines, raw_lines[1:]) if sum(map(_display, line)) >= width - 1 and nxt.strip())
+    assume(full >= MIN_WRAPPED_LINES)
     raw = "\n".join(raw_lines) + "\n"
     tm = normalize_text(raw)
     _check_map(raw, tm)
@@ -195,3 +197,25 @@ def test_space_aligned_tables_become_tab_rows_with_an_exact_map(rows, gap):
     for line in out[1:]:
         label = line.split("\t")[0]
         assert label == "".join(label.split()) and not label[-1:].isdigit()
+
+
+def test_a_markdown_pipe_table_becomes_tab_rows_that_keep_their_raw_spans():
+    raw = "前言\n\n| 地区 | 产量（万吨） |\n| --- | ---: |\n| 甲县 | 812.5 |\n|  | 12 |\n\n后记"
+    tm = normalize_text(raw)
+    assert tm.text == "前言\n\n地区\t产量（万吨）\n甲县\t812.5\n\t12\n\n后记"
+    _check_map(raw, tm)
+    i = tm.text.index("812.5")
+    assert raw[slice(*tm.raw_span(i, i + 5))] == "812.5"
+
+
+def test_a_grid_table_row_written_on_two_lines_is_one_row():
+    raw = ("说明\n\n+------+----------+\n| **月份** | **金额** |\n|      | **（亿元）** |\n+======+==========+\n"
+           "| 一月 | 18.0 |\n+------+----------+\n| 二月 | 47.8 |\n+------+----------+\n\n完")
+    tm = normalize_text(raw)
+    assert tm.text == "说明\n\n月份\t金额（亿元）\n一月\t18.0\n二月\t47.8\n\n完"
+    _check_map(raw, tm)
+
+
+def test_a_markdown_table_of_prose_or_compound_quantities_stays_text():
+    raw = "| 时段 | 2011年 | 2012年 |\n| --- | --- | --- |\n| 畅通 | 14 小时 10 分钟 | 14 小时 15 分钟 |\n"
+    assert "\t" not in normalize_text(raw).text

@@ -220,3 +220,10 @@ def test_scanner_on_numeral_soup_never_raises_and_values_are_decimal(text):
         assert end <= q.start < q.end <= len(text)
         assert isinstance(q.value, Decimal)
         end = q.end
+
+
+@pytest.mark.parametrize("text, value", [
+    ("三亿四千多万人", "340000000"), ("一亿二千余万元", "120000000"), ("7千多万", "70000000"),
+    ("20余万次", "200000")])
+def test_a_qualifier_before_the_scale_leaves_the_larger_scales_alone(text, value):
+    assert [format_decimal(q.value) for q in scan_quantities(text)] == [value]

@@ -1,6 +1,5 @@
 """The review pages, opened in a real headless Chromium (Debian's), clicked and filtered."""
 
-import csv
 import shutil
 import warnings
 
@@ -9,6 +8,7 @@ import pytest
 from pipeline.batch import Settings, collect_inputs, run_inline
 from pipeline.diff import diff_extractions
 from pipeline.review import build_diff_page, build_review
+from pipeline.store import read_csv_rows
 
 from conftest import SAMPLE
 from test_diff_catalog import edited
@@ -43,8 +43,7 @@ def extraction(tmp_path_factory):
 
 
 def test_review_page(browser, extraction, tmp_path):
-    with open(extraction / "claims.csv", encoding="utf-8") as fh:
-        claims = list(csv.DictReader(fh))
+    claims = read_csv_rows(extraction / "claims.csv")  # the exact text (the CSV guards formula-like cells)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto((extraction / "review.html").as_uri())
     shown = page.evaluate("(() => { const t = performance.getEntriesByType('navigation')[0]; "
@@ -115,8 +114,7 @@ def test_a_claims_box_covers_its_number_on_the_page_image(browser, tmp_path):
     run_inline(collect_inputs([tmp_path / "raw"]), str(tmp_path / "out"), Settings(isolate=False))
     folder = tmp_path / "out" / pdf_path.stem
     build_review(folder)
-    with open(folder / "claims.csv", encoding="utf-8") as fh:
-        claims = [c for c in csv.DictReader(fh) if c["page"] == "1"]
+    claims = [c for c in read_csv_rows(folder / "claims.csv") if c["page"] == "1"]
     assert len(claims) >= 10
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -68,3 +68,33 @@ def test_numbered_styles_of_other_reports():
     got = [(s.level, s.number, s.title) for s in doc.sections]
     assert got == [("section", "一", "综合"), ("subsection", "一", "农业"), ("section", "二", "工业")]
     assert doc.title_page.organisation == "某市统计局"
+
+
+def test_lone_page_numbers_that_count_up_are_page_furniture():
+    page = "某行业规模持续扩大，企业数量达到{n}家，比上年增加{m}家，市场集中度进一步提高。\n\n{p}\n\n"
+    raw = "某行业研究报告\n\n某研究院\n\n2021年3月\n\n" + "".join(
+        page.format(n=100 + k, m=k + 10, p=p) for k, p in enumerate((12, 13, 15, 16)))
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == ["12", "13", "15", "16"]
+    assert [c.value for c in doc.claims] == ["100", "10", "101", "11", "102", "12", "103", "13"]
+    # two lone numbers are no pattern: they stay text
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw.replace("\n\n15\n\n", "\n\n").replace("\n\n16\n\n", "\n\n")))
+    assert not [b for b in doc.blocks if b.kind == "furniture"]
+
+
+def test_markdown_front_matter_is_the_reports_metadata():
+    raw = ("---\ntitle: 某市交通发展报告\npublisher: 某研究院\nyear_published: 2019\nword_count: 35120\n---\n\n"
+           "## 现状\n\n全市机动车保有量达到304万辆，比上年增长12.5%，增长速度明显快于道路里程。\n")
+    doc = process_document(Document("x", "x.md", "", "utf-8", raw))
+    tp = doc.title_page
+    assert (tp.title, tp.organisation, tp.date, tp.year) == ("某市交通发展报告", "某研究院", "2019", 2019)
+    assert [c.surface for c in doc.claims] == ["304万辆", "12.5%"]
+    assert [s.title for s in doc.sections] == ["现状"]
+
+
+def test_a_running_footer_with_the_page_number_first_is_furniture():
+    para = "全市机动车保有量达到{n}万辆，比上年增长12.5%，增长速度明显快于道路里程。\n\n{p} | 某研究院工作论文\n\n"
+    raw = "某市交通研究\n\n某研究院\n\n2014年9月\n\n" + "".join(para.format(n=300 + k, p=p) for k, p in enumerate((12, 14, 16)))
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == [f"{p} | 某研究院工作论文" for p in (12, 14, 16)]
+    assert [c.surface for c in doc.claims] == ["300万辆", "12.5%", "301万辆", "12.5%", "302万辆", "12.5%"]

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS, GOLD, ROOT
+from conftest import CORPUS, GOLD, ROOT, need
 
 from pipeline.errors import GoldFileError
 from pipeline.evaluate import (
@@ -127,11 +127,9 @@ HEADING_GOLD = [
 
 @pytest.mark.parametrize("source, stem", HEADING_GOLD, ids=[s for _, s in HEADING_GOLD])
 def test_headings_against_gold(source, stem):
-    if not source.exists():
-        pytest.skip(f"{source} is not present (the shared corpus lives beside the repository)")
     gold = load_heading_gold(GOLD / f"{stem}.headings.jsonl")
     assert sum(g["required"] for g in gold) >= 2  # an annotation, not an empty file
-    s = score_headings(gold, document_sections(process_file(source)))
+    s = score_headings(gold, document_sections(process_file(need(source))))
     assert s.f1 >= HEADING_F1, (s.f1, s.misses, s.false_alarms)
 
 
@@ -261,6 +259,69 @@ def test_section_title_with_its_first_subsection_on_one_line():
 def test_short_lines_alone_are_not_headings():
     doc = doc_of("某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n全年居民消费价格比上年上涨0.2%。\n")
     assert [(s.level, s.title) for s in doc.sections] == [("section", "综合")]
+
+
+def test_a_charts_legend_and_spaced_letters_before_a_paragraph_are_not_headings():
+    body = "注释：统计口径为规模以上企业，历史数据已按最新掌握的情况修正，部分数据经四舍五入，分项之和与合计略有出入。"
+    for line in ("增加值增速（%）", "营业收入（亿元）", "A P P"):
+        doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n{line}\n\n{body}\n")
+        assert doc.sections == (), line
+    doc = doc_of(f"某报告\n\n市场规模继续扩大，企业经营状况总体向好。\n\n市场规模（续）\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["市场规模（续）"]
+
+
+def test_a_topic_with_a_statement_of_clauses_after_its_colon_opens_a_summary_paragraph():
+    body = "全年新能源汽车销量达到120万辆，比上年增长35.2%，渗透率继续提高，充电设施建设明显加快。"
+    doc = doc_of(f"某报告\n\n摘要\n\n新能源汽车：销量快速增长，渗透率继续提高\n{body}\n\n"
+                 f"发展展望：市场空间广阔\n{body}\n")
+    assert [s.title for s in doc.sections] == ["摘要", "发展展望：市场空间广阔"]
+
+
+def test_a_slide_title_with_its_lead_line_before_the_body_is_one_heading():
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    doc = doc_of("某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+                 f"快递业务规模\n\n业务量增速放缓，收入保持增长\n\n{body}\n\n"
+                 f"快递市场格局\n\n头部企业份额继续提高，第二梯队企业在细分\n\n领域发力\n\n{body}\n")
+    assert [s.title for s in doc.sections] == ["快递业务规模", "快递市场格局"]
+    # a run of short labels is no title with a lead
+    assert doc_of(f"某报告\n\n一、综合\n\n城市\n\n农村\n\n合计\n\n{body}\n").sections[1:] == ()
+
+
+def test_the_kth_chapter_divider_of_a_slide_deck_opens_the_kth_chapter():
+    chapters = ["中国快递行业发展概况", "快递细分市场发展分析", "快递行业发展趋势展望"]
+    topics = ["快递业务规模", "同城快递市场", "智能快递设施"]
+    leads = ["业务量增速放缓，收入保持较快增长", "同城业务占比下降，时效持续提升", "智能快递柜覆盖面扩大，使用率提高"]
+    body = "2022年全国快递业务量完成1105.8亿件，同比增长2.1%，业务收入完成10566.7亿元，同比增长2.3%，行业规模稳步扩大。"
+    raw = "某行业数据报告\n\n某研究院\n\n2023年3月\n\n"
+    for k in range(3):
+        raw += f"{chapters[0]}\n\n" + ("• 业务规模\n\n• 市场格局\n\n" if k == 0 else "")
+        raw += "".join(f"{c}\n\n" for c in chapters[1:])
+        raw += f"{topics[k]}\n\n{leads[k]}\n\n{body}\n\n"
+    doc = doc_of(raw)
+    got = [(s.level, s.title, s.line) for s in doc.sections]
+    assert [g[:2] for g in got] == [("section", chapters[0]), ("subsection", topics[0]),
+                                    ("section", chapters[1]), ("subsection", topics[1]),
+                                    ("section", chapters[2]), ("subsection", topics[2])]
+    # each chapter opens at its own divider: the second chapter's title line in the second divider
+    second = raw.split("\n").index(chapters[1], raw.split("\n").index(topics[0])) + 1
+    assert got[2][2] == second
+
+
+def test_the_stages_of_a_plan_are_numbered_in_their_headings():
+    body = "近期以控制车辆总量为主，每年新增车辆配额设定为11万辆，同时提高中心城区停车收费标准。"
+    doc = doc_of(f"某市交通研究\n\n## 政策建议\n\n{body}\n\n### 阶段1：总量控制+停车管理\n\n{body}\n\n"
+                 f"### 第二阶段：经济手段\n\n{body}\n")
+    assert [(s.number, s.title) for s in doc.sections][1:] == [("1", "总量控制+停车管理"), ("二", "经济手段")]
+
+
+def test_unnumbered_headings_the_contents_does_not_list_are_subsections():
+    body = "全市机动车保有量达到304万辆，比上年增长12.5%，其中私人小汽车占比超过八成，增长速度明显快于道路里程。"
+    doc = doc_of("某市交通研究\n\n## 目录\n\n现状 ... 2\n\n政策建议 ... 8\n\n参考资料 ... 12\n\n"
+                 f"## 现状\n\n{body}\n\n## 私家车使用的激增\n\n{body}\n\n## 政策建议\n\n{body}\n\n"
+                 f"## 参考资料\n\n{body}\n")
+    got = [(s.level, s.title) for s in doc.sections]
+    assert got[1:] == [("section", "现状"), ("subsection", "私家车使用的激增"), ("section", "政策建议"),
+                       ("section", "参考资料")]
 
 
 def test_an_unnumbered_heading_before_its_paragraph_and_a_table_title_before_its_table():
@@ -435,3 +496,113 @@ def test_decimal_headings_written_with_a_comma_and_a_bullet_glyph():
     assert [(s.level, s.number, s.title) for s in doc.sections] == [
         ("section", "1", "A股市场中动量效应难寻踪迹"), ("section", "2", "涨跌幅因子的切割"),
         ("subsection", "2.1", "涨跌幅因子时间维度的切割效果不佳"), ("subsection", "2.2", "涨跌幅因子交易行为维度的切割")]
+
+
+def test_a_numbered_heading_is_never_joined_to_the_paragraph_after_it():
+    # a heading with commas but no full stop, then a bold numbered item and a body paragraph after
+    # blank lines: three paragraphs, not one paragraph cut by page breaks
+    doc = doc_of("某公司年度报告\n\n一、服务体验\n\n（一）持续优化线上服务流程，多渠道解决用户办理业务的各种困难\n\n"
+                 "**1.上线远程视频办理功能，方便行动不便的用户**\n\n为方便行动不便的用户，公司在手机客户端上线远程视频办理功能，"
+                 "用户无需前往网点即可完成业务，累计服务超过十万人次。\n")
+    assert sections_of_doc(doc) == [("section", "一", "服务体验"),
+                                    ("subsection", "一", "持续优化线上服务流程，多渠道解决用户办理业务的各种困难")]
+    assert any(b.text.startswith("为方便") for b in doc.blocks)
+
+
+def sections_of_doc(doc) -> list[tuple[str, str, str]]:
+    return [(s.level, s.number, s.title) for s in doc.sections]
+
+
+
+
+def test_a_markdown_quote_mark_is_no_part_of_a_heading():
+    assert sections_of("某公司年度报告\n\n一、服务体验\n\n> （二）客户服务持续升级，人工服务更有温度\n\n"
+                       "公司开通老年人专线，六十岁以上用户拨打客服电话将优先接入人工服务，全年接听电话超过五万次。\n") == [
+        ("section", "一", "服务体验"), ("subsection", "二", "客户服务持续升级，人工服务更有温度")]
+
+
+
+def test_a_numbered_heading_of_several_clauses_up_to_sixty_characters():
+    title = "恳请主管部门协调有关机构，尽快批复跨境业务合作方案，进一步提升境外来访人士办理业务的便利性"
+    assert len(title) > 40
+    assert sections_of(f"某公司年度报告\n\n六、下一步工作计划\n\n（一）{title}\n\n"
+                       "目前境外来访人士办理业务仍需多次核验身份，流程较长，建议简化有关手续，提升办理效率。\n") == [
+        ("section", "六", "下一步工作计划"), ("subsection", "一", title)]
+
+
+def test_sections_numbered_by_a_bare_numeral_on_its_own_line():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    doc = doc_of(f"关于发展农业生产的报告\n\n各位代表：\n\n{body}\n\n一\n\n{body}\n\n二\n\n{body}\n\n三\n\n以下分别说明。\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", ""), ("section", "二", ""), ("section", "三", "")]
+
+
+def test_a_lone_numeral_line_without_its_successor_is_no_section():
+    body = "这一年里，全县粮食生产获得丰收，水利建设取得很大成绩，各项事业都有了新的发展。"
+    assert sections_of(f"关于发展农业生产的报告\n\n{body}\n\n三\n\n{body}\n\n一\n\n{body}\n") == []
+
+
+def test_topic_sentences_numbered_di_yi_on_lines_of_their_own_are_subsections():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    doc = doc_of(f"关于经济工作的报告\n\n一、经济工作取得新的进展\n\n{body}\n\n第一，农业生产稳定增长，农村经济更加活跃。\n\n{body}\n\n"
+                 f"第二，工业生产在调整中继续发展。\n\n主要措施如下：\n\n{body}\n\n二、今后的任务\n\n{body}第一，要稳定物价。第二，要扩大就业。\n")
+    assert sections_of_doc(doc) == [("section", "一", "经济工作取得新的进展"),
+                                    ("subsection", "一", "农业生产稳定增长，农村经济更加活跃"),
+                                    ("subsection", "二", "工业生产在调整中继续发展"), ("section", "二", "今后的任务")]
+
+
+def test_a_lone_di_san_sentence_is_no_heading():
+    body = "农业生产连续增产，粮食总产量比上年增加较多，经济作物和多种经营也有较快的发展，农民收入明显增加。"
+    assert sections_of(f"关于经济工作的报告\n\n一、经济工作\n\n{body}\n\n第三，农业生产稳定增长。\n\n{body}\n") == [
+        ("section", "一", "经济工作")]
+
+
+def test_an_arabic_run_in_heading_sentence_alone_on_its_line():
+    body = "全市完成地区生产总值3520亿元，增长7.5%，地方财政收入286亿元，增长9.2%，主要指标好于预期，经济运行质量进一步提高。"
+    doc = doc_of(f"某市政府工作报告\n\n一、过去一年的工作\n\n1、经济平稳增长。{body}\n\n2、改革持续深化。\n\n"
+                 f"国有企业改革取得新进展，一批企业完成股份制改造，多家企业上市融资，非公有制经济比重继续提高。\n\n3、社会事业全面进步。{body}\n")
+    assert sections_of_doc(doc) == [("section", "一", "过去一年的工作"), ("subsection", "1", "经济平稳增长"),
+                                    ("subsection", "2", "改革持续深化"), ("subsection", "3", "社会事业全面进步")]
+
+
+def test_a_markdown_pipe_table_is_a_table_whose_cells_take_the_headers_unit():
+    doc = doc_of("某市统计公报\n\n一、农业\n\n全年粮食生产保持稳定，主要农产品产量如下表所示，其中油料增长较快。\n\n"
+                 "| 品种 | 产量（万吨） |\n| --- | --- |\n| 粮食 | 1523.0 |\n| 油料 | 85.2 |\n")
+    (table,) = [b for b in doc.blocks if b.kind == "table"]
+    assert table.cells == (("品种", "产量（万吨）"), ("粮食", "1523.0"), ("油料", "85.2"))
+    assert [(c.surface, str(c.value), c.unit, c.subject) for c in doc.claims] == [
+        ("1523.0", "15230000", "吨", "粮食"), ("85.2", "852000", "吨", "油料")]
+
+
+def test_a_running_footer_with_a_changing_page_number_is_furniture():
+    body = "本市机动车保有量增长较快，道路拥堵问题逐步显现，需要尽早采取交通需求管理措施加以应对。"
+    doc = doc_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n研究报告 | 2014年9月 | 3\n\n{body}\n\n"
+                 f"研究报告 | 2014年9月 | 5\n\n{body}\n\n研究报告 | 2014年9月 | 7\n\n{body}\n")
+    assert [b.kind for b in doc.blocks if b.text.startswith("研究报告")] == ["furniture"] * 3
+    assert sections_of_doc(doc) == [("section", "", "现状")]
+
+
+def test_a_markdown_heading_after_a_chart_is_no_chart_label():
+    body = "近几年私家车使用量增长很快，高峰时段主要道路的车速明显下降，公共交通出行比例有所减少。"
+    assert sections_of(f"某市交通研究报告\n\n## 现状\n\n{body}\n\n■ 图例：机动车保有量\n\n## 私家车使用的激增\n\n{body}\n") == [
+        ("section", "", "现状"), ("section", "", "私家车使用的激增")]
+
+
+def test_a_caption_numbered_by_chapter_with_a_separator_is_no_heading():
+    body = "各城市实施的交通需求管理政策不尽相同，下表汇总了主要案例城市的政策及其实施时间。"
+    doc = doc_of(f"某市交通研究报告\n\n## 经验\n\n{body}\n\n表 2-2 | 各城市政策实施情况汇总表（续表）\n\n{body}\n")
+    assert sections_of_doc(doc) == [("section", "", "经验")]
+    assert [b.kind for b in doc.blocks if b.text.startswith("表")] == ["figure_caption"]
+
+
+def test_a_named_part_alone_on_its_line_is_a_heading_without_a_body_after_it():
+    assert sections_of("某行业研究报告\n\n摘 要\n\n市场规模：一季度下降\n\n一、市场概况\n\n"
+                       "今年一季度市场交易规模下降明显，主要原因是线下消费受到较大影响，预计二季度将逐步恢复。\n\n"
+                       "（一）交易规模\n\n一季度交易规模约为五十万亿元，同比有所下降，但降幅小于预期。\n") == [
+        ("section", "", "摘要"), ("section", "一", "市场概况"), ("subsection", "一", "交易规模")]
+
+
+def test_contents_entries_with_leader_dots_are_no_claims_nor_headings():
+    doc = doc_of("某市交通研究报告\n\n目录\n\n前言 ... 1\n\n成都现状 ... 2\n\n政策建议……………12\n\n## 前言\n\n"
+                 "本研究分析了机动车保有量增长带来的交通拥堵问题，并提出了分阶段的交通需求管理政策建议。\n")
+    assert [b.kind for b in doc.blocks if b.text[-1:].isdigit()] == ["furniture"] * 3
+    assert not [c for c in doc.claims if c.surface in ("1", "2", "12")]

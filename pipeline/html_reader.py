@@ -1,0 +1,366 @@
+"""Saved web pages (.html) of a report to the text the text path reads, without the site around it.
+
+A bulletin saved from a bureau's site is one article inside navigation bars, menus, scripts, a
+search box, related links and a footer. The article is found by where the text is, not by a
+site's class names: the element holding the most Chinese text outside links, narrowed while one
+child holds nearly all of it. Its blocks (paragraphs, headings, list items) become one line each
+with a blank line between them, its tables tab-separated rows (a merged cell's text once, in its
+first row and column), as the other readers write them. The page's title and publication date
+(from the article's own line, the page's meta tags or the line under the title) go first, so the
+title page of the report reads as in the printed bulletin. Each written piece keeps an anchor
+("block 12", "table 1 row 2 col 3") that the provenance stage passes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .docx_reader import Anchor
+from .errors import ReportError
+
+# Elements that never hold a report's text.
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+         "form", "select", "button", "input", "textarea", "nav", "header", "footer", "aside", "head")
+_BLOCKS = {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd",
+           "dt", "blockquote", "pre", "center", "tr", "ul", "ol", "dl", "figure", "figcaption", "caption",
+           "address", "body", "td", "th", "tbody", "thead", "tfoot", "hr"}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+# Meta tags that carry an article's publication date, in the spellings Chinese government CMSs
+# (TRS WCM, Hanweb) and the Open Graph convention use.
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
+              "dc.date.issued", "date")
+_TITLE_META = ("articletitle", "og:title", "dc.title")
+# The article: where at least this share of the page's text outside links is. A menu or a list
+# of related links is mostly link text; a footer is short.
+ARTICLE_SHARE = 0.85
+MAX_LINK_SHARE = 0.3  # an element whose Chinese text is more than this share links is navigation
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    text: str
+    sha256: str
+    encoding: str
+    anchors: tuple[Anchor, ...]
+    metadata: dict = field(default_factory=dict)
+
+
+def looks_like_html(head: bytes) -> bool:
+    """The first bytes of a saved web page: a doctype or an <html>/<head> tag, after a BOM,
+    white space, an XML prolog or comments."""
+    text = head[:4096]
+    for bom in (b"\xef\xbb\xbf",):
+        if text.startswith(bom):
+            text = text[len(bom):]
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = text.decode("utf-16").encode("ascii", "ignore")
+        except UnicodeDecodeError:
+            return False
+    text = text.lstrip().lower()
+    while text.startswith((b"<?xml", b"<!--")):
+        end = text.find(b"?>" if text.startswith(b"<?xml") else b"-->")
+        if end < 0:
+            return False
+        text = text[end + 3 if text.startswith(b"<!--") else end + 2:].lstrip()
+    return text.startswith((b"<!doctype html", b"<html", b"<head"))
+
+
+def _declared_charset(data: bytes) -> str | None:
+    m = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_-]+)", data[:8192], re.IGNORECASE)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    # Pages that say gb2312 or gbk are written in what browsers decode as GB18030, its superset.
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    from .ingest import decode_bytes
+
+    declared = _declared_charset(data)
+    if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode(declared), declared
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: decide from the bytes, as for a text report
+    return decode_bytes(data, name)
+
+
+def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReportError(str(path), "too_large",
+                          f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise it with --max-bytes.")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReportError(str(path), "empty_input", "the file is empty.")
+    source, encoding = _decode(data, str(path))
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(source.encode("utf-8"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
+    except (etree.ParserError, ValueError) as exc:
+        raise ReportError(str(path), "truncated_or_corrupt",
+                          f"the web page cannot be parsed ({exc}); save it again from the browser.") from exc
+    meta = _metadata(root)
+    for el in list(root.iter(*_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter()):  # hidden blocks: menus and pop-ups the page never shows
+        style = (el.get("style") or "").replace(" ", "").lower() if isinstance(el.tag, str) else ""
+        if "display:none" in style and el.getparent() is not None:
+            el.drop_tree()
+    body = root.find("body")
+    if body is None:
+        body = root
+    article = _article(body)
+    if article is None:
+        raise ReportError(str(path), "empty_input",
+                          "the web page has no article text (only menus and links?); save the article page "
+                          "itself, not a list of links.")
+    writer = _Writer()
+    blocks = _blocks(article)
+    first_lines = [t for kind, t, _ in blocks if kind == "text"][:3]
+    title = meta.get("title", "")
+    if title and not any(_same(title, t) for t in first_lines):
+        writer.line(title, "title")
+    date = meta.get("date", "")
+    if date and not any(_DATE.search(t) for t in first_lines):
+        writer.line(date, "date")
+    n_block = n_table = 0
+    for kind, content, _el in blocks:
+        if kind == "text":
+            writer.line(content, f"block {n_block}")
+            n_block += 1
+        else:
+            writer.table(content, n_table)
+            n_table += 1
+    text = writer.text()
+    if not _HAN.search(text) and not re.search(r"\w{3}", text):
+        raise ReportError(str(path), "empty_input", "the web page has no article text.")
+    return HtmlText(text, hashlib.sha256(data).hexdigest(), encoding, tuple(writer.anchors), meta)
+
+
+def _same(a: str, b: str) -> bool:
+    a, b = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    return bool(a) and (a == b or a in b or b in a)
+
+
+def _metadata(root) -> dict:
+    """Title and publication date from the page's head: meta tags first, then <title> (its site
+    suffix "_某某统计局" or " - 某某网" cut off)."""
+    meta: dict = {}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        value = (m.get("content") or "").strip()
+        if not value:
+            continue
+        if key in _TITLE_META and "title" not in meta:
+            meta["title"] = value
+        if key in _DATE_META and "date" not in meta:
+            d = _DATE.search(value)
+            if d:
+                meta["date"] = f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"
+    if "title" not in meta:
+        t = root.find(".//title")
+        if t is not None and (t.text or "").strip():
+            meta["title"] = re.split(r"\s*(?:[_|｜]|\s-\s|——)\s*", t.text.strip())[0]
+    if "date" not in meta:
+        # "发布时间：2024-03-15 10:00" in the line under the headline, outside the article body
+        text = " ".join(root.itertext())
+        d = re.search(r"(?:发布(?:时间|日期)|日期|时间)\s*[:：]\s*" + _DATE.pattern, text)
+        if d:
+            meta["date"] = f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"
+    return meta
+
+
+def _han(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def _article(body):
+    """The element that holds the article: most Chinese text outside links, few links; narrowed
+    to a child while that child holds ARTICLE_SHARE of it (wrappers, layout tables)."""
+    scores: dict = {}
+
+    def walk(el) -> tuple[int, int]:
+        own = _han(el.text or "")
+        links = own if el.tag == "a" else 0
+        for child in el:
+            if not isinstance(child.tag, str):
+                own += _han(child.tail or "")
+                continue
+            t, lk = walk(child)
+            own += t + _han(child.tail or "")
+            links += t if el.tag == "a" else lk
+        scores[el] = (own, links)
+        return own, links
+
+    walk(body)
+    total, links = scores[body]
+    if total - links <= 0:
+        return None
+    node = body
+    while True:
+        text, lk = scores[node]
+        content = text - lk
+        best = None
+        for child in node:
+            if not isinstance(child.tag, str) or child not in scores:
+                continue
+            t, linked = scores[child]
+            if t - linked >= ARTICLE_SHARE * content and (t == 0 or linked <= MAX_LINK_SHARE * t):
+                best = child
+                break
+        if best is None:
+            return node
+        node = best
+
+
+def _inline_text(el) -> str:
+    """Text of an element's inline content, <br> as a line break."""
+    parts = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")
+            continue
+        if child.tag == "br":
+            parts.append("\n")
+        else:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", text).strip()
+
+
+def _blocks(article) -> list[tuple[str, Any, object]]:
+    """("text", line, element) and ("table", rows, element) in document order."""
+    out: list[tuple[str, Any, object]] = []
+
+    def flush(buffer: list[str], el) -> None:
+        text = "".join(buffer)
+        for line in text.split("\n"):
+            line = _clean(line)
+            if line:
+                out.append(("text", line, el))
+        buffer.clear()
+
+    def walk(el, buffer: list[str]) -> None:
+        if el.tag == "table":
+            flush(buffer, el)
+            rows = _table_rows(el)
+            if rows and max(len(r) for r in rows) >= 2:
+                out.append(("table", rows, el))
+            else:  # a layout table of one column: its cells are blocks
+                for r in rows:
+                    for cell in r:
+                        if cell:
+                            out.append(("text", cell, el))
+            return
+        if el.tag == "br":
+            buffer.append("\n")
+            return
+        block = el.tag in _BLOCKS
+        if block:
+            flush(buffer, el)
+        buffer.append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child, buffer)
+            buffer.append(child.tail or "")
+        if block:
+            flush(buffer, el)
+
+    walk(article, [])
+    return out
+
+
+def _table_rows(table) -> list[list[str]]:
+    """The table's cell grid: rowspan and colspan leave the covered cells empty, so that each
+    number is written (and claimed) once, in its first row and column."""
+    rows: list[list[str]] = []
+    pending: dict[tuple[int, int], bool] = {}  # (row, col) covered by a rowspan from above
+    trs = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
+    for r, tr in enumerate(trs):
+        row: list[str] = []
+        c = 0
+        for cell in tr:
+            if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
+                continue
+            while pending.pop((r, c), False):
+                row.append("")
+                c += 1
+            text = _clean(_inline_text(cell).replace("\n", " ")).replace("\t", " ")
+            span = _int(cell.get("colspan"))
+            down = _int(cell.get("rowspan"))
+            row.append(text)
+            row.extend("" for _ in range(span - 1))
+            for dr in range(1, down):
+                for dc in range(span):
+                    pending[(r + dr, c + dc)] = True
+            c += span
+        while pending.pop((r, c), False):
+            row.append("")
+            c += 1
+        if any(row):
+            rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _owner_table(tr):
+    p = tr.getparent()
+    while p is not None and p.tag != "table":
+        p = p.getparent()
+    return p
+
+
+def _int(value) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.anchors: list[Anchor] = []
+
+    def _emit(self, text: str, locator: str | None = None) -> None:
+        if locator is not None and text:
+            self.anchors.append(Anchor(self.length, self.length + len(text), locator))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def line(self, text: str, locator: str) -> None:
+        if self.length:
+            self._emit("\n\n")
+        self._emit(text, locator)
+
+    def table(self, rows: list[list[str]], index: int) -> None:
+        if self.length:
+            self._emit("\n\n")
+        for r, row in enumerate(rows):
+            if r:
+                self._emit("\n")
+            for c, cell in enumerate(row):
+                if c:
+                    self._emit("\t")
+                self._emit(cell, f"table {index} row {r} col {c}")

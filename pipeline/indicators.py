@@ -1,0 +1,277 @@
+"""Claims to indicators: a clean name, region, period, and a level joined with its growth.
+
+A dataset user does not want "全年实现地区生产总值 5481.6亿元" and "3.5%" as two unrelated rows with
+free-text subjects; they want one row, 地区生产总值 = 5481.6亿元 (+3.5%, yoy), for 洛阳市 in 2023,
+that pairs with the same indicator of next year's bulletin and of the neighbouring city's. This
+stage derives those rows from the claims alone (every row keeps the ids of its claims, so nothing
+is invented and everything can be checked against the text):
+
+- the name is the claim's subject with what is not part of the measure taken off: footnote markers,
+  a leading "全年", the region word (kept as ``scope``), connectives, verbs and a growth clause's
+  tail. Words that change what is measured (年末, 城镇, 规模以上, 人均, 常住) stay.
+- a growth claim joins the level just before it in the same sentence when both name the same
+  indicator (or the growth names none: "比上年末提高0.94个百分点"); a growth with no level is a row
+  with only the change.
+- the period is the claim's own, else the year of its section heading ("一、2023年工作回顾"),
+  else the year the report covers (its title's year), and ``period_source`` says which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from . import lexicon
+from .model import Claim, Document, Indicator, TitlePage
+
+RATE_UNITS = ("%", "百分点", "‰")  # a change in these units is a growth rate, not an amount
+# A growth "按可比价格计算" is a real rate: a level of next year's edition need not be this year's
+# level times it (prices moved), which the cross-edition checks take into account.
+_COMPARABLE = re.compile(r"可比价|不变价")
+
+
+@dataclass(frozen=True)
+class NameRules:
+    scope: tuple[str, ...]
+    leading_period: tuple[str, ...]
+    leading: tuple[str, ...]
+    verbs: tuple[str, ...]
+    inner_verbs: tuple[str, ...]
+    basis_starts: tuple[str, ...]
+    list_attributes: tuple[str, ...]
+    trailing_change: tuple[str, ...]
+    footnote: re.Pattern
+    remark: re.Pattern
+    aliases: dict[str, str]  # alias → canonical
+
+
+@lru_cache(maxsize=1)
+def name_rules() -> NameRules:
+    """The naming vocabulary of ``lexicon/indicators.toml`` (with a user's overlay), read once."""
+    data = lexicon.load().tables["indicators"]
+    names = data["names"]
+    aliases: dict[str, str] = {}
+    for canonical, others in data.get("aliases", {}).items():
+        for alias in others:
+            if alias in aliases:
+                raise lexicon.LexiconError(f"lexicon file indicators.toml: alias {alias!r} is listed under two names")
+            aliases[alias] = canonical
+    by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
+    return NameRules(
+        scope=by_length(names["scope"]), leading_period=by_length(names["leading_period"]),
+        leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
+        inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
+        list_attributes=by_length(names["list_attributes"]),
+        trailing_change=by_length(names["trailing_change"]),
+        footnote=re.compile(names["footnote_pattern"]), remark=re.compile(names["remark_pattern"]),
+        aliases=aliases,
+    )
+
+
+_EMPTY_PARENS = re.compile(r"[（(]\s*[）)]")
+# A subject that runs on into the figure before it: "一般公共预算支出规模28.5万亿元".
+# Only a decimal or a scaled figure counts, so that "前10名企业" keeps its number.
+_TRAILING_FIGURE = re.compile(
+    r"\d[\d,]*\.\d+\s*(?:万亿|亿|万)?[\u4e00-\u9fff%]{0,2}$|\d[\d,]*\s*(?:万亿|亿|万)[\u4e00-\u9fff]{0,2}$"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_REGION = re.compile(
+    r"(?:(?:19|20)\d{2}\s*年\s*)?(?P<region>[\u4e00-\u9fff]{1,15}?"
+    r"(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗))"
+    r"(?:(?:19|20)\d{2}\s*年)?\s*(?:国民经济|经济和社会|统计|政府|人民政府|财政|预算|决算)"
+)
+_ORG_REGION = re.compile(
+    r"^(?P<region>[\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|县|区|旗))"
+    r"(?:统计局|人民政府|政府|财政局|发展和改革委员会|调查队)"
+)
+_NATIONAL = ("中华人民共和国", "全国", "国务院", "国家统计局")
+# A work report names its congress in its first lines: "在第十四届全国人民代表大会…", "在洛阳市第十六届…".
+_CONGRESS = re.compile(
+    r"在(?P<region>[\u4e00-\u9fff]{1,15}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))?第[一二三四五六七八九十]+届"
+    r"(?P<national>全国)?人民代表大会"
+)
+OPENING_CHARS = 600  # where a report states who it is: title page, subtitle, the congress line
+
+
+def region_of(tp: TitlePage, opening: str = "") -> str:
+    """The area a report covers: from its title, its organisation, else the congress its opening
+    lines name (洛阳市, 黔东南州, 全国); empty when the report does not say."""
+    for text in (tp.title, tp.subtitle):
+        m = _REGION.search(text or "")
+        if m:
+            return m.group("region")
+    for text in (tp.title, tp.subtitle):
+        if any(w in (text or "") for w in _NATIONAL[:2]):
+            return "全国"
+    for org in re.split(r"[；;、,，\s]+", tp.organisation or ""):
+        m = _ORG_REGION.match(org)
+        if m:
+            return m.group("region")
+        if org.startswith(_NATIONAL[2:]):
+            return "全国"
+    m = _CONGRESS.search(opening)
+    if m:
+        return "全国" if m.group("national") else (m.group("region") or "")
+    return ""
+
+
+def report_year(tp: TitlePage, claims: tuple[Claim, ...] = ()) -> int | None:
+    """The year a report covers: its title's year (a 2023 bulletin appears in 2024), else the year
+    most of its figures are stated for, else the year of its date."""
+    m = _YEAR.search(tp.title or "")
+    if m:
+        return int(m.group(1))
+    years = Counter(c.period[:4] for c in claims if c.period[:4].isdigit())
+    if years:
+        return int(years.most_common(1)[0][0])
+    return tp.year
+
+
+def _strip_front(text: str, words: tuple[str, ...]) -> tuple[str, str]:
+    for w in words:
+        if text.startswith(w) and len(text) > len(w):
+            return text[len(w):], w
+    return text, ""
+
+
+def _strip_back(text: str, words: tuple[str, ...]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for w in words:
+            if text.endswith(w) and len(text) > len(w):
+                text, changed = text[: -len(w)], True
+                break
+    return text
+
+
+def clean_name(subject: str) -> tuple[str, str]:
+    """(indicator name, scope word) of a claim's subject."""
+    r = name_rules()
+    text = r.footnote.sub("", subject or "").strip(" ，,：:；;、")
+    text = _EMPTY_PARENS.sub("", r.remark.sub("", text))
+    scope = ""
+    for _ in range(3):  # "其中全年全市…" peels in any order
+        text, _w = _strip_front(text, r.leading)
+        text, _p = _strip_front(text, r.leading_period)
+        text, s = _strip_front(text, r.scope)
+        text, v = _strip_front(text, tuple(w for w in r.verbs if len(w) > 1))
+        scope = scope or s
+        if not (_w or _p or s or v):
+            break
+    if not scope:  # "年末全市机动车保有量": the region word after a period word that stays
+        for s in r.scope:
+            i = text.find(s)
+            if 0 < i <= 3:
+                text, scope = text[:i] + text[i + len(s):], s
+                break
+    for w in r.inner_verbs:
+        i = text.find(w)
+        if i > 0 and len(text) > i + len(w):
+            text = text[:i] + text[i + len(w):]
+    figure = _TRAILING_FIGURE.search(text)
+    if figure and figure.start() >= 2:
+        text = text[: figure.start()]
+    text = _strip_back(text, r.trailing_change + r.verbs)
+    return text.strip(" ，,：:；;、"), scope
+
+
+def canonical_name(name: str) -> str:
+    return name_rules().aliases.get(name, name)
+
+
+def _is_basis_only(subject: str) -> bool:
+    """A growth's subject that names no indicator: "比上年末", "同比", ""."""
+    name, _ = clean_name(subject)
+    return not name or name.startswith(name_rules().basis_starts)
+
+
+def _with_list_head(name: str, previous: str) -> str:
+    """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
+    a list item that names only an attribute takes the head of the item before it (that item's
+    name less its own attribute, or the whole name where it counts the entity itself)."""
+    attributes = name_rules().list_attributes
+    if name not in attributes or not previous or previous == name:
+        return name
+    for a in attributes:
+        if previous.endswith(a):
+            return previous[: -len(a)] + name if len(previous) > len(a) else name
+    return previous + name
+
+
+def _signed(c: Claim) -> str:
+    v = Decimal(c.value)
+    return format(-v if c.change == "decrease" else v, "f")
+
+
+def _indicator_id(report_id: str, claim_id: str) -> str:
+    return "ind-" + hashlib.sha1(f"{report_id}|{claim_id}".encode()).hexdigest()[:12]
+
+
+def extract_indicators(doc: Document) -> Document:
+    """The indicators stage: one row per measured indicator and period, from the claims."""
+    region = region_of(doc.title_page, doc.raw[:OPENING_CHARS])
+    year = report_year(doc.title_page, doc.claims)
+    sections = {s.section_id: s for s in doc.sections}
+    blocks = {b.block_id: b for b in doc.blocks}
+
+    def period_of(c: Claim) -> tuple[str, str]:
+        if c.period:
+            block = blocks.get(c.block_id)
+            from_block = block is not None and block.period_hint and not _YEAR.search(c.sentence)
+            return c.period, "block" if from_block else "clause"
+        sec = sections.get(c.section_id or "")
+        while sec is not None:
+            m = _YEAR.search(sec.title)
+            if m:
+                return m.group(1), "section"
+            sec = sections.get(sec.parent_id or "")
+        return (str(year), "report") if year else ("", "")
+
+    rows: list[dict] = []
+    last_level: dict | None = None
+    last_sentence: tuple | None = None
+    for c in sorted(doc.claims, key=lambda c: c.raw_start):
+        sentence_key = (c.block_id, c.sentence)
+        if sentence_key != last_sentence:
+            last_level, last_sentence = None, sentence_key
+        name, scope = clean_name(c.subject)
+        if last_level is not None:
+            name = _with_list_head(name, last_level["indicator"])
+        if c.change:
+            level = last_level
+            rate = c.kind == "percent" and c.unit in RATE_UNITS
+            amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
+            joins = (level is not None and not level["change"] and (rate or amount)
+                     and (name == level["indicator"] or _is_basis_only(c.subject)))
+            if joins and level is not None:
+                level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
+                             comparable_prices=bool(_COMPARABLE.search(c.sentence)),
+                             claim_ids=level["claim_ids"] + (c.claim_id,), raw_end=max(level["raw_end"], c.raw_end))
+                continue
+            if _is_basis_only(c.subject) and last_level is not None:
+                name, scope = last_level["indicator"], last_level["scope"]
+        period, source = period_of(c)
+        row = dict(
+            indicator_id=_indicator_id(doc.report_id, c.claim_id), indicator=name,
+            canonical=canonical_name(name), scope=scope, region=region, period=period,
+            period_source=source, value="", value_max="", unit=c.unit if not c.change else "",
+            kind=c.kind, qualifier=c.qualifier, change_value="", change_unit="", change="", basis="",
+            claim_ids=(c.claim_id,), section_id=c.section_id, raw_start=c.raw_start, raw_end=c.raw_end,
+            line=c.line, page=c.page, comparable_prices=False,
+        )
+        if c.change:
+            if c.unit in RATE_UNITS:
+                row.update(change_value=_signed(c), change_unit=c.unit)
+            else:  # an amount of change: "新增3710个" is the increase, in the level's unit
+                row.update(change_value=_signed(c), change_unit=c.unit, unit=c.unit)
+            row.update(change=c.change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
+        else:
+            row.update(value=c.value, value_max=c.value_max)
+            last_level = row
+        rows.append(row)
+    return doc.evolve(indicators=tuple(Indicator(**r) for r in rows))

@@ -1,0 +1,242 @@
+"""Text lines of page images (scans, image-only PDF pages) by optical character recognition.
+
+The engine is RapidOCR on onnxruntime (PP-OCRv4 detection and recognition for Chinese and Latin);
+its models ship inside the ``rapidocr-onnxruntime`` wheel, so nothing is downloaded at run time.
+It was chosen over Debian's Tesseract with ``chi_sim`` by measurement on a real bulletin page
+rendered at 200 dpi: Tesseract read 85% of the page's characters right (it splits Chinese lines
+into pieces and drops characters next to digits), RapidOCR 99%, in 8 s against 12 s on two shared
+cores. The figures are in ``tests/data/forms/SOURCES.md``.
+
+Every line comes back with its box in PDF points (the page's own coordinates, so boxes of OCR'd
+and text-layer lines mean the same thing) and the engine's confidence, which is carried to the
+blocks and claims built from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .isolation import lift_cap
+
+ENGINE = "rapidocr-onnxruntime"
+
+# 200 dpi is the resolution scanners use for text documents and the one the accuracy figures
+# were measured at: body type of 10.5 pt is then about 29 px high, above what the recogniser
+# needs (its input lines are 48 px), and a page stays small enough for the detector.
+OCR_DPI = 200
+
+# Lines the recogniser itself scores below this are dropped: they are almost always a stamp,
+# a seal, a photo's texture or a rule read as characters.
+MIN_LINE_CONFIDENCE = 0.5
+
+# Claims read from lines below this confidence are flagged for review (the review page marks
+# them); at or above it the recogniser was wrong on fewer than one line in a hundred here.
+REVIEW_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised line: its text, its box in page points and the engine's confidence (0-1)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What OCR read on a page image: its lines, and the table rules drawn in it (as
+    ``pdf_tables.rulings`` gives them for vector drawings: horizontal (y, x0, x1), vertical
+    (x, y0, y1), in page points)."""
+
+    lines: tuple[OcrLine, ...]
+    hrules: tuple[tuple[float, float, float], ...] = ()
+    vrules: tuple[tuple[float, float, float], ...] = ()
+
+
+# Characters the recogniser confuses in Chinese statistical text, fixed only where the context
+# leaves no doubt: a per-mille sign read as "%0" or "%o" after a number (出生率8.47%0；).
+# A minus sign read as 一 before a number that follows a list mark or a comma (分别增长5.8%、一12.4%;
+# Chinese writes no 一 straight before an Arabic numeral).
+_CONFUSIONS = (
+    (re.compile(r"(?<=[0-9])\s*%[0oO](?![0-9])"), "‰"),
+    (re.compile(r"(?:(?<=^)|(?<=[、，,：:；;（(\s]))一(?=[0-9])"), "-"),
+)
+
+def corrected(text: str) -> str:
+    """A recognised line with the recogniser's known confusions undone."""
+    for pattern, repl in _CONFUSIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+# A rule is a run of dark pixels at least this long, in points: longer than any stroke of a
+# character at body size (a 一 or 丨 of 12 pt type is under 12 pt), shorter than a table's
+# narrowest column or lowest row.
+MIN_RULE_POINTS = 14.0
+_THIN = 6  # pixels: a rule is at most this thick at 200 dpi (2 pt); beyond it the area is filled
+MAX_RULE_RUNS = 20000  # pixel runs; a page of table rules has a few thousand
+_DARK = 140  # grey level below which a pixel is ink (scans have grey paper and soft edges)
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR engine is not installed; the caller turns this into a report error it can name."""
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """One engine per process: loading the models costs about a second, a page several."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:  # pragma: no cover - the dependency is declared
+        raise OcrUnavailable(
+            f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
+            "a text layer") from exc
+    _one_malloc_arena()
+    # The text of a report page is upright: the angle classifier would cost a fifth of the time
+    # and only ever turn a line upside down by mistake.
+    return RapidOCR(use_cls=False, print_verbose=False)
+
+
+def _one_malloc_arena() -> None:
+    """glibc gives every thread of onnxruntime's pool its own malloc arena, each reserving 64 MiB
+    of address space: a page of OCR then peaks at 2.4 GB of address space, over the worker's
+    2048 MB cap (``--memory-mb``), though it uses a fraction of that. One shared arena keeps the
+    peak at 1.7 GB with no measurable loss of speed here."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def engine_version() -> str:
+    from importlib.metadata import version
+
+    try:
+        return f"{ENGINE} {version(ENGINE)}"
+    except Exception:  # pragma: no cover
+        return ENGINE
+
+
+def ocr_image(pixels, scale: float = 1.0) -> list[OcrLine]:
+    """Lines of an image (a numpy array, height x width x 3, RGB), top to bottom.
+
+    ``scale`` turns pixels into the caller's units (72 / dpi for points of a rendered page).
+    """
+    import numpy as np
+
+    engine = _engine()
+    bgr = np.ascontiguousarray(pixels[:, :, ::-1])
+    result, _elapsed = engine(bgr)
+    lines = []
+    for quad, text, score in result or []:
+        text = text.strip()
+        score = float(score)
+        if not text or score < MIN_LINE_CONFIDENCE:
+            continue
+        text = corrected(text)
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        lines.append(OcrLine(text, min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale,
+                             round(score, 4)))
+    lines.sort(key=lambda ln: (ln.y0, ln.x0))
+    return lines
+
+
+def image_rules(pixels, scale: float, origin: tuple[float, float] = (0.0, 0.0)):
+    """Table rules drawn in an image: horizontal and vertical runs of ink at least
+    ``MIN_RULE_POINTS`` long, in the caller's units (``scale`` per pixel, shifted by ``origin``),
+    in the form ``pdf_tables.rulings`` returns, so that the same grid finder reads them."""
+    import numpy as np
+
+    ink = pixels.min(axis=2) < _DARK if pixels.ndim == 3 else pixels < _DARK
+    min_len = max(int(MIN_RULE_POINTS / scale), 2)
+    ox, oy = origin
+
+    def runs(mask):
+        """(row, start, end) of the thin runs of True along axis 1 at least min_len long: a
+        run whose rows ``_THIN`` pixels above and below are mostly ink is part of a filled
+        area (a photo, a shaded box), not a rule."""
+        padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = mask
+        edges = np.diff(padded, axis=1)
+        rows, starts = np.nonzero(edges == 1)
+        _rows, ends = np.nonzero(edges == -1)
+        keep = (ends - starts) >= min_len
+        rows, starts, ends = rows[keep], starts[keep], ends[keep]
+        if not len(rows):
+            return rows, starts, ends
+        sums = np.zeros((mask.shape[0], mask.shape[1] + 1), dtype=np.int32)
+        np.cumsum(mask, axis=1, out=sums[:, 1:])
+        length = ends - starts
+        thin = np.ones(len(rows), dtype=bool)
+        for off in (-_THIN, _THIN):
+            rr = np.clip(rows + off, 0, mask.shape[0] - 1)
+            inked = sums[rr, ends] - sums[rr, starts]
+            thin &= inked < 0.5 * length
+        return rows[thin], starts[thin], ends[thin]
+
+    hs = [(oy + r * scale, ox + a * scale, ox + b * scale) for r, a, b in zip(*runs(ink), strict=True)]
+    vs = [(ox + c * scale, oy + a * scale, oy + b * scale) for c, a, b in zip(*runs(ink.T), strict=True)]
+    if len(hs) + len(vs) > MAX_RULE_RUNS:
+        return [], []  # not a table's rules: a drawing or a texture
+    return hs, vs
+
+
+# An image is worth recognising as running text when the detector finds at least this many
+# lines spanning half its width: a scanned paragraph has them, a chart's labels and a photo do not.
+# Detection is a fifth of the cost of recognition, so a chart costs a fifth of a page.
+MIN_PROSE_LINES = 3
+
+
+def holds_running_text(page, clip, dpi: int = OCR_DPI) -> bool:
+    """Whether the ``clip`` of ``page`` looks like a scan of running text (lines across it)."""
+    import numpy as np
+
+    lift_cap()
+
+    pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=_rgb())
+    pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    boxes, _elapsed = _engine()(np.ascontiguousarray(pixels[:, :, ::-1]), use_det=True, use_cls=False,
+                                use_rec=False)
+    wide = 0
+    for quad in boxes or []:
+        xs = [p[0] for p in quad]
+        if max(xs) - min(xs) >= 0.5 * pix.width:
+            wide += 1
+    return wide >= MIN_PROSE_LINES
+
+
+def ocr_page(page, clip=None, dpi: int = OCR_DPI) -> OcrPage:
+    """Lines and table rules of a PyMuPDF page (or of the ``clip`` rectangle of it), in page points.
+
+    The page is rendered without its text layer's help: a scan is an image either way, and the
+    region of a half-scanned page that holds text is left out by the caller's ``clip``.
+    """
+    import numpy as np
+
+    lift_cap()  # the engine reserves address space it never touches
+
+    pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False, colorspace=_rgb())
+    pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    scale = 72.0 / dpi
+    ox, oy = (clip.x0, clip.y0) if clip is not None else (0.0, 0.0)
+    lines = tuple(OcrLine(ln.text, ln.x0 + ox, ln.y0 + oy, ln.x1 + ox, ln.y1 + oy, ln.confidence)
+                  for ln in ocr_image(pixels, scale))
+    hs, vs = image_rules(pixels, scale, (ox, oy))
+    return OcrPage(lines, tuple(hs), tuple(vs))
+
+
+def _rgb():
+    import pymupdf
+
+    return pymupdf.csRGB

@@ -1,0 +1,164 @@
+"""Saved web pages: the article of a bureau's page without its navigation, scripts, related links
+and footer; its tables with merged cells; its publication date; the reader picked from the bytes.
+
+The bulletin page is the Luoyang 2023 bulletin's text set in the page structure bureau sites use
+(GB2312 declared, a menu bar and a sidebar of links full of years and numbers, scripts, a
+headline with a "发布时间" line, the article, a footer with an ICP number and a telephone
+number), so that its claims can be scored against the text's own annotation."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from pipeline.errors import ReportError
+from pipeline.evaluate import load_gold
+from pipeline.html_reader import looks_like_html
+from pipeline.process import load_document, process_file
+
+from conftest import GOLD, ROOT
+
+
+def corpus_file(name: str):
+    for base in [ROOT, *ROOT.parents]:
+        path = base / "shared" / "corpus" / name
+        if path.exists():
+            return path
+    pytest.fail(f"shared/corpus/{name} not found beside {ROOT}; the corpus is part of the test set-up")
+
+
+CHROME_TOP = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
+<meta name="ArticleTitle" content="{title}" />
+<meta name="PubDate" content="2024-04-30 16:12" />
+<title>{title}_洛阳市统计局</title>
+<script type="text/javascript">var _hmt = _hmt || []; var siteId = 4103000012; function zoom(n){{document.getElementById('zoom').style.fontSize = n + 'px';}}</script>
+<style>body{{font-size:12px}} .nav li{{width:120px}}</style>
+</head><body>
+<div class="top"><div class="logo"><img src="/images/logo2019.png" alt="洛阳市统计局"/></div>
+<div class="search"><form action="/search"><input name="q" value="请输入关键字"/><button>搜索</button></form></div></div>
+<div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/tjxx/">统计信息</a></li><li><a href="/tjgb/">统计公报</a></li>
+<li><a href="/tjnj/">统计年鉴2023</a></li><li><a href="/sjfb/">数据发布</a></li><li><a href="/zcfg/">政策法规</a></li></ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/tjgb/">统计公报</a></div>
+<table width="1000" align="center"><tr><td class="left" width="240">
+<div class="sidebar"><h3>相关链接</h3><ul>
+<li><a href="/tjgb/2023/0401_1.html">2022年洛阳市国民经济和社会发展统计公报</a></li>
+<li><a href="/tjgb/2022/0402_2.html">2021年洛阳市国民经济和社会发展统计公报</a></li>
+<li><a href="/sjfb/2024/0315.html">2024年1-2月份全市规模以上工业增加值增长8.5%</a></li>
+<li><a href="/sjfb/2024/0220.html">2023年全市居民人均可支配收入33619元</a></li>
+</ul></div></td><td class="right" valign="top">
+<div class="article"><h1>{title}</h1>
+<div class="info">发布时间：2024-04-30 16:12　来源：洛阳市统计局　浏览次数：3517　【字体：<a href="javascript:zoom(16)">大</a> <a href="javascript:zoom(14)">中</a> <a href="javascript:zoom(12)">小</a>】</div>
+<div class="TRS_Editor" id="zoom">
+"""
+CHROME_BOTTOM = """</div>
+<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a>【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.close()">关闭窗口</a>】</div>
+</div></td></tr></table>
+<div class="footer"><p>主办单位：洛阳市统计局　地址：洛阳市开元大道218号　电话：0379-63907000</p>
+<p>版权所有 洛阳市统计局　豫ICP备05012345号-1　网站标识码：4103000012</p></div>
+<script>document.write('<img src="/stat?id=4103000012&amp;r=' + Math.random() + '"/>');</script>
+</body></html>
+"""
+
+
+def bulletin_page(text: str, path):
+    """The bulletin's text as the article of a saved page: each line a <p> (indented with 　　 as the
+    sites do), the title in the headline."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    title = lines[0].rstrip("①")
+    body = "".join(f"<p style=\"text-indent:2em\">　　{html.escape(ln)}</p>\n" for ln in lines[1:])
+    page = CHROME_TOP.format(title=html.escape(title)) + body + CHROME_BOTTOM
+    path.write_bytes(page.encode("gb18030"))
+    return path
+
+
+def _ordered_score(gold, claims):
+    g = [(Decimal(str(r["value"])).normalize(), r.get("unit") or "", r.get("kind") or "") for r in gold]
+    p = [(Decimal(c.value).normalize(), c.unit, c.kind) for c in claims]
+    m = difflib.SequenceMatcher(None, g, p, autojunk=False)
+    mg, mp = set(), set()
+    for a, b, n in m.get_matching_blocks():
+        mg.update(range(a, a + n))
+        mp.update(range(b, b + n))
+    tp = sum(1 for i in mg if gold[i]["required"])
+    fn = sum(1 for i, r in enumerate(gold) if r["required"] and i not in mg)
+    fp = len(p) - len(mp)
+    return (2 * tp / (2 * tp + fp + fn) if tp else 0.0), tp, fp, fn
+
+
+@pytest.fixture(scope="module")
+def page_and_text(tmp_path_factory):
+    text_path = corpus_file("zh-Hans_luoyang-2023-statistical-bulletin.txt")
+    path = bulletin_page(text_path.read_text(encoding="utf-8"), tmp_path_factory.mktemp("html") / "luoyang.html")
+    return process_file(path), process_file(text_path)
+
+
+def test_bulletin_page_has_the_sections_and_claims_of_its_text(page_and_text):
+    page, text = page_and_text
+    assert page.encoding == "html:gb18030"
+    gold = load_gold(GOLD / "luoyang-2023-statistical-bulletin.jsonl")
+    f1, tp, fp, fn = _ordered_score(gold, page.claims)
+    assert f1 >= 0.97, (f1, tp, fp, fn)
+    sections = [(s.number, s.title.strip()) for s in page.sections if s.level == "section"]
+    assert len(sections) == 12
+    assert sections == [(s.number, s.title.strip()) for s in text.sections if s.level == "section"]
+
+
+def test_nothing_of_the_site_around_the_article_is_read(page_and_text):
+    page, _ = page_and_text
+    for chrome in ("首页", "相关链接", "2022年洛阳市国民经济", "33619", "0379", "ICP", "浏览次数", "打印本页",
+                   "4103000012", "请输入关键字", "Math.random"):
+        assert chrome not in page.raw, chrome
+    assert all(c.locator.startswith(("block ", "table ")) for c in page.claims)
+
+
+def test_publication_date_and_title(page_and_text):
+    page, _ = page_and_text
+    assert page.source_info["metadata"]["date"] == "2024年4月30日"
+    assert page.title_page.title.startswith("2023年洛阳市国民经济和社会发展统计公报")
+    assert page.title_page.date == "2024年4月30日"
+
+
+def test_a_table_with_merged_cells_and_a_date_only_in_the_meta(tmp_path):
+    page = ("<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"PubDate\" content=\"2025-03-15 09:30\">"
+            "<title>2024年某市国民经济和社会发展统计公报 - 某市统计局</title></head><body>"
+            "<nav><a href='/'>首页</a> <a href='/a'>2023年公报</a></nav>"
+            "<div id='main'><p>一、综合</p><p>初步核算，全年全市生产总值达到5481.6亿元，比上年增长3.5%。</p>"
+            "<table border='1'><tr><td rowspan='2'>指标</td><td colspan='2'>2024年</td></tr>"
+            "<tr><td>绝对数（亿元）</td><td>比上年增长（%）</td></tr>"
+            "<tr><td>生产总值</td><td>5481.6</td><td>3.5</td></tr></table>"
+            "<p>二、农业</p><p>全年粮食产量261.6万吨，增长1.3%。</p></div>"
+            "<footer>版权所有 2025 某市统计局</footer></body></html>")
+    path = tmp_path / "page.htm"
+    path.write_text(page, encoding="utf-8")
+    doc = process_file(path)
+    assert doc.raw.startswith("2024年某市国民经济和社会发展统计公报\n\n2025年3月15日\n\n一、综合")
+    assert "指标\t2024年\t\n\t绝对数（亿元）\t比上年增长（%）\n生产总值\t5481.6\t3.5" in doc.raw
+    assert [s.number for s in doc.sections if s.level == "section"] == ["一", "二"]
+    assert "首页" not in doc.raw and "版权所有" not in doc.raw
+    assert {c.locator for c in doc.claims if c.surface == "5481.6"} == {"table 0 row 2 col 1"}
+
+
+def test_the_reader_is_chosen_by_the_bytes(tmp_path):
+    src = tmp_path / "a.html"
+    src.write_text("<!DOCTYPE html><html><body><div><p>全年粮食产量261.6万吨，增长1.3%。</p></div></body></html>",
+                   encoding="utf-8")
+    named_txt = tmp_path / "saved.txt"
+    shutil.copy(src, named_txt)
+    assert load_document(named_txt).encoding.startswith("html:")
+    assert looks_like_html(b"\xef\xbb\xbf  <!-- saved -->\n<html lang='zh'>")
+    assert not looks_like_html("全年粮食产量<b>261.6</b>万吨".encode())
+
+
+def test_a_page_of_links_only_says_so(tmp_path):
+    path = tmp_path / "list.html"
+    path.write_text("<html><body><ul>" + "".join(f"<li><a href='/{i}'>第{i}期统计月报</a></li>" for i in range(30))
+                    + "</ul></body></html>", encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        process_file(path)
+    assert err.value.reason == "empty_input" and "list.html" in str(err.value)
