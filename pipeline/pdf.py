@@ -1050,7 +1050,7 @@ class _Writer:
             last = self.carry[-1][1]
             if (isinstance(first, _Line) and abs(first.size - last.size) < lay.same_size
                     and (first.bbox.x0 - own_left < lay.carry_indent * first.size
-                         or len(self.carry) == 1 and _hanging(last, first, last.bbox.x1, lay))):
+                         or len(self.carry) == 1 and _hanging(last, first, max(right, last.bbox.x1), lay))):
                 para = self.carry  # the paragraph the previous page ended in the middle of
                 continued = True
             else:
@@ -1181,10 +1181,12 @@ def _first_word(ln: _Line) -> float:
 
 def _hanging(prev: _Line, ln: _Line, edge: float, lay: Layout = LAYOUT) -> bool:
     """A numbered line that runs on with a hanging indent: its next line starts under the text
-    after the number ("一、歲出刪減…" then "減數高達…" under "歲"), the numbered line being full.
-    A new paragraph indented by about a number's width follows a line that stopped short."""
+    after the number ("一、歲出刪減…" then "減數高達…" under "歲"), the numbered line being full:
+    the next line's first word would not have fitted in what it leaves of the measure. A numbered
+    heading on a line of its own stops at least that short, and the paragraph after it, indented
+    by two characters, starts where the text after a two-character number ("三、") starts."""
     m = _OUTLINE_NUMBER.match(prev.text)
-    if not m or prev.bbox.x1 < edge - lay.early_stop * prev.size:
+    if not m or edge - prev.bbox.x1 > _first_word(ln) + lay.touching_gap * prev.size:
         return False
     i = len(m.group().rstrip())
     while i < len(prev.text) and prev.text[i].isspace():
