@@ -361,3 +361,54 @@ def test_contents_entries_are_no_text(tmp_path):
     doc = process_file(path)
     assert [(s.number, s.title) for s in doc.sections] == [("一", "引言")]
     assert {c.page for c in doc.claims} == {2}
+
+
+# --- paragraph rules on lines placed one by one ---------------------------------------------------
+
+def _placed_lines_pdf(path, lines, size=20.0, left=72.0, pitch=32.0):
+    """A page whose lines stand where they are given: (indent in characters, text)."""
+    import pymupdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    for i, (indent, text) in enumerate(lines):
+        page.insert_text((left + indent * size, 100 + i * pitch), text, fontname="china-s", fontsize=size)
+    pdf.save(path)
+    return path
+
+
+FULL = "全年地区生产总值比上年增长百分之五点二其中"  # 22 characters: the measure at 20 pt
+TAIL = "第三产业增加值增长百分之六点一。"  # the short last line of a paragraph
+
+
+def test_a_numbered_line_runs_on_under_its_text_with_a_hanging_indent(tmp_path):
+    """A full numbered line whose next line starts under the text after its number is one item."""
+    first = "一、" + FULL[:20]
+    doc = process_file(_placed_lines_pdf(tmp_path / "hanging.pdf", [
+        (0, first), (2, FULL[2:]), (2, TAIL), (0, FULL), (0, TAIL)]))
+    assert first + FULL[2:] + TAIL in doc.raw
+
+
+def test_a_numbered_heading_that_stops_short_stays_apart_from_an_indented_paragraph(tmp_path):
+    """The paragraph after a numbered heading, indented by two characters, starts where the text
+    after "三、" starts; the heading stopped short of the measure, so it is no hanging indent."""
+    heading = "三、人才人力：营造兼顾理想与现实的职场"  # two characters short of the measure
+    doc = process_file(_placed_lines_pdf(tmp_path / "heading.pdf", [
+        (0, FULL), (0, TAIL), (0, heading), (2, FULL[2:]), (0, FULL), (0, TAIL)]))
+    assert heading + FULL[2:] not in doc.raw
+    assert FULL[2:] + FULL + TAIL in doc.raw
+    assert ("section", "三", "人才人力：营造兼顾理想与现实的职场") in [
+        (s.level, s.number, s.title) for s in doc.sections]
+
+
+def test_a_line_wraps_early_when_its_next_word_would_not_fit(tmp_path):
+    """A line that stops four characters short goes on when the next line opens with a number
+    about as wide as that gap (a number never breaks), and ends its paragraph when the next line
+    opens with a Chinese character (Chinese wraps at any character)."""
+    short = FULL[:18]
+    number = "20240101号文件规定的标准执行全年新增"
+    chinese = "按照文件规定的标准执行，全年新增就业岗位百万"
+    doc = process_file(_placed_lines_pdf(tmp_path / "wrap.pdf", [
+        (0, FULL), (0, short), (0, number), (0, TAIL), (0, FULL), (0, short), (0, chinese), (0, TAIL)]))
+    assert FULL + short + number + TAIL in doc.raw
+    assert short + chinese not in doc.raw and chinese + TAIL in doc.raw
