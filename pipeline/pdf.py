@@ -16,6 +16,7 @@ bolder than the running text are marked (where a PDF's unnumbered headings can b
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import re
 import statistics
@@ -649,10 +650,20 @@ def _raw_lines(textpage) -> tuple[list[_Line], str]:
     code along the page's edge) and left out; where most or all of the text is invisible it is
     the OCR layer of a scan, and the text of the page.
     """
-    blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
-    out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
-    if hidden > LAYOUT.hidden_share * shown:
-        out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+    # A page's characters are some ten thousand small dicts, built and dropped at once; none
+    # refers back to another, so the cycle collector, which would walk them again and again as
+    # they pile up, is held off while they live (it runs as before once they are gone).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
+        out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
+        if hidden > LAYOUT.hidden_share * shown:
+            out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+        del blocks
+    finally:
+        if collecting:
+            gc.enable()
     return out, decoded
 
 
