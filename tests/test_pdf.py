@@ -412,3 +412,25 @@ def test_a_line_wraps_early_when_its_next_word_would_not_fit(tmp_path):
         (0, FULL), (0, short), (0, number), (0, TAIL), (0, FULL), (0, short), (0, chinese), (0, TAIL)]))
     assert FULL + short + number + TAIL in doc.raw
     assert short + chinese not in doc.raw and chinese + TAIL in doc.raw
+
+
+def test_a_short_line_after_a_finished_sentence_is_a_heading_set_flush_above_its_paragraph(tmp_path):
+    """A paragraph that ends on a full line, then a short line without a stop flush at the left
+    edge above a paragraph indented by two characters: the short line is a heading of its own in
+    the running type, not the start of the next paragraph."""
+    ended = FULL[:21] + "。"
+    heading = "主要经济指标完成情况"
+    doc = process_file(_placed_lines_pdf(tmp_path / "flush.pdf", [
+        (2, FULL[2:]), (0, ended), (0, heading), (2, FULL[2:]), (0, FULL), (0, TAIL)]))
+    assert ended + heading not in doc.raw and heading + FULL[2:] not in doc.raw
+    assert heading in [s.title for s in doc.sections]
+
+
+def test_spaces_typed_as_an_indent_are_no_ink(tmp_path):
+    """A paragraph indented with typed full-width spaces starts a new paragraph after a full line
+    that ended a sentence: the line's box starts where its ink starts."""
+    ended = FULL[:21] + "。"
+    doc = process_file(_placed_lines_pdf(tmp_path / "typed.pdf", [
+        (2, FULL[2:]), (0, ended), (0, "\u3000\u3000" + FULL[2:]), (0, TAIL)]))
+    assert FULL[2:] + ended in doc.raw and FULL[2:] + TAIL in doc.raw
+    assert ended + FULL[2:] not in doc.raw and ended + "\u3000" not in doc.raw
