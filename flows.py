@@ -1,27 +1,34 @@
 """Prefect over the plain pipeline: one flow run per batch, one task run per report, and the
-local Prefect server that ``reportpipe serve`` needs when none is configured.
+local Prefect server those flow runs report to.
 
-A flow run costs about a second even with a server running, and the first flow call in a process
-without a configured API starts a temporary local server (seconds); so a batch is one flow run,
-never a flow run per report. With ``PREFECT_API_URL`` set (a long-running ``prefect server
-start``), runs go to that server and show in its UI, and no temporary server is started.
-Caching across runs is this project's own content key (see ``pipeline.content_key``), not
-Prefect's. Everything that knows about Prefect is in this module.
+A flow run costs about a second with a server running, and a server costs seconds to start
+(about 4 s with its database in place, 13 s the first time, when it creates it). So a batch is one
+flow run, never a flow run per report, and the server is started once: the first `reportpipe run`
+or `serve` without ``PREFECT_API_URL`` starts a background server (this module, run as
+``python -m flows api-server``), later invocations reuse it, and it stops itself after
+``SERVER_IDLE_S`` without a user. ``reportpipe server start|stop|status`` controls it by hand. With
+``PREFECT_API_URL`` set, runs go to that server and none is started. Caching across runs is this
+project's own content key (see ``pipeline.content_key``), not Prefect's. Everything that knows
+about Prefect is in this module.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 def _configure_prefect() -> None:
@@ -39,14 +46,15 @@ _configure_prefect()
 from prefect import flow, task  # noqa: E402
 
 from pipeline import isolation  # noqa: E402
-from pipeline.batch import PlanItem, ReportResult, Settings, collect_inputs, run_batch, run_report  # noqa: E402
 from pipeline.errors import ReportpipeError  # noqa: E402
+
+if TYPE_CHECKING:  # the batch (pandas, pyarrow) is imported where a flow runs, not by the server
+    from pipeline.batch import PlanItem, ReportResult, Settings
 
 # How long a local server may take to answer its health check: a cold start on a busy machine
 # migrates its database first (tens of seconds seen on two shared cores).
 SERVER_START_TIMEOUT_S = 120.0
-# How long a served child and the server get to stop cleanly before they are killed.
-CHILD_STOP_TIMEOUT_S = 30.0
+# How long the server gets to stop cleanly before it is killed.
 SERVER_STOP_TIMEOUT_S = 20.0
 
 
@@ -54,6 +62,8 @@ SERVER_STOP_TIMEOUT_S = 20.0
 def process_report(path: str, out_dir: str, settings: dict) -> ReportResult:
     """One report through every stage and into its output folder, in a killable worker process;
     failures come back as data."""
+    from pipeline.batch import Settings, run_report
+
     return run_report(path, out_dir, Settings(**settings))
 
 
@@ -85,6 +95,8 @@ def process_folder_on_dask(inputs: list[str], out_dir: str, force: bool, setting
 def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
                    settings: dict | None = None) -> dict[str, Any]:
     """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
+    from pipeline.batch import Settings, collect_inputs, run_batch
+
     chosen = Settings(**(settings or {}))
     try:
         batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
@@ -99,24 +111,244 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
 def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> None:
     """Process new or changed reports among ``inputs`` every ``interval`` seconds, as a Prefect
     deployment served by this process (Prefect has no file-arrival trigger: this is a poll, and a
-    poll of an unchanged folder does no extraction work). With a Prefect server running, the
-    deployment and its runs show in the Prefect UI."""
+    poll of an unchanged folder does no extraction work). Runs show in the Prefect UI of the
+    server ``prefect_api`` chose; one flow run at a time (a poll while one runs is skipped)."""
     process_folder.serve(
         name="reportpipe-watch",
         interval=interval,
         parameters={"inputs": [str(Path(i).resolve()) for i in inputs],
                     "out_dir": str(Path(out_dir).resolve()), "force": False, "settings": settings},
+        limit=1,
         print_starting_message=True,
     )
 
 
 def stop_temporary_servers() -> None:
-    """Stop the temporary Prefect server a flow call in this process started (Prefect stops it at
-    exit; a test session stops it before it checks that nothing it started is still running)."""
+    """Stop the temporary Prefect server a flow call in this process started (Prefect starts one
+    when a flow runs with no API configured, and stops it at exit; a test session stops it before
+    it checks that nothing it started is still running)."""
     from prefect.server.api import server
 
     for instance in list(server.SubprocessASGIServer._instances.values()):
         instance.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# The background server
+#
+# One per user, found through a state file: {"pid", "url", "started"}. Its process is this
+# module (`python -m flows api-server`), serving Prefect's app with uvicorn, in a session of its
+# own, so a Ctrl-C or SIGTERM meant for a `reportpipe run` never reaches it. Every invocation
+# that uses it holds a shared lock on the "users" file for as long as it does; the server's
+# watchdog counts idle time from the last moment it saw that lock held, and stops the server
+# after SERVER_IDLE_S of it. Starting is serialised by an exclusive lock, so two invocations
+# at once start one server.
+
+# Idle time after which the background server stops itself: long enough that a user adding
+# reports through an afternoon pays the start once, short enough that an idle machine gets its
+# memory (about 250 MB) back. REPORTPIPE_SERVER_IDLE_S overrides it.
+SERVER_IDLE_S = 30 * 60.0
+WATCH_INTERVAL_S = 1.0  # how often the server's watchdog looks for users
+
+
+def state_dir() -> Path:
+    """Where the background server's state lives: $REPORTPIPE_STATE_DIR, else the XDG state
+    folder (~/.local/state/reportpipe)."""
+    explicit = os.environ.get("REPORTPIPE_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "reportpipe"
+
+
+def idle_limit() -> float:
+    """Seconds without a user after which the background server stops."""
+    value = os.environ.get("REPORTPIPE_SERVER_IDLE_S")
+    if value is None:
+        return SERVER_IDLE_S
+    try:
+        return float(value)
+    except ValueError:
+        raise ReportpipeError(f"REPORTPIPE_SERVER_IDLE_S={value!r} is not a number of seconds.") from None
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """A running background server: its process, API URL and start time (epoch seconds)."""
+
+    pid: int
+    url: str
+    started: float
+
+
+def _files() -> tuple[Path, Path, Path, Path]:
+    d = state_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return d / "server.json", d / "server.users", d / "server.start.lock", d / "server.log"
+
+
+def _read_state(path: Path) -> ServerState | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ServerState(int(data["pid"]), str(data["url"]), float(data["started"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _is_our_server(pid: int) -> bool:
+    """Whether ``pid`` is a live background server process (not a reused pid)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            argv = fh.read().split(b"\0")
+    except OSError:
+        return False
+    return b"flows" in argv and b"api-server" in argv
+
+
+def _healthy(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def last_use() -> float | None:
+    """When the background server was last used (epoch seconds), if ever."""
+    try:
+        return _files()[1].stat().st_mtime
+    except OSError:
+        return None
+
+
+def server_status() -> ServerState | None:
+    """The background server if it is running and answers; a stale state file (its process gone,
+    or not answering) is removed."""
+    state_file = _files()[0]
+    state = _read_state(state_file)
+    if state is None:
+        return None
+    if _is_our_server(state.pid) and _healthy(state.url):
+        return state
+    if not _is_our_server(state.pid):
+        state_file.unlink(missing_ok=True)
+    return None
+
+
+def start_server(timeout: float = SERVER_START_TIMEOUT_S) -> ServerState:
+    """The background server, started if none is running. Two callers at once get one server."""
+    return _ensure_server(timeout)[0]
+
+
+def _ensure_server(timeout: float) -> tuple[ServerState, bool]:
+    """The running server, and whether this call started it."""
+    state_file, _users, start_lock, log = _files()
+    with open(start_lock, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = _read_state(state_file)
+        if state is not None and _is_our_server(state.pid):
+            _wait_healthy(state, timeout)  # running, or still starting
+            return state, False
+        state_file.unlink(missing_ok=True)
+        port = _free_port()
+        with open(log, "ab") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "flows", "api-server", "--port", str(port)],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True, cwd=str(Path(__file__).resolve().parent),
+                                    env={**os.environ, "PYTHONPATH": _module_path()})
+        state = ServerState(proc.pid, f"http://127.0.0.1:{port}/api", time.time())
+        _write_state(state_file, state)
+        try:
+            _wait_healthy(state, timeout, proc)
+        except BaseException:
+            _stop_pid(proc.pid, SERVER_STOP_TIMEOUT_S)
+            state_file.unlink(missing_ok=True)
+            raise
+        return state, True
+
+
+def _module_path() -> str:
+    """This module's folder first on the server's path (an installed wheel has it already)."""
+    here = str(Path(__file__).resolve().parent)
+    rest = os.environ.get("PYTHONPATH", "")
+    return here + (os.pathsep + rest if rest else "")
+
+
+def _write_state(path: Path, state: ServerState) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": state.pid, "url": state.url, "started": state.started}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _wait_healthy(state: ServerState, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (proc.poll() is not None) if proc is not None else not _is_our_server(state.pid):
+            raise ReportpipeError(
+                f"the background Prefect server stopped as it started; see {_files()[3]}, or run "
+                "`prefect server start` yourself and set PREFECT_API_URL.")
+        if _healthy(state.url):
+            return
+        time.sleep(0.2)
+    raise ReportpipeError(f"the background Prefect server did not answer within {timeout:.0f} s; "
+                          f"see {_files()[3]}.")
+
+
+def stop_server(timeout: float = SERVER_STOP_TIMEOUT_S) -> ServerState | None:
+    """Stop the background server (and everything in its process group); the state it had."""
+    state_file = _files()[0]
+    state = _read_state(state_file)
+    if state is None or not _is_our_server(state.pid):
+        state_file.unlink(missing_ok=True)
+        return None
+    _stop_pid(state.pid, timeout)
+    state_file.unlink(missing_ok=True)
+    return state
+
+
+def _stop_pid(pid: int, timeout: float) -> None:
+    """SIGTERM to the process group led by ``pid``, SIGKILL to what is left after ``timeout``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.waitpid(pid, os.WNOHANG)  # our child when we started it: reap it
+            except ChildProcessError:
+                pass
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+
+
+@contextmanager
+def prefect_api(announce: Callable[[str], None] | None = None) -> Iterator[str]:
+    """The API URL flow runs in the block report to, and Prefect configured for it:
+    PREFECT_API_URL when the user set one, else the background server, started if needed (then
+    ``announce`` is told its URL) and held in use (so it does not idle out) until the block ends."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    users = _files()[1]
+    with open(users, "a") as hold:
+        fcntl.flock(hold, fcntl.LOCK_SH)  # in use from here: the watchdog cannot count idle time
+        state, started = _ensure_server(SERVER_START_TIMEOUT_S)
+        if started and announce is not None:
+            announce(state.url)
+        os.environ["PREFECT_API_URL"] = state.url  # for processes Prefect starts (served runs)
+        try:
+            with temporary_settings(updates={PREFECT_API_URL: state.url}):
+                yield state.url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+            os.utime(users)  # the last use, which the idle time counts from
 
 
 def _free_port() -> int:
@@ -125,76 +357,58 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def local_prefect_server(timeout: float = SERVER_START_TIMEOUT_S) -> Iterator[str]:
-    """A Prefect server on a free local port for as long as the block runs; yields its API URL.
-    (An ephemeral server, which Prefect starts by itself, cannot schedule runs.)"""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    # In a session of its own: `prefect server start` runs the server (uvicorn) as a child, which
-    # must be stopped with it, so the whole group is signalled.
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+def run_api_server(port: int) -> None:
+    """The background server's process: Prefect's API and UI (its app, as `prefect server start`
+    serves it) on 127.0.0.1:``port``, until SIGTERM or ``idle_limit()`` seconds without a user."""
+    import uvicorn
+    from prefect.server.api.server import create_app
+
+    state_file, users, _lock, _log = _files()
+    limit = idle_limit()
+    config = uvicorn.Config(create_app(final=True), host="127.0.0.1", port=port, log_level="warning",
+                            timeout_keep_alive=5)
+    server = uvicorn.Server(config)
+
+    def watch() -> None:
+        last_seen = time.time()
+        with open(users, "a") as probe:
+            while not server.should_exit:
+                time.sleep(WATCH_INTERVAL_S)
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    last_seen = time.time()  # a user holds it
+                    continue
+                fcntl.flock(probe, fcntl.LOCK_UN)
+                last_seen = max(last_seen, os.stat(users).st_mtime)
+                if time.time() - last_seen >= limit:
+                    print(f"reportpipe: no use for {limit:.0f} s; the server stops", flush=True)
+                    server.should_exit = True
+
+    threading.Thread(target=watch, name="idle-watch", daemon=True).start()
     try:
-        _wait_healthy(server, url, timeout)
-        yield url
+        server.run()
     finally:
-        _stop_group(server, SERVER_STOP_TIMEOUT_S)
+        state = _read_state(state_file)
+        if state is not None and state.pid == os.getpid():
+            state_file.unlink(missing_ok=True)
 
 
-def _stop_group(proc: subprocess.Popen, timeout: float) -> None:
-    """SIGTERM to the process group led by ``proc``, SIGKILL to what is left after ``timeout``."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            continue
-        # the leader is gone; give the rest of its group a moment, then make sure
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
+def serve_under_signals(run: Callable[[], None]) -> int:
+    """Run a served deployment until Ctrl-C or SIGTERM (a service manager stopping it); both end
+    it through KeyboardInterrupt, which lets Prefect's runner stop its flow runs cleanly."""
+    def interrupt(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        run()
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
-def _wait_healthy(server: subprocess.Popen, url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise ReportpipeError("the local Prefect server stopped at once; run `prefect server start` "
-                                  "yourself and set PREFECT_API_URL.")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise ReportpipeError(f"the local Prefect server did not answer within {timeout:.0f} s.")
-
-
-def serve_with_local_server(command: list[str]) -> int:
-    """Run ``command`` (a ``reportpipe serve``) against a local Prefect server started for it, and
-    stop both on Ctrl-C or SIGTERM (a service manager stopping us must stop the server too)."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with local_prefect_server() as url:
-        print(f"started a local Prefect server for the schedule: UI at {url[:-4]}", flush=True)
-        # Its own process group, so that the flow runs it starts are stopped with it.
-        child = subprocess.Popen(command, env={**os.environ, "PREFECT_API_URL": url}, start_new_session=True)
-        try:
-            return child.wait()
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)  # lets Prefect's runner stop its flow runs cleanly
-            try:
-                child.wait(timeout=CHILD_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                pass
-            return 130
-        finally:
-            _stop_group(child, CHILD_STOP_TIMEOUT_S)
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "api-server" and sys.argv[2] == "--port":
+        run_api_server(int(sys.argv[3]))
+    else:
+        sys.exit("usage: python -m flows api-server --port PORT (the background server reportpipe starts)")

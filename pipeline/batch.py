@@ -33,6 +33,7 @@ from .store import (
     finish_output,
     input_files,
     prepare_output,
+    read_failures,
     read_manifest,
     report_damage,
     update_manifest,
@@ -78,7 +79,7 @@ class PlanItem:
     path: str
     report_id: str
     sha256: str
-    state: str  # new, changed, up_to_date, failed
+    state: str  # new, changed, up_to_date, failed (retried), not_retried (failed, input unchanged)
     why: str
 
 
@@ -183,9 +184,15 @@ def plan(files: list[Path], out_dir: str | Path, settings: Settings, force: bool
         if entry is None:
             state, why = "new", "not processed before"
         elif entry.get("status") == "failed":
-            state, why = "failed", f"failed last time ({entry.get('reason', '')})"
+            # The same bytes through the same pipeline fail the same way: retried only when the
+            # input, the pipeline or a setting changed (or with --force), so a poll of `serve`
+            # does not redo a broken report every interval.
             if stale is None and not force:
-                why += "; input unchanged"
+                state, why = "not_retried", (f"failed last time ({entry.get('reason', '')}) and the input is "
+                                             "unchanged; a change to it, the pipeline or the settings, or "
+                                             "--force, retries it")
+            else:
+                state, why = "failed", f"failed last time ({entry.get('reason', '')}); retried: {stale or '--force'}"
         elif stale is not None:
             state, why = "changed", stale
         elif damage := report_damage(out_dir, rid, entry):
@@ -309,10 +316,13 @@ def run_batch(files: list[Path], out_dir: str | Path, settings: Settings, force:
     items = plan(files, out_dir, settings, force)
     start = submit or in_this_process(out_dir, settings)
     pending = {item.path: start(item) for item in items if needs_work(item, force)}
+    earlier = {row["report_id"]: row for row in read_failures(out_dir)}
     results = []
     for item in items:
         wait = pending.get(item.path)
-        if wait is None:
+        if wait is None and item.state == "not_retried":
+            result = _still_failed(item, earlier.get(item.report_id))
+        elif wait is None:
             result = ReportResult.skipped(item)
         else:
             result = wait()
@@ -322,6 +332,17 @@ def run_batch(files: list[Path], out_dir: str | Path, settings: Settings, force:
             on_result(result)
     finish(out_dir, results)
     return Batch(tuple(items), tuple(results))
+
+
+def _still_failed(item: PlanItem, row: dict | None) -> ReportResult:
+    """A failure not retried, as the last run recorded it: it stays in ``_failures.csv``."""
+    fields = {k: (row or {}).get(k, "") for k in Failure.__dataclass_fields__}
+    fields.update(report_path=item.path, report_id=item.report_id, sha256=item.sha256,
+                  reason=fields["reason"] or item.why.split("(", 1)[-1].split(")", 1)[0],
+                  message=(fields["message"] + " (not retried: the input is unchanged; --force retries it)"
+                           if fields["message"] else item.why))
+    fields["size"] = int(fields["size"] or 0)
+    return ReportResult("failed", item.report_id, item.path, item.sha256, failure=Failure(**fields))
 
 
 def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool = False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -109,11 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="keep processing new or changed reports (a Prefect deployment)",
                         description="Serves a Prefect deployment that processes new or changed reports in "
-                        "INPUT (default raw/) into DIR every --interval seconds, until interrupted. Start a "
-                        "Prefect server and set PREFECT_API_URL to watch the runs in its UI.")
+                        "INPUT (default raw/) into DIR every --interval seconds, one run at a time, until "
+                        "interrupted. Its runs go to PREFECT_API_URL when set, else to reportpipe's "
+                        "background Prefect server (see `reportpipe server`).")
     sv.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     sv.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     sv.add_argument("--interval", type=float, default=60.0, metavar="SECONDS", help="poll interval (default 60)")
+
+    se = sub.add_parser("server", help="the background Prefect server: start, stop, status",
+                        description="Flow runs of `run` and `serve` report to a Prefect server. Without "
+                        "PREFECT_API_URL, reportpipe starts one in the background on first use (its state in "
+                        "$REPORTPIPE_STATE_DIR or ~/.local/state/reportpipe), reuses it, and it stops itself "
+                        "after REPORTPIPE_SERVER_IDLE_S seconds (default 1800) with no run using it.")
+    se.add_argument("action", choices=["start", "stop", "status"])
 
     ev = sub.add_parser("eval", help="score an extraction against a gold annotation",
                         description="Precision, recall and F1 of the claims in EXTRACTION_DIR against "
@@ -146,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    if args.command in ("run", "serve"):
+        # SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does: what finished is kept,
+        # the worker is killed, Prefect records the flow run as ended, and nothing is left running.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -164,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "review":
             return cmd_review(args)
         if args.command == "serve":
-            return cmd_serve(args, argv if argv is not None else sys.argv[1:])
+            return cmd_serve(args)
+        if args.command == "server":
+            return cmd_server(args)
     except (UsageError, GoldFileError) as exc:
         print(f"reportpipe: {clean_text(exc)}", file=sys.stderr)
         return 2
@@ -178,10 +193,23 @@ def main(argv: list[str] | None = None) -> int:
               "for details and please report it.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        _stop_worker_now()
         print("reportpipe: interrupted; finished reports are kept, the next run completes the rest.",
               file=sys.stderr)
         return 130
     return 2
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_worker_now() -> None:
+    """Kill the report worker at once: its report is not finished, and waiting for it (as the
+    exit handler would) could take until its time limit."""
+    isolation = sys.modules.get("pipeline.isolation")
+    if isolation is not None:
+        isolation.shutdown(kill=True)
 
 
 def _inputs(args) -> list[str]:
@@ -248,7 +276,8 @@ def _run_prefect(files, args, settings) -> list:
             address = args.runner.split("=", 1)[1] if "=" in args.runner else None
             out = flows.process_folder_on_dask(paths, args.out, args.force, settings.as_dict(), address)
         else:
-            out = flows.process_folder(paths, args.out, args.force, settings.as_dict())
+            with flows.prefect_api(announce=None if args.quiet else _announce_server):
+                out = flows.process_folder(paths, args.out, args.force, settings.as_dict())
         return out["results"]
     except (ReportpipeError, KeyboardInterrupt):
         raise
@@ -262,6 +291,11 @@ def _run_prefect(files, args, settings) -> list:
             "are kept. Check PREFECT_API_URL / PREFECT_HOME, or run without Prefect: "
             "reportpipe run --runner inline"
         ) from exc
+    except BaseException as exc:
+        # Prefect's own form of our SIGTERM, raised once it has recorded the flow run as crashed
+        if type(exc).__name__ == "TerminationSignal":
+            raise KeyboardInterrupt from None
+        raise
 
 
 def _print_summary(results: list, elapsed: float, args) -> None:
@@ -295,16 +329,48 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_serve(args, argv: list[str]) -> int:
-    """Serve the watching deployment; without a configured Prefect API, under a local Prefect
-    server started for it (an ephemeral one cannot schedule runs) and stopped on exit."""
+def _announce_server(url: str) -> None:
+    print(f"started the background Prefect server at {url[:-4]} (it stops after an idle period; "
+          "`reportpipe server stop` stops it now)", flush=True)
+
+
+def cmd_serve(args) -> int:
+    """Serve the watching deployment against PREFECT_API_URL or the background server (an
+    ephemeral server cannot schedule runs); Ctrl-C or SIGTERM stop it and its flow runs."""
     import flows
 
     from .batch import Settings
 
-    if not os.environ.get("PREFECT_API_URL"):
-        return flows.serve_with_local_server([sys.executable, "-m", "pipeline.cli", *argv])
-    flows.serve(_inputs(args), args.out, args.interval, Settings().as_dict())
+    inputs = _inputs(args)
+    with flows.prefect_api(announce=_announce_server) as url:
+        print(f"serving: runs at {url[:-4]}", flush=True)
+        return flows.serve_under_signals(
+            lambda: flows.serve(inputs, args.out, args.interval, Settings().as_dict()))
+
+
+def cmd_server(args) -> int:
+    import flows
+
+    if args.action == "start":
+        state = flows.server_status()
+        if state is None:
+            state = flows.start_server()
+            print(f"started: {state.url[:-4]} (pid {state.pid})")
+        else:
+            print(f"already running: {state.url[:-4]} (pid {state.pid})")
+        return 0
+    if args.action == "stop":
+        stopped = flows.stop_server()
+        print(f"stopped the server of pid {stopped.pid}" if stopped else "no background server is running")
+        return 0
+    state = flows.server_status()
+    if state is None:
+        print("not running (the next `reportpipe run` starts it)")
+        return 3
+    since = flows.last_use()
+    idle = "" if since is None else f", idle for {time.time() - since:.0f} s"
+    print(f"running: {state.url[:-4]} (pid {state.pid}, up {time.time() - state.started:.0f} s{idle}; "
+          f"stops after {flows.idle_limit():.0f} s idle)")
     return 0
 
 

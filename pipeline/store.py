@@ -441,6 +441,15 @@ def update_manifest(out_dir: str | Path, report_id: str, entry: dict) -> None:
     write_manifest(out_dir, manifest)
 
 
+def read_failures(out_dir: str | Path) -> list[dict]:
+    """The rows of ``_failures.csv`` (none when it is missing or unreadable: it is rewritten at
+    the end of every run)."""
+    try:
+        return read_csv_rows(Path(out_dir) / FAILURES)
+    except (OSError, ValueError, csv.Error):
+        return []
+
+
 def write_failures(out_dir: str | Path, failures: list[dict]) -> None:
     """``_failures.csv`` lists the reports of the last run that failed (none: the file is removed)."""
     out_dir = Path(out_dir)

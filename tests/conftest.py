@@ -3,6 +3,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,6 +17,12 @@ DATA = ROOT / "tests" / "data"
 CORPUS = DATA / "corpus"  # real reports, byte-exact copies with their SOURCES.md
 
 os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
+# The background Prefect server that default-runner runs start is the session's own (its state in
+# a folder of the session's), never the user's; it is stopped at the session's end.
+STATE_DIR = Path(tempfile.mkdtemp(prefix="reportpipe-test-state-"))
+os.environ["REPORTPIPE_STATE_DIR"] = str(STATE_DIR)
+os.environ["PREFECT_HOME"] = str(STATE_DIR / "prefect")  # its database too: flow runs of this session only
+os.environ.pop("PREFECT_API_URL", None)
 
 # How long processes started by the tests get to exit at the end of the session (a CLI run's
 # worker stops within a second of its parent; a Prefect server takes a few).
@@ -32,10 +39,15 @@ def _stop_workers() -> None:
 
 
 def _stop_prefect() -> None:
-    """The temporary Prefect server of in-process flow runs, which Prefect itself stops at exit."""
+    """The session's background Prefect server, and any temporary server of in-process flow runs
+    (which Prefect itself stops at exit)."""
     flows = sys.modules.get("flows")
     if flows is not None:
         flows.stop_temporary_servers()
+    if (STATE_DIR / "server.json").exists():
+        import flows as started
+
+        started.stop_server()
 
 
 @pytest.fixture(scope="module", autouse=True)

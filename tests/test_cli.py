@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from pipeline.store import read_csv_rows
+
 from conftest import DATA, GOLD, ROOT, SAMPLE
 
 EXE = [sys.executable, "-m", "pipeline.cli"]
@@ -112,3 +114,32 @@ def test_report_text_is_printed_as_text_in_every_format(tmp_path):
         assert "链接" in r.stdout and "红" in r.stdout and "末" in r.stdout, r.stdout
         assert not any(ch in r.stdout for ch in "\x1b\x07\x9b\r"), repr(r.stdout)
         assert "8;;" not in r.stdout and "[2J" not in r.stdout and "[31m" not in r.stdout, repr(r.stdout)
+
+
+def test_a_failed_report_is_retried_only_when_its_input_changes(tmp_path):
+    """The same bytes through the same pipeline fail the same way: a later run (or a poll of
+    `serve`) does not redo it, yet keeps it in _failures.csv and in its exit status; a change to
+    the input, or --force, retries it."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    shutil.copy(SAMPLE, raw)
+    broken = raw / "broken.txt"
+    broken.write_bytes(b"\x00\x01\x02 not text \xff\xfe")
+    first = run("run", raw, "--out", out, "--runner", "inline", "--quiet")
+    assert first.returncode == 1
+    before = (out / "manifest.json").read_text()
+    second = run("run", raw, "--out", out, "--runner", "inline")
+    assert second.returncode == 1  # the failure still stands
+    assert "0 processed, 1 up to date, 1 failed" in second.stdout
+    assert "not retried" in second.stdout
+    assert (out / "manifest.json").read_text() == before  # nothing was redone
+    rows = read_csv_rows(out / "_failures.csv")
+    assert [(r["report_id"], r["reason"]) for r in rows] == [("broken", "decode_failed")]
+    status = run("status", raw, "--out", out, "--format", "csv")
+    assert "broken,not_retried," in status.stdout
+    assert run("run", raw, "--out", out, "--runner", "inline", "--force", "--quiet").returncode == 1
+    broken.write_text("2021年报告\n\n用户12.6亿。\n", encoding="utf-8")  # fixed by the user
+    third = run("run", raw, "--out", out, "--runner", "inline")
+    assert third.returncode == 0, third.stdout
+    assert "1 processed, 1 up to date, 0 failed" in third.stdout
+    assert not (out / "_failures.csv").exists()

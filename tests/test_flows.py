@@ -85,4 +85,4 @@ def test_serve_processes_new_reports_on_its_interval(tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=90)
         log.close()
-    assert "started a local Prefect server" in (tmp_path / "serve.log").read_text()
+    assert "serving: runs at http://127.0.0.1:" in (tmp_path / "serve.log").read_text()
