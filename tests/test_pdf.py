@@ -434,3 +434,24 @@ def test_spaces_typed_as_an_indent_are_no_ink(tmp_path):
         (2, FULL[2:]), (0, ended), (0, "\u3000\u3000" + FULL[2:]), (0, TAIL)]))
     assert FULL[2:] + ended in doc.raw and FULL[2:] + TAIL in doc.raw
     assert ended + FULL[2:] not in doc.raw and ended + "\u3000" not in doc.raw
+
+
+def test_a_paragraph_set_in_from_its_headings_goes_on_overleaf_at_its_own_edge(tmp_path):
+    """Headings at the page's edge, paragraphs set in by two characters: the paragraph that ends
+    a page full and without a stop goes on with the first line overleaf at its own left edge."""
+    import pymupdf
+
+    size, left = 20.0, 72.0
+    body = FULL[:20]  # the inset measure: 20 characters from two characters in
+    pages = [[(0, "一、总体情况"), (4, body[:18]), (2, body), (2, body), (2, body)],
+             [(2, TAIL), (0, "二、农业生产"), (4, body[:18]), (2, body), (2, TAIL)]]
+    path = tmp_path / "overleaf.pdf"
+    pdf = pymupdf.open()
+    for lines in pages:
+        page = pdf.new_page(width=595, height=842)
+        for i, (indent, text) in enumerate(lines):
+            page.insert_text((left + indent * size, 100 + i * 32), text, fontname="china-s", fontsize=size)
+    pdf.save(path)
+    doc = process_file(path)
+    assert body * 3 + TAIL in doc.raw
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "总体情况"), ("二", "农业生产")]
