@@ -43,7 +43,7 @@ log = logging.getLogger("reportpipe")
 
 VIEW_TABLES = TABLES + ("quarantine",)
 # Version of the views' layout; a catalog of an older layout (absolute paths) is rebuilt.
-CATALOG_LAYOUT = 3  # 3: panel, editions and edition_checks views over the indicators
+CATALOG_LAYOUT = 4  # 3: panel, editions and edition_checks views; 4: float twins of the figures
 _SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
 # The statement types ``query`` runs: reading only (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA,
 # CREATE and the rest are refused before DuckDB sees them).
@@ -106,7 +106,8 @@ def view_sources(out_dir: str | Path, warn: bool = True) -> dict[str, list[str]]
     return sources
 
 
-PANEL_COLUMNS = ("region", "period", "indicator", "value", "unit", "change_value", "change_unit", "basis",
+PANEL_COLUMNS = ("region", "period", "indicator", "value", "value_num", "unit", "change_value", "change_value_num",
+                 "change_unit", "basis",
                  "report_id", "claim_id", "name_in_report", "scope", "kind", "qualifier", "period_source",
                  "claim_ids", "section_id", "page")
 
@@ -125,7 +126,8 @@ def derived_views(con) -> list[tuple[str, str]]:
     if "indicators" not in have:
         return [("panel", ""), ("editions", ""), ("edition_checks", "")]
     panel = """
-        SELECT region, period, canonical AS indicator, value, unit, change_value, change_unit, basis,
+        SELECT region, period, canonical AS indicator, value, value_num, unit, change_value, change_value_num,
+               change_unit, basis,
                report_id, split_part(claim_ids, ';', 1) AS claim_id, indicator AS name_in_report, scope,
                kind, qualifier, period_source, claim_ids, section_id, page
         FROM indicators

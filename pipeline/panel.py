@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .catalog import PANEL_COLUMNS, query
 
-NUMERIC_COLUMNS = ("value", "change_value", "page")
+NUMERIC_COLUMNS = ("value", "value_num", "change_value", "change_value_num", "page")
 # A spreadsheet needs a byte-order mark to read UTF-8 (Excel on a Chinese-locale Windows reads a
 # file without one as GBK); other tools are better without it, so it is opt-in.
 UTF8_BOM = "\ufeff"
@@ -76,6 +76,8 @@ def write_parquet(columns: Sequence[str], rows: Sequence[Sequence], path: str | 
     for c, vals in data.items():
         if c == "page":
             arrays[c] = pa.array([int(v) if v is not None else None for v in vals], pa.int32())
+        elif c.endswith("_num"):  # the float twin of an exact figure
+            arrays[c] = pa.array([float(v) if v is not None else None for v in vals], pa.float64())
         else:
             arrays[c] = pa.array([None if v is None else str(v) for v in vals], pa.string())
     pq.write_table(pa.table(arrays), path)

@@ -60,6 +60,11 @@ def bbox_text(bbox: BBox | None) -> str:
     return "" if bbox is None else f"{bbox.x0:.1f},{bbox.y0:.1f},{bbox.x1:.1f},{bbox.y1:.1f}"
 
 
+# Columns that hold a float copy of an exact decimal column, so that Parquet readers, DuckDB and
+# spreadsheets can add and chart figures without parsing text; the text stays the figure of record.
+NUMERIC_TWINS = {"value_num": "value", "value_max_num": "value_max", "change_value_num": "change_value"}
+
+
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
     """The content tables of a document, in their contract's column order."""
     rid = doc.report_id
@@ -89,6 +94,8 @@ def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
         for c in cols:
             if c == "page":
                 df[c] = df[c].astype("Int64")
+            elif c in NUMERIC_TWINS:  # the exact text's float, or missing where the text is empty
+                df[c] = pd.to_numeric(df[NUMERIC_TWINS[c]].replace("", None), errors="coerce").astype("float64")
             elif c == "ocr_confidence":  # a number or missing (text not read by OCR)
                 df[c] = df[c].astype("float64")
             elif df[c].dtype == object:

@@ -96,7 +96,8 @@ def test_wide_has_a_row_per_region_and_period(out):
 def test_csv_on_request_starts_with_a_byte_order_mark(out):
     columns, rows = panel_rows(out)
     text = to_csv(columns, rows, bom=True)
-    assert text.startswith("\ufeffregion,period,indicator,value,unit,change_value,change_unit,basis,report_id,claim_id")
+    assert text.startswith("\ufeffregion,period,indicator,value,value_num,unit,change_value,change_value_num,"
+                           "change_unit,basis,report_id,claim_id")
     assert not to_csv(columns, rows).startswith("\ufeff")
 
 
@@ -135,8 +136,9 @@ def test_the_panel_command_prints_csv_and_writes_workbooks(out, tmp_path):
     done = subprocess.run(cmd + ["panel", "--out", str(out), "--format", "csv"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("region,period,indicator,value,unit,change_value,change_unit,basis,report_id,claim_id")
-    assert "洛阳市,2023,地区生产总值,548160000000,元,3.5,%" in done.stdout
+    assert done.stdout.startswith("region,period,indicator,value,value_num,unit,change_value,change_value_num,"
+                                  "change_unit,basis,report_id,claim_id")
+    assert "洛阳市,2023,地区生产总值,548160000000,548160000000.0,元,3.5,3.5,%" in done.stdout
     xlsx = tmp_path / "wide.xlsx"
     done = subprocess.run(cmd + ["panel", "--out", str(out), "--wide", "--format", "xlsx", "--to", str(xlsx)],
                           capture_output=True, text=True, timeout=120)
@@ -145,3 +147,38 @@ def test_the_panel_command_prints_csv_and_writes_workbooks(out, tmp_path):
     no_file = subprocess.run(cmd + ["panel", "--out", str(out), "--format", "xlsx"], capture_output=True, text=True,
                              timeout=120)
     assert no_file.returncode == 2 and "--to" in no_file.stderr
+
+
+def test_figures_are_numbers_in_parquet_duckdb_and_the_panel_file(out, tmp_path):
+    """Beside the exact text of each figure, its float: summed in DuckDB and pyarrow without parsing
+    text, equal to the text's value, missing where the text is empty."""
+    from decimal import Decimal
+
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from pipeline.catalog import query
+    from pipeline.panel import write_parquet
+
+    claims = pq.read_table(out / "zh-Hans_luoyang-2023-statistical-bulletin" / "claims.parquet")
+    assert str(claims.schema.field("value_num").type) == "double"
+    assert str(claims.schema.field("value").type) == "string"
+    texts, nums = claims.column("value").to_pylist(), claims.column("value_num").to_pylist()
+    assert all(abs(float(Decimal(t)) - n) <= 1e-9 * max(1.0, abs(n)) for t, n in zip(texts, nums, strict=True))
+    assert claims.column("value_max_num").null_count == sum(1 for v in claims.column("value_max").to_pylist() if not v)
+    # DuckDB sums the levels of GDP of every bulletin, by region, as numbers
+    names, rows = query(out, "SELECT region, sum(value_num) FROM panel WHERE indicator = '地区生产总值' "
+                             "AND value_num IS NOT NULL GROUP BY region ORDER BY region")
+    totals = dict(rows)
+    assert totals["洛阳市"] >= 548160000000.0
+    with duckdb.connect() as con:
+        kind = con.execute("SELECT typeof(value_num) FROM read_parquet(?) LIMIT 1",
+                           [str(out / "zh-Hans_luoyang-2023-statistical-bulletin" / "indicators.parquet")]).fetchall()
+    assert kind == [("DOUBLE",)]
+    columns, panel = panel_rows(out)
+    path = tmp_path / "panel.parquet"
+    write_parquet(columns, panel, path)
+    table = pq.read_table(path)
+    assert str(table.schema.field("value_num").type) == "double"
+    assert str(table.schema.field("change_value_num").type) == "double"
+    assert table.column("value_num").null_count == sum(1 for r in panel if r[columns.index("value")] in (None, ""))
