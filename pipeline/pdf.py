@@ -16,6 +16,7 @@ bolder than the running text are marked (where a PDF's unnumbered headings can b
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import re
 import statistics
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from .errors import ReportError
 from .model import BBox
-from .pdf_tables import Table, find_grids, open_grids, rulings, tables_on_page, words_of
+from .pdf_tables import Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, words_of
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -649,10 +650,20 @@ def _raw_lines(textpage) -> tuple[list[_Line], str]:
     code along the page's edge) and left out; where most or all of the text is invisible it is
     the OCR layer of a scan, and the text of the page.
     """
-    blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
-    out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
-    if hidden > LAYOUT.hidden_share * shown:
-        out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+    # A page's characters are some ten thousand small dicts, built and dropped at once; none
+    # refers back to another, so the cycle collector, which would walk them again and again as
+    # they pile up, is held off while they live (it runs as before once they are gone).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        blocks = [b for b in textpage.extractRAWDICT()["blocks"] if b.get("type") == 0]
+        out, decoded, shown, hidden = _lines_of_blocks(blocks, keep_hidden=False)
+        if hidden > LAYOUT.hidden_share * shown:
+            out, decoded, _shown, _hidden = _lines_of_blocks(blocks, keep_hidden=True)
+        del blocks
+    finally:
+        if collecting:
+            gc.enable()
     return out, decoded
 
 
@@ -694,7 +705,13 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
             a = len(text) - len(text.lstrip())
             b = len(text.rstrip())
             if b > a:
-                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(*line["bbox"]), size, bold))
+                # The box from the first to the last inked character: spaces typed as an indent
+                # ("    以上…") or left at a line's end are no ink, and the paragraph rules
+                # compare where the ink starts and stops.
+                x0, y0, x1, y1 = line["bbox"]
+                if a or b < len(text):
+                    x0, x1 = flat[4 * a], max(flat[4 * (b - 1) + 2], flat[4 * a])
+                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold))
     return out, "".join(decoded), shown, hidden
 
 
@@ -781,7 +798,7 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     hs, vs = rulings(drawings)
     charts = _figures(drawings)
     if len(hs) + len(vs) >= 3:
-        grids = find_grids(hs, vs)
+        grids = closed_by_rules(find_grids(hs, vs), hs, page.rect.height)
         top = min([h[0] for h in hs] + [v[1] for v in vs]) - 2  # no table starts above its rules
         words = words_of([ln for ln in raw_lines if ln.bbox.y1 >= top])
         grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
@@ -996,6 +1013,8 @@ class _Writer:
         self.last_table: Table | None = None  # a table that the next table may continue
         self.last_table_at: tuple[int, BBox] | None = None  # page and frame of the last table part
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
+        self.flush_line: tuple[int, int, _Line] | None = None  # the last paragraph, when it was a
+        #   line on its own in running type that a following indented paragraph may mark a heading
 
     def _emit(self, text: str, page: int = 0, chars: array | None = None) -> None:
         if chars is not None and text:
@@ -1036,8 +1055,13 @@ class _Writer:
         continued = False
         if self.carry:
             first = next((e for e in elements), None)
-            if (isinstance(first, _Line) and abs(first.size - self.carry[-1][1].size) < lay.same_size
-                    and first.bbox.x0 - left < lay.carry_indent * first.size):
+            # A paragraph goes on overleaf at its own left edge: the page's, or that of its lines
+            # after the first (a body set in from the headings above it keeps its inset).
+            own_left = min((ln.bbox.x0 for _p, ln in self.carry[1:]), default=left)
+            last = self.carry[-1][1]
+            if (isinstance(first, _Line) and abs(first.size - last.size) < lay.same_size
+                    and (first.bbox.x0 - own_left < lay.carry_indent * first.size
+                         or len(self.carry) == 1 and _hanging(last, first, max(right, last.bbox.x1), lay))):
                 para = self.carry  # the paragraph the previous page ended in the middle of
                 continued = True
             else:
@@ -1088,8 +1112,9 @@ class _Writer:
             self._emit("\n\n")
         size, bold = self.running
         larger = size + max(self.lay.same_size, self.lay.display_step * size)
-        display = (all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines)
-                   and len(_WORDISH.findall("".join(ln.text for _p, ln in lines))) >= 2)
+        words = len(_WORDISH.findall("".join(ln.text for _p, ln in lines)))
+        display = all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines) and words >= 2
+        self._set_apart(lines)
         start = self.length
         for i, (pno, ln) in enumerate(lines):
             if i:
@@ -1099,8 +1124,29 @@ class _Writer:
             self._emit(ln.text, pno, ln.chars)
         if display:
             self.display_spans.append((start, self.length))
+        one = lines[0][1]
+        self.flush_line = ((start, self.length, one) if len(lines) == 1 and not display and words >= 2
+                           and abs(one.size - size) < self.lay.same_size
+                           and one.text[-1:] not in _CLAUSE_END and "。" not in one.text else None)
+
+    def _set_apart(self, lines: list[tuple[int, _Line]]) -> None:
+        """The line on its own before this paragraph is a heading set apart by position when it
+        stands at the paragraph's left edge and the paragraph opens with a first-line indent:
+        reports whose headings are in the running type ("結語" above "　　以上謹就…") mark them
+        so, flush where every paragraph is indented."""
+        held, self.flush_line = self.flush_line, None
+        if held is None or len(lines) < 2:
+            return
+        start, end, line = held
+        first, second = lines[0][1], lines[1][1]
+        size = line.size
+        if (abs(first.size - size) < self.lay.same_size
+                and abs(second.bbox.x0 - line.bbox.x0) < self.lay.touching_gap * size + self.lay.same_row
+                and first.bbox.x0 - line.bbox.x0 > self.lay.indent * size):
+            self.display_spans.append((start, end))
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
+        self.flush_line = None
         rows = t.rows
         if continues and previous is not None and [c[0] for c in rows[0]] == [c[0] for c in previous.rows[0]]:
             rows = rows[1:]  # the header repeated on the next page
@@ -1128,6 +1174,39 @@ _OUTLINE_NUMBER = re.compile(
     r"|[①-⑳])")
 
 
+_SENTENCE_END = "。！？!?；;"
+_CLAUSE_END = "。！？!?；;：:，,、”’」』）)"
+
+
+def _first_word(ln: _Line) -> float:
+    """How wide the line's first unbreakable piece is: one character of Chinese (running Chinese
+    wraps at any character), or a whole Latin word or number ("2024", "GDP"), which never
+    breaks and goes down whole when it does not fit at the end of the line above."""
+    ch, text = ln.chars, ln.text
+    end = 1
+    if text[:1].isascii():
+        while end < len(text) and text[end].isascii() and not text[end].isspace():
+            end += 1
+    return max(ch[4 * (end - 1) + 2] - ch[0], ln.size)
+
+
+def _hanging(prev: _Line, ln: _Line, edge: float, lay: Layout = LAYOUT) -> bool:
+    """A numbered line that runs on with a hanging indent: its next line starts under the text
+    after the number ("一、歲出刪減…" then "減數高達…" under "歲"), the numbered line being full:
+    the next line's first word would not have fitted in what it leaves of the measure. A numbered
+    heading on a line of its own stops at least that short, and the paragraph after it, indented
+    by two characters, starts where the text after a two-character number ("三、") starts."""
+    m = _OUTLINE_NUMBER.match(prev.text)
+    if not m or edge - prev.bbox.x1 > _first_word(ln) + lay.touching_gap * prev.size:
+        return False
+    i = len(m.group().rstrip())
+    while i < len(prev.text) and prev.text[i].isspace():
+        i += 1
+    if i >= len(prev.text):
+        return False
+    return abs(ln.bbox.x0 - prev.chars[4 * i]) < lay.touching_gap * prev.size + lay.same_row
+
+
 def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right: float,
                    lay: Layout = LAYOUT, body_right: float = 0.0) -> bool:
     size = max(prev.size, ln.size, 1)
@@ -1139,9 +1218,12 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
     step = b.y0 - a.y0
     if step > lay.paragraph_gap * max(pitch, size) or step < -size:  # a larger gap, or a jump back up (next column)
         return True
-    if b.x0 - a.x0 > lay.indent * size:  # first-line indent of a new paragraph
-        return True
     edge = max(right, body_right)
+    if b.x0 - a.x0 > lay.indent * size and not _hanging(prev, ln, edge, lay):
+        return True  # first-line indent of a new paragraph
+    if (prev.text[-1:] in _SENTENCE_END and b.x1 < edge - lay.cjk_wrap * size
+            and ln.text[-1:] not in _CLAUSE_END and "。" not in ln.text):
+        return True  # a short line without a stop after a finished sentence: a heading of its own
     if a.x1 - a.x0 < lay.short_line * (edge - a.x0) and b.x1 - b.x0 < lay.short_line * (edge - b.x0):
         return True  # two short lines (a title page, an address block): separate lines
     right = max(right, b.x1)
@@ -1150,8 +1232,8 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         # the previous line stopped short after a full stop, or at less than half the width:
         # its paragraph ended (a line wrapped early at a space stops only a little short)
         return True
-    if a.x1 < edge - lay.cjk_wrap * size and _HAN.match(ln.text):
-        return True  # running Chinese wraps at any character: a line this short ended its paragraph
+    if edge - a.x1 > _first_word(ln) + (lay.cjk_wrap - 1) * size:
+        return True  # the next line's first word would have fitted: the line ended its paragraph
     if prev.size > body_size * lay.heading_size and a.x1 < edge - lay.early_stop * size:
         return True  # display type that stopped short: a heading ends there (a long one wraps on)
     return False

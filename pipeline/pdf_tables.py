@@ -22,6 +22,8 @@ FRAME_ROWS = 3  # rows: a framed block of fewer rows and no number is a banner o
 OPEN_TABLE_WIDTH = 100.0  # points: the rules of a table without column rules span this at least
 OPEN_TABLE_HEIGHT = 0.6  # × page height: such a table is shorter (a page's head and foot rules
 #   are further apart)
+WRAPPED_LABEL = 2.0  # × character height: a label ending this close to the widest label filled
+#   its column and wrapped (a row label is cut at any character, so a character or two short)
 OPEN_HEADER_LINES = 4.0  # × line height: its header (between the first two rules) is this short
 
 
@@ -163,6 +165,23 @@ def find_grids(hs: list, vs: list) -> list[Grid]:
     return grids
 
 
+def closed_by_rules(grids: list[Grid], hs: list, page_height: float) -> list[Grid]:
+    """A header row drawn as a grid, its columns ruled only there, whose body is closed by a rule
+    of the header's own width further down (research notes set their forecast tables so): the
+    body runs down to that rule, as a table's body runs down to the end of its column rules."""
+    free = _collinear(hs)
+    out = []
+    for g in grids:
+        if len(g.ys) == 2 and g.open_bottom is None:
+            below = [h[0] for h in free if h[0] > g.ys[-1] + MIN_RULE
+                     and abs(h[1] - g.xs[0]) <= TOL and abs(h[2] - g.xs[-1]) <= TOL
+                     and h[0] - g.ys[0] <= OPEN_TABLE_HEIGHT * page_height]
+            if below:
+                g = Grid(g.xs, g.ys, min(below))
+        out.append(g)
+    return out
+
+
 def _touch(a, b) -> bool:
     if a[0] == b[0]:  # collinear pieces of one rule
         return abs(a[1] - b[1]) <= 1 and a[2] <= b[3] + TOL and b[2] <= a[3] + TOL
@@ -266,7 +285,10 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             if g.open_bottom is not None:
                 bottom = g.open_bottom
             else:
-                below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5]
+                # the next running-text line below the header, within the table's width (a
+                # sidebar beside the table goes on below it)
+                below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5
+                         and ln.bbox.x1 > g.xs[0] and ln.bbox.x0 < g.xs[-1]]
                 bottom = min((ln.bbox.y0 for ln in below), default=page_height * 0.92) - 1
             table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
         elif nrows == 2 and stacked:
@@ -400,6 +422,7 @@ def _table_from_words(g: Grid, words: list[Word], bottom: float | None = None,
     rows: list[list] = []
     header: list[list] = [["", array("d")] for _ in range(ncol)]
     search = BBox(frame.x0 - 1, frame.y0 - 1, frame.x1 + 1, frame.y1 + 1)
+    body: list[list] = []
     for cy, ws in _lines_of(_inside(words, search)):
         cells: list[list] = [["", array("d")] for _ in range(ncol)]
         for w in sorted(ws, key=lambda w: w.box.x0):
@@ -411,9 +434,17 @@ def _table_from_words(g: Grid, words: list[Word], bottom: float | None = None,
                     header[i][0] += text
                     header[i][1] += chars
             continue
-        if rows and cells[0][0] and not any(c[0] for c in cells[1:]):
-            rows[-1][0][0] += cells[0][0]  # a wrapped row label
-            rows[-1][0][1] += cells[0][1]
+        body.append(cells)
+    # A label wraps where the label column ends: a label-only line after a label as wide as the
+    # widest is the rest of that label; after a shorter one it is a row of its own (a group's
+    # name, "成长性" or "每股资料(元)", above the rows it heads).
+    widest = max((c[0][1][-2] for c in body if c[0][0]), default=0.0)
+    for cells in body:
+        label = rows[-1][0] if rows else None
+        if (label is not None and label[0] and cells[0][0] and not any(c[0] for c in cells[1:])
+                and label[1][-2] >= widest - WRAPPED_LABEL * (label[1][-1] - label[1][-3])):
+            label[0] += cells[0][0]  # a wrapped row label
+            label[1] += cells[0][1]
             continue
         rows.append(cells)
     if not rows:

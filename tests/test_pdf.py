@@ -361,3 +361,97 @@ def test_contents_entries_are_no_text(tmp_path):
     doc = process_file(path)
     assert [(s.number, s.title) for s in doc.sections] == [("一", "引言")]
     assert {c.page for c in doc.claims} == {2}
+
+
+# --- paragraph rules on lines placed one by one ---------------------------------------------------
+
+def _placed_lines_pdf(path, lines, size=20.0, left=72.0, pitch=32.0):
+    """A page whose lines stand where they are given: (indent in characters, text)."""
+    import pymupdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    for i, (indent, text) in enumerate(lines):
+        page.insert_text((left + indent * size, 100 + i * pitch), text, fontname="china-s", fontsize=size)
+    pdf.save(path)
+    return path
+
+
+FULL = "全年地区生产总值比上年增长百分之五点二其中"  # 22 characters: the measure at 20 pt
+TAIL = "第三产业增加值增长百分之六点一。"  # the short last line of a paragraph
+
+
+def test_a_numbered_line_runs_on_under_its_text_with_a_hanging_indent(tmp_path):
+    """A full numbered line whose next line starts under the text after its number is one item."""
+    first = "一、" + FULL[:20]
+    doc = process_file(_placed_lines_pdf(tmp_path / "hanging.pdf", [
+        (0, first), (2, FULL[2:]), (2, TAIL), (0, FULL), (0, TAIL)]))
+    assert first + FULL[2:] + TAIL in doc.raw
+
+
+def test_a_numbered_heading_that_stops_short_stays_apart_from_an_indented_paragraph(tmp_path):
+    """The paragraph after a numbered heading, indented by two characters, starts where the text
+    after "三、" starts; the heading stopped short of the measure, so it is no hanging indent."""
+    heading = "三、人才人力：营造兼顾理想与现实的职场"  # two characters short of the measure
+    doc = process_file(_placed_lines_pdf(tmp_path / "heading.pdf", [
+        (0, FULL), (0, TAIL), (0, heading), (2, FULL[2:]), (0, FULL), (0, TAIL)]))
+    assert heading + FULL[2:] not in doc.raw
+    assert FULL[2:] + FULL + TAIL in doc.raw
+    assert ("section", "三", "人才人力：营造兼顾理想与现实的职场") in [
+        (s.level, s.number, s.title) for s in doc.sections]
+
+
+def test_a_line_wraps_early_when_its_next_word_would_not_fit(tmp_path):
+    """A line that stops four characters short goes on when the next line opens with a number
+    about as wide as that gap (a number never breaks), and ends its paragraph when the next line
+    opens with a Chinese character (Chinese wraps at any character)."""
+    short = FULL[:18]
+    number = "20240101号文件规定的标准执行全年新增"
+    chinese = "按照文件规定的标准执行，全年新增就业岗位百万"
+    doc = process_file(_placed_lines_pdf(tmp_path / "wrap.pdf", [
+        (0, FULL), (0, short), (0, number), (0, TAIL), (0, FULL), (0, short), (0, chinese), (0, TAIL)]))
+    assert FULL + short + number + TAIL in doc.raw
+    assert short + chinese not in doc.raw and chinese + TAIL in doc.raw
+
+
+def test_a_short_line_after_a_finished_sentence_is_a_heading_set_flush_above_its_paragraph(tmp_path):
+    """A paragraph that ends on a full line, then a short line without a stop flush at the left
+    edge above a paragraph indented by two characters: the short line is a heading of its own in
+    the running type, not the start of the next paragraph."""
+    ended = FULL[:21] + "。"
+    heading = "主要经济指标完成情况"
+    doc = process_file(_placed_lines_pdf(tmp_path / "flush.pdf", [
+        (2, FULL[2:]), (0, ended), (0, heading), (2, FULL[2:]), (0, FULL), (0, TAIL)]))
+    assert ended + heading not in doc.raw and heading + FULL[2:] not in doc.raw
+    assert heading in [s.title for s in doc.sections]
+
+
+def test_spaces_typed_as_an_indent_are_no_ink(tmp_path):
+    """A paragraph indented with typed full-width spaces starts a new paragraph after a full line
+    that ended a sentence: the line's box starts where its ink starts."""
+    ended = FULL[:21] + "。"
+    doc = process_file(_placed_lines_pdf(tmp_path / "typed.pdf", [
+        (2, FULL[2:]), (0, ended), (0, "\u3000\u3000" + FULL[2:]), (0, TAIL)]))
+    assert FULL[2:] + ended in doc.raw and FULL[2:] + TAIL in doc.raw
+    assert ended + FULL[2:] not in doc.raw and ended + "\u3000" not in doc.raw
+
+
+def test_a_paragraph_set_in_from_its_headings_goes_on_overleaf_at_its_own_edge(tmp_path):
+    """Headings at the page's edge, paragraphs set in by two characters: the paragraph that ends
+    a page full and without a stop goes on with the first line overleaf at its own left edge."""
+    import pymupdf
+
+    size, left = 20.0, 72.0
+    body = FULL[:20]  # the inset measure: 20 characters from two characters in
+    pages = [[(0, "一、总体情况"), (4, body[:18]), (2, body), (2, body), (2, body)],
+             [(2, TAIL), (0, "二、农业生产"), (4, body[:18]), (2, body), (2, TAIL)]]
+    path = tmp_path / "overleaf.pdf"
+    pdf = pymupdf.open()
+    for lines in pages:
+        page = pdf.new_page(width=595, height=842)
+        for i, (indent, text) in enumerate(lines):
+            page.insert_text((left + indent * size, 100 + i * 32), text, fontname="china-s", fontsize=size)
+    pdf.save(path)
+    doc = process_file(path)
+    assert body * 3 + TAIL in doc.raw
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "总体情况"), ("二", "农业生产")]

@@ -212,3 +212,39 @@ def test_three_line_table_without_column_rules(tmp_path):
     eps = next(c for c in doc.claims if c.surface == "1.04")
     assert eps.block_id == table.block_id and 340 < eps.bbox.x0 < eps.bbox.x1 < 430
     assert not any(c.surface in ("2021", "2022", "2023", "2024") for c in doc.claims)
+
+
+def test_a_header_grid_runs_down_to_its_closing_rule_and_label_rows_head_groups(tmp_path):
+    """A research note's forecast table: only its header row drawn as a grid, its body set in the
+    running type and closed by a rule of the header's width. The body runs down to that rule; a
+    label alone on a line after a shorter label names the group of rows below it, and after a
+    label as wide as the widest it is the rest of that label, wrapped."""
+    size = 10.5
+    cols = (72, 250, 340, 430, 523)
+    rows = (("成长性",), ("营业收入增长率(%)", "12.5", "15.1", "16.2"), ("净利润增长", "10.3", "11.2", "9.8"),
+            ("每股资料(元)",), ("每股收益", "0.85", "1.04", "1.25"), ("每股经营活动现金流量", "1.10", "1.32", "1.51"),
+            ("(摊薄)",), ("每股净资产", "5.20", "6.01", "6.90"))
+
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        page.insert_textbox(pymupdf.Rect(72, 60, 523, 130), BODY * 2, fontname=FONT, fontsize=size)
+        for y in (160, 182):
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        for x in cols:
+            page.draw_line((x, 160), (x, 182), width=0.5)
+        for c, head in enumerate(("指标", "2023A", "2024E", "2025E")):
+            _text(page, cols[c] + 2, 176, head, size)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                _text(page, cols[c] + 2, 198 + 18 * r, cell, size)
+        bottom = 198 + 18 * len(rows) - 8
+        page.draw_line((cols[0], bottom), (cols[-1], bottom), width=0.8)
+        page.insert_textbox(pymupdf.Rect(72, bottom + 20, 523, bottom + 90), BODY * 2, fontname=FONT, fontsize=size)
+
+    doc = _pdf(tmp_path / "forecast.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.cells == (
+        ("指标", "2023A", "2024E", "2025E"), ("成长性", "", "", ""), ("营业收入增长率(%)", "12.5", "15.1", "16.2"),
+        ("净利润增长", "10.3", "11.2", "9.8"), ("每股资料(元)", "", "", ""), ("每股收益", "0.85", "1.04", "1.25"),
+        ("每股经营活动现金流量(摊薄)", "1.10", "1.32", "1.51"), ("每股净资产", "5.20", "6.01", "6.90"))
+    assert doc.raw.count("全年全市地区生产总值1234.5亿元") == 4  # the paragraphs around it stay text
