@@ -15,6 +15,7 @@ about Prefect is in this module.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import signal
@@ -123,14 +124,48 @@ def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> N
     deployment served by this process (Prefect has no file-arrival trigger: this is a poll, and a
     poll of an unchanged folder does no extraction work). Runs show in the Prefect UI of the
     server ``prefect_api`` chose; one flow run at a time (a poll while one runs is skipped)."""
+    out = Path(out_dir).resolve()
+    # One deployment per output folder (two `serve` of two folders share the server, never a
+    # deployment), and none of the runs an earlier `serve` of it scheduled ahead: those would run
+    # first, late, one at a time, before any run of this one.
+    name = f"reportpipe-watch-{hashlib.sha1(str(out).encode()).hexdigest()[:10]}"
+    _drop_scheduled_runs(f"process_folder/{name}")
     process_folder.serve(
-        name="reportpipe-watch",
+        name=name,
+        description=f"new or changed reports of {', '.join(inputs)} into {out}",
         interval=interval,
         parameters={"inputs": [str(Path(i).resolve()) for i in inputs],
                     "out_dir": str(Path(out_dir).resolve()), "force": False, "settings": settings},
         limit=1,
         print_starting_message=True,
     )
+
+
+def _drop_scheduled_runs(deployment: str) -> int:
+    """Delete the runs of ``deployment`` still waiting to start (scheduled or late)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            found = client.read_deployment_by_name(deployment)
+        except ObjectNotFound:
+            return 0
+        waiting = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[found.id])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING]))))
+        for run in waiting:
+            client.delete_flow_run(run.id)
+        return len(waiting)
 
 
 def stop_temporary_servers() -> None:

@@ -403,14 +403,15 @@ def read_manifest(out_dir: str | Path) -> dict:
         return {"reports": {}}  # nothing written yet (a path that is a file is refused by writers)
     path = out_dir / MANIFEST
     manifest, problem = _load_manifest(path)
-    if manifest is None and problem == "is missing" and not _report_folders(out_dir):
-        manifest = {"reports": {}}  # a new output folder
+    journal = _journal_entries(out_dir)
+    if manifest is None and problem == "is missing" and not {p.name for p in _report_folders(out_dir)} - set(journal):
+        manifest = {"reports": {}}  # a new output folder (its first reports are in the journal)
     elif manifest is None:
         manifest = rebuild_manifest(out_dir)
         log.warning("reportpipe: warning: %s %s; rebuilt it from %d report folder(s)%s.", path, problem,
                     len(manifest["reports"]), "" if lock.held_here(out_dir) else
                     " (the next `reportpipe run` writes it)")
-    manifest["reports"].update(_journal_entries(out_dir))
+    manifest["reports"].update(journal)
     return manifest
 
 
