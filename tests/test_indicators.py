@@ -174,3 +174,38 @@ def test_indicator_names_and_pairs_against_blind_annotation(name, path, name_bar
     assert path.exists(), f"missing {path}"
     names, pairs = indicator_accuracy(GOLD / f"{name}.indicators.jsonl", process_file(path))
     assert names >= name_bar and pairs >= pair_bar, (names, pairs)
+
+
+def test_the_review_page_lists_the_checks_that_fired_linked_to_their_claims(tmp_path):
+    """An edited total in a real bulletin: its review page shows the one check that fired, with links
+    to marks that exist in the page, and only counts the checks that passed."""
+    import html as html_lib
+    import re
+    import shutil
+
+    from pipeline.batch import Settings, collect_inputs, run_inline
+    from pipeline.review import build_review
+    from pipeline.store import read_csv_rows
+
+    text = (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt").read_text(encoding="utf-8")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "luoyang-edited.txt").write_text(text.replace("5481.6亿元", "5491.6亿元", 1), encoding="utf-8")
+    run_inline(collect_inputs([tmp_path / "raw"]), str(tmp_path / "out"), Settings(isolate=False))
+    folder = tmp_path / "out" / "luoyang-edited"
+    checks = read_csv_rows(folder / "checks.csv")
+    fired = [c for c in checks if c["status"] != "ok"]
+    assert [c["check"] for c in fired] == ["parts_sum_to_total"] and len(checks) > len(fired)
+    page = build_review(folder).read_text(encoding="utf-8")
+    section = re.search(r'<section id="checks".*?</section>', page, re.S)
+    assert section, "no checks section in the review page"
+    assert f"{len(fired)} fired, {len(checks) - len(fired)} passed" in section.group(0)
+    rows = re.findall(r'<tr class="check (\w+)" id="([^"]+)">(.*?)</tr>', section.group(0), re.S)
+    assert [(status, cid) for status, cid, _ in rows] == [("flag", fired[0]["check_id"])]
+    links = re.findall(r'<a href="#([^"]+)">', rows[0][2])
+    assert links == fired[0]["claim_ids"].split(";") and len(links) >= 2
+    for cid in links:  # each link lands on a claim mark in the text
+        mark = re.search(rf'<mark class="claim[^"]*"[^>]*id="{re.escape(cid)}"[^>]*>(.*?)</mark>', page, re.S)
+        assert mark, f"link to {cid} has no mark"
+    first = re.search(rf'id="{re.escape(links[0])}"[^>]*>([^<]*)', page).group(1)
+    assert html_lib.unescape(first) == "5491.6亿元"
+    assert f'{len(fired)} of {len(checks)} checks fired' in page
