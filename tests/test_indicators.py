@@ -131,8 +131,8 @@ INDICATOR_GOLD = [
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
      0.95, 0.95),
     # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个"),
-    # which names are not yet built from; the bar is today's figure, as a guard against regressions
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.39, 0.85),
+    # which names are not yet built from (0.401 before the narrative rules, 0.467 after); the bar guards that
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.46, 0.85),
 ]
 
 
@@ -181,7 +181,6 @@ def test_the_review_page_lists_the_checks_that_fired_linked_to_their_claims(tmp_
     to marks that exist in the page, and only counts the checks that passed."""
     import html as html_lib
     import re
-    import shutil
 
     from pipeline.batch import Settings, collect_inputs, run_inline
     from pipeline.review import build_review
@@ -209,3 +208,15 @@ def test_the_review_page_lists_the_checks_that_fired_linked_to_their_claims(tmp_
     first = re.search(rf'id="{re.escape(links[0])}"[^>]*>([^<]*)', page).group(1)
     assert html_lib.unescape(first) == "5491.6亿元"
     assert f'{len(fired)} of {len(checks)} checks fired' in page
+
+
+@pytest.mark.parametrize("subject, name", [
+    ("叮咚买菜 DAU", "叮咚买菜DAU"),                       # a space beside Chinese is layout
+    ("注册实名用户260万、文章总阅读数", "文章总阅读数"),       # the name after another figure of the list
+    ("前四个月投递总量", "投递总量"),                        # a span of months is the period
+    ("自然增长在新客中的占比由原先的25%", "自然增长在新客中的占比"),  # "from …" belongs to the figure
+    ("微信支付线下消费总额较", "微信支付线下消费总额"),
+    ("前10名企业营业收入", "前10名企业营业收入"),              # a rank keeps its number
+])
+def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
+    assert clean_name(subject)[0] == name
