@@ -46,6 +46,9 @@ class NameRules:
     trailing_change: tuple[str, ...]
     footnote: re.Pattern
     remark: re.Pattern
+    leading_months: re.Pattern
+    trailing_from: re.Pattern
+    list_figure: re.Pattern
     aliases: dict[str, str]  # alias → canonical
 
 
@@ -68,11 +71,15 @@ def name_rules() -> NameRules:
         list_attributes=by_length(names["list_attributes"]),
         trailing_change=by_length(names["trailing_change"]),
         footnote=re.compile(names["footnote_pattern"]), remark=re.compile(names["remark_pattern"]),
+        leading_months=re.compile(names["leading_months_pattern"]),
+        trailing_from=re.compile(names["trailing_from_pattern"]),
+        list_figure=re.compile(names["list_figure_pattern"]),
         aliases=aliases,
     )
 
 
 _EMPTY_PARENS = re.compile(r"[（(]\s*[）)]")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”“])\s+|\s+(?=[\u4e00-\u9fff“”])")
 # A subject that runs on into the figure before it: "一般公共预算支出规模28.5万亿元".
 # Only a decimal or a scaled figure counts, so that "前10名企业" keeps its number.
 _TRAILING_FIGURE = re.compile(
@@ -154,6 +161,11 @@ def clean_name(subject: str) -> tuple[str, str]:
     r = name_rules()
     text = r.footnote.sub("", subject or "").strip(" ，,：:；;、")
     text = _EMPTY_PARENS.sub("", r.remark.sub("", text))
+    text = _CJK_SPACE.sub("", text)  # "叮咚买菜 DAU": a space beside a Chinese character is layout
+    listed = r.list_figure.match(text)
+    if listed and listed.end() < len(text):
+        text = text[listed.end():]
+    text = r.leading_months.sub("", text) or text
     scope = ""
     for _ in range(3):  # "其中全年全市…" peels in any order
         text, _w = _strip_front(text, r.leading)
@@ -176,6 +188,9 @@ def clean_name(subject: str) -> tuple[str, str]:
     figure = _TRAILING_FIGURE.search(text)
     if figure and figure.start() >= 2:
         text = text[: figure.start()]
+    from_ = r.trailing_from.search(text)
+    if from_ and from_.start() >= 2:
+        text = text[: from_.start()]
     text = _strip_back(text, r.trailing_change + r.verbs)
     return text.strip(" ，,：:；;、"), scope
 

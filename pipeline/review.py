@@ -62,6 +62,7 @@ def build_review(folder: str | Path) -> Path:
     claims = _csv(folder, "claims")
     quarantine = _csv(folder, "quarantine")
     cells = _csv(folder, "tables")
+    checks = _csv(folder, "checks")
     title_of = {s["section_id"]: s["title"] or s["number"] for s in sections}
 
     claims_by_block = defaultdict(list)
@@ -103,6 +104,7 @@ def build_review(folder: str | Path) -> Path:
         f'<label><input type="checkbox" name="kind" value="{k}" checked> '
         f'<span style="background:{COLOURS[k]}">{k}</span> ({sum(1 for c in claims if c["kind"] == k)})</label><br>'
         for k in KINDS)
+    fired, checks_html = _checks_html(checks, {c["claim_id"] for c in claims})
     q_rows = "".join(f"<tr><td>{_e(q['table'])}</td><td>{_e(q['row_id'])}</td><td>{_e(q['rule'])}</td>"
                      f"<td>{_e(q['reason'])}</td></tr>" for q in quarantine)
     page = f"""<!DOCTYPE html>
@@ -114,6 +116,7 @@ def build_review(folder: str | Path) -> Path:
 <header><h1>{_e(doc.get('title') or doc.get('report_id'))}</h1>
 <p>{_e(doc.get('subtitle'))} {_e(doc.get('organisation'))} {_e(doc.get('date'))}</p>
 <p>{len(claims)} claims · {len(sections)} sections · {len(cases)} case boxes · {len(quarantine)} quarantined ·
+<a href="#checks">{fired} of {len(checks)} checks fired</a> ·
 source sha256 {_e(doc.get('source_sha256', '')[:12])} · pipeline {_e(doc.get('pipeline_version'))}</p></header>
 <div class="layout">
 <nav id="outline" aria-label="Outline"><h2>Outline</h2>
@@ -121,6 +124,7 @@ source sha256 {_e(doc.get('source_sha256', '')[:12])} · pipeline {_e(doc.get('p
 <h2>Claims per section</h2>{chart}</nav>
 <main id="report" aria-label="Report text">
 {''.join(body)}
+{checks_html}
 <section id="quarantine" class="quarantine" aria-label="Quarantined rows"><h2>Quarantined rows</h2>
 <table><thead><tr><th>table</th><th>row</th><th>rule</th><th>reason</th></tr></thead><tbody>{q_rows}</tbody></table>
 </section>
@@ -142,6 +146,34 @@ source sha256 {_e(doc.get('source_sha256', '')[:12])} · pipeline {_e(doc.get('p
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def _checks_html(checks: list[dict], shown: set[str]) -> tuple[int, str]:
+    """The consistency checks that fired (``flag`` or ``soft``), each linked to the claims it compares.
+
+    A check flags, never fixes: the reviewer follows the links to the figures in the text and decides
+    whether the report itself disagrees with itself or the extraction misread it. Checks that passed
+    are only counted, so the list stays short enough to read.
+    """
+    fired = [c for c in checks if c["status"] != "ok"]
+
+    def link(cid: str) -> str:
+        # a claim quarantined or otherwise absent from the text has no mark to jump to
+        return f'<a href="#{_e(cid)}">{_e(cid)}</a>' if cid in shown else f"{_e(cid)} (not in the text)"
+
+    rows = "".join(
+        f'<tr class="check {_e(c["status"])}" id="{_e(c["check_id"])}"><td>{_e(c["check"])}</td>'
+        f'<td>{_e(c["status"])}</td><td>{_e(c["stated"])}</td><td>{_e(c["expected"])}</td>'
+        f'<td>{_e(c["tolerance"])}</td><td>{_e(c["detail"])}</td>'
+        f'<td>{", ".join(link(i) for i in c["claim_ids"].split(";") if i)}</td></tr>'
+        for c in fired)
+    passed = len(checks) - len(fired)
+    return len(fired), (
+        '<section id="checks" class="checks" aria-label="Consistency checks"><h2>Consistency checks</h2>'
+        f"<p>{len(fired)} fired, {passed} passed. A check compares figures of the report with each other "
+        "and never changes a value.</p>"
+        "<table><thead><tr><th>check</th><th>status</th><th>stated</th><th>expected</th><th>tolerance</th>"
+        f"<th>detail</th><th>claims</th></tr></thead><tbody>{rows}</tbody></table></section>")
 
 
 def _block_html(b: dict, source: str, claims: list[dict], title_of: dict, cells: list[dict],

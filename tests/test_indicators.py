@@ -131,8 +131,8 @@ INDICATOR_GOLD = [
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
      0.95, 0.95),
     # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个"),
-    # which names are not yet built from; the bar is today's figure, as a guard against regressions
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.39, 0.85),
+    # which names are not yet built from (0.401 before the narrative rules, 0.467 after); the bar guards that
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.46, 0.85),
 ]
 
 
@@ -174,3 +174,49 @@ def test_indicator_names_and_pairs_against_blind_annotation(name, path, name_bar
     assert path.exists(), f"missing {path}"
     names, pairs = indicator_accuracy(GOLD / f"{name}.indicators.jsonl", process_file(path))
     assert names >= name_bar and pairs >= pair_bar, (names, pairs)
+
+
+def test_the_review_page_lists_the_checks_that_fired_linked_to_their_claims(tmp_path):
+    """An edited total in a real bulletin: its review page shows the one check that fired, with links
+    to marks that exist in the page, and only counts the checks that passed."""
+    import html as html_lib
+    import re
+
+    from pipeline.batch import Settings, collect_inputs, run_inline
+    from pipeline.review import build_review
+    from pipeline.store import read_csv_rows
+
+    text = (CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt").read_text(encoding="utf-8")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "luoyang-edited.txt").write_text(text.replace("5481.6亿元", "5491.6亿元", 1), encoding="utf-8")
+    run_inline(collect_inputs([tmp_path / "raw"]), str(tmp_path / "out"), Settings(isolate=False))
+    folder = tmp_path / "out" / "luoyang-edited"
+    checks = read_csv_rows(folder / "checks.csv")
+    fired = [c for c in checks if c["status"] != "ok"]
+    assert [c["check"] for c in fired] == ["parts_sum_to_total"] and len(checks) > len(fired)
+    page = build_review(folder).read_text(encoding="utf-8")
+    section = re.search(r'<section id="checks".*?</section>', page, re.S)
+    assert section, "no checks section in the review page"
+    assert f"{len(fired)} fired, {len(checks) - len(fired)} passed" in section.group(0)
+    rows = re.findall(r'<tr class="check (\w+)" id="([^"]+)">(.*?)</tr>', section.group(0), re.S)
+    assert [(status, cid) for status, cid, _ in rows] == [("flag", fired[0]["check_id"])]
+    links = re.findall(r'<a href="#([^"]+)">', rows[0][2])
+    assert links == fired[0]["claim_ids"].split(";") and len(links) >= 2
+    for cid in links:  # each link lands on a claim mark in the text
+        mark = re.search(rf'<mark class="claim[^"]*"[^>]*id="{re.escape(cid)}"[^>]*>(.*?)</mark>', page, re.S)
+        assert mark, f"link to {cid} has no mark"
+    first = re.search(rf'id="{re.escape(links[0])}"[^>]*>([^<]*)', page).group(1)
+    assert html_lib.unescape(first) == "5491.6亿元"
+    assert f'{len(fired)} of {len(checks)} checks fired' in page
+
+
+@pytest.mark.parametrize("subject, name", [
+    ("叮咚买菜 DAU", "叮咚买菜DAU"),                       # a space beside Chinese is layout
+    ("注册实名用户260万、文章总阅读数", "文章总阅读数"),       # the name after another figure of the list
+    ("前四个月投递总量", "投递总量"),                        # a span of months is the period
+    ("自然增长在新客中的占比由原先的25%", "自然增长在新客中的占比"),  # "from …" belongs to the figure
+    ("微信支付线下消费总额较", "微信支付线下消费总额"),
+    ("前10名企业营业收入", "前10名企业营业收入"),              # a rank keeps its number
+])
+def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
+    assert clean_name(subject)[0] == name
