@@ -70,15 +70,19 @@ def soak(minutes: float, out_json: Path | None = None) -> dict:
         env = {**os.environ, "REPORTPIPE_STATE_DIR": str(tmp_path / "state")}
         env.pop("PREFECT_API_URL", None)
         text = SAMPLE.read_text(encoding="utf-8")
+        log = open(tmp_path / "serve.log", "w")
         serve = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", str(raw), "--out", str(out),
-                                  "--interval", "5"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+                                  "--interval", "5"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         samples = []
         n = 0
         t0 = time.monotonic()
         next_sample = t0
         try:
             while time.monotonic() - t0 < minutes * 60:
+                if serve.poll() is not None:
+                    log.flush()
+                    raise SystemExit(f"serve ended by itself ({serve.returncode}):\n"
+                                     + (tmp_path / "serve.log").read_text()[-3000:])
                 n += 1
                 name = raw / f"arrival-{n:04d}.txt"
                 if n % 5 == 0:
