@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup run lint test bench eval clean
+.PHONY: setup run lint test test-fast bench eval clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# While working: everything but the tests marked slow (OCR of a whole scan, the serve soak).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
