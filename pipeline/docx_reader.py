@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .anchors import Anchor, AnchoredText, read_within_limit
 from .errors import ReportError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -33,13 +34,6 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # the paragraph or its style is the other sign of a heading.
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _CN_DIGITS = "零一二三四五六七八九"
-
-
-@dataclass(frozen=True)
-class Anchor:
-    start: int  # raw offsets of the text this piece of the file produced
-    end: int
-    locator: str  # "paragraph 12", "table 3 row 2 col 1", "footnote 1"
 
 
 @dataclass(frozen=True)
@@ -69,13 +63,7 @@ def is_docx(data: bytes) -> bool:
 
 def read_docx_report(path: str | Path, max_bytes: int) -> DocxText:
     path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReportError(str(path), "too_large",
-                          f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise it with --max-bytes.")
-    data = path.read_bytes()
-    if not data:
-        raise ReportError(str(path), "empty_input", "the file is empty.")
+    data = read_within_limit(path, max_bytes)
     import io
 
     import docx
@@ -239,24 +227,13 @@ def _outline_level(paragraph) -> int | None:
     return None
 
 
-class _Writer:
+class _Writer(AnchoredText):
     def __init__(self, numbering: _Numbering, notes: dict[str, str]) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.anchors: list[Anchor] = []
+        super().__init__()
         self.headings: list[dict] = []
         self.numbering = numbering
         self.all_notes = notes
         self.notes: list[tuple[str, str]] = []  # (marker, text) in order of reference
-
-    def _emit(self, text: str, locator: str | None = None) -> None:
-        if locator is not None and text:
-            self.anchors.append(Anchor(self.length, self.length + len(text), locator))
-        self.parts.append(text)
-        self.length += len(text)
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
     def _gap(self) -> None:
         if self.length:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .docx_reader import Anchor
+from .anchors import Anchor, AnchoredText, read_within_limit
 from .errors import ReportError
 
 # Elements that never hold a report's text.
@@ -94,13 +94,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
     path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReportError(str(path), "too_large",
-                          f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise it with --max-bytes.")
-    data = path.read_bytes()
-    if not data.strip():
-        raise ReportError(str(path), "empty_input", "the file is empty.")
+    data = read_within_limit(path, max_bytes)
     source, encoding = _decode(data, str(path))
     import lxml.html
     from lxml import etree
@@ -334,21 +328,7 @@ def _int(value) -> int:
         return 1
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.anchors: list[Anchor] = []
-
-    def _emit(self, text: str, locator: str | None = None) -> None:
-        if locator is not None and text:
-            self.anchors.append(Anchor(self.length, self.length + len(text), locator))
-        self.parts.append(text)
-        self.length += len(text)
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
+class _Writer(AnchoredText):
     def line(self, text: str, locator: str) -> None:
         if self.length:
             self._emit("\n\n")

@@ -27,6 +27,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
+from .anchors import read_within_limit
 from .errors import ReportError
 from .model import BBox
 from .pdf_tables import Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, words_of
@@ -248,13 +249,7 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
 
 def _checked_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, once they are known to be within the size limit and to start a PDF."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReportError(str(path), "too_large",
-                          f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise it with --max-bytes.")
-    data = path.read_bytes()
-    if not data:
-        raise ReportError(str(path), "empty_input", "the file is empty.")
+    data = read_within_limit(path, max_bytes)
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ReportError(str(path), "not_pdf", "the file does not start with %PDF: it is not a PDF.")
     return data
