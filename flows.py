@@ -91,22 +91,24 @@ def dask_runner(address: str | None = None):
 
 
 def process_folder_on_dask(inputs: list[str], out_dir: str, force: bool, settings: dict,
-                           address: str | None = None) -> dict:
+                           address: str | None = None, vanished: str = "keep") -> dict:
     settings = {**settings, "isolate": False}
-    return process_folder.with_options(task_runner=dask_runner(address))(inputs, out_dir, force, settings)
+    return process_folder.with_options(task_runner=dask_runner(address))(inputs, out_dir, force, settings,
+                                                                           vanished)
 
 
 @flow(name="process_folder")
 def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = False,
-                   settings: dict | None = None) -> dict[str, Any]:
-    """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``."""
+                   settings: dict | None = None, vanished: str = "keep") -> dict[str, Any]:
+    """Every new or changed report among ``inputs`` (files or folders) into ``out_dir``; the
+    reports whose input vanished kept or removed as ``vanished`` says."""
     from pipeline.batch import Settings, collect_inputs, run_batch
 
     chosen = Settings(**(settings or {}))
     isolation.resume()
     try:
         batch = run_batch(collect_inputs(inputs), str(out_dir), chosen, force,
-                          submit=_as_tasks(str(out_dir), chosen))
+                          submit=_as_tasks(str(out_dir), chosen), vanished=vanished)
     except BaseException:
         # Ctrl-C or SIGTERM (Prefect's TerminationSignal) while reports are queued as task runs:
         # the worker is killed and the queued runs end at once, so the process exits in seconds.
@@ -116,10 +118,10 @@ def process_folder(inputs: list[str], out_dir: str = "extracted", force: bool = 
         # The worker lives as long as the flow run: a served deployment runs each flow run in a
         # process of its own, which Prefect may end without running exit handlers.
         isolation.shutdown()
-    return {"items": list(batch.items), "results": list(batch.results)}
+    return {"items": list(batch.items), "results": list(batch.results), "vanished": list(batch.vanished)}
 
 
-def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> None:
+def serve(inputs: list[str], out_dir: str, interval: float, settings: dict, vanished: str = "keep") -> None:
     """Process new or changed reports among ``inputs`` every ``interval`` seconds, as a Prefect
     deployment served by this process (Prefect has no file-arrival trigger: this is a poll, and a
     poll of an unchanged folder does no extraction work). Runs show in the Prefect UI of the
@@ -135,7 +137,8 @@ def serve(inputs: list[str], out_dir: str, interval: float, settings: dict) -> N
         description=f"new or changed reports of {', '.join(inputs)} into {out}",
         interval=interval,
         parameters={"inputs": [str(Path(i).resolve()) for i in inputs],
-                    "out_dir": str(Path(out_dir).resolve()), "force": False, "settings": settings},
+                    "out_dir": str(Path(out_dir).resolve()), "force": False, "settings": settings,
+                    "vanished": vanished},
         limit=1,
         print_starting_message=True,
     )

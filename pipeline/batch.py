@@ -14,6 +14,7 @@ caller's: in this process, in a worker, or as a Prefect task (``flows.py``), eac
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from .content_key import changed_parts, describe_change, key_parts, pipeline_key
 from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
 from .isolation import Limits, run_isolated
+from .names import VANISHED_CHOICES
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
 from .store import (
@@ -35,6 +37,7 @@ from .store import (
     prepare_output,
     read_failures,
     read_manifest,
+    remove_report,
     report_damage,
     update_manifest,
     write_failures,
@@ -123,6 +126,40 @@ class ReportResult:
 class Batch:
     items: tuple[PlanItem, ...]
     results: tuple[ReportResult, ...]
+    vanished: tuple[Vanished, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vanished:
+    """A report of the output folder whose input no longer exists, and what this run did with it."""
+
+    report_id: str
+    source_path: str
+    action: str  # kept or removed
+
+
+def vanished_reports(out_dir: str | Path) -> list[tuple[str, str]]:
+    """(report id, source path) of every report in the manifest whose input file is gone. Only
+    absolute source paths are judged (every run records one); a relative one says nothing."""
+    manifest = read_manifest(out_dir)["reports"]
+    gone = []
+    for rid, entry in sorted(manifest.items()):
+        source = entry.get("source_path") or ""
+        if source and Path(source).is_absolute() and not os.path.lexists(source):
+            gone.append((rid, source))
+    return gone
+
+
+def handle_vanished(out_dir: str | Path, choice: str) -> tuple[Vanished, ...]:
+    """Apply the user's choice to the reports whose input vanished (see ``VANISHED_CHOICES``)."""
+    if choice not in VANISHED_CHOICES:
+        raise UsageError(f"--vanished must be one of {', '.join(VANISHED_CHOICES)}, not {choice!r}.")
+    done = []
+    for rid, source in vanished_reports(out_dir):
+        if choice == "remove":
+            remove_report(out_dir, rid)
+        done.append(Vanished(rid, source, "removed" if choice == "remove" else "kept"))
+    return tuple(done)
 
 
 def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
@@ -285,13 +322,14 @@ def record_result(out_dir: str | Path, result: ReportResult, settings: Settings)
     update_manifest(out_dir, result.report_id, entry)
 
 
-def finish(out_dir: str | Path, results: Iterable[ReportResult]) -> None:
-    """Record the run's failures and refresh the catalog over every report of the folder."""
+def finish(out_dir: str | Path, results: Iterable[ReportResult], changed: bool = False) -> None:
+    """Record the run's failures and refresh the catalog over every report of the folder (also
+    when ``changed``: reports were removed)."""
     results = list(results)
     write_failures(out_dir, [r.failure.as_row() for r in results if r.failure is not None])
     from .catalog import catalog_is_stale, refresh_catalog
 
-    if any(r.status != "skipped" for r in results) or catalog_is_stale(out_dir):
+    if changed or any(r.status != "skipped" for r in results) or catalog_is_stale(out_dir):
         refresh_catalog(out_dir)
     finish_output(out_dir)
 
@@ -308,11 +346,14 @@ def in_this_process(out_dir: str, settings: Settings) -> Submit:
 
 def run_batch(files: list[Path], out_dir: str | Path, settings: Settings, force: bool = False,
               submit: Submit | None = None,
-              on_result: Callable[[ReportResult], None] | None = None) -> Batch:
-    """The batch loop: plan, skip what is up to date, run the rest, record each result in the
-    manifest as it comes, then write the failures and refresh the catalog."""
+              on_result: Callable[[ReportResult], None] | None = None,
+              vanished: str = "keep") -> Batch:
+    """The batch loop: the reports whose input vanished kept or removed (``vanished``), then
+    plan, skip what is up to date, run the rest, record each result in the manifest as it comes,
+    then write the failures and refresh the catalog."""
     out_dir = str(out_dir)
     begin(out_dir)
+    gone = handle_vanished(out_dir, vanished)
     items = plan(files, out_dir, settings, force)
     start = submit or in_this_process(out_dir, settings)
     pending = {item.path: start(item) for item in items if needs_work(item, force)}
@@ -330,8 +371,8 @@ def run_batch(files: list[Path], out_dir: str | Path, settings: Settings, force:
         results.append(result)
         if on_result:
             on_result(result)
-    finish(out_dir, results)
-    return Batch(tuple(items), tuple(results))
+    finish(out_dir, results, changed=any(v.action == "removed" for v in gone))
+    return Batch(tuple(items), tuple(results), gone)
 
 
 def _still_failed(item: PlanItem, row: dict | None) -> ReportResult:
@@ -346,6 +387,6 @@ def _still_failed(item: PlanItem, row: dict | None) -> ReportResult:
 
 
 def run_inline(files: list[Path], out_dir: str, settings: Settings, force: bool = False,
-               on_result: Callable[[ReportResult], None] | None = None) -> Batch:
+               on_result: Callable[[ReportResult], None] | None = None, vanished: str = "keep") -> Batch:
     """The whole batch in this process, without Prefect (tests, benchmarks, --runner inline)."""
-    return run_batch(files, out_dir, settings, force, on_result=on_result)
+    return run_batch(files, out_dir, settings, force, on_result=on_result, vanished=vanished)

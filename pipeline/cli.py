@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import GoldFileError, ReportpipeError, UsageError
+from .names import VANISHED_CHOICES
 from .terminal import clean_text, output_rows
 
 DEFAULT_RAW = "raw"
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="memory cap of the worker process (default 2048)")
     run.add_argument("--no-isolation", action="store_true",
                      help="process reports in this process (faster start, no limits)")
+    run.add_argument("--vanished", choices=VANISHED_CHOICES, default="keep",
+                     help="what to do with the output of a report whose input file no longer exists: keep it "
+                     "(default) or remove its folder and manifest entry")
     _add_verbosity(run)
 
     status = sub.add_parser("status", help="list reports and whether they need processing",
@@ -116,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("inputs", nargs="*", metavar="INPUT", help=f"files or folders (default: {DEFAULT_RAW}/)")
     sv.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT}/)")
     sv.add_argument("--interval", type=float, default=60.0, metavar="SECONDS", help="poll interval (default 60)")
+    sv.add_argument("--vanished", choices=VANISHED_CHOICES, default="keep",
+                    help="what to do with the output of a report whose input file no longer exists: keep it "
+                    "(default) or remove its folder and manifest entry")
 
     se = sub.add_parser("server", help="the background Prefect server: start, stop, status",
                         description="Flow runs of `run` and `serve` report to a Prefect server. Without "
@@ -240,11 +247,12 @@ def cmd_run(args) -> int:
         refresh_if_stale(args.out)  # a catalog a previous run could not refresh
     if args.runner == "inline" or nothing_to_do:
         # Nothing new or changed needs no flow run, so no Prefect start-up cost at all.
-        results = list(_with_progress(len(files), args, lambda on_result: run_batch(
-            files, args.out, settings, args.force, on_result=on_result)).results)
+        batch = _with_progress(len(files), args, lambda on_result: run_batch(
+            files, args.out, settings, args.force, on_result=on_result, vanished=args.vanished))
+        results, gone = list(batch.results), list(batch.vanished)
     else:
-        results = _run_prefect(files, args, settings)
-    _print_summary(results, time.perf_counter() - t0, args)
+        results, gone = _run_prefect(files, args, settings)
+    _print_summary(results, gone, time.perf_counter() - t0, args)
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
@@ -264,7 +272,7 @@ def _with_progress(total: int, args, run):
     return run(plain)
 
 
-def _run_prefect(files, args, settings) -> list:
+def _run_prefect(files, args, settings) -> tuple[list, list]:
     """The batch as one Prefect flow run; Prefect's own failures become one actionable line."""
     if not args.quiet:
         print(f"processing {len(files)} report(s) in one Prefect flow run…", flush=True)
@@ -274,11 +282,12 @@ def _run_prefect(files, args, settings) -> list:
         paths = [str(f) for f in files]
         if args.runner.startswith("dask"):
             address = args.runner.split("=", 1)[1] if "=" in args.runner else None
-            out = flows.process_folder_on_dask(paths, args.out, args.force, settings.as_dict(), address)
+            out = flows.process_folder_on_dask(paths, args.out, args.force, settings.as_dict(), address,
+                                               args.vanished)
         else:
             with flows.prefect_api(announce=None if args.quiet else _announce_server):
-                out = flows.process_folder(paths, args.out, args.force, settings.as_dict())
-        return out["results"]
+                out = flows.process_folder(paths, args.out, args.force, settings.as_dict(), args.vanished)
+        return out["results"], out["vanished"]
     except (ReportpipeError, KeyboardInterrupt):
         raise
     except Exception as exc:
@@ -298,7 +307,7 @@ def _run_prefect(files, args, settings) -> list:
         raise
 
 
-def _print_summary(results: list, elapsed: float, args) -> None:
+def _print_summary(results: list, gone: list, elapsed: float, args) -> None:
     rows = []
     for r in results:
         if r.status == "ok":
@@ -309,6 +318,8 @@ def _print_summary(results: list, elapsed: float, args) -> None:
             rows.append((r.report_id, "up to date", "unchanged; not processed"))
         else:
             rows.append((r.report_id, f"failed: {r.failure.reason}", r.failure.message))
+    for v in gone:
+        rows.append((v.report_id, f"input vanished: {v.action}", _vanished_why(v.source_path, v.action)))
     if args.quiet:
         rows = [row for row in rows if row[1].startswith("failed")]
     fmt = "table" if sys.stdout.isatty() and not args.quiet else "tsv"
@@ -317,15 +328,25 @@ def _print_summary(results: list, elapsed: float, args) -> None:
     counts = Counter(r.status for r in results)
     if args.verbose and counts["failed"]:
         print("failure details are in", os.path.join(args.out, "_failures.csv"))
-    print(f"{counts['ok']} processed, {counts['skipped']} up to date, {counts['failed']} failed in "
+    removed = sum(v.action == "removed" for v in gone)
+    vanished = f", {removed} removed (input vanished)" if removed else ""
+    print(f"{counts['ok']} processed, {counts['skipped']} up to date, {counts['failed']} failed{vanished} in "
           f"{elapsed:.1f}s → {args.out}/")
 
 
+def _vanished_why(source: str, action: str) -> str:
+    if action == "removed":
+        return f"{source} no longer exists; its output was removed (--vanished remove)"
+    return f"{source} no longer exists; its output is kept (`--vanished remove` deletes it)"
+
+
 def cmd_status(args) -> int:
-    from .batch import Settings, collect_inputs, plan
+    from .batch import Settings, collect_inputs, plan, vanished_reports
 
     items = plan(collect_inputs(_inputs(args)), args.out, Settings())
-    output_rows(("report", "state", "why"), [(i.report_id, i.state, i.why) for i in items], args.format)
+    rows = [(i.report_id, i.state, i.why) for i in items]
+    rows += [(rid, "vanished", _vanished_why(source, "kept")) for rid, source in vanished_reports(args.out)]
+    output_rows(("report", "state", "why"), rows, args.format)
     return 0
 
 
@@ -345,7 +366,7 @@ def cmd_serve(args) -> int:
     with flows.prefect_api(announce=_announce_server) as url:
         print(f"serving: runs at {url[:-4]}", flush=True)
         return flows.serve_under_signals(
-            lambda: flows.serve(inputs, args.out, args.interval, Settings().as_dict()))
+            lambda: flows.serve(inputs, args.out, args.interval, Settings().as_dict(), args.vanished))
 
 
 def cmd_server(args) -> int:

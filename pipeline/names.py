@@ -25,6 +25,10 @@ MANIFEST = "manifest.json"
 JOURNAL = MANIFEST + ".journal"  # reports finished since the manifest was last written
 CATALOG = "catalog.duckdb"
 FAILURES = "_failures.csv"
+# What a run does with the folder of a report whose input file no longer exists (deleted, or moved
+# away): ``keep`` it (the default: a dataset is not lost to a tidied-up input folder) or ``remove``
+# it and its manifest entry, so the output folder mirrors the inputs.
+VANISHED_CHOICES = ("keep", "remove")
 FAILURE_COLUMNS = ["report_path", "report_id", "sha256", "size", "reason", "stage", "versions",
                    "message", "time"]  # the columns of FAILURES
 # Files the tool (or DuckDB beside the catalog) keeps at the top of an output folder: no report

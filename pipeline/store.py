@@ -305,6 +305,23 @@ def sweep(out_dir: str | Path) -> list[str]:
     return swept
 
 
+def remove_report(out_dir: str | Path, report_id: str) -> None:
+    """Delete one report: its folder first (renamed out of the way in one step, then deleted, so
+    the catalog never reads half a folder), then its manifest entry. A crash between the two leaves
+    an entry whose folder is missing, which the next run sees and removes again."""
+    out_dir = Path(out_dir)
+    folder = out_dir / report_id
+    if folder.exists():
+        doomed = out_dir / f"{_TMP_PREFIX}removed-{secrets.token_hex(6)}"
+        os.replace(folder, doomed)
+        _fsync_dir(out_dir)
+        shutil.rmtree(doomed, ignore_errors=True)
+    compact_manifest(out_dir)
+    manifest = read_manifest(out_dir)
+    if manifest["reports"].pop(report_id, None) is not None:
+        write_manifest(out_dir, manifest)
+
+
 def report_files(folder: Path) -> dict[str, int]:
     """Size in bytes of each file of a report folder that exists."""
     sizes = {}

@@ -28,6 +28,12 @@ def test_process_folder_flow_matches_inline(tmp_path):
         pd.testing.assert_frame_equal(a, b)
     assert (tmp_path / "prefect" / "_failures.csv").read_text().count("decode_failed") == 1
 
+    # a deleted input's report removed through the flow's parameter, as `serve --vanished remove` passes it
+    (raw / SAMPLE.name).unlink()
+    again = flows.process_folder([str(raw)], str(tmp_path / "prefect"), vanished="remove")
+    assert [(v.report_id, v.action) for v in again["vanished"]] == [("wechat-employment-2019-2020", "removed")]
+    assert not (tmp_path / "prefect" / "wechat-employment-2019-2020").exists()
+
 
 @pytest.mark.prefect
 def test_dask_runner_matches_inline(tmp_path):

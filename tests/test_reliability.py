@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from pipeline import lock
 from pipeline.batch import Settings, collect_inputs, plan, run_inline
-from pipeline.catalog import query, refresh_catalog
+from pipeline.catalog import catalog_is_stale, query, refresh_catalog
 from pipeline.names import MAX_ID_BYTES, TOOL_FILES, is_reserved, is_safe_id, report_id_for
 from pipeline.store import read_csv_rows, spreadsheet_safe
 
@@ -439,6 +439,40 @@ def test_a_file_that_vanishes_during_the_batch_is_one_failure_row(tmp_path):
     failure = by_id["b-gone"].failure
     assert failure is not None
     assert failure.reason == "unreadable_input" and "vanished" in failure.message
+
+
+def test_the_output_of_a_vanished_input_is_kept_or_removed_as_the_user_chooses(tmp_path):
+    """A file deleted between runs: by default its report stays (status says so, with the way to
+    remove it); with --vanished remove its folder, manifest entry and catalog rows go, and the
+    other reports are untouched."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    for name in ("a-stays", "b-deleted"):
+        (raw / f"{name}.txt").write_text(short_report(), encoding="utf-8")
+    first = cli("run", raw, "--out", out, "--runner", "inline", "--no-isolation")
+    assert first.returncode == 0 and "2 processed" in first.stdout, first.stdout + first.stderr
+    (raw / "b-deleted.txt").unlink()
+
+    kept = cli("run", raw, "--out", out, "--runner", "inline", "--no-isolation")
+    assert kept.returncode == 0, kept.stderr
+    assert "b-deleted\tinput vanished: kept" in kept.stdout and "removed" not in kept.stdout.splitlines()[-1]
+    assert (out / "b-deleted" / "claims.parquet").exists()
+    status = cli("status", raw, "--out", out, "--format", "tsv")
+    vanished_rows = [line.split("\t") for line in status.stdout.splitlines() if "\tvanished\t" in line]
+    assert [row[0] for row in vanished_rows] == ["b-deleted"] and "--vanished remove" in vanished_rows[0][2]
+
+    removed = cli("run", raw, "--out", out, "--runner", "inline", "--no-isolation", "--vanished", "remove")
+    assert removed.returncode == 0, removed.stderr
+    assert "1 removed (input vanished)" in removed.stdout, removed.stdout
+    assert not (out / "b-deleted").exists() and (out / "a-stays" / "claims.parquet").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["reports"]) == ["a-stays"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "a temporary folder was left"
+    assert not catalog_is_stale(out), "the run did not refresh the catalog after removing a report"
+    _, rows = query(out, "SELECT DISTINCT report_id FROM claims ORDER BY 1")
+    assert [r[0] for r in rows] == ["a-stays"]
+    again = cli("status", raw, "--out", out, "--format", "tsv")
+    assert "\tvanished\t" not in again.stdout
 
 
 # --- 6. output paths and permissions ----------------------------------------------------------
