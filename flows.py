@@ -45,6 +45,7 @@ def _configure_prefect() -> None:
 _configure_prefect()
 
 from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipeline import isolation  # noqa: E402
 from pipeline.errors import ReportpipeError  # noqa: E402
@@ -59,7 +60,7 @@ SERVER_START_TIMEOUT_S = 120.0
 SERVER_STOP_TIMEOUT_S = 20.0
 
 
-@task(name="process_report")
+@task(name="process_report", cache_policy=NO_CACHE, persist_result=False)
 def process_report(path: str, out_dir: str, settings: dict) -> ReportResult:
     """One report through every stage and into its output folder, in a killable worker process;
     failures come back as data."""

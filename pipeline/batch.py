@@ -26,7 +26,7 @@ from . import __version__
 from .content_key import changed_parts, describe_change, key_parts, pipeline_key
 from .errors import ReportError, UsageError
 from .ingest import DEFAULT_MAX_BYTES
-from .isolation import Limits, run_isolated
+from .isolation import DEFAULT_WORKERS, Limits, run_isolated
 from .names import VANISHED_CHOICES
 from .pdf import DEFAULT_MAX_PAGES
 from .process import INPUT_SUFFIXES, process_file, report_id_for
@@ -60,13 +60,14 @@ class Settings:
     seconds_per_page: float = Limits.seconds_per_page
     memory_mb: int = Limits.memory_mb
     recycle_after: int = Limits.recycle_after
+    workers: int = DEFAULT_WORKERS  # reports at a time under a task runner (one worker each)
 
     def extraction(self) -> dict[str, int]:
         """The settings that change what is extracted."""
         return {"max_bytes": self.max_bytes, "max_pages": self.max_pages}
 
     def limits(self) -> Limits:
-        return Limits(self.timeout_s, self.seconds_per_page, self.memory_mb, self.recycle_after)
+        return Limits(self.timeout_s, self.seconds_per_page, self.memory_mb, self.recycle_after, self.workers)
 
     def key(self) -> str:
         """What a report's tables are made with (every part of the content key but the input)."""

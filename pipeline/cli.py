@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="wall-clock limit per report, plus 2 s per PDF page and 15 s per page with an image (default 60)")
     run.add_argument("--memory-mb", type=int, default=None, metavar="MIB",
                      help="memory cap of the worker process (default 2048)")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="reports processed at a time by the Prefect and Dask runners, each in a worker "
+                     "process of its own (default: one per core, at most 4)")
     run.add_argument("--no-isolation", action="store_true",
                      help="process reports in this process (faster start, no limits)")
     run.add_argument("--vanished", choices=VANISHED_CHOICES, default="keep",
@@ -232,8 +235,10 @@ def cmd_run(args) -> int:
     from .catalog import refresh_if_stale
     from .process import INPUT_SUFFIXES
 
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}.")
     chosen = {"max_bytes": args.max_bytes, "max_pages": args.max_pages, "timeout_s": args.timeout,
-              "memory_mb": args.memory_mb}
+              "memory_mb": args.memory_mb, "workers": args.workers}
     settings = Settings(**{k: v for k, v in chosen.items() if v is not None}, isolate=not args.no_isolation)
     inputs = _inputs(args)
     files = collect_inputs(inputs)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,16 +128,22 @@ def _decode_legacy(data: bytes, name: str) -> tuple[str, str]:
     )
 
 
+# U+FFFD and the private-use areas (Unicode category Co): the marks of a text damaged by a wrong
+# decoding or a font without a Unicode map. One regular-expression scan, not a category per char.
+_SUSPICIOUS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     controls = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B))
     return controls > max(2, len(sample) // 100)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _has_bad_chars(text: str) -> bool:
-    return any(
-        ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cs") for ch in text
-    )
+    return bool(_SUSPICIOUS.search(text) or _SURROGATE.search(text))
 
 
 def _common_share(text: str, encoding: str) -> float:
@@ -166,7 +171,7 @@ def _common_share(text: str, encoding: str) -> float:
 
 
 def _reject_suspicious(text: str, encoding: str, name: str) -> None:
-    bad = sum(1 for ch in text if ch == "\ufffd" or unicodedata.category(ch) == "Co")
+    bad = len(_SUSPICIOUS.findall(text))
     if bad:
         raise ReportError(
             name,

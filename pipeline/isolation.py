@@ -4,7 +4,9 @@ PDF parsers are C code: a decompression bomb can burn CPU for minutes, a hostile
 memory or crash the process, and neither a Prefect task timeout nor a thread can interrupt a C
 call. So a report runs in a worker process that the parent can kill. The worker is kept warm and
 reused across reports (imports cost more than most reports), recycled after a number of reports,
-and replaced when it had to be killed.
+and replaced when it had to be killed. Reports of a batch run side by side, one per core by
+default (``Limits.workers``), each in a worker of its own, so that a report that has to be killed
+takes no neighbour's work with it.
 
 This module knows nothing of reports or batches: it runs the function it is given and turns a
 broken limit into a ``ReportError`` (timeout, memory_limit, worker_crashed), which the caller
@@ -18,6 +20,7 @@ import atexit
 import ctypes
 import multiprocessing as mp
 import os
+import queue
 import re
 import resource
 import signal
@@ -47,11 +50,61 @@ class Limits:
     seconds_per_page: float = 2.0  # a long PDF is allowed proportionally longer
     memory_mb: int = 2048  # address-space cap of the worker (RLIMIT_AS)
     recycle_after: int = 25  # calls per worker before a fresh one (bounds leaks in C libraries)
+    workers: int = 1  # reports run side by side, each in a worker of its own
 
 
-_POOL: ProcessPoolExecutor | None = None
-_POOL_KEY: tuple[int, int] | None = None
-_LOCK = threading.Lock()
+# Reports at a time by default: one per core (a report is one process's CPU work), at most four,
+# since each warm worker holds about 150 MB and the whole batch should stay well under 1 GB.
+DEFAULT_WORKERS = max(1, min(os.cpu_count() or 1, 4))
+
+
+class _Slot:
+    """One worker process (a single-process pool) and the call it runs: a broken limit kills
+    only this slot's worker, never a neighbour's report."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.key: tuple[int, int] | None = None
+
+    def executor(self, limits: Limits) -> ProcessPoolExecutor:
+        key = (limits.memory_mb, limits.recycle_after)
+        if self.pool is None or self.key != key:
+            self.stop()
+            self.pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=mp.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(limits.memory_mb, os.getpid()),
+                max_tasks_per_child=limits.recycle_after,
+            )
+            self.key = key
+        return self.pool
+
+    def processes(self) -> list:
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop the worker; ``kill`` ends it at once (a call that ran over its time)."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        if kill:
+            for proc in procs:
+                try:
+                    proc.kill()
+                except (OSError, AttributeError):
+                    pass
+        pool.shutdown(wait=not kill, cancel_futures=True)
+        for proc in procs:  # reap them, so none is left as a zombie or still exiting
+            proc.join(timeout=5)
+
+
+_SLOTS: list[_Slot] = []
+# Last freed, first taken: calls one after another keep using one warm worker, and a second
+# worker starts only when two reports run at once.
+_FREE: queue.LifoQueue[_Slot] = queue.LifoQueue()
+_SETUP = threading.Lock()
 _ABANDONED = threading.Event()
 
 
@@ -172,38 +225,25 @@ def time_limit(path: Path, limits: Limits) -> float:
             + OCR_SECONDS_PER_PAGE * estimate_image_pages(path))
 
 
-def _pool(limits: Limits) -> ProcessPoolExecutor:
-    global _POOL, _POOL_KEY
-    key = (limits.memory_mb, limits.recycle_after)
-    if _POOL is None or _POOL_KEY != key:
-        shutdown()
-        _POOL = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=mp.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(limits.memory_mb, os.getpid()),
-            max_tasks_per_child=limits.recycle_after,
-        )
-        _POOL_KEY = key
-    return _POOL
+def _take_slot(workers: int) -> _Slot:
+    """A free slot, waiting for one while ``workers`` reports run (Prefect's threads queue here).
+    The number of slots follows the setting when none is busy (between batches)."""
+    with _SETUP:
+        if len(_SLOTS) != workers and _FREE.qsize() == len(_SLOTS):
+            for slot in _SLOTS:
+                slot.stop()
+            while not _FREE.empty():
+                _FREE.get_nowait()
+            _SLOTS[:] = [_Slot() for _ in range(max(1, workers))]
+            for slot in _SLOTS:
+                _FREE.put(slot)
+    return _FREE.get()
 
 
 def shutdown(kill: bool = False) -> None:
-    """Stop the worker; ``kill`` ends it at once (a call that ran over its time)."""
-    global _POOL
-    pool, _POOL = _POOL, None
-    if pool is None:
-        return
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    if kill:
-        for proc in procs:
-            try:
-                proc.kill()
-            except (OSError, AttributeError):
-                pass
-    pool.shutdown(wait=not kill, cancel_futures=True)
-    for proc in procs:  # reap them, so none is left as a zombie or still exiting
-        proc.join(timeout=5)
+    """Stop every worker; ``kill`` ends them at once (an interrupted batch)."""
+    for slot in list(_SLOTS):
+        slot.stop(kill)
 
 
 def stop_resource_tracker() -> None:
@@ -222,39 +262,43 @@ def run_isolated(fn: Callable[..., T], args: tuple, path: Path, limits: Limits) 
     """``fn(*args)`` in the worker, for the report at ``path`` (named in the errors, and whose
     size sets the time limit). A broken limit raises ``ReportError``; the worker is replaced."""
     limit = time_limit(path, limits)
-    with _LOCK:  # one call at a time per worker; Prefect's threads queue here
+    slot = _take_slot(limits.workers)
+    try:
         if _ABANDONED.is_set():
             raise Abandoned(f"{path.name}: not processed, the batch was interrupted")
         try:
-            result, lifted = _pool(limits).submit(_call, fn, args).result(timeout=limit)
+            result, lifted = slot.executor(limits).submit(_call, fn, args).result(timeout=limit)
         except FutureTimeout:
-            shutdown(kill=True)
+            slot.stop(kill=True)
             raise ReportError(str(path), "timeout", f"{path.name}: processing took longer than {limit:.0f} s "
                               "and was stopped (a decompression bomb or a pathological file?); raise "
                               "--timeout if the report is just very long.", stage="worker") from None
         except BrokenProcessPool:
-            shutdown(kill=True)
+            slot.stop(kill=True)
             if _ABANDONED.is_set():  # killed by ``abandon``, not by the report
                 raise Abandoned(f"{path.name}: not finished, the batch was interrupted") from None
             raise ReportError(str(path), "worker_crashed", f"{path.name}: the worker process died while "
                               "reading this file (a crash in the PDF library, or killed by the system); "
                               "the file is probably damaged.", stage="worker") from None
         if isinstance(result, _OutOfMemory):
-            shutdown(kill=True)
+            slot.stop(kill=True)
             raise ReportError(str(path), "memory_limit", f"{path.name}: processing needed more than the "
                               f"{limits.memory_mb} MiB memory cap; raise --memory-mb if the report is "
                               "genuinely large.", stage="worker")
         if lifted:  # the worker's heap grew past its cap: the next report gets a fresh one
-            shutdown()
+            slot.stop()
         return result
+    finally:
+        _FREE.put(slot)
 
 
 def worker_pid() -> int | None:
-    """The current worker's process id (tests use it to kill a worker on purpose)."""
-    if _POOL is None:
-        return None
-    procs = list((getattr(_POOL, "_processes", None) or {}).values())
-    return procs[0].pid if procs else None
+    """A current worker's process id (tests use it to kill a worker on purpose)."""
+    for slot in _SLOTS:
+        procs = slot.processes()
+        if procs:
+            return procs[0].pid
+    return None
 
 
 def _at_exit() -> None:

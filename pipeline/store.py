@@ -21,14 +21,15 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import os
 import re
 import secrets
 import shutil
 import time
-from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -51,7 +52,7 @@ REPORT_FILES = tuple(f"{t}.{ext}" for t in OUTPUT_TABLES for ext in ("parquet", 
     "source.txt", "document.json", "datapackage.json")
 # Cells a spreadsheet would evaluate: = + - @ start a formula, a leading tab or carriage return
 # hides one; a leading ' is escaped too, so that removing one ' on reading is exact.
-_FORMULA_START = re.compile(r"[=+\-@\t\r']")
+_FORMULA_CHARS = frozenset("=+-@\t\r'")
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
@@ -65,42 +66,60 @@ def bbox_text(bbox: BBox | None) -> str:
 NUMERIC_TWINS = {"value_num": "value", "value_max_num": "value_max", "change_value_num": "change_value"}
 
 
+def _float_or_missing(text: str) -> float:
+    """The float of an exact decimal text; NaN for an empty or unparsable one."""
+    try:
+        return float(text) if text else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _column(objs: tuple, c: str, rid: str, derived: dict):
+    """One column of a table, typed as its contract says, from the model's objects."""
+    if c == "report_id":
+        return [rid] * len(objs)
+    if c in derived:
+        return [derived[c](o) for o in objs]
+    if c in NUMERIC_TWINS:  # the exact text's float, or missing where the text is empty
+        return np.array([_float_or_missing(getattr(o, NUMERIC_TWINS[c])) for o in objs], dtype="float64")
+    values = [getattr(o, c) for o in objs]
+    if c == "page":
+        return pd.array(values, dtype="Int64")
+    if c == "ocr_confidence":  # a number or missing (text not read by OCR)
+        return np.array(values, dtype="float64")
+    return values
+
+
+_BOX = {"bbox": lambda o: bbox_text(o.bbox)}
+_IDS = {"claim_ids": lambda o: ";".join(o.claim_ids)}
+
+
+def _empty_frame(cols: list[str]) -> pd.DataFrame:
+    """A table without rows: untyped text columns, and the typed ones as their contract says."""
+    df = pd.DataFrame([], columns=cols)
+    for c in cols:
+        if c == "page":
+            df[c] = df[c].astype("Int64")
+        elif c in NUMERIC_TWINS or c == "ocr_confidence":
+            df[c] = df[c].astype("float64")
+    return df
+
+
 def document_frames(doc: Document) -> dict[str, pd.DataFrame]:
-    """The content tables of a document, in their contract's column order."""
-    rid = doc.report_id
-    rows = {
-        "sections": [
-            {"report_id": rid, **{k: getattr(s, k) for k in ("section_id", "parent_id", "level", "number",
-                                                               "title", "raw_start", "raw_end", "line")}}
-            for s in doc.sections
-        ],
-        "cases": [{"report_id": rid, **{k: v for k, v in asdict(c).items()}} for c in doc.cases],
-        "blocks": [
-            {"report_id": rid, **{k: getattr(b, k) for k in ("block_id", "kind", "section_id", "case_id",
-                                                               "text", "raw_start", "raw_end", "line",
-                                                               "page", "locator", "ocr", "ocr_confidence")},
-             "bbox": bbox_text(b.bbox)}
-            for b in doc.blocks
-        ],
-        "claims": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.claims],
-        "tables": [{"report_id": rid, **asdict(c), "bbox": bbox_text(c.bbox)} for c in doc.table_cells],
-        "indicators": [{"report_id": rid, **asdict(i), "claim_ids": ";".join(i.claim_ids)} for i in doc.indicators],
-        "checks": [{"report_id": rid, **asdict(c), "claim_ids": ";".join(c.claim_ids)} for c in doc.checks],
-    }
+    """The content tables of a document, in their contract's column order, built a column at a
+    time from the model's objects (a dict per row, let alone ``dataclasses.asdict``'s deep copy,
+    cost more than all extraction)."""
+    objects = {"sections": (doc.sections, {}), "cases": (doc.cases, {}), "blocks": (doc.blocks, _BOX),
+               "claims": (doc.claims, _BOX), "tables": (doc.table_cells, _BOX),
+               "indicators": (doc.indicators, _IDS), "checks": (doc.checks, _IDS)}
     frames = {}
     for name in TABLES:
         cols = columns(name)
-        df = pd.DataFrame(rows[name], columns=cols)
-        for c in cols:
-            if c == "page":
-                df[c] = df[c].astype("Int64")
-            elif c in NUMERIC_TWINS:  # the exact text's float, or missing where the text is empty
-                df[c] = pd.to_numeric(df[NUMERIC_TWINS[c]].replace("", None), errors="coerce").astype("float64")
-            elif c == "ocr_confidence":  # a number or missing (text not read by OCR)
-                df[c] = df[c].astype("float64")
-            elif df[c].dtype == object:
-                df[c] = df[c].where(df[c].notna(), None)
-        frames[name] = df
+        objs, derived = objects[name]
+        if not objs:
+            frames[name] = _empty_frame(cols)
+            continue
+        frames[name] = pd.DataFrame({c: _column(objs, c, doc.report_id, derived) for c in cols}, columns=cols)
     return frames
 
 
@@ -198,24 +217,38 @@ def _new_file(parent: Path, prefix: str):
             continue
 
 
-def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as written to CSV: text cells a spreadsheet would run as a formula get a ``'`` in
-    front; numbers written as text ("-12.4", "+5%") stay as they are."""
-    out = df
+def _text_scan(df: pd.DataFrame) -> tuple[dict[str, list[int]], bool]:
+    """One pass over the text columns: the rows of each column whose cell a spreadsheet would run
+    as a formula (a first-character test, the number pattern only for the few it keeps), and
+    whether any cell holds a carriage return."""
+    risky: dict[str, list[int]] = {}
+    carriage = False
     for c in df.columns:
         if df[c].dtype != object:
             continue
-        s = df[c]
-        text = s.map(lambda v: isinstance(v, str))
-        if not text.any():
-            continue
-        t = s[text]
-        risky = t.str.match(_FORMULA_START) & ~t.str.fullmatch(_NUMBER)
-        if risky.any():
-            if out is df:
-                out = df.copy()
-            out.loc[risky[risky].index, c] = "'" + t[risky]
+        values = df[c].tolist()
+        rows = [i for i, v in enumerate(values)
+                if isinstance(v, str) and v[:1] in _FORMULA_CHARS and not _NUMBER.fullmatch(v)]
+        if rows:
+            risky[c] = rows
+        carriage = carriage or any(isinstance(v, str) and "\r" in v for v in values)
+    return risky, carriage
+
+
+def _escaped(df: pd.DataFrame, risky: dict[str, list[int]]) -> pd.DataFrame:
+    if not risky:
+        return df
+    out = df.copy()
+    for c, rows in risky.items():
+        values = df[c].tolist()
+        out.iloc[rows, out.columns.get_loc(c)] = ["'" + values[i] for i in rows]
     return out
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as written to CSV: text cells a spreadsheet would run as a formula get a ``'`` in
+    front; numbers written as text ("-12.4", "+5%") stay as they are."""
+    return _escaped(df, _text_scan(df)[0])
 
 
 def read_csv_rows(path: str | Path) -> list[dict]:
@@ -226,18 +259,14 @@ def read_csv_rows(path: str | Path) -> list[dict]:
                 for row in csv.DictReader(fh)]
 
 
-def _has_carriage_return(df: pd.DataFrame) -> bool:
-    return any(df[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
-               for c in df.columns if df[c].dtype == object)
-
-
 def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, parquet_path)
     # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
     # carriage return would end its row early for a reader, so such a table quotes every text cell.
-    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(df) else csv.QUOTE_MINIMAL
-    spreadsheet_safe(df).to_csv(csv_path, index=False, encoding="utf-8", quoting=quoting, lineterminator="\n")
+    risky, carriage = _text_scan(df)
+    quoting = csv.QUOTE_NONNUMERIC if carriage else csv.QUOTE_MINIMAL
+    _escaped(df, risky).to_csv(csv_path, index=False, encoding="utf-8", quoting=quoting, lineterminator="\n")
     for p in (parquet_path, csv_path):
         with open(p, "rb") as fh:
             os.fsync(fh.fileno())
