@@ -5,8 +5,8 @@ A flow run costs about a second with a server running, and a server costs second
 (about 4 s with its database in place, 13 s the first time, when it creates it). So a batch is one
 flow run, never a flow run per report, and the server is started once: the first `reportpipe run`
 or `serve` without ``PREFECT_API_URL`` starts a background server (this module, run as
-``python -m flows api-server``), later invocations reuse it, and it stops itself after
-``SERVER_IDLE_S`` without a user. ``reportpipe server start|stop|status`` controls it by hand. With
+``python -m flows api-server``; its process is managed by ``pipeline.background_server``), later
+invocations reuse it, and it stops itself after ``SERVER_IDLE_S`` without a user. ``reportpipe server start|stop|status`` controls it by hand. With
 ``PREFECT_API_URL`` set, runs go to that server and none is started. Caching across runs is this
 project's own content key (see ``pipeline.content_key``), not Prefect's. Everything that knows
 about Prefect is in this module.
@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,17 +42,10 @@ _configure_prefect()
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-from pipeline import isolation  # noqa: E402
-from pipeline.errors import ReportpipeError  # noqa: E402
+from pipeline import background_server, isolation  # noqa: E402
 
 if TYPE_CHECKING:  # the batch (pandas, pyarrow) is imported where a flow runs, not by the server
     from pipeline.batch import PlanItem, ReportResult, Settings
-
-# How long a local server may take to answer its health check: a cold start on a busy machine
-# migrates its database first (tens of seconds seen on two shared cores).
-SERVER_START_TIMEOUT_S = 120.0
-# How long the server gets to stop cleanly before it is killed.
-SERVER_STOP_TIMEOUT_S = 20.0
 
 
 @task(name="process_report", cache_policy=NO_CACHE, persist_result=False)
@@ -80,22 +68,22 @@ def _as_tasks(out_dir: str, settings: Settings) -> Callable[[PlanItem], Callable
     return submit
 
 
-def dask_runner(address: str | None = None):
-    """A Dask task runner: an existing cluster at ``address``, or a local one of two worker
+def dask_runner(address: str | None = None, workers: int = 2):
+    """A Dask task runner: an existing cluster at ``address``, or a local one of ``workers``
     processes. Each Dask worker is its own process, so reports run there without a nested worker
     (daemonic Dask workers may not start processes of their own)."""
     from prefect_dask import DaskTaskRunner
 
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
 
 
 def process_folder_on_dask(inputs: list[str], out_dir: str, force: bool, settings: dict,
                            address: str | None = None, vanished: str = "keep") -> dict:
     settings = {**settings, "isolate": False}
-    return process_folder.with_options(task_runner=dask_runner(address))(inputs, out_dir, force, settings,
-                                                                           vanished)
+    runner = dask_runner(address, settings.get("workers") or 2)
+    return process_folder.with_options(task_runner=runner)(inputs, out_dir, force, settings, vanished)
 
 
 @flow(name="process_folder")
@@ -182,198 +170,6 @@ def stop_temporary_servers() -> None:
         instance.stop()
 
 
-# ---------------------------------------------------------------------------------------------
-# The background server
-#
-# One per user, found through a state file: {"pid", "url", "started"}. Its process is this
-# module (`python -m flows api-server`), serving Prefect's app with uvicorn, in a session of its
-# own, so a Ctrl-C or SIGTERM meant for a `reportpipe run` never reaches it. Every invocation
-# that uses it holds a shared lock on the "users" file for as long as it does; the server's
-# watchdog counts idle time from the last moment it saw that lock held, and stops the server
-# after SERVER_IDLE_S of it. Starting is serialised by an exclusive lock, so two invocations
-# at once start one server.
-
-# Idle time after which the background server stops itself: long enough that a user adding
-# reports through an afternoon pays the start once, short enough that an idle machine gets its
-# memory (about 250 MB) back. REPORTPIPE_SERVER_IDLE_S overrides it.
-SERVER_IDLE_S = 30 * 60.0
-WATCH_INTERVAL_S = 1.0  # how often the server's watchdog looks for users
-
-
-def state_dir() -> Path:
-    """Where the background server's state lives: $REPORTPIPE_STATE_DIR, else the XDG state
-    folder (~/.local/state/reportpipe)."""
-    explicit = os.environ.get("REPORTPIPE_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "reportpipe"
-
-
-def idle_limit() -> float:
-    """Seconds without a user after which the background server stops."""
-    value = os.environ.get("REPORTPIPE_SERVER_IDLE_S")
-    if value is None:
-        return SERVER_IDLE_S
-    try:
-        return float(value)
-    except ValueError:
-        raise ReportpipeError(f"REPORTPIPE_SERVER_IDLE_S={value!r} is not a number of seconds.") from None
-
-
-@dataclass(frozen=True)
-class ServerState:
-    """A running background server: its process, API URL and start time (epoch seconds)."""
-
-    pid: int
-    url: str
-    started: float
-
-
-def _files() -> tuple[Path, Path, Path, Path]:
-    d = state_dir()
-    d.mkdir(parents=True, exist_ok=True)
-    return d / "server.json", d / "server.users", d / "server.start.lock", d / "server.log"
-
-
-def _read_state(path: Path) -> ServerState | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return ServerState(int(data["pid"]), str(data["url"]), float(data["started"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _is_our_server(pid: int) -> bool:
-    """Whether ``pid`` is a live background server process (not a reused pid)."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            argv = fh.read().split(b"\0")
-    except OSError:
-        return False
-    return b"flows" in argv and b"api-server" in argv
-
-
-def _healthy(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
-def last_use() -> float | None:
-    """When the background server was last used (epoch seconds), if ever."""
-    try:
-        return _files()[1].stat().st_mtime
-    except OSError:
-        return None
-
-
-def server_status() -> ServerState | None:
-    """The background server if it is running and answers; a stale state file (its process gone,
-    or not answering) is removed."""
-    state_file = _files()[0]
-    state = _read_state(state_file)
-    if state is None:
-        return None
-    if _is_our_server(state.pid) and _healthy(state.url):
-        return state
-    if not _is_our_server(state.pid):
-        state_file.unlink(missing_ok=True)
-    return None
-
-
-def start_server(timeout: float = SERVER_START_TIMEOUT_S) -> ServerState:
-    """The background server, started if none is running. Two callers at once get one server."""
-    return _ensure_server(timeout)[0]
-
-
-def _ensure_server(timeout: float) -> tuple[ServerState, bool]:
-    """The running server, and whether this call started it."""
-    state_file, _users, start_lock, log = _files()
-    with open(start_lock, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        state = _read_state(state_file)
-        if state is not None and _is_our_server(state.pid):
-            _wait_healthy(state, timeout)  # running, or still starting
-            return state, False
-        state_file.unlink(missing_ok=True)
-        port = _free_port()
-        with open(log, "ab") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "flows", "api-server", "--port", str(port)],
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True, cwd=str(Path(__file__).resolve().parent),
-                                    env={**os.environ, "PYTHONPATH": _module_path()})
-        state = ServerState(proc.pid, f"http://127.0.0.1:{port}/api", time.time())
-        _write_state(state_file, state)
-        try:
-            _wait_healthy(state, timeout, proc)
-        except BaseException:
-            _stop_pid(proc.pid, SERVER_STOP_TIMEOUT_S)
-            state_file.unlink(missing_ok=True)
-            raise
-        return state, True
-
-
-def _module_path() -> str:
-    """This module's folder first on the server's path (an installed wheel has it already)."""
-    here = str(Path(__file__).resolve().parent)
-    rest = os.environ.get("PYTHONPATH", "")
-    return here + (os.pathsep + rest if rest else "")
-
-
-def _write_state(path: Path, state: ServerState) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"pid": state.pid, "url": state.url, "started": state.started}), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _wait_healthy(state: ServerState, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (proc.poll() is not None) if proc is not None else not _is_our_server(state.pid):
-            raise ReportpipeError(
-                f"the background Prefect server stopped as it started; see {_files()[3]}, or run "
-                "`prefect server start` yourself and set PREFECT_API_URL.")
-        if _healthy(state.url):
-            return
-        time.sleep(0.2)
-    raise ReportpipeError(f"the background Prefect server did not answer within {timeout:.0f} s; "
-                          f"see {_files()[3]}.")
-
-
-def stop_server(timeout: float = SERVER_STOP_TIMEOUT_S) -> ServerState | None:
-    """Stop the background server (and everything in its process group); the state it had."""
-    state_file = _files()[0]
-    state = _read_state(state_file)
-    if state is None or not _is_our_server(state.pid):
-        state_file.unlink(missing_ok=True)
-        return None
-    _stop_pid(state.pid, timeout)
-    state_file.unlink(missing_ok=True)
-    return state
-
-
-def _stop_pid(pid: int, timeout: float) -> None:
-    """SIGTERM to the process group led by ``pid``, SIGKILL to what is left after ``timeout``."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)  # our child when we started it: reap it
-            except ChildProcessError:
-                pass
-            try:
-                os.killpg(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.1)
-
-
 @contextmanager
 def prefect_api(announce: Callable[[str], None] | None = None) -> Iterator[str]:
     """The API URL flow runs in the block report to, and Prefect configured for it:
@@ -385,10 +181,10 @@ def prefect_api(announce: Callable[[str], None] | None = None) -> Iterator[str]:
     if configured:
         yield configured
         return
-    users = _files()[1]
+    users = background_server.server_files()[1]
     with open(users, "a") as hold:
         fcntl.flock(hold, fcntl.LOCK_SH)  # in use from here: the watchdog cannot count idle time
-        state, started = _ensure_server(SERVER_START_TIMEOUT_S)
+        state, started = background_server.ensure_server(background_server.SERVER_START_TIMEOUT_S)
         if started and announce is not None:
             announce(state.url)
         os.environ["PREFECT_API_URL"] = state.url  # for processes Prefect starts (served runs)
@@ -400,20 +196,14 @@ def prefect_api(announce: Callable[[str], None] | None = None) -> Iterator[str]:
             os.utime(users)  # the last use, which the idle time counts from
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_api_server(port: int) -> None:
     """The background server's process: Prefect's API and UI (its app, as `prefect server start`
     serves it) on 127.0.0.1:``port``, until SIGTERM or ``idle_limit()`` seconds without a user."""
     import uvicorn
     from prefect.server.api.server import create_app
 
-    state_file, users, _lock, _log = _files()
-    limit = idle_limit()
+    state_file, users, _lock, _log = background_server.server_files()
+    limit = background_server.idle_limit()
     config = uvicorn.Config(create_app(final=True), host="127.0.0.1", port=port, log_level="warning",
                             timeout_keep_alive=5)
     server = uvicorn.Server(config)
@@ -422,7 +212,7 @@ def run_api_server(port: int) -> None:
         last_seen = time.time()
         with open(users, "a") as probe:
             while not server.should_exit:
-                time.sleep(WATCH_INTERVAL_S)
+                time.sleep(background_server.WATCH_INTERVAL_S)
                 try:
                     fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -438,7 +228,7 @@ def run_api_server(port: int) -> None:
     try:
         server.run()
     finally:
-        state = _read_state(state_file)
+        state = background_server.read_state(state_file)
         if state is not None and state.pid == os.getpid():
             state_file.unlink(missing_ok=True)
 

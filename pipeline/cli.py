@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="process every report even if unchanged")
     run.add_argument("--runner", type=_runner, default="prefect", metavar="{prefect,inline,dask[=ADDRESS]}",
                      help="prefect: a Prefect flow run (default); inline: this process, no Prefect; "
-                     "dask: a Prefect flow run on a local Dask cluster of two worker processes, or on "
+                     "dask: a Prefect flow run on a local Dask cluster of --workers processes, or on "
                      "the cluster at ADDRESS (tcp://host:8786)")
     run.add_argument("--max-bytes", type=int, default=None, metavar="N",
                      help="largest report accepted, in bytes (default 32 MiB)")
@@ -231,6 +231,13 @@ def _inputs(args) -> list[str]:
 
 
 def cmd_run(args) -> int:
+    if args.runner == "prefect" and not os.environ.get("PREFECT_API_URL") and (
+            args.force or _work_likely(_inputs(args), args.out)):
+        # The background server starts while this process imports the pipeline and Prefect and
+        # plans the batch, instead of after (a first run of the day waits for one, not both).
+        from .background_server import launch_server
+
+        launch_server()
     from .batch import Settings, begin, collect_inputs, needs_work, plan, run_batch
     from .catalog import refresh_if_stale
     from .process import INPUT_SUFFIXES
@@ -259,6 +266,29 @@ def cmd_run(args) -> int:
         results, gone = _run_prefect(files, args, settings)
     _print_summary(results, gone, time.perf_counter() - t0, args)
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _work_likely(inputs: list[str], out: str) -> bool:
+    """Whether a run will probably process something, judged from file times alone (the plan
+    decides; this only says whether to start the Prefect server early): no manifest yet, or an
+    input modified after it."""
+    from .names import JOURNAL, MANIFEST
+
+    try:
+        written = max((Path(out) / name).stat().st_mtime for name in (MANIFEST, JOURNAL)
+                      if (Path(out) / name).exists())
+    except ValueError:  # neither exists
+        return True
+    for item in inputs:
+        p = Path(item)
+        paths = [p] if not p.is_dir() else (Path(root) / f for root, _dirs, files in os.walk(p) for f in files)
+        for path in paths:
+            try:
+                if path.stat().st_mtime > written:
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 def _with_progress(total: int, args, run):
@@ -375,28 +405,28 @@ def cmd_serve(args) -> int:
 
 
 def cmd_server(args) -> int:
-    import flows
+    from . import background_server as bg
 
     if args.action == "start":
-        state = flows.server_status()
+        state = bg.server_status()
         if state is None:
-            state = flows.start_server()
+            state = bg.start_server()
             print(f"started: {state.url[:-4]} (pid {state.pid})")
         else:
             print(f"already running: {state.url[:-4]} (pid {state.pid})")
         return 0
     if args.action == "stop":
-        stopped = flows.stop_server()
+        stopped = bg.stop_server()
         print(f"stopped the server of pid {stopped.pid}" if stopped else "no background server is running")
         return 0
-    state = flows.server_status()
+    state = bg.server_status()
     if state is None:
         print("not running (the next `reportpipe run` starts it)")
         return 3
-    since = flows.last_use()
+    since = bg.last_use()
     idle = "" if since is None else f", idle for {time.time() - since:.0f} s"
     print(f"running: {state.url[:-4]} (pid {state.pid}, up {time.time() - state.started:.0f} s{idle}; "
-          f"stops after {flows.idle_limit():.0f} s idle)")
+          f"stops after {bg.idle_limit():.0f} s idle)")
     return 0
 
 

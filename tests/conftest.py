@@ -45,9 +45,9 @@ def _stop_prefect() -> None:
     if flows is not None:
         flows.stop_temporary_servers()
     if (STATE_DIR / "server.json").exists():
-        import flows as started
+        from pipeline import background_server
 
-        started.stop_server()
+        background_server.stop_server()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -15,13 +15,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from soak_serve import soak  # noqa: E402
 
-# serve, the process of its one flow run, that run's report worker and multiprocessing's tracker;
-# one more for a flow run starting while the last one's process exits
-MAX_PROCESSES = 5
-# serve (about 200 MB), one flow run's process (about 200 MB) and its report worker (up to about
-# 250 MB): the most the tree holds at once. A process or a report's memory kept per poll (about 15
+# serve, the process of its one flow run, that run's report workers (two on two cores, when a
+# poll finds two reports) and multiprocessing's tracker; one more for a flow run starting while the
+# last one's process exits
+MAX_PROCESSES = 6
+# serve (about 200 MB), one flow run's process (about 200 MB) and its two report workers (up to
+# about 250 MB each): the most the tree holds at once. A process or a report's memory kept per poll (about 15
 # polls in the test) would pass it several times over.
-MAX_TREE_MB = 1000
+MAX_TREE_MB = 1250
 
 
 @pytest.mark.slow
