@@ -49,6 +49,16 @@ class NameRules:
     leading_months: re.Pattern
     trailing_from: re.Pattern
     list_figure: re.Pattern
+    topic_predicates: tuple[str, ...]
+    topic_quoted_heads: tuple[str, ...]
+    topic_example: re.Pattern
+    predicate_ends: tuple[str, ...]
+    count_modifiers: tuple[str, ...]
+    count_noun_stops: tuple[str, ...]
+    leading_function: tuple[str, ...]
+    locative_frame: re.Pattern
+    inner_basis: re.Pattern
+    inner_adverb: re.Pattern
     aliases: dict[str, str]  # alias → canonical
 
 
@@ -74,6 +84,15 @@ def name_rules() -> NameRules:
         leading_months=re.compile(names["leading_months_pattern"]),
         trailing_from=re.compile(names["trailing_from_pattern"]),
         list_figure=re.compile(names["list_figure_pattern"]),
+        topic_predicates=by_length(names["topic_predicates"]),
+        topic_quoted_heads=by_length(names["topic_quoted_heads"]),
+        topic_example=re.compile(names["topic_example_pattern"]),
+        predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
+        count_noun_stops=by_length(names["count_noun_stops"]),
+        leading_function=by_length(names["leading_function"]),
+        locative_frame=re.compile(names["locative_frame_pattern"]),
+        inner_basis=re.compile(names["inner_basis_pattern"]),
+        inner_adverb=re.compile(names["inner_adverb_pattern"]),
         aliases=aliases,
     )
 
@@ -172,8 +191,12 @@ def clean_name(subject: str) -> tuple[str, str]:
         text, _p = _strip_front(text, r.leading_period)
         text, s = _strip_front(text, r.scope)
         text, v = _strip_front(text, tuple(w for w in r.verbs if len(w) > 1))
+        text, f = _strip_front(text, r.leading_function)
+        frame = r.locative_frame.match(text)
+        if frame and frame.end() < len(text) - 1:
+            text, f = text[frame.end():], f or frame.group()
         scope = scope or s
-        if not (_w or _p or s or v):
+        if not (_w or _p or s or v or f):
             break
     if not scope:  # "年末全市机动车保有量": the region word after a period word that stays
         for s in r.scope:
@@ -185,6 +208,12 @@ def clean_name(subject: str) -> tuple[str, str]:
         i = text.find(w)
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
+    text = r.inner_adverb.sub("", text)
+    basis = r.inner_basis.search(text)
+    if basis and basis.start() > 0 and basis.end() < len(text):  # "…相比去年同期的订单量"
+        text = text[: basis.start()] + text[basis.end():]
+    for w in r.leading_period:  # "基于小程序的全年交易额": the period inside a name
+        text = text.replace("的" + w, "的")
     figure = _TRAILING_FIGURE.search(text)
     if figure and figure.start() >= 2:
         text = text[: figure.start()]
