@@ -51,6 +51,10 @@ class NameRules:
     list_figure: re.Pattern
     topic_predicates: tuple[str, ...]
     topic_quoted_heads: tuple[str, ...]
+    topic_noun_ends: tuple[str, ...]
+    topic_not: tuple[str, ...]
+    topic_adverbs: tuple[str, ...]
+    holders: tuple[str, ...]
     topic_example: re.Pattern
     predicate_ends: tuple[str, ...]
     count_modifiers: tuple[str, ...]
@@ -86,6 +90,9 @@ def name_rules() -> NameRules:
         list_figure=re.compile(names["list_figure_pattern"]),
         topic_predicates=by_length(names["topic_predicates"]),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
+        topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
+        topic_adverbs=by_length(names["topic_adverbs"]),
+        holders=tuple(w for w in lexicon.organisation_suffixes() if len(w) > 1),
         topic_example=re.compile(names["topic_example_pattern"]),
         predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
@@ -224,6 +231,126 @@ def clean_name(subject: str) -> tuple[str, str]:
     return text.strip(" ，,：:；;、"), scope
 
 
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").
+_CLAUSE_END = re.compile(r"[，；,;]|(?<!\d)[：:]|[：:](?!\d)")
+_HAS_DIGIT = re.compile(r"\d")
+_QUOTED = re.compile(r"^“[^”]{1,12}”")
+# "1200万人以上", "5%左右": a bound after the figure, not a noun it counts
+_QUALIFIERS_AFTER = tuple(lexicon.load().mapping("qualifiers", "after"))
+TOPIC_CHARS = (3, 16)  # a topic is a name: longer than a two-character word (就业, 坚持), shorter than a clause
+# A measure named without its holder is a short noun phrase ("访问次数", "日均推送消息阅读量"); a
+# longer name, or one that names an organisation, has a subject of its own and takes no topic.
+BARE_NAME_CHARS = 10
+
+
+@dataclass(frozen=True)
+class Around:
+    """The text around a claim's figure in its block (raw, spaces beside Chinese dropped): the
+    clause before it, the clause after it, and where its clause and its sentence start."""
+
+    before: str
+    after: str
+    clause_start: int  # offset of the figure's clause in its block's raw text
+    sentence_start: int
+
+
+def _unspaced(text: str) -> str:
+    return _CJK_SPACE.sub("", text)
+
+
+def around(block_raw: str, start: int, end: int) -> Around:
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(block_raw, 0, start)), default=0)
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(block_raw, sentence_start, start)), default=sentence_start)
+    stop = _CLAUSE_END.search(block_raw, end)
+    sentence_stop = _SENTENCE_END.search(block_raw, end)
+    after_end = min(m.start() for m in (stop, sentence_stop) if m) if (stop or sentence_stop) else len(block_raw)
+    return Around(_unspaced(block_raw[clause_start:start]).strip(), _unspaced(block_raw[end:after_end]).strip(),
+                  clause_start, sentence_start)
+
+
+def counted_noun(after: str) -> str:
+    """The noun a count is of, when it follows the figure ("1000多名一线员工，…" → 一线员工): up to
+    the first particle or verb after it; "" when the clause goes on with a verb."""
+    r = name_rules()
+    if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
+        return ""
+    end = len(after)
+    for w in r.count_noun_stops:
+        i = after.find(w)
+        if i != -1 and i < end:
+            end = i
+    noun = after[:end].strip("，,、 ")
+    return noun if len(noun) >= 2 and not _HAS_DIGIT.search(noun) and not noun.startswith(r.basis_starts) else ""
+
+
+def name_of_count(c: Claim, ctx: Around, name: str) -> str:
+    """The name of a count whose noun follows it: "入驻1.5万个开锁师傅" → 开锁师傅, "歌莉娅1000多名一线
+    员工" → 歌莉娅一线员工. The phrase before stays when it names who holds the count; a predicate
+    before it ("建立了", "可触达") goes, but for 累计 and 新增, which change what is counted."""
+    if c.kind != "count" or c.change not in ("", "increase"):
+        return name
+    noun = counted_noun(ctx.after)
+    if not noun:
+        return name
+    r = name_rules()
+    before = ctx.before.rstrip("“\"'")
+    modifier = next((m for m in r.count_modifiers if before.endswith(m)), "")
+    if modifier:
+        return modifier + noun
+    holder, _ = clean_name(before) if before else ("", "")
+    if (not holder or _HAS_DIGIT.search(holder) or before.endswith(r.predicate_ends)
+            or holder.endswith(r.predicate_ends) or holder == noun):
+        return noun
+    return holder + noun
+
+
+def topic_of_clause(clause: str) -> str:
+    """The topic a clause states for the figures after it: "以某某为例" → 某某; a name opening the
+    clause before a predicate ("某平台已上线…", "某某小程序上线以来…") → that name; a quoted name
+    opening it, with its generic head ("“某某”平台访问人数…" → “某某”平台); else ""."""
+    r = name_rules()
+    text = _unspaced(clause).strip()
+    m = r.topic_example.search(text)
+    if m:
+        return _as_topic(m.group("topic"))
+    text = re.sub(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?", "", text)
+    found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
+    if found:
+        i, w = min(found)  # the first predicate of the clause
+        if not text.startswith(r.topic_noun_ends, i + len(w)) and not _HAS_DIGIT.search(text[:i]):
+            topic = _as_topic(_strip_back(text[:i], r.topic_adverbs))
+            if topic:
+                return topic
+    q = _QUOTED.match(text)
+    if q:
+        head = next((h for h in r.topic_quoted_heads if text.startswith(h, q.end())), "")
+        return q.group() + head
+    return ""
+
+
+def _as_topic(text: str) -> str:
+    r = name_rules()
+    name, scope = clean_name(text)
+    if (scope or not (TOPIC_CHARS[0] <= len(name) <= TOPIC_CHARS[1]) or _HAS_DIGIT.search(name)
+            or any(w in name for w in r.topic_not) or _YEAR.search(name)):
+        return ""
+    return name
+
+
+def with_topic(name: str, topic: str) -> str:
+    """A name given the topic stated before it, unless it names that topic or a quoted name of its own."""
+    if not topic or not name or name.startswith("“") or len(name) > BARE_NAME_CHARS:
+        return name
+    if any(w in name for w in name_rules().holders):
+        return name
+    q = _QUOTED.match(topic)
+    core = q.group() if q else topic
+    if core in name or name in topic:
+        return name
+    return topic + name
+
+
 def canonical_name(name: str) -> str:
     return name_rules().aliases.get(name, name)
 
@@ -256,6 +383,54 @@ def _indicator_id(report_id: str, claim_id: str) -> str:
     return "ind-" + hashlib.sha1(f"{report_id}|{claim_id}".encode()).hexdigest()[:12]
 
 
+class _Topics:
+    """The topics stated in a report's paragraphs, by position: a sentence's topic holds for the
+    figures after it in its paragraph, and within a case box (which is about one subject) for the
+    paragraphs after it."""
+
+    CLAUSES = 2  # a topic opens its sentence: its first clause, or its second after a time or place
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.by_block: dict[str, list[tuple[int, str]]] = {}
+        self.order = {b.block_id: i for i, b in enumerate(doc.blocks)}
+
+    def _stated(self, block) -> list[tuple[int, str]]:
+        found = self.by_block.get(block.block_id)
+        if found is None:
+            found = []
+            if block.kind != "table":
+                raw = self.doc.raw[block.raw_start:block.raw_end]
+                start = 0
+                for m in [*_SENTENCE_END.finditer(raw), None]:
+                    end = m.start() if m else len(raw)
+                    pos = start
+                    for i, clause in enumerate(re.split(_CLAUSE_END, raw[start:end])[: self.CLAUSES]):
+                        topic = topic_of_clause(clause)
+                        if topic:
+                            found.append((pos, topic))
+                            break
+                        pos += len(clause) + 1
+                    start = end + 1
+            self.by_block[block.block_id] = found
+        return found
+
+    def before(self, block, pos: int) -> str:
+        """The topic in force at ``pos`` of ``block``: stated in an earlier clause."""
+        stated = [t for p, t in self._stated(block) if p < pos]
+        if stated:
+            return stated[-1]
+        if block.case_id is None:
+            return ""
+        i = self.order.get(block.block_id, 0) - 1
+        while i >= 0 and self.doc.blocks[i].case_id == block.case_id:
+            earlier = self._stated(self.doc.blocks[i])
+            if earlier:
+                return earlier[-1][1]
+            i -= 1
+        return ""
+
+
 def extract_indicators(doc: Document) -> Document:
     """The indicators stage: one row per measured indicator and period, from the claims."""
     region = region_of(doc.title_page, doc.raw[:OPENING_CHARS])
@@ -276,6 +451,7 @@ def extract_indicators(doc: Document) -> Document:
             sec = sections.get(sec.parent_id or "")
         return (str(year), "report") if year else ("", "")
 
+    topics = _Topics(doc)
     rows: list[dict] = []
     last_level: dict | None = None
     last_sentence: tuple | None = None
@@ -284,8 +460,16 @@ def extract_indicators(doc: Document) -> Document:
         if sentence_key != last_sentence:
             last_level, last_sentence = None, sentence_key
         name, scope = clean_name(c.subject)
+        block = blocks.get(c.block_id)
+        ctx = None
+        if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
+            ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
+                         c.raw_end - block.raw_start)
+            name = name_of_count(c, ctx, name)
         if last_level is not None:
             name = _with_list_head(name, last_level["indicator"])
+        if ctx is not None and not scope:
+            name = with_topic(name, topics.before(block, ctx.clause_start))
         if c.change:
             level = last_level
             rate = c.kind == "percent" and c.unit in RATE_UNITS
