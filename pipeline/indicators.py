@@ -59,7 +59,8 @@ class NameRules:
     predicate_ends: tuple[str, ...]
     count_modifiers: tuple[str, ...]
     count_noun_stops: tuple[str, ...]
-    leading_function: tuple[str, ...]
+    leading_function: re.Pattern
+    inner_frames: tuple[str, ...]
     locative_frame: re.Pattern
     inner_basis: re.Pattern
     inner_adverb: re.Pattern
@@ -96,7 +97,8 @@ def name_rules() -> NameRules:
         topic_example=re.compile(names["topic_example_pattern"]),
         predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
-        leading_function=by_length(names["leading_function"]),
+        leading_function=re.compile(names["leading_function_pattern"]),
+        inner_frames=by_length(names["inner_frames"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
         inner_basis=re.compile(names["inner_basis_pattern"]),
         inner_adverb=re.compile(names["inner_adverb_pattern"]),
@@ -198,7 +200,10 @@ def clean_name(subject: str) -> tuple[str, str]:
         text, _p = _strip_front(text, r.leading_period)
         text, s = _strip_front(text, r.scope)
         text, v = _strip_front(text, tuple(w for w in r.verbs if len(w) > 1))
-        text, f = _strip_front(text, r.leading_function)
+        function = r.leading_function.match(text)
+        f = ""
+        if function and function.end() and function.end() < len(text) - 1:
+            text, f = text[function.end():], function.group()
         frame = r.locative_frame.match(text)
         if frame and frame.end() < len(text) - 1:
             text, f = text[frame.end():], f or frame.group()
@@ -216,6 +221,10 @@ def clean_name(subject: str) -> tuple[str, str]:
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
     text = r.inner_adverb.sub("", text)
+    for w in r.inner_frames:
+        i = text.find(w)
+        if i > 0 and len(text) > i + len(w):
+            text = text[:i] + text[i + len(w):]
     basis = r.inner_basis.search(text)
     if basis and basis.start() > 0 and basis.end() < len(text):  # "…相比去年同期的订单量"
         text = text[: basis.start()] + text[basis.end():]
@@ -232,6 +241,10 @@ def clean_name(subject: str) -> tuple[str, str]:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# A topic is stated per sentence, and per part of a sentence joined by a semicolon ("…；某小程序上线至今…").
+_TOPIC_UNIT_END = re.compile(r"[。！？!?\n；;]")
+# Words that open a clause before its subject: "数据显示“某某”平台…", "据统计…"
+_CLAUSE_OPENERS = tuple(sorted(lexicon.load().words("subjects", "subjects", "trim_start"), key=len, reverse=True))
 # A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").
 _CLAUSE_END = re.compile(r"[，；,;]|(?<!\d)[：:]|[：:](?!\d)")
 _HAS_DIGIT = re.compile(r"\d")
@@ -315,6 +328,7 @@ def topic_of_clause(clause: str) -> str:
     if m:
         return _as_topic(m.group("topic"))
     text = re.sub(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?", "", text)
+    text, _ = _strip_front(text, _CLAUSE_OPENERS)
     found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
     if found:
         i, w = min(found)  # the first predicate of the clause
@@ -346,7 +360,7 @@ def with_topic(name: str, topic: str) -> str:
         return name
     q = _QUOTED.match(topic)
     core = q.group() if q else topic
-    if core in name or name in topic:
+    if core in name or name in topic or name[:2] in topic:  # "叮咚买菜DAU" names its own holder
         return name
     return topic + name
 
@@ -385,50 +399,37 @@ def _indicator_id(report_id: str, claim_id: str) -> str:
 
 class _Topics:
     """The topics stated in a report's paragraphs, by position: a sentence's topic holds for the
-    figures after it in its paragraph, and within a case box (which is about one subject) for the
-    paragraphs after it."""
+    figures after it in its paragraph (a paragraph is about one subject until it names another)."""
 
     CLAUSES = 2  # a topic opens its sentence: its first clause, or its second after a time or place
 
     def __init__(self, doc: Document):
         self.doc = doc
         self.by_block: dict[str, list[tuple[int, str]]] = {}
-        self.order = {b.block_id: i for i, b in enumerate(doc.blocks)}
 
     def _stated(self, block) -> list[tuple[int, str]]:
         found = self.by_block.get(block.block_id)
         if found is None:
             found = []
-            if block.kind != "table":
-                raw = self.doc.raw[block.raw_start:block.raw_end]
-                start = 0
-                for m in [*_SENTENCE_END.finditer(raw), None]:
-                    end = m.start() if m else len(raw)
-                    pos = start
-                    for i, clause in enumerate(re.split(_CLAUSE_END, raw[start:end])[: self.CLAUSES]):
-                        topic = topic_of_clause(clause)
-                        if topic:
-                            found.append((pos, topic))
-                            break
-                        pos += len(clause) + 1
-                    start = end + 1
+            raw = self.doc.raw[block.raw_start:block.raw_end]
+            start = 0
+            for m in [*_TOPIC_UNIT_END.finditer(raw), None]:
+                end = m.start() if m else len(raw)
+                pos = start
+                for clause in re.split(_CLAUSE_END, raw[start:end])[: self.CLAUSES]:
+                    topic = topic_of_clause(clause)
+                    if topic:
+                        found.append((pos, topic))
+                        break
+                    pos += len(clause) + 1
+                start = end + 1
             self.by_block[block.block_id] = found
         return found
 
     def before(self, block, pos: int) -> str:
-        """The topic in force at ``pos`` of ``block``: stated in an earlier clause."""
+        """The topic in force at ``pos`` of ``block``: the last one stated before it."""
         stated = [t for p, t in self._stated(block) if p < pos]
-        if stated:
-            return stated[-1]
-        if block.case_id is None:
-            return ""
-        i = self.order.get(block.block_id, 0) - 1
-        while i >= 0 and self.doc.blocks[i].case_id == block.case_id:
-            earlier = self._stated(self.doc.blocks[i])
-            if earlier:
-                return earlier[-1][1]
-            i -= 1
-        return ""
+        return stated[-1] if stated else ""
 
 
 def extract_indicators(doc: Document) -> Document:
@@ -469,7 +470,7 @@ def extract_indicators(doc: Document) -> Document:
         if last_level is not None:
             name = _with_list_head(name, last_level["indicator"])
         if ctx is not None and not scope:
-            name = with_topic(name, topics.before(block, ctx.clause_start))
+            name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
         if c.change:
             level = last_level
             rate = c.kind == "percent" and c.unit in RATE_UNITS
