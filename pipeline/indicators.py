@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .model import Claim, Document, Indicator, TitlePage
+from .table_claims import header_unit
 
 RATE_UNITS = ("%", "百分点", "‰")  # a change in these units is a growth rate, not an amount
 # A growth "按可比价格计算" is a real rate: a level of next year's edition need not be this year's
@@ -61,6 +62,7 @@ class NameRules:
     count_noun_stops: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
+    value_headers: tuple[str, ...]
     locative_frame: re.Pattern
     inner_basis: re.Pattern
     inner_adverb: re.Pattern
@@ -98,7 +100,7 @@ def name_rules() -> NameRules:
         predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
         leading_function=re.compile(names["leading_function_pattern"]),
-        inner_frames=by_length(names["inner_frames"]),
+        inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
         inner_basis=re.compile(names["inner_basis_pattern"]),
         inner_adverb=re.compile(names["inner_adverb_pattern"]),
@@ -397,6 +399,34 @@ def _indicator_id(report_id: str, claim_id: str) -> str:
     return "ind-" + hashlib.sha1(f"{report_id}|{claim_id}".encode()).hexdigest()[:12]
 
 
+_PARENTHESISED = re.compile(r"\s*[（(][^）)]*[）)]\s*")
+
+
+def column_header(block, c: Claim) -> str:
+    """The header of the column a table claim's cell is in (row 0 of the table), "" when not found."""
+    if not block.cells:
+        return ""
+    surface = _unspaced(c.surface).replace(" ", "")
+    for row in block.cells[1:]:
+        if c.sentence not in ("\t".join(row), "\t".join(t for t in row if t)):
+            continue
+        for col, text in enumerate(row):
+            if text.replace(" ", "") == surface and col < len(block.cells[0]):
+                return block.cells[0][col]
+    return ""
+
+
+def name_of_cell(name: str, header: str, c: Claim) -> str:
+    """A table cell's name from its row label and its column header: "餐饮" under "完全消耗系数 (2017
+    年投入产出表计算)" → 餐饮完全消耗系数. The label alone where the header is a period ("2023年"),
+    a unit, a value word (数值) or a rate of change (the growth joins the level), or is the label."""
+    head = _PARENTHESISED.sub("", header).strip()
+    if (not head or not name or c.change or _HAS_DIGIT.search(head) or head in name_rules().value_headers
+            or header_unit(head)[1] or name.endswith(head) or head == _unspaced(c.subject)):
+        return name
+    return name + _unspaced(head).replace(" ", "")
+
+
 class _Topics:
     """The topics stated in a report's paragraphs, by position: a sentence's topic holds for the
     figures after it in its paragraph (a paragraph is about one subject until it names another)."""
@@ -467,6 +497,8 @@ def extract_indicators(doc: Document) -> Document:
             ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
                          c.raw_end - block.raw_start)
             name = name_of_count(c, ctx, name)
+        elif block is not None and block.kind == "table":
+            name = name_of_cell(name, column_header(block, c), c)
         if last_level is not None:
             name = _with_list_head(name, last_level["indicator"])
         if ctx is not None and not scope:
