@@ -60,6 +60,7 @@ class NameRules:
     predicate_ends: tuple[str, ...]
     count_modifiers: tuple[str, ...]
     count_noun_stops: tuple[str, ...]
+    list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
     value_headers: tuple[str, ...]
@@ -99,6 +100,7 @@ def name_rules() -> NameRules:
         topic_example=re.compile(names["topic_example_pattern"]),
         predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
+        list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
@@ -290,7 +292,7 @@ def counted_noun(after: str) -> str:
     r = name_rules()
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
-    end = len(after)
+    end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
     for w in r.count_noun_stops:
         i = after.find(w)
         if i != -1 and i < end:
@@ -309,6 +311,8 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     if not noun:
         return name
     r = name_rules()
+    final = next((v for v in r.list_final_verbs if ctx.after.endswith(v) and not noun.endswith(v)), "")
+    noun = final + noun
     before = ctx.before.rstrip("“\"'")
     modifier = next((m for m in r.count_modifiers if before.endswith(m)), "")
     if modifier:
@@ -318,6 +322,16 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
             or holder.endswith(r.predicate_ends) or holder == noun):
         return noun
     return holder + noun
+
+
+def _with_modifier(name: str, subject: str, ctx: Around) -> str:
+    """"累计访问量突破10亿次": a 累计 or 新增 just before the subject stays with the name (a running
+    total is another measure than the period's flow)."""
+    subject = _unspaced(subject)
+    for m in name_rules().count_modifiers:
+        if subject and not name.startswith(m) and (m + subject) in ctx.before and name.startswith(subject[:2]):
+            return m + name
+    return name
 
 
 def topic_of_clause(clause: str) -> str:
@@ -362,7 +376,7 @@ def with_topic(name: str, topic: str) -> str:
         return name
     q = _QUOTED.match(topic)
     core = q.group() if q else topic
-    if core in name or name in topic or name[:2] in topic:  # "叮咚买菜DAU" names its own holder
+    if core in name or name in topic or topic.startswith(name[:2]):  # "叮咚买菜DAU" names its own holder
         return name
     return topic + name
 
@@ -497,6 +511,7 @@ def extract_indicators(doc: Document) -> Document:
             ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
                          c.raw_end - block.raw_start)
             name = name_of_count(c, ctx, name)
+            name = _with_modifier(name, c.subject, ctx)
         elif block is not None and block.kind == "table":
             name = name_of_cell(name, column_header(block, c), c)
         if last_level is not None:
