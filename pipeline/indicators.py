@@ -54,16 +54,18 @@ class NameRules:
     topic_quoted_heads: tuple[str, ...]
     topic_noun_ends: tuple[str, ...]
     topic_not: tuple[str, ...]
+    quoted_predicates: tuple[str, ...]
     topic_adverbs: tuple[str, ...]
     holders: tuple[str, ...]
     topic_example: re.Pattern
-    predicate_ends: tuple[str, ...]
+    not_holder_ends: tuple[str, ...]
     count_modifiers: tuple[str, ...]
     count_noun_stops: tuple[str, ...]
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
     value_headers: tuple[str, ...]
+    measure_ends: tuple[str, ...]
     locative_frame: re.Pattern
     inner_basis: re.Pattern
     inner_adverb: re.Pattern
@@ -95,14 +97,16 @@ def name_rules() -> NameRules:
         topic_predicates=by_length(names["topic_predicates"]),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
         topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
+        quoted_predicates=by_length(names["quoted_predicates"]),
         topic_adverbs=by_length(names["topic_adverbs"]),
         holders=tuple(w for w in lexicon.organisation_suffixes() if len(w) > 1),
         topic_example=re.compile(names["topic_example_pattern"]),
-        predicate_ends=by_length(names["predicate_ends"]), count_modifiers=by_length(names["count_modifiers"]),
+        not_holder_ends=by_length(names["not_holder_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
+        measure_ends=by_length(names["measure_ends"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
         inner_basis=re.compile(names["inner_basis_pattern"]),
         inner_adverb=re.compile(names["inner_adverb_pattern"]),
@@ -259,6 +263,11 @@ TOPIC_CHARS = (3, 16)  # a topic is a name: longer than a two-character word (�
 # A measure named without its holder is a short noun phrase ("访问次数", "日均推送消息阅读量"); a
 # longer name, or one that names an organisation, has a subject of its own and takes no topic.
 BARE_NAME_CHARS = 10
+# The noun a count is of is a short noun phrase ("一线员工", "抗击疫情公众筹款项目"); a longer run after
+# the figure is a predicate ("单体建筑全面竣工并开村揭牌"). Its holder before the figure is shorter
+# still ("歌莉娅", "线下"); a longer phrase there is a clause of its own.
+COUNTED_NOUN_CHARS = 10
+HOLDER_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -288,24 +297,28 @@ def around(block_raw: str, start: int, end: int) -> Around:
 
 def counted_noun(after: str) -> str:
     """The noun a count is of, when it follows the figure ("1000多名一线员工，…" → 一线员工): up to
-    the first particle or verb after it; "" when the clause goes on with a verb."""
+    the next item of a list, or the first particle or verb after it; "" when the clause goes on
+    with a verb or what follows is too long to be a noun."""
     r = name_rules()
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
     end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
-    for w in r.count_noun_stops:
+    for w in r.count_noun_stops + tuple(v for v in r.verbs if len(v) > 1):
         i = after.find(w)
         if i != -1 and i < end:
             end = i
     noun = after[:end].strip("，,、 ")
-    return noun if len(noun) >= 2 and not _HAS_DIGIT.search(noun) and not noun.startswith(r.basis_starts) else ""
+    if not (2 <= len(noun) <= COUNTED_NOUN_CHARS) or _HAS_DIGIT.search(noun) or noun.startswith(r.basis_starts):
+        return ""
+    return noun
 
 
 def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     """The name of a count whose noun follows it: "入驻1.5万个开锁师傅" → 开锁师傅, "歌莉娅1000多名一线
-    员工" → 歌莉娅一线员工. The phrase before stays when it names who holds the count; a predicate
-    before it ("建立了", "可触达") goes, but for 累计 and 新增, which change what is counted."""
-    if c.kind != "count" or c.change not in ("", "increase"):
+    员工" → 歌莉娅一线员工. The phrase before stays when it is a short name of who holds the count;
+    a predicate before it ("建立了", "可触达") goes, but for 累计 and 新增, which change what is counted.
+    Only a figure written with a measure word or a scale ("12个", "3000万") counts a noun after it."""
+    if c.kind != "count" or c.change not in ("", "increase") or not re.search(r"[\u4e00-\u9fff]$", c.surface):
         return name
     noun = counted_noun(ctx.after)
     if not noun:
@@ -318,8 +331,8 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     if modifier:
         return modifier + noun
     holder, _ = clean_name(before) if before else ("", "")
-    if (not holder or _HAS_DIGIT.search(holder) or before.endswith(r.predicate_ends)
-            or holder.endswith(r.predicate_ends) or holder == noun):
+    if (not holder or len(holder) > HOLDER_CHARS or _HAS_DIGIT.search(holder) or before.endswith(r.not_holder_ends)
+            or holder.endswith(r.not_holder_ends) or holder == noun):
         return noun
     return holder + noun
 
@@ -348,14 +361,16 @@ def topic_of_clause(clause: str) -> str:
     found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
     if found:
         i, w = min(found)  # the first predicate of the clause
-        if not text.startswith(r.topic_noun_ends, i + len(w)) and not _HAS_DIGIT.search(text[:i]):
+        ends = i + len(w) >= len(text.rstrip())  # "…全覆盖": a predicate with no object states no topic
+        if not ends and not text.startswith(r.topic_noun_ends, i + len(w)) and not _HAS_DIGIT.search(text[:i]):
             topic = _as_topic(_strip_back(text[:i], r.topic_adverbs))
             if topic:
                 return topic
     q = _QUOTED.match(text)
-    if q:
+    if q:  # "“某某”平台…", "“某某”以网格为基础…"; not "“某某”示范工程…" (a name of its own)
         head = next((h for h in r.topic_quoted_heads if text.startswith(h, q.end())), "")
-        return q.group() + head
+        if head or text.startswith(r.topic_predicates + r.quoted_predicates, q.end()):
+            return q.group() + head
     return ""
 
 
@@ -413,20 +428,23 @@ def _indicator_id(report_id: str, claim_id: str) -> str:
     return "ind-" + hashlib.sha1(f"{report_id}|{claim_id}".encode()).hexdigest()[:12]
 
 
+_PLACE = re.compile(r"(?:地区|省|市|州|县|区|盟|旗|全国)$")
 _PARENTHESISED = re.compile(r"\s*[（(][^）)]*[）)]\s*")
 
 
 def column_header(block, c: Claim) -> str:
-    """The header of the column a table claim's cell is in (row 0 of the table), "" when not found."""
+    """The header of the column a table claim's cell is in (row 0 of the table); "" when not found
+    or when the same figure stands in two cells of its row."""
     if not block.cells:
         return ""
     surface = _unspaced(c.surface).replace(" ", "")
     for row in block.cells[1:]:
         if c.sentence not in ("\t".join(row), "\t".join(t for t in row if t)):
             continue
-        for col, text in enumerate(row):
-            if text.replace(" ", "") == surface and col < len(block.cells[0]):
-                return block.cells[0][col]
+        cols = [col for col, text in enumerate(row) if text.replace(" ", "") == surface]
+        if len(cols) == 1 and cols[0] < len(block.cells[0]):
+            return block.cells[0][cols[0]]
+        return ""
     return ""
 
 
@@ -434,9 +452,13 @@ def name_of_cell(name: str, header: str, c: Claim) -> str:
     """A table cell's name from its row label and its column header: "餐饮" under "完全消耗系数 (2017
     年投入产出表计算)" → 餐饮完全消耗系数. The label alone where the header is a period ("2023年"),
     a unit, a value word (数值) or a rate of change (the growth joins the level), or is the label."""
+    r = name_rules()
     head = _PARENTHESISED.sub("", header).strip()
-    if (not head or not name or c.change or _HAS_DIGIT.search(head) or head in name_rules().value_headers
-            or header_unit(head)[1] or name.endswith(head) or head == _unspaced(c.subject)):
+    if (not head or not name or c.change or _HAS_DIGIT.search(head) or head in r.value_headers
+            or header_unit(head)[1] or name.endswith(head) or head == _unspaced(c.subject)
+            or not re.search(r"[\u4e00-\u9fff]", name)  # a rank or code as the label names no measure
+            or name.endswith(r.list_attributes + r.measure_ends)  # "发电量", "猪年末存栏" name their measure
+            or _PLACE.search(head)):  # "东部地区": a breakdown by place, not a measure
         return name
     return name + _unspaced(head).replace(" ", "")
 
