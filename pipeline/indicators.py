@@ -308,6 +308,8 @@ def counted_noun(after: str) -> str:
         if i != -1 and i < end:
             end = i
     noun = after[:end].strip("，,、 ")
+    if len(noun) > 2 and noun.endswith("中"):  # "…的10个行业中": a locative, not part of the noun
+        noun = noun[:-1]
     if not (2 <= len(noun) <= COUNTED_NOUN_CHARS) or _HAS_DIGIT.search(noun) or noun.startswith(r.basis_starts):
         return ""
     return noun
@@ -326,7 +328,9 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     r = name_rules()
     final = next((v for v in r.list_final_verbs if ctx.after.endswith(v) and not noun.endswith(v)), "")
     noun = final + noun
-    before = ctx.before.rstrip("“\"'")
+    before = ctx.before
+    if before.endswith(("“", "\"", "《")):  # "“百个公园”示范工程": the figure is part of a quoted name
+        return name
     modifier = next((m for m in r.count_modifiers if before.endswith(m)), "")
     if modifier:
         return modifier + noun
@@ -383,14 +387,19 @@ def _as_topic(text: str) -> str:
     return name
 
 
+def _topic_core(topic: str) -> str:
+    """The part of a topic a later mention repeats: a quoted name without its head (“某某”平台 → “某某”)."""
+    q = _QUOTED.match(topic)
+    return q.group() if q else topic
+
+
 def with_topic(name: str, topic: str) -> str:
     """A name given the topic stated before it, unless it names that topic or a quoted name of its own."""
-    if not topic or not name or name.startswith("“") or len(name) > BARE_NAME_CHARS:
+    if not topic or not name or name.startswith(("“",) + name_rules().basis_starts) or len(name) > BARE_NAME_CHARS:
         return name
     if any(w in name for w in name_rules().holders):
         return name
-    q = _QUOTED.match(topic)
-    core = q.group() if q else topic
+    core = _topic_core(topic)
     if core in name or name in topic or topic.startswith(name[:2]):  # "叮咚买菜DAU" names its own holder
         return name
     return topic + name
@@ -464,38 +473,51 @@ def name_of_cell(name: str, header: str, c: Claim) -> str:
 
 
 class _Topics:
-    """The topics stated in a report's paragraphs, by position: a sentence's topic holds for the
-    figures after it in its paragraph (a paragraph is about one subject until it names another)."""
+    """The topics stated in a report's paragraphs, by position. A topic holds for the figures after
+    it in its sentence, and in a later sentence of its paragraph that names it again ("某支付已覆盖
+    34个省市。截至年底，某支付商业支付…，月活跃账户超过8亿"); a sentence that does not is about
+    something else."""
 
     CLAUSES = 2  # a topic opens its sentence: its first clause, or its second after a time or place
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.by_block: dict[str, list[tuple[int, str]]] = {}
+        self.by_block: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, str]]]] = {}
 
-    def _stated(self, block) -> list[tuple[int, str]]:
+    def _stated(self, block) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+        """The block's sentences (start, end) and its topics (sentence index, position, topic)."""
         found = self.by_block.get(block.block_id)
         if found is None:
-            found = []
+            units: list[tuple[int, int]] = []
+            topics: list[tuple[int, int, str]] = []
             raw = self.doc.raw[block.raw_start:block.raw_end]
             start = 0
             for m in [*_TOPIC_UNIT_END.finditer(raw), None]:
                 end = m.start() if m else len(raw)
+                units.append((start, end))
                 pos = start
                 for clause in re.split(_CLAUSE_END, raw[start:end])[: self.CLAUSES]:
                     topic = topic_of_clause(clause)
                     if topic:
-                        found.append((pos, topic))
+                        topics.append((len(units) - 1, pos, topic))
                         break
                     pos += len(clause) + 1
                 start = end + 1
-            self.by_block[block.block_id] = found
+            found = self.by_block[block.block_id] = (units, topics)
         return found
 
     def before(self, block, pos: int) -> str:
-        """The topic in force at ``pos`` of ``block``: the last one stated before it."""
-        stated = [t for p, t in self._stated(block) if p < pos]
-        return stated[-1] if stated else ""
+        """The topic in force at ``pos`` of ``block``."""
+        units, topics = self._stated(block)
+        unit = next((i for i, (a, b) in enumerate(units) if a <= pos <= b), len(units) - 1)
+        sentence = _unspaced(self.doc.raw[block.raw_start + units[unit][0]:block.raw_start + units[unit][1]])
+        for i, p, topic in reversed(topics):
+            if p >= pos:
+                continue
+            if i == unit or _topic_core(topic) in sentence:
+                return topic
+            return ""
+        return ""
 
 
 def extract_indicators(doc: Document) -> Document:

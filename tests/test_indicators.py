@@ -262,9 +262,11 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
     # a quoted name opening a clause, with its generic head
     ("数据显示“某就业”平台访问人数总计53.6万人，访问次数906万次，发布岗位约12万个。\n",
      ["“某就业”平台访问人数", "“某就业”平台访问次数", "“某就业”平台发布岗位"]),
-    # a name before a predicate, carried to the next sentence of the paragraph
-    ("某支付已覆盖34个省市。截至第四季度，月活跃账户超过8亿，月活跃商户超过5000万。\n",
-     ["某支付省市", "某支付月活跃账户", "某支付月活跃商户"]),
+    # a name before a predicate, carried to a later sentence of the paragraph that names it again…
+    ("某支付已覆盖34个省市。截至第四季度，某支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
+     ["某支付省市", "某支付日均交易笔数", "某支付月活跃账户"]),
+    # …and not to one about something else
+    ("甲平台已上线新功能。乙超市订单同比增长20%，客单价120元。\n", ["乙超市订单", "客单价"]),
     # a semicolon starts a part with a topic of its own
     ("甲小程序上线以来有2590例问诊记录；乙小程序上线至今已有27家医院入驻。\n",
      ["甲小程序问诊记录", "乙小程序入驻医院"]),
