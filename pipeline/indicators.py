@@ -259,6 +259,7 @@ _HAS_DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"^“[^”]{1,12}”")
 # "1200万人以上", "5%左右": a bound after the figure, not a noun it counts
 _QUALIFIERS_AFTER = tuple(lexicon.load().mapping("qualifiers", "after"))
+_QUALIFIERS_BEFORE = tuple(sorted(lexicon.load().mapping("qualifiers", "before"), key=len, reverse=True))
 TOPIC_CHARS = (3, 16)  # a topic is a name: longer than a two-character word (就业, 坚持), shorter than a clause
 # A measure named without its holder is a short noun phrase ("访问次数", "日均推送消息阅读量"); a
 # longer name, or one that names an organisation, has a subject of its own and takes no topic.
@@ -334,6 +335,7 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     modifier = next((m for m in r.count_modifiers if before.endswith(m)), "")
     if modifier:
         return modifier + noun
+    before = _strip_back(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
     holder, _ = clean_name(before) if before else ("", "")
     if (not holder or len(holder) > HOLDER_CHARS or _HAS_DIGIT.search(holder) or before.endswith(r.not_holder_ends)
             or holder.endswith(r.not_holder_ends) or holder == noun):
@@ -592,6 +594,7 @@ def extract_indicators(doc: Document) -> Document:
             row.update(change=c.change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
         else:
             row.update(value=c.value, value_max=c.value_max)
-            last_level = row
+            if c.kind != "multiple":  # "是2014年的三倍": a ratio to another figure; a growth after it is the level's
+                last_level = row
         rows.append(row)
     return doc.evolve(indicators=tuple(Indicator(**r) for r in rows))
