@@ -65,6 +65,8 @@ class NameRules:
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
     value_headers: tuple[str, ...]
+    grade: re.Pattern
+    share_starts: tuple[str, ...]
     measure_ends: tuple[str, ...]
     locative_frame: re.Pattern
     inner_basis: re.Pattern
@@ -106,6 +108,7 @@ def name_rules() -> NameRules:
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
+        grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
         measure_ends=by_length(names["measure_ends"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
         inner_basis=re.compile(names["inner_basis_pattern"]),
@@ -239,7 +242,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     for w in r.leading_period:  # "基于小程序的全年交易额": the period inside a name
         text = text.replace("的" + w, "的")
     figure = _TRAILING_FIGURE.search(text)
-    if figure and figure.start() >= 2:
+    if figure and figure.start() >= 2 and not text[figure.start() - 1].isascii():  # not "PM2.5浓度"
         text = text[: figure.start()]
     from_ = r.trailing_from.search(text)
     if from_ and from_.start() >= 2:
@@ -430,6 +433,28 @@ def _with_list_head(name: str, previous: str) -> str:
     return previous + name
 
 
+GRADE_REACH = 2  # a grade opens a name, after at most a two-character period word (年末省级以上…)
+
+
+def _with_grade(name: str, previous: str) -> str:
+    """"其中国家级17个" after "省级以上企业技术中心171个" → 国家级企业技术中心: a grade alone names
+    the item before it at that grade."""
+    grade = name_rules().grade
+    m = grade.search(previous, 0, GRADE_REACH + 6)
+    if m and m.start() <= GRADE_REACH and grade.fullmatch(name) and len(previous) > m.end():
+        return name + previous[m.end():]
+    return name
+
+
+def _as_share_of(name: str, previous: str) -> str:
+    """"装备制造业增加值增长8.5%，占规模以上工业比重21.9%": a share that opens with 占 is the share
+    of what the clause before it named."""
+    r = name_rules()
+    if previous and name.startswith(r.share_starts) and not previous.startswith(r.share_starts):
+        return previous + name
+    return name
+
+
 def _signed(c: Claim) -> str:
     v = Decimal(c.value)
     return format(-v if c.change == "decrease" else v, "f")
@@ -545,11 +570,12 @@ def extract_indicators(doc: Document) -> Document:
     topics = _Topics(doc)
     rows: list[dict] = []
     last_level: dict | None = None
+    last_row: dict | None = None  # the sentence's last row, level or growth
     last_sentence: tuple | None = None
     for c in sorted(doc.claims, key=lambda c: c.raw_start):
         sentence_key = (c.block_id, c.sentence)
         if sentence_key != last_sentence:
-            last_level, last_sentence = None, sentence_key
+            last_level, last_row, last_sentence = None, None, sentence_key
         name, scope = clean_name(c.subject)
         block = blocks.get(c.block_id)
         ctx = None
@@ -562,6 +588,9 @@ def extract_indicators(doc: Document) -> Document:
             name = name_of_cell(name, column_header(block, c), c)
         if last_level is not None:
             name = _with_list_head(name, last_level["indicator"])
+            name = _with_grade(name, last_level["indicator"])
+        if last_row is not None:
+            name = _as_share_of(name, last_row["indicator"])
         if ctx is not None and not scope:
             name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
         if c.change:
@@ -597,4 +626,5 @@ def extract_indicators(doc: Document) -> Document:
             if c.kind != "multiple":  # "是2014年的三倍": a ratio to another figure; a growth after it is the level's
                 last_level = row
         rows.append(row)
+        last_row = row
     return doc.evolve(indicators=tuple(Indicator(**r) for r in rows))

@@ -232,6 +232,10 @@ def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
     ("使用率", "使用率"),                                       # …but not 使用
     ("为群众提供客服咨询", "客服咨询"),                         # what is provided is the measure
     ("巡查过程中发现问题", "巡查发现问题"),                     # a frame of time
+    ("全年共授权专利", "授权专利"),                             # 共 before a verb
+    ("已处理问题", "已处理问题"),                               # …but 已处理 is what is counted
+    ("单位国内生产总值能耗降低", "单位国内生产总值能耗"),       # a change verb at the end
+    ("PM2.5浓度", "PM2.5浓度"),                                 # a figure inside a term
 ])
 def test_function_words_of_the_sentence_leave_the_name(subject, name):
     assert clean_name(subject)[0] == name
@@ -308,3 +312,10 @@ def test_a_figure_inside_a_quoted_name_counts_nothing_after_it():
     claim = indicators_of("某公司1000多名一线员工。\n").claims[0]
     assert name_of_count(claim, Around("某公司", "一线员工", 0, 0), "某公司") == "某公司一线员工"
     assert name_of_count(claim, Around("“", "名员工”项目全部开工", 0, 0), "“百名员工”项目") == "“百名员工”项目"
+
+
+def test_a_grade_alone_and_a_share_name_the_item_before_them():
+    doc = indicators_of("年末共有省级以上企业技术中心171个，其中国家级17个。"
+                        "装备制造业增加值增长8.5%，占规模以上工业比重21.9%。\n")
+    assert [i.indicator for i in doc.indicators] == [
+        "年末省级以上企业技术中心", "国家级企业技术中心", "装备制造业增加值", "装备制造业增加值占规模以上工业比重"]
