@@ -450,7 +450,7 @@ def _as_share_of(name: str, previous: str) -> str:
     """"装备制造业增加值增长8.5%，占规模以上工业比重21.9%": a share that opens with 占 is the share
     of what the clause before it named."""
     r = name_rules()
-    if previous and name.startswith(r.share_starts) and not previous.startswith(r.share_starts):
+    if previous and name.startswith(r.share_starts) and not any(w in previous for w in r.share_starts):
         return previous + name
     return name
 
