@@ -65,6 +65,7 @@ class NameRules:
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
     value_headers: tuple[str, ...]
+    entity_units: tuple[str, ...]
     grade: re.Pattern
     share_starts: tuple[str, ...]
     measure_ends: tuple[str, ...]
@@ -108,6 +109,7 @@ def name_rules() -> NameRules:
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
+        entity_units=tuple(names["entity_units"]),
         grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
         measure_ends=by_length(names["measure_ends"]),
         locative_frame=re.compile(names["locative_frame_pattern"]),
@@ -420,12 +422,19 @@ def _is_basis_only(subject: str) -> bool:
     return not name or name.startswith(name_rules().basis_starts)
 
 
-def _with_list_head(name: str, previous: str) -> str:
+def _with_list_head(name: str, previous: str, counted_entities: bool = False) -> str:
     """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
     a list item that names only an attribute takes the head of the item before it (that item's
-    name less its own attribute, or the whole name where it counts the entity itself)."""
+    name less its own attribute, or the whole name where it counts the entity itself). After a
+    count of entities named before it ("某类小程序有15430个"), a short name ending in an attribute
+    ("日活跃用户150万") is theirs too."""
     attributes = name_rules().list_attributes
-    if name not in attributes or not previous or previous == name:
+    if not previous or previous == name:
+        return name
+    if name not in attributes:
+        if (counted_entities and name.endswith(attributes) and len(name) <= BARE_NAME_CHARS
+                and previous[-2:] not in name):
+            return previous + name
         return name
     for a in attributes:
         if previous.endswith(a):
@@ -571,6 +580,7 @@ def extract_indicators(doc: Document) -> Document:
     rows: list[dict] = []
     last_level: dict | None = None
     last_row: dict | None = None  # the sentence's last row, level or growth
+    noun_named: set[str] = set()  # claims named by the noun after their figure (not a holder of a list)
     last_sentence: tuple | None = None
     for c in sorted(doc.claims, key=lambda c: c.raw_start):
         sentence_key = (c.block_id, c.sentence)
@@ -582,12 +592,16 @@ def extract_indicators(doc: Document) -> Document:
         if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
             ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
                          c.raw_end - block.raw_start)
-            name = name_of_count(c, ctx, name)
+            counted_name = name_of_count(c, ctx, name)
+            if counted_name != name:
+                noun_named.add(c.claim_id)
+            name = counted_name
             name = _with_modifier(name, c.subject, ctx)
         elif block is not None and block.kind == "table":
             name = name_of_cell(name, column_header(block, c), c)
         if last_level is not None:
-            name = _with_list_head(name, last_level["indicator"])
+            counted = last_level["unit"] in name_rules().entity_units and last_level["claim_ids"][0] not in noun_named
+            name = _with_list_head(name, last_level["indicator"], counted)
             name = _with_grade(name, last_level["indicator"])
         if last_row is not None:
             name = _as_share_of(name, last_row["indicator"])

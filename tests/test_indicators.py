@@ -319,3 +319,10 @@ def test_a_grade_alone_and_a_share_name_the_item_before_them():
                         "装备制造业增加值增长8.5%，占规模以上工业比重21.9%。\n")
     assert [i.indicator for i in doc.indicators] == [
         "年末省级以上企业技术中心", "国家级企业技术中心", "装备制造业增加值", "装备制造业增加值占规模以上工业比重"]
+
+
+def test_an_attribute_after_a_count_of_entities_is_theirs():
+    doc = indicators_of("截至4月，某平台上招聘相关的小程序有15430个，日活跃用户150万。"
+                        "该平台入驻了1.5万个开锁师傅，累计3000万访问量。\n")
+    assert [i.indicator for i in doc.indicators] == [
+        "招聘相关的小程序", "招聘相关的小程序日活跃用户", "开锁师傅", "累计访问量"]
