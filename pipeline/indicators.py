@@ -119,6 +119,10 @@ def name_rules() -> NameRules:
     )
 
 
+_FESTIVAL_DAYS = "|".join(sorted((*lexicon.load().mapping("festivals", "lunar_days"),
+                                   *lexicon.load().mapping("festivals", "holidays")), key=len, reverse=True))
+# A span of festival days at a name's start ("除夕到初七单日用户数量"): the figure's period.
+_FESTIVAL_SPAN = re.compile(rf"^(?:{_FESTIVAL_DAYS})(?:到|至|-|—|～|~)(?:{_FESTIVAL_DAYS})(?:期间)?")
 _EMPTY_PARENS = re.compile(r"[（(]\s*[）)]")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff”“])\s+|\s+(?=[\u4e00-\u9fff“”])")
 # A subject that runs on into the figure before it: "一般公共预算支出规模28.5万亿元".
@@ -207,6 +211,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     if listed and listed.end() < len(text):
         text = text[listed.end():]
     text = r.leading_months.sub("", text) or text
+    text = _FESTIVAL_SPAN.sub("", text) or text
     scope = ""
     for _ in range(3):  # "其中全年全市…" peels in any order
         text, _w = _strip_front(text, r.leading)
@@ -256,6 +261,8 @@ def clean_name(subject: str) -> tuple[str, str]:
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # A topic is stated per sentence, and per part of a sentence joined by a semicolon ("…；某小程序上线至今…").
 _TOPIC_UNIT_END = re.compile(r"[。！？!?\n；;]")
+_AS_OF_CLAUSE = re.compile(
+    "^(?:%s)[^，,；;]{1,12}$" % "|".join(map(re.escape, lexicon.load().words("periods", "cues", "as_of"))))
 # Words that open a clause before its subject: "数据显示“某某”平台…", "据统计…"
 _CLAUSE_OPENERS = tuple(sorted(lexicon.load().words("subjects", "subjects", "trim_start"), key=len, reverse=True))
 # A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").
@@ -532,12 +539,15 @@ class _Topics:
                 end = m.start() if m else len(raw)
                 units.append((start, end))
                 pos = start
-                for clause in re.split(_CLAUSE_END, raw[start:end])[: self.CLAUSES]:
-                    topic = topic_of_clause(clause)
+                opening = self.CLAUSES
+                for clause in re.split(_CLAUSE_END, raw[start:end]):
+                    topic = topic_of_clause(clause) if opening > 0 else ""
                     if topic:
                         topics.append((len(units) - 1, pos, topic))
-                        break
+                        opening = 0
                     pos += len(clause) + 1
+                    # "…，截至4月底，某某已覆盖…": the clause after a date opens the statement again
+                    opening = 1 if _AS_OF_CLAUSE.match(_unspaced(clause).strip()) else opening - 1
                 start = end + 1
             found = self.by_block[block.block_id] = (units, topics)
         return found

@@ -236,6 +236,7 @@ def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
     ("已处理问题", "已处理问题"),                               # …but 已处理 is what is counted
     ("单位国内生产总值能耗降低", "单位国内生产总值能耗"),       # a change verb at the end
     ("PM2.5浓度", "PM2.5浓度"),                                 # a figure inside a term
+    ("除夕到初七单日用户数量", "单日用户数量"),                 # a span of festival days is the period
 ])
 def test_function_words_of_the_sentence_leave_the_name(subject, name):
     assert clean_name(subject)[0] == name
@@ -278,6 +279,9 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
     # a name that opens with its own holder, and a long name, take no topic
     ("以某某小程序为例，某某用户数5万，中原股权交易中心挂牌企业644家。\n",
      ["某某用户数", "中原股权交易中心挂牌企业"]),
+    # the clause after a date opens the statement again
+    ("为助力复工，某公司已经推出健康码，截至4月底，某某码已覆盖10亿人口，累计亮码人次突破60亿。\n",
+     ["某某码人口", "某某码累计亮码人次"]),
     # no topic across paragraphs, nor from a word inside a noun (覆盖率, 以上)
     ("甲公司小程序已上线。\n\n访问次数100万次。\n", ["访问次数"]),
     ("电视人口覆盖率99.2%。市级电视台周播出时间501.5小时。规模以上工业增加值增长2%，利润总额10亿元。\n",
