@@ -471,6 +471,12 @@ def _as_share_of(name: str, previous: str) -> str:
     return name
 
 
+def _same_indicator(name: str, level: str) -> bool:
+    """A growth names the level's indicator: the same name, or the share the level's name completes
+    ("占…比重" of "税收收入占…比重")."""
+    return name == level or (name.startswith(name_rules().share_starts) and level.endswith(name))
+
+
 def _signed(c: Claim) -> str:
     v = Decimal(c.value)
     return format(-v if c.change == "decrease" else v, "f")
@@ -617,12 +623,14 @@ def extract_indicators(doc: Document) -> Document:
             name = _as_share_of(name, last_row["indicator"])
         if ctx is not None and not scope:
             name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
+        in_table = block is not None and block.kind == "table"
         if c.change:
             level = last_level
             rate = c.kind == "percent" and c.unit in RATE_UNITS
             amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
             joins = (level is not None and not level["change"] and (rate or amount)
-                     and (name == level["indicator"] or _is_basis_only(c.subject)))
+                     and (_same_indicator(name, level["indicator"]) or _is_basis_only(c.subject)
+                          or in_table))  # a growth column of a table row is the growth of that row's level
             if joins and level is not None:
                 level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
                              comparable_prices=bool(_COMPARABLE.search(c.sentence)),

@@ -330,3 +330,11 @@ def test_an_attribute_after_a_count_of_entities_is_theirs():
                         "该平台入驻了1.5万个开锁师傅，累计3000万访问量。\n")
     assert [i.indicator for i in doc.indicators] == [
         "招聘相关的小程序", "招聘相关的小程序日活跃用户", "开锁师傅", "累计访问量"]
+
+
+def test_a_growth_joins_its_level_when_the_level_was_named_from_around_it():
+    share = indicators_of("其中税收收入完成1272.9亿元，增长12.6%，占一般公共预算收入比重达75.0%，比上年提高0.7个百分点。\n")
+    assert [(i.indicator, i.value, i.change_value, i.change_unit) for i in share.indicators] == [
+        ("税收收入", "127290000000", "12.6", "%"), ("税收收入占一般公共预算收入比重", "75", "0.7", "百分点")]
+    table = indicators_of("表3 主要农产品产量\n\n单位：万吨\n\n产品\t产量\t比上年增长（%）\n粮食\t120.5\t2.1\n")
+    assert [(i.indicator, i.value, i.change_value) for i in table.indicators] == [("粮食产量", "1205000", "2.1")]
