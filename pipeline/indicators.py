@@ -60,6 +60,7 @@ class NameRules:
     topic_example: re.Pattern
     not_holder_ends: tuple[str, ...]
     count_modifiers: tuple[str, ...]
+    reach_verbs: tuple[str, ...]
     count_noun_stops: tuple[str, ...]
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
@@ -105,6 +106,7 @@ def name_rules() -> NameRules:
         holders=tuple(w for w in lexicon.organisation_suffixes() if len(w) > 1),
         topic_example=re.compile(names["topic_example_pattern"]),
         not_holder_ends=by_length(names["not_holder_ends"]), count_modifiers=by_length(names["count_modifiers"]),
+        reach_verbs=by_length(names["reach_verbs"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
@@ -188,6 +190,18 @@ def _strip_front(text: str, words: tuple[str, ...]) -> tuple[str, str]:
         if text.startswith(w) and len(text) > len(w):
             return text[len(w):], w
     return text, ""
+
+
+def _strip_end(text: str, words: tuple[str, ...]) -> str:
+    """``text`` without any of ``words`` at its end, repeatedly (to nothing, unlike ``_strip_back``)."""
+    changed = True
+    while changed and text:
+        changed = False
+        for w in words:
+            if text.endswith(w):
+                text, changed = text[: -len(w)], True
+                break
+    return text
 
 
 def _strip_back(text: str, words: tuple[str, ...]) -> str:
@@ -344,10 +358,10 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
     before = ctx.before
     if before.endswith(("“", "\"", "《")):  # "“百个公园”示范工程": the figure is part of a quoted name
         return name
-    modifier = next((m for m in r.count_modifiers if before.endswith(m)), "")
-    if modifier:
+    before = _strip_end(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
+    modifier = next((m for m in r.count_modifiers + r.reach_verbs if _strip_end(before, ("了",)).endswith(m)), "")
+    if modifier:  # 累计访问量, 新增岗位; 覆盖人口, 入驻开锁师傅 (with the topic that holds them)
         return modifier + noun
-    before = _strip_back(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
     holder, _ = clean_name(before) if before else ("", "")
     if (not holder or len(holder) > HOLDER_CHARS or _HAS_DIGIT.search(holder) or before.endswith(r.not_holder_ends)
             or holder.endswith(r.not_holder_ends) or holder == noun):
@@ -616,8 +630,9 @@ def extract_indicators(doc: Document) -> Document:
         elif block is not None and block.kind == "table":
             name = name_of_cell(name, column_header(block, c), c)
         if last_level is not None:
-            counted = last_level["unit"] in name_rules().entity_units and last_level["claim_ids"][0] not in noun_named
-            name = _with_list_head(name, last_level["indicator"], counted)
+            if last_level["claim_ids"][0] not in noun_named:  # "覆盖10亿人口，访问量…": 人口 heads no list
+                counted = last_level["unit"] in name_rules().entity_units
+                name = _with_list_head(name, last_level["indicator"], counted)
             name = _with_grade(name, last_level["indicator"])
         if last_row is not None:
             name = _as_share_of(name, last_row["indicator"])

@@ -254,7 +254,9 @@ def names_of(text: str) -> list[str]:
     ("该平台累计3000万访问量，拟新增10个岗位类别。\n", ["累计访问量", "拟新增岗位类别"]),
     # a bound after the figure is no noun, nor one before it a holder
     ("城镇新增就业1200万人以上。\n", ["城镇新增就业"]),
-    ("覆盖超100万个小程序。\n", ["小程序"]),
+    ("构建了超100万个小程序。\n", ["小程序"]),
+    # a verb of reach stays: the count measures how far its holder reaches
+    ("甲平台已覆盖10亿人口，入驻了1.5万个开锁师傅。\n", ["甲平台覆盖人口", "甲平台入驻开锁师傅"]),
     # a verb closing a list of counts applies to each item
     ("某某小程序上线以来已有181家医院、5900名医生入驻。\n", ["某某小程序入驻医院", "某某小程序入驻医生"]),
 ])
@@ -270,7 +272,7 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
      ["“某就业”平台访问人数", "“某就业”平台访问次数", "“某就业”平台发布岗位"]),
     # a name before a predicate, carried to a later sentence of the paragraph that names it again…
     ("某支付已覆盖34个省市。截至第四季度，某支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
-     ["某支付省市", "某支付日均交易笔数", "某支付月活跃账户"]),
+     ["某支付覆盖省市", "某支付日均交易笔数", "某支付月活跃账户"]),
     # …and not to one about something else
     ("甲平台已上线新功能。乙超市订单同比增长20%，客单价120元。\n", ["乙超市订单", "客单价"]),
     # a semicolon starts a part with a topic of its own
@@ -281,7 +283,7 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
      ["某某用户数", "中原股权交易中心挂牌企业"]),
     # the clause after a date opens the statement again
     ("为助力复工，某公司已经推出健康码，截至4月底，某某码已覆盖10亿人口，累计亮码人次突破60亿。\n",
-     ["某某码人口", "某某码累计亮码人次"]),
+     ["某某码覆盖人口", "某某码累计亮码人次"]),
     # no topic across paragraphs, nor from a word inside a noun (覆盖率, 以上)
     ("甲公司小程序已上线。\n\n访问次数100万次。\n", ["访问次数"]),
     ("电视人口覆盖率99.2%。市级电视台周播出时间501.5小时。规模以上工业增加值增长2%，利润总额10亿元。\n",
@@ -329,7 +331,7 @@ def test_an_attribute_after_a_count_of_entities_is_theirs():
     doc = indicators_of("截至4月，某平台上招聘相关的小程序有15430个，日活跃用户150万。"
                         "该平台入驻了1.5万个开锁师傅，累计3000万访问量。\n")
     assert [i.indicator for i in doc.indicators] == [
-        "招聘相关的小程序", "招聘相关的小程序日活跃用户", "开锁师傅", "累计访问量"]
+        "招聘相关的小程序", "招聘相关的小程序日活跃用户", "入驻开锁师傅", "累计访问量"]
 
 
 def test_a_growth_joins_its_level_when_the_level_was_named_from_around_it():
