@@ -443,12 +443,13 @@ def _is_basis_only(subject: str) -> bool:
     return not name or name.startswith(name_rules().basis_starts)
 
 
-def _with_list_head(name: str, previous: str, counted_entities: bool = False) -> str:
+def _with_list_head(name: str, previous: str, counted_entities: bool = False, replace_only: bool = False) -> str:
     """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
     a list item that names only an attribute takes the head of the item before it (that item's
     name less its own attribute, or the whole name where it counts the entity itself). After a
     count of entities named before it ("某类小程序有15430个"), a short name ending in an attribute
-    ("日活跃用户150万") is theirs too."""
+    ("日活跃用户150万") is theirs too. ``replace_only``: only an attribute in place of another, as
+    between two growths ("某业务成交增长了5倍，订单量增长了3倍" → 某业务订单量)."""
     attributes = name_rules().list_attributes
     if not previous or previous == name:
         return name
@@ -460,7 +461,7 @@ def _with_list_head(name: str, previous: str, counted_entities: bool = False) ->
     for a in attributes:
         if previous.endswith(a):
             return previous[: -len(a)] + name if len(previous) > len(a) else name
-    return previous + name
+    return name if replace_only else previous + name
 
 
 GRADE_REACH = 2  # a grade opens a name, after at most a two-character period word (年末省级以上…)
@@ -635,6 +636,8 @@ def extract_indicators(doc: Document) -> Document:
                 name = _with_list_head(name, last_level["indicator"], counted)
             name = _with_grade(name, last_level["indicator"])
         if last_row is not None:
+            if last_level is None and last_row["claim_ids"][0] not in noun_named:  # "…成交增长了5倍，订单量增长了3倍"
+                name = _with_list_head(name, last_row["indicator"], replace_only=True)
             name = _as_share_of(name, last_row["indicator"])
         if ctx is not None and not scope:
             name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))

@@ -287,7 +287,7 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
     # no topic across paragraphs, nor from a word inside a noun (覆盖率, 以上)
     ("甲公司小程序已上线。\n\n访问次数100万次。\n", ["访问次数"]),
     ("电视人口覆盖率99.2%。市级电视台周播出时间501.5小时。规模以上工业增加值增长2%，利润总额10亿元。\n",
-     ["电视人口覆盖率", "市级电视台周播出时间", "规模以上工业增加值", "利润总额"]),
+     ["电视人口覆盖率", "市级电视台周播出时间", "规模以上工业增加值", "规模以上工业利润总额"]),
 ])
 def test_a_topic_stated_before_names_the_figures_after_it(text, names):
     assert names_of(text) == names
@@ -340,3 +340,8 @@ def test_a_growth_joins_its_level_when_the_level_was_named_from_around_it():
         ("税收收入", "127290000000", "12.6", "%"), ("税收收入占一般公共预算收入比重", "75", "0.7", "百分点")]
     table = indicators_of("表3 主要农产品产量\n\n单位：万吨\n\n产品\t产量\t比上年增长（%）\n粮食\t120.5\t2.1\n")
     assert [(i.indicator, i.value, i.change_value) for i in table.indicators] == [("粮食产量", "1205000", "2.1")]
+
+
+def test_a_growth_after_a_growth_takes_the_head_of_its_name():
+    doc = indicators_of("某到家业务成交增长了5倍，订单量增长了3倍。甲企业销售额增长10%，乙企业利润增长5%。\n")
+    assert [i.indicator for i in doc.indicators] == ["某到家业务成交", "某到家业务订单量", "甲企业销售额", "乙企业利润"]
