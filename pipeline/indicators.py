@@ -379,10 +379,11 @@ def _with_modifier(name: str, subject: str, ctx: Around) -> str:
     return name
 
 
-def topic_of_clause(clause: str) -> str:
+def topic_of_clause(clause: str, sentence: str = "") -> str:
     """The topic a clause states for the figures after it: "以某某为例" → 某某; a name opening the
     clause before a predicate ("某平台已上线…", "某某小程序上线以来…") → that name; a quoted name
-    opening it, with its generic head ("“某某”平台访问人数…" → “某某”平台); else ""."""
+    opening it, with its generic head ("“某某”平台访问人数…" → “某某”平台), before a predicate, or
+    named again in its sentence ("“某某”服务号用户…、“某某”小程序用户…"); else ""."""
     r = name_rules()
     text = _unspaced(clause).strip()
     m = r.topic_example.search(text)
@@ -401,7 +402,8 @@ def topic_of_clause(clause: str) -> str:
     q = _QUOTED.match(text)
     if q:  # "“某某”平台…", "“某某”以网格为基础…"; not "“某某”示范工程…" (a name of its own)
         head = next((h for h in r.topic_quoted_heads if text.startswith(h, q.end())), "")
-        if head or text.startswith(r.topic_predicates + r.quoted_predicates, q.end()):
+        again = _unspaced(sentence).count(q.group()) > 1  # a name the sentence repeats is what it is about
+        if head or again or text.startswith(r.topic_predicates + r.quoted_predicates, q.end()):
             return q.group() + head
     return ""
 
@@ -562,7 +564,7 @@ class _Topics:
                 pos = start
                 opening = self.CLAUSES
                 for clause in re.split(_CLAUSE_END, raw[start:end]):
-                    topic = topic_of_clause(clause) if opening > 0 else ""
+                    topic = topic_of_clause(clause, raw[start:end]) if opening > 0 else ""
                     if topic:
                         topics.append((len(units) - 1, pos, topic))
                         opening = 0
