@@ -65,6 +65,7 @@ class NameRules:
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
+    changed_object: re.Pattern
     value_headers: tuple[str, ...]
     entity_units: tuple[str, ...]
     grade: re.Pattern
@@ -110,7 +111,8 @@ def name_rules() -> NameRules:
         count_noun_stops=by_length(names["count_noun_stops"]),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
-        inner_frames=by_length(names["inner_frames"]), value_headers=by_length(names["value_headers"]),
+        inner_frames=by_length(names["inner_frames"]),
+        changed_object=re.compile(names["changed_object_pattern"]), value_headers=by_length(names["value_headers"]),
         entity_units=tuple(names["entity_units"]),
         grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
         measure_ends=by_length(names["measure_ends"]),
@@ -252,6 +254,7 @@ def clean_name(subject: str) -> tuple[str, str]:
         i = text.find(w)
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
+    text = r.changed_object.sub("", text)
     text = r.inner_adverb.sub("", text)
     for w in r.inner_frames:
         i = text.find(w)
@@ -295,6 +298,8 @@ BARE_NAME_CHARS = 10
 # still ("歌莉娅", "线下"); a longer phrase there is a clause of its own.
 COUNTED_NOUN_CHARS = 10
 HOLDER_CHARS = 6
+# "月活超过12亿的微信": a measure and its holder after 的 are single words, both short.
+SHORT_MEASURE_CHARS = 4
 
 
 @dataclass(frozen=True)
@@ -367,6 +372,20 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
             or holder.endswith(r.not_holder_ends) or holder == noun):
         return noun
     return holder + noun
+
+
+def _with_holder_after(name: str, ctx: Around) -> str:
+    """"月活超过12亿的微信": a figure followed by 的 and a noun that ends the clause is that noun's
+    measure: 微信月活."""
+    after = ctx.after
+    if not name or not after.startswith("的") or len(name) > SHORT_MEASURE_CHARS or name.startswith(("这", "那", "该")):
+        return name
+    noun = after[1:]
+    r = name_rules()
+    stops = r.count_noun_stops + tuple(v for v in r.verbs if len(v) > 1)
+    if not (2 <= len(noun) <= SHORT_MEASURE_CHARS) or _HAS_DIGIT.search(noun) or any(w in noun for w in stops):
+        return name
+    return name if name.startswith(noun) else noun + name
 
 
 def _with_modifier(name: str, subject: str, ctx: Around) -> str:
@@ -626,6 +645,7 @@ def extract_indicators(doc: Document) -> Document:
             ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
                          c.raw_end - block.raw_start)
             counted_name = name_of_count(c, ctx, name)
+            counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:
                 noun_named.add(c.claim_id)
             name = counted_name

@@ -131,8 +131,8 @@ INDICATOR_GOLD = [
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
      0.95, 0.95),
     # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个")
-    # or the noun after the figure; 0.467 before names were built from them, 0.842 after (pairs 0.884 → 0.907)
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.83, 0.90),
+    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907)
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.85, 0.90),
 ]
 
 
@@ -237,6 +237,7 @@ def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
     ("单位国内生产总值能耗降低", "单位国内生产总值能耗"),       # a change verb at the end
     ("PM2.5浓度", "PM2.5浓度"),                                 # a figure inside a term
     ("除夕到初七单日用户数量", "单日用户数量"),                 # a span of festival days is the period
+    ("某产品已降低接入行业坏账率", "接入行业坏账率"),           # the measure that changed, after its verb
 ])
 def test_function_words_of_the_sentence_leave_the_name(subject, name):
     assert clean_name(subject)[0] == name
@@ -274,6 +275,8 @@ def test_a_count_is_named_by_the_noun_after_it(text, names):
     ("“某邻里”服务号用户新增4485人、“某邻里”小程序用户达27619人、聊天数新增4504条。\n",
      ["“某邻里”服务号用户", "“某邻里”小程序用户", "“某邻里”聊天数"]),
     ("“我要报事”处置事件18267件，为群众提供客服咨询20余万次。\n", ["“我要报事”处置事件", "客服咨询"]),
+    # a subject before an adverb of manner (…较好地满足了…)
+    ("某类小程序较好地满足了用户需求，单日用户数量环比增长了53%。\n", ["某类小程序单日用户数量"]),
     # a name before a predicate, carried to a later sentence of the paragraph that names it again…
     ("某支付已覆盖34个省市。截至第四季度，某支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
      ["某支付覆盖省市", "某支付日均交易笔数", "某支付月活跃账户"]),
@@ -349,3 +352,8 @@ def test_a_growth_joins_its_level_when_the_level_was_named_from_around_it():
 def test_a_growth_after_a_growth_takes_the_head_of_its_name():
     doc = indicators_of("某到家业务成交增长了5倍，订单量增长了3倍。甲企业销售额增长10%，乙企业利润增长5%。\n")
     assert [i.indicator for i in doc.indicators] == ["某到家业务成交", "某到家业务订单量", "甲企业销售额", "乙企业利润"]
+
+
+def test_a_measure_followed_by_de_and_a_noun_is_that_nouns():
+    assert names_of("月活超过12亿的微信，是最好的平台。\n") == ["微信月活"]
+    assert names_of("这款刚满9岁的软件，用户很多。\n") == ["这款刚满"]  # no measure, no holder
