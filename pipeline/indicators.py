@@ -41,6 +41,7 @@ class NameRules:
     leading_period: tuple[str, ...]
     leading: tuple[str, ...]
     verbs: tuple[str, ...]
+    long_verbs: tuple[str, ...]  # those of two characters or more, which may also open a name
     inner_verbs: tuple[str, ...]
     basis_starts: tuple[str, ...]
     list_attributes: tuple[str, ...]
@@ -92,6 +93,7 @@ def name_rules() -> NameRules:
     return NameRules(
         scope=by_length(names["scope"]), leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
+        long_verbs=tuple(w for w in by_length(names["verbs"]) if len(w) > 1),
         inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
         list_attributes=by_length(names["list_attributes"]),
         trailing_change=by_length(names["trailing_change"]),
@@ -217,8 +219,10 @@ def _strip_back(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def clean_name(subject: str) -> tuple[str, str]:
-    """(indicator name, scope word) of a claim's subject."""
+    """(indicator name, scope word) of a claim's subject (a pure function of it, so remembered:
+    a report repeats its subjects, and names are built from several phrases around each claim)."""
     r = name_rules()
     text = r.footnote.sub("", subject or "").strip(" ，,：:；;、")
     text = _EMPTY_PARENS.sub("", r.remark.sub("", text))
@@ -233,7 +237,7 @@ def clean_name(subject: str) -> tuple[str, str]:
         text, _w = _strip_front(text, r.leading)
         text, _p = _strip_front(text, r.leading_period)
         text, s = _strip_front(text, r.scope)
-        text, v = _strip_front(text, tuple(w for w in r.verbs if len(w) > 1))
+        text, v = _strip_front(text, r.long_verbs)
         function = r.leading_function.match(text)
         f = ""
         if function and function.end() and function.end() < len(text) - 1:
@@ -335,7 +339,7 @@ def counted_noun(after: str) -> str:
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
     end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
-    for w in r.count_noun_stops + tuple(v for v in r.verbs if len(v) > 1):
+    for w in r.count_noun_stops + r.long_verbs:
         i = after.find(w)
         if i != -1 and i < end:
             end = i
@@ -382,7 +386,7 @@ def _with_holder_after(name: str, ctx: Around) -> str:
         return name
     noun = after[1:]
     r = name_rules()
-    stops = r.count_noun_stops + tuple(v for v in r.verbs if len(v) > 1)
+    stops = r.count_noun_stops + r.long_verbs
     if not (2 <= len(noun) <= SHORT_MEASURE_CHARS) or _HAS_DIGIT.search(noun) or any(w in noun for w in stops):
         return name
     return name if name.startswith(noun) else noun + name
@@ -526,19 +530,28 @@ _PLACE = re.compile(r"(?:地区|省|市|州|县|区|盟|旗|全国)$")
 _PARENTHESISED = re.compile(r"\s*[（(][^）)]*[）)]\s*")
 
 
+@lru_cache(maxsize=64)
+def _rows_by_text(cells: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    """A table's body rows by the text a table claim's sentence holds (its cells joined by tabs)."""
+    rows: dict[str, tuple[str, ...]] = {}
+    for row in cells[1:]:
+        rows.setdefault("\t".join(row), row)
+        rows.setdefault("\t".join(t for t in row if t), row)
+    return rows
+
+
 def column_header(block, c: Claim) -> str:
     """The header of the column a table claim's cell is in (row 0 of the table); "" when not found
     or when the same figure stands in two cells of its row."""
     if not block.cells:
         return ""
-    surface = _unspaced(c.surface).replace(" ", "")
-    for row in block.cells[1:]:
-        if c.sentence not in ("\t".join(row), "\t".join(t for t in row if t)):
-            continue
-        cols = [col for col, text in enumerate(row) if text.replace(" ", "") == surface]
-        if len(cols) == 1 and cols[0] < len(block.cells[0]):
-            return block.cells[0][cols[0]]
+    row = _rows_by_text(block.cells).get(c.sentence)
+    if row is None:
         return ""
+    surface = _unspaced(c.surface).replace(" ", "")
+    cols = [col for col, text in enumerate(row) if text.replace(" ", "") == surface]
+    if len(cols) == 1 and cols[0] < len(block.cells[0]):
+        return block.cells[0][cols[0]]
     return ""
 
 
