@@ -8,7 +8,14 @@ is invented and everything can be checked against the text):
 
 - the name is the claim's subject with what is not part of the measure taken off: footnote markers,
   a leading "全年", the region word (kept as ``scope``), connectives, verbs and a growth clause's
-  tail. Words that change what is measured (年末, 城镇, 规模以上, 人均, 常住) stay.
+  tail. Words that change what is measured (年末, 城镇, 规模以上, 人均, 常住, 累计, 新增) stay.
+- narrative prose names a figure from around it, not only from the phrase before it: the noun a
+  count is of when it follows the figure ("歌莉娅1000多名一线员工" → 歌莉娅一线员工); the topic a
+  sentence states once and then lists measures of ("以某某为例，…", "某平台已上线…，访问次数…",
+  "“某某”平台访问人数…，发布岗位…"), which holds in its sentence and in later sentences of its
+  paragraph that name it again; the head of the item before it in a list ("…技术中心171个，其中国家级
+  17个", "…成交增长了5倍，订单量增长了3倍", "…占规模以上工业比重"). A table cell is named by its row
+  label and its column header (餐饮 × 完全消耗系数).
 - a growth claim joins the level just before it in the same sentence when both name the same
   indicator (or the growth names none: "比上年末提高0.94个百分点"); a growth with no level is a row
   with only the change.
