@@ -253,6 +253,7 @@ def names_of(text: str) -> list[str]:
     ("该协会建立了2016个服务群，上线126个筹款项目。\n", ["服务群", "筹款项目"]),
     # 累计 and 新增 change what is counted and stay
     ("该平台累计3000万访问量，拟新增10个岗位类别。\n", ["累计访问量", "拟新增岗位类别"]),
+    ("截至目前，累计访问量突破10亿次。\n", ["累计访问量"]),
     # a bound after the figure is no noun, nor one before it a holder
     ("城镇新增就业1200万人以上。\n", ["城镇新增就业"]),
     ("构建了超100万个小程序。\n", ["小程序"]),
