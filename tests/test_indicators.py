@@ -130,9 +130,9 @@ INDICATOR_GOLD = [
     ("luoyang-2023-statistical-bulletin", CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", 0.95, 0.95),
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
      0.95, 0.95),
-    # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个"),
-    # which names are not yet built from (0.401 before the narrative rules, 0.467 after); the bar guards that
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.46, 0.85),
+    # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个")
+    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907)
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.85, 0.90),
 ]
 
 
@@ -220,3 +220,141 @@ def test_the_review_page_lists_the_checks_that_fired_linked_to_their_claims(tmp_
 ])
 def test_narrative_subjects_lose_what_is_not_the_measure(subject, name):
     assert clean_name(subject)[0] == name
+
+
+@pytest.mark.parametrize("subject, name", [
+    ("虽然和线下店铺", "线下店铺"),                            # a conjunction of the sentence
+    ("某平台上跟助农相关的公众号", "助农相关的公众号"),          # a locative frame
+    ("某小程序相比去年同期的订单量", "某小程序订单量"),          # a basis inside the name
+    ("某公司共收到简历", "某公司收到简历"),                     # an adverb before the verb
+    ("基于小程序的全年交易额", "基于小程序的交易额"),           # the period inside the name
+    ("使通知处理效率", "通知处理效率"),                         # a causative
+    ("使用率", "使用率"),                                       # …but not 使用
+    ("为群众提供客服咨询", "客服咨询"),                         # what is provided is the measure
+    ("巡查过程中发现问题", "巡查发现问题"),                     # a frame of time
+    ("全年共授权专利", "授权专利"),                             # 共 before a verb
+    ("已处理问题", "已处理问题"),                               # …but 已处理 is what is counted
+    ("单位国内生产总值能耗降低", "单位国内生产总值能耗"),       # a change verb at the end
+    ("PM2.5浓度", "PM2.5浓度"),                                 # a figure inside a term
+    ("除夕到初七单日用户数量", "单日用户数量"),                 # a span of festival days is the period
+    ("某产品已降低接入行业坏账率", "接入行业坏账率"),           # the measure that changed, after its verb
+])
+def test_function_words_of_the_sentence_leave_the_name(subject, name):
+    assert clean_name(subject)[0] == name
+
+
+def names_of(text: str) -> list[str]:
+    return [i.indicator for i in indicators_of(text).indicators]
+
+
+@pytest.mark.parametrize("text, names", [
+    # the noun a count is of follows it; the holder before it stays, a predicate before it goes
+    ("某公司1000多名一线员工，工资主要靠提成。\n", ["某公司一线员工"]),
+    ("该协会建立了2016个服务群，上线126个筹款项目。\n", ["服务群", "筹款项目"]),
+    # 累计 and 新增 change what is counted and stay
+    ("该平台累计3000万访问量，拟新增10个岗位类别。\n", ["累计访问量", "拟新增岗位类别"]),
+    ("截至目前，累计访问量突破10亿次。\n", ["累计访问量"]),
+    # a bound after the figure is no noun, nor one before it a holder
+    ("城镇新增就业1200万人以上。\n", ["城镇新增就业"]),
+    ("构建了超100万个小程序。\n", ["小程序"]),
+    # a verb of reach stays: the count measures how far its holder reaches
+    ("甲平台已覆盖10亿人口，入驻了1.5万个开锁师傅。\n", ["甲平台覆盖人口", "甲平台入驻开锁师傅"]),
+    # a verb closing a list of counts applies to each item
+    ("某某小程序上线以来已有181家医院、5900名医生入驻。\n", ["某某小程序入驻医院", "某某小程序入驻医生"]),
+])
+def test_a_count_is_named_by_the_noun_after_it(text, names):
+    assert names_of(text) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    # a topic stated outright
+    ("以某某服务为例，2019年共提供可服务事项超过3万，服务人次6.6亿。\n", ["某某服务可服务事项", "某某服务服务人次"]),
+    # a quoted name opening a clause, with its generic head
+    ("数据显示“某就业”平台访问人数总计53.6万人，访问次数906万次，发布岗位约12万个。\n",
+     ["“某就业”平台访问人数", "“某就业”平台访问次数", "“某就业”平台发布岗位"]),
+    # a quoted name the sentence names again; not one it names once
+    ("“某邻里”服务号用户新增4485人、“某邻里”小程序用户达27619人、聊天数新增4504条。\n",
+     ["“某邻里”服务号用户", "“某邻里”小程序用户", "“某邻里”聊天数"]),
+    ("“我要报事”处置事件18267件，为群众提供客服咨询20余万次。\n", ["“我要报事”处置事件", "客服咨询"]),
+    # a subject before an adverb of manner (…较好地满足了…)
+    ("某类小程序较好地满足了用户需求，单日用户数量环比增长了53%。\n", ["某类小程序单日用户数量"]),
+    # a name before a predicate, carried to a later sentence of the paragraph that names it again…
+    ("某支付已覆盖34个省市。截至第四季度，某支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
+     ["某支付覆盖省市", "某支付日均交易笔数", "某支付月活跃账户"]),
+    # …and not to one about something else
+    ("甲平台已上线新功能。乙超市订单同比增长20%，客单价120元。\n", ["乙超市订单", "客单价"]),
+    # a semicolon starts a part with a topic of its own
+    ("甲小程序上线以来有2590例问诊记录；乙小程序上线至今已有27家医院入驻。\n",
+     ["甲小程序问诊记录", "乙小程序入驻医院"]),
+    # a name that opens with its own holder, and a long name, take no topic
+    ("以某某小程序为例，某某用户数5万，中原股权交易中心挂牌企业644家。\n",
+     ["某某用户数", "中原股权交易中心挂牌企业"]),
+    # the clause after a date opens the statement again
+    ("为助力复工，某公司已经推出健康码，截至4月底，某某码已覆盖10亿人口，累计亮码人次突破60亿。\n",
+     ["某某码覆盖人口", "某某码累计亮码人次"]),
+    # no topic across paragraphs, nor from a word inside a noun (覆盖率, 以上)
+    ("甲公司小程序已上线。\n\n访问次数100万次。\n", ["访问次数"]),
+    ("电视人口覆盖率99.2%。市级电视台周播出时间501.5小时。规模以上工业增加值增长2%，利润总额10亿元。\n",
+     ["电视人口覆盖率", "市级电视台周播出时间", "规模以上工业增加值", "规模以上工业利润总额"]),
+])
+def test_a_topic_stated_before_names_the_figures_after_it(text, names):
+    assert names_of(text) == names
+
+
+def test_a_table_cell_is_named_by_its_row_label_and_column_header():
+    table = "表1 消耗系数\n\n部门\t部门编号\t完全消耗系数（2017年计算）\n餐饮\t62120\t1.659\n购物\t52106\t0.797\n"
+    assert names_of(table) == ["餐饮完全消耗系数", "购物完全消耗系数"]
+    by_year = "表2 各县生产总值\n\n单位：亿元\n\n地区\t2023年\t比上年增长（%）\n甲县\t10.2\t3.1\n乙县\t20.3\t4.0\n"
+    assert [(i.indicator, i.value, i.change_value) for i in indicators_of(by_year).indicators] == [
+        ("甲县", "1020000000", "3.1"), ("乙县", "2030000000", "4")]
+
+
+def test_an_average_growth_rate_joins_the_level_before_it():
+    doc = indicators_of("2019年某平台带动的流量消费达2736亿元，年均增长率超25%。\n")
+    assert [(i.indicator, i.change_value) for i in doc.indicators] == [("某平台带动的流量消费", "25")]
+
+
+def test_a_growth_after_a_multiple_joins_the_level_before_the_multiple():
+    doc = indicators_of("2019年某平台带动的流量消费达2736亿元，是2014年的三倍，年均增长率超25%。\n")
+    assert [(i.indicator, i.value, i.unit, i.change_value) for i in doc.indicators] == [
+        ("某平台带动的流量消费", "273600000000", "元", "25"), ("某平台带动的流量消费", "3", "倍", "")]
+
+
+def test_a_figure_inside_a_quoted_name_counts_nothing_after_it():
+    from pipeline.indicators import Around, name_of_count
+
+    claim = indicators_of("某公司1000多名一线员工。\n").claims[0]
+    assert name_of_count(claim, Around("某公司", "一线员工", 0, 0), "某公司") == "某公司一线员工"
+    assert name_of_count(claim, Around("“", "名员工”项目全部开工", 0, 0), "“百名员工”项目") == "“百名员工”项目"
+
+
+def test_a_grade_alone_and_a_share_name_the_item_before_them():
+    doc = indicators_of("年末共有省级以上企业技术中心171个，其中国家级17个。"
+                        "装备制造业增加值增长8.5%，占规模以上工业比重21.9%。\n")
+    assert [i.indicator for i in doc.indicators] == [
+        "年末省级以上企业技术中心", "国家级企业技术中心", "装备制造业增加值", "装备制造业增加值占规模以上工业比重"]
+
+
+def test_an_attribute_after_a_count_of_entities_is_theirs():
+    doc = indicators_of("截至4月，某平台上招聘相关的小程序有15430个，日活跃用户150万。"
+                        "该平台入驻了1.5万个开锁师傅，累计3000万访问量。\n")
+    assert [i.indicator for i in doc.indicators] == [
+        "招聘相关的小程序", "招聘相关的小程序日活跃用户", "入驻开锁师傅", "累计访问量"]
+
+
+def test_a_growth_joins_its_level_when_the_level_was_named_from_around_it():
+    share = indicators_of("其中税收收入完成1272.9亿元，增长12.6%，占一般公共预算收入比重达75.0%，比上年提高0.7个百分点。\n")
+    assert [(i.indicator, i.value, i.change_value, i.change_unit) for i in share.indicators] == [
+        ("税收收入", "127290000000", "12.6", "%"), ("税收收入占一般公共预算收入比重", "75", "0.7", "百分点")]
+    table = indicators_of("表3 主要农产品产量\n\n单位：万吨\n\n产品\t产量\t比上年增长（%）\n粮食\t120.5\t2.1\n")
+    assert [(i.indicator, i.value, i.change_value) for i in table.indicators] == [("粮食产量", "1205000", "2.1")]
+
+
+def test_a_growth_after_a_growth_takes_the_head_of_its_name():
+    doc = indicators_of("某到家业务成交增长了5倍，订单量增长了3倍。甲企业销售额增长10%，乙企业利润增长5%。\n")
+    assert [i.indicator for i in doc.indicators] == ["某到家业务成交", "某到家业务订单量", "甲企业销售额", "乙企业利润"]
+
+
+def test_a_measure_followed_by_de_and_a_noun_is_that_nouns():
+    assert names_of("月活超过12亿的微信，是最好的平台。\n") == ["微信月活"]
+    assert names_of("这款刚满9岁的软件，用户很多。\n") == ["这款刚满"]  # no measure, no holder
