@@ -197,6 +197,8 @@ def report_year(tp: TitlePage, claims: tuple[Claim, ...] = ()) -> int | None:
 
 
 def _strip_front(text: str, words: tuple[str, ...]) -> tuple[str, str]:
+    if not text.startswith(words):  # the usual case, in one C call over the whole list
+        return text, ""
     for w in words:
         if text.startswith(w) and len(text) > len(w):
             return text[len(w):], w
@@ -206,7 +208,7 @@ def _strip_front(text: str, words: tuple[str, ...]) -> tuple[str, str]:
 def _strip_end(text: str, words: tuple[str, ...]) -> str:
     """``text`` without any of ``words`` at its end, repeatedly (to nothing, unlike ``_strip_back``)."""
     changed = True
-    while changed and text:
+    while changed and text and text.endswith(words):
         changed = False
         for w in words:
             if text.endswith(w):
@@ -217,7 +219,7 @@ def _strip_end(text: str, words: tuple[str, ...]) -> str:
 
 def _strip_back(text: str, words: tuple[str, ...]) -> str:
     changed = True
-    while changed:
+    while changed and text.endswith(words):
         changed = False
         for w in words:
             if text.endswith(w) and len(text) > len(w):
