@@ -76,7 +76,8 @@ def kind(q: Quantity, sentence: str, unit: str) -> str:
 
 # ---- clauses -----------------------------------------------------------------------------------
 
-_CLAUSE_BREAK = re.compile(r"[，；：,;:]")
+# A colon between digits is a clock time or a ratio (22:00, 1:2), not a clause break.
+_CLAUSE_BREAK = re.compile(r"[，；,;]|(?<!\d)[：:]|[：:](?!\d)")
 _BREAKS: dict[str, list[int]] = {}
 _BREAKS_CACHE = 4096  # sentences whose clause breaks are remembered (a report has a few thousand)
 
@@ -245,7 +246,8 @@ def period(times: list[TimeExpr], q: Quantity, hint: Optional[TimeExpr]) -> tupl
 _SUBJECTS = _LEX.mapping("subjects", "subjects")
 _SUBJECT_TRIM_END = re.compile(f"(?:{_alternation(_SUBJECTS['trim_end'])})+$")
 _SUBJECT_VERB = re.compile(_alternation(_SUBJECTS["verbs_after"]))
-_SUBJECT_TRIM_START = re.compile(f"^(?:{_alternation(_SUBJECTS['trim_start'])})[，,]?")
+_SUBJECT_TRIM_START = re.compile(
+    f"^(?!{_alternation(_SUBJECTS['keep_start'])})(?:{_alternation(_SUBJECTS['trim_start'])})[，,]?")
 _DATE_WORDS = re.compile(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?")
 _SUBJECT_AFTER_END = re.compile(r"[，。；、,;（(]")
 SUBJECT_CHARS = 20  # a subject is a short phrase; longer text is the sentence, not its subject

@@ -291,8 +291,8 @@ def clean_name(subject: str) -> tuple[str, str]:
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # A topic is stated per sentence, and per part of a sentence joined by a semicolon ("…；某小程序上线至今…").
 _TOPIC_UNIT_END = re.compile(r"[。！？!?\n；;]")
-_AS_OF_CLAUSE = re.compile(
-    "^(?:%s)[^，,；;]{1,12}$" % "|".join(map(re.escape, lexicon.load().words("periods", "cues", "as_of"))))
+_AS_OF_WORDS = "|".join(map(re.escape, lexicon.load().words("periods", "cues", "as_of")))
+_AS_OF_CLAUSE = re.compile(f"^(?:{_AS_OF_WORDS})[^，,；;]{{1,12}}$")
 # Words that open a clause before its subject: "数据显示“某某”平台…", "据统计…"
 _CLAUSE_OPENERS = tuple(sorted(lexicon.load().words("subjects", "subjects", "trim_start"), key=len, reverse=True))
 # A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").

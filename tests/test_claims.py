@@ -336,6 +336,15 @@ def test_table_subjects_drop_units_and_of_which_marks():
         ("地区生产总值", "元"), ("第一产业", "元"), ("粮食", "吨")]
 
 
+def test_subjects_keep_clock_times_and_words_that_begin_with_a_trimmed_word():
+    """"22:00-24:00的…": a colon between digits is no clause break; "有效…" is a word, not the verb 有."""
+    got = {c.surface: c.subject for c in claims_of(
+        "晚上22:00-24:00的客流占比为13.5%。年末有效发明专利1.2万件，有18个县。\n")}
+    assert got["13.5%"] == "晚上22:00-24:00的客流占比"
+    assert got["1.2万件"] == "年末有效发明专利"
+    assert got["18个"] == "县"  # the verb 有 alone is still trimmed
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99),
        st.integers(min_value=1, max_value=10**6))
