@@ -683,7 +683,7 @@ def extract_indicators(doc: Document) -> Document:
             if last_level is None and last_row["claim_ids"][0] not in noun_named:  # "…成交增长了5倍，订单量增长了3倍"
                 name = _with_list_head(name, last_row["indicator"], replace_only=True)
             name = _as_share_of(name, last_row["indicator"])
-        if ctx is not None and not scope:
+        if ctx is not None and block is not None and not scope:
             name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
         in_table = block is not None and block.kind == "table"
         if c.change:
