@@ -253,6 +253,23 @@ _SUBJECT_AFTER_END = re.compile(r"[，。；、,;（(]")
 SUBJECT_CHARS = 20  # a subject is a short phrase; longer text is the sentence, not its subject
 
 
+def _last_chars(text: str, n: int) -> str:
+    """The end of ``text`` that holds ``n`` characters outside brackets: a remark in brackets
+    (…人数（含离退休人员）) belongs to the phrase but not to its length."""
+    depth = count = 0
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            count += 1
+            if count > n:
+                return text[i + 1:]
+    return text
+
+
 def subject(s: str, q: Quantity) -> str:
     """The short phrase naming what is measured, in the report's words."""
     start = max(last_break(s, q.start), 0)
@@ -261,7 +278,7 @@ def subject(s: str, q: Quantity) -> str:
     left = _SUBJECT_TRIM_START.sub("", left)
     left = _SUBJECT_TRIM_END.sub("", left).strip("，、 的")
     if len(left) >= 2:
-        return left[-SUBJECT_CHARS:]
+        return _last_chars(left, SUBJECT_CHARS)
     right = s[q.end : q.end + SUBJECT_CHARS]
     right = _SUBJECT_AFTER_END.split(right)[0].lstrip("的")
     verb = _SUBJECT_VERB.search(right, 1)

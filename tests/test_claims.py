@@ -345,6 +345,13 @@ def test_subjects_keep_clock_times_and_words_that_begin_with_a_trimmed_word():
     assert got["18个"] == "县"  # the verb 有 alone is still trimmed
 
 
+def test_a_bracketed_remark_does_not_count_towards_a_subjects_length():
+    got = {c.surface: c.subject for c in claims_of(
+        "年末参加城镇职工基本养老保险人数（含离退休人员）120.5万人。某某支付在境外合规的国家和地区覆盖量增加至60个。\n")}
+    assert got["120.5万人"] == "年末参加城镇职工基本养老保险人数（含离退休人员）"
+    assert got["60个"] == "某某支付在境外合规的国家和地区覆盖量"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99),
        st.integers(min_value=1, max_value=10**6))
