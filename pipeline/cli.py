@@ -274,6 +274,8 @@ def _work_likely(inputs: list[str], out: str) -> bool:
     input modified after it."""
     from .names import JOURNAL, MANIFEST
 
+    if not all(Path(i).exists() for i in inputs):
+        return False  # a usage error follows, with no run
     try:
         written = max((Path(out) / name).stat().st_mtime for name in (MANIFEST, JOURNAL)
                       if (Path(out) / name).exists())
