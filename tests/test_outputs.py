@@ -7,6 +7,8 @@ from dataclasses import replace
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.store import document_frames, sweep, validated_frames, write_report
 from pipeline.validate import TABLES, columns
@@ -99,3 +101,30 @@ def test_report_ids_never_escape_the_output_folder():
         rid = report_id_for(name)
         assert "/" not in rid and "\\" not in rid and not rid.startswith(".") and rid
     assert report_id_for("raw/wechat-employment-2019-2020.txt") == "wechat-employment-2019-2020"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.one_of(st.none(), st.text(alphabet=st.sampled_from('a中,"\n \'=;'), max_size=6)),
+    st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    st.one_of(st.none(), st.integers(min_value=-10**12, max_value=10**12)),
+    st.booleans()), min_size=1, max_size=8))
+def test_csv_cells_are_written_as_pandas_writes_them(rows):
+    """The report tables' CSV writer gives the bytes of pandas' to_csv (minimal quoting, "\\n"
+    rows) for text with quotes, commas and newlines, missing values, floats, NA integers, booleans."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from pipeline.store import _write_csv
+
+    df = pd.DataFrame({"text": pd.Series([r[0] for r in rows], dtype=object),
+                       "num": pd.Series([r[1] for r in rows], dtype="float64"),
+                       "page": pd.array([r[2] for r in rows], dtype="Int64"),
+                       "flag": [r[3] for r in rows]})
+    expected = io.StringIO()
+    df.to_csv(expected, index=False, lineterminator="\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.csv"
+        _write_csv(df, path)
+        assert path.read_text(encoding="utf-8") == expected.getvalue()
