@@ -455,3 +455,47 @@ def test_a_paragraph_set_in_from_its_headings_goes_on_overleaf_at_its_own_edge(t
     doc = process_file(path)
     assert body * 3 + TAIL in doc.raw
     assert [(s.number, s.title) for s in doc.sections] == [("一", "总体情况"), ("二", "农业生产")]
+
+
+def test_a_numbered_line_after_a_full_line_ending_a_lead_is_an_item_of_its_own(tmp_path):
+    """A full line that ends a lead with a colon (or a sentence with a stop), then a line opening
+    with a number at the same left edge: the numbered line starts a paragraph of its own, even
+    though the line above ran to the edge and nothing else ends the paragraph there."""
+    lead = FULL[:21] + "："
+    item = "（一）" + FULL[:19]
+    doc = process_file(_placed_lines_pdf(tmp_path / "lead.pdf", [
+        (2, FULL[2:]), (0, lead), (0, item), (0, TAIL)]))
+    assert FULL[2:] + lead in doc.raw and item + TAIL in doc.raw
+    assert lead + item not in doc.raw
+    # a number that only continues a sentence (no stop before it) stays in its paragraph
+    doc = process_file(_placed_lines_pdf(tmp_path / "running.pdf", [
+        (2, FULL[2:]), (0, FULL), (0, "1、" + FULL[:20]), (0, TAIL)]))
+    assert FULL + "1、" + FULL[:20] + TAIL in doc.raw
+
+
+def test_a_heading_set_in_another_face_at_the_body_size_ends_its_paragraph(tmp_path):
+    """A numbered heading set in another typeface (黑体 over 仿宋 text, the same size, no bold
+    flag) on the line right above its paragraph, one character short of the measure: the change
+    of face alone ends the heading's paragraph. The same two lines in one face run on."""
+    import pymupdf
+
+    size, left = 20.0, 72.0
+    body = "全年地區生產總值比上年增長百分之五點二其中"  # 22 characters: the measure at 20 pt
+    heading = "一、預算執行情況和重點工作完成情況總體平穩"  # 21 characters
+    tail = "第三產業增加值增長百分之六點一。"
+
+    def pdf(path, heading_font):
+        doc = pymupdf.open()
+        page = doc.new_page(width=595, height=842)
+        for i, (text, font) in enumerate([(heading, heading_font), (body, "china-t"), (body, "china-t"),
+                                          (tail, "china-t")]):
+            page.insert_text((left, 100 + i * 32), text, fontname=font, fontsize=size)
+        doc.save(path)
+        return process_file(path)
+
+    apart = pdf(tmp_path / "faces.pdf", "china-s")
+    assert ("section", "一", "预算执行情况和重点工作完成情况总体平稳") in [
+        (s.level, s.number, s.title) for s in apart.sections]
+    assert "总体平稳全年" not in apart.normal.text
+    same = pdf(tmp_path / "one-face.pdf", "china-t")
+    assert "总体平稳全年" in same.normal.text
