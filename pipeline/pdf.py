@@ -83,6 +83,9 @@ class Layout:
     column_lines: int = 3  # lines: each column has at least this many lines of its own
     split_gap: float = 2.0  # points: a line read across a gutter is split at a blank this wide
     column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
+    sidebar: float = 0.5  # × the widest column: a column narrower than this beside it is a sidebar
+    #   (a research note's market data, analyst names, related reports), whose short lines are
+    #   labels; a report's own text columns are about as wide as one another
     # Furniture: running headers and footers, page numbers.
     furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
     page_number_band: float = 0.15  # × page height: page numbers sit here (often above the margin)
@@ -168,6 +171,7 @@ class _Line:
     bold: bool = False
     face: str = ""  # the typeface of its ideographs when one face sets them all ("" if mixed or none)
     edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
+    side: bool = False  # in a sidebar: a column much narrower than the page's widest
     gaps: list | None = None  # its blank stretches (``_gaps``), once asked for
 
 
@@ -1001,11 +1005,14 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
             bands[column].append(e)
     for band in bands:
         out.extend(band)
+    widest = max(edges[k + 1] - edges[k] for k in range(len(edges) - 1))
     for k in range(len(edges) - 1):  # each column's right edge, for the paragraph rules
         own = [e for e in out if isinstance(e, _Line) and column_of.get(id(e)) == k]
         right = max((e.bbox.x1 for e in own), default=0.0)
+        side = edges[k + 1] - edges[k] < lay.sidebar * widest
         for e in own:
             e.edge = right
+            e.side = side
     return out
 
 
@@ -1127,7 +1134,9 @@ class _Writer:
         size, bold = self.running
         larger = size + max(self.lay.same_size, self.lay.display_step * size)
         words = len(_WORDISH.findall("".join(ln.text for _p, ln in lines)))
-        display = all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines) and words >= 2
+        # (a sidebar's labels are set larger than its text too, but head no part of the report)
+        display = (all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines) and words >= 2
+                   and not all(ln.side for _p, ln in lines))
         self._set_apart(lines)
         start = self.length
         for i, (pno, ln) in enumerate(lines):

@@ -74,6 +74,7 @@ _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.�
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
+_DATELINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")  # a full date: a dateline, no chart label
 # Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
 _ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))
 _ORG_END = re.compile(rf"(?:{_ORG_WORDS})$")
@@ -945,7 +946,8 @@ def _follows_text_or_structure(prev: Optional[_Line]) -> bool:
     of short unclassified lines (a list, a table's column, a chart's labels)."""
     if prev is None or prev.kind != "paragraph" or prev.run_in:
         return True
-    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END)
+    # a date alone on its line ("2023年08月29日") is the report's dateline, closing its title block
+    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END) or bool(_DATELINE.match(prev.text))
 
 
 def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:

@@ -285,6 +285,15 @@ def test_a_heading_that_fills_its_numbering_sequence_may_join_clauses_with_a_sem
                                       + body + third + "；" + body + "四、删除拨补台电1000亿元" + body)] == ["一", "二", "四"]
 
 
+def test_an_unnumbered_heading_after_the_reports_dateline():
+    """A research note's title block ends with its date alone on a line; the short line after it,
+    before a body paragraph, is a heading. A year alone (a chart's axis label) is no such line."""
+    body = "\n\n公告：公司发布2023年年报，全年实现营业收入45.2亿元，同比增长12.3%，归母净利润增长31.6%。\n"
+    head = "某公司点评报告\n\n汽车基本盘稳固\n\n增持\n\n"
+    assert sections_of(head + "2024年03月01日\n\n投资要点" + body) == [("section", "", "投资要点")]
+    assert sections_of(head + "2024年\n\n投资要点" + body) == []
+
+
 def test_section_title_with_its_first_subsection_on_one_line():
     doc = doc_of("某市统计公报\n\n某市统计局\n\n2024年3月1日\n\n二、农业（一）种植业\n\n全年粮食产量300万吨。\n\n"
                  "（二）畜牧业\n\n肉类产量20万吨。\n")
