@@ -685,7 +685,7 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
             if not text.strip():
                 continue
             shown += len(chars)
-            face = _face(spans)
+            face = _face(spans, text)
             if len(spans) == 1:
                 size, bold = spans[0]["size"], bool(spans[0]["flags"] & 16)
             else:  # the size and weight of the spans with ink (a space may come in another font)
@@ -716,14 +716,18 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
     return out, "".join(decoded), shown, hidden
 
 
-def _face(spans: list) -> str:
+def _face(spans: list, text: str) -> str:
     """The typeface that sets the line's ideographs, when one does ("" when several or none).
 
     Chinese reports set their headings in another face than the body at the same size (黑体 or
     楷体 headings over 宋体 text), often with no bold flag: the face is then the only mark of the
     type. Digits and Latin letters often come from a font of their own and are left out. A subset
     prefix ("ABCDEF+SimSun") names the embedding, not the face."""
-    faces = {sp["font"].split("+", 1)[-1] for sp in spans if any(_HAN.match(c["c"]) for c in sp["chars"])}
+    if not _HAN.search(text):
+        return ""
+    if len(spans) == 1:
+        return spans[0]["font"].split("+", 1)[-1]
+    faces = {sp["font"].split("+", 1)[-1] for sp in spans if _HAN.search("".join(map(_CHAR, sp["chars"])))}
     return faces.pop() if len(faces) == 1 else ""
 
 
