@@ -328,8 +328,9 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
 
 def _is_heading_line(line: str) -> bool:
     """A line that opens with a heading's or list item's number ("（一）", "2、", "1.") and holds no
-    sentence stop is a heading or an item of its own, not the first half of a broken paragraph."""
-    return _LIST_OR_HEADING_START.match(line) is not None and not _SENTENCE_PUNCT_IN.search(line)
+    full stop is a heading or an item of its own, not the first half of a broken paragraph (a
+    heading may join two clauses with a semicolon: "三、凍結金額增加9倍……；部分決議窒礙難行")."""
+    return _LIST_OR_HEADING_START.match(line) is not None and not _FULL_STOP_IN.search(line)
 
 
 # A page whose links were words of their own leaves them on lines of their own, in mid-sentence:
@@ -351,6 +352,7 @@ def _cut_out_word(prev: str, word: str, nxt: str) -> bool:
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE_PUNCT_IN = re.compile(r"[。！？!?；;]")
+_FULL_STOP_IN = re.compile(r"[。！？!?]")
 
 
 def _continues(prev: str, nxt: str) -> bool:

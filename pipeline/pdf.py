@@ -83,6 +83,9 @@ class Layout:
     column_lines: int = 3  # lines: each column has at least this many lines of its own
     split_gap: float = 2.0  # points: a line read across a gutter is split at a blank this wide
     column_share: float = 0.5  # × lines: the lines beside a gutter are at least this share
+    sidebar: float = 0.5  # × the widest column: a column narrower than this beside it is a sidebar
+    #   (a research note's market data, analyst names, related reports), whose short lines are
+    #   labels; a report's own text columns are about as wide as one another
     # Furniture: running headers and footers, page numbers.
     furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
     page_number_band: float = 0.15  # × page height: page numbers sit here (often above the margin)
@@ -166,7 +169,9 @@ class _Line:
     bbox: BBox
     size: float
     bold: bool = False
+    face: str = ""  # the typeface of its ideographs when one face sets them all ("" if mixed or none)
     edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
+    side: bool = False  # in a sidebar: a column much narrower than the page's widest
     gaps: list | None = None  # its blank stretches (``_gaps``), once asked for
 
 
@@ -680,6 +685,7 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
             if not text.strip():
                 continue
             shown += len(chars)
+            face = _face(spans, text)
             if len(spans) == 1:
                 size, bold = spans[0]["size"], bool(spans[0]["flags"] & 16)
             else:  # the size and weight of the spans with ink (a space may come in another font)
@@ -706,8 +712,28 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
                 x0, y0, x1, y1 = line["bbox"]
                 if a or b < len(text):
                     x0, x1 = flat[4 * a], max(flat[4 * (b - 1) + 2], flat[4 * a])
-                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold))
+                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold, face))
     return out, "".join(decoded), shown, hidden
+
+
+def _face(spans: list, text: str) -> str:
+    """The typeface that sets the line's ideographs, when one does ("" when several or none).
+
+    Chinese reports set their headings in another face than the body at the same size (黑体 or
+    楷体 headings over 宋体 text), often with no bold flag: the face is then the only mark of the
+    type. Digits and Latin letters often come from a font of their own and are left out. A subset
+    prefix ("ABCDEF+SimSun") names the embedding, not the face."""
+    if not _HAN.search(text):
+        return ""
+    if len(spans) == 1:
+        return spans[0]["font"].split("+", 1)[-1]
+    faces = {sp["font"].split("+", 1)[-1] for sp in spans if _HAN.search("".join(map(_CHAR, sp["chars"])))}
+    return faces.pop() if len(faces) == 1 else ""
+
+
+def _joined_face(a: str, b: str) -> str:
+    """The face of two pieces joined into one line: the one face, "" when they differ."""
+    return a if a == b or not b else b if not a else ""
 
 
 # Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
@@ -833,7 +859,8 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
                          and ln.text[:1].isascii() and ln.text[:1].isalpha())
                 sep = " " if latin or gap > lay.word_space * size else ""
                 out[-1] = _Line(prev.text + sep + ln.text, prev.chars + prev.chars[-4:] * len(sep) + ln.chars,
-                                a.union(b), max(prev.size, ln.size), prev.bold and ln.bold)
+                                a.union(b), max(prev.size, ln.size), prev.bold and ln.bold,
+                                _joined_face(prev.face, ln.face))
                 continue
         out.append(ln)
     return out
@@ -940,7 +967,7 @@ def _piece(ln: _Line, a: int, b: int) -> _Line | None:
         return None
     ch = ln.chars[4 * a:4 * b]
     return _Line(ln.text[a:b], ch, BBox(min(ch[0::4]), min(ch[1::4]), max(ch[2::4]), max(ch[3::4])),
-                 ln.size, ln.bold)
+                 ln.size, ln.bold, ln.face)
 
 
 def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: Layout = LAYOUT) -> list:
@@ -982,11 +1009,14 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
             bands[column].append(e)
     for band in bands:
         out.extend(band)
+    widest = max(edges[k + 1] - edges[k] for k in range(len(edges) - 1))
     for k in range(len(edges) - 1):  # each column's right edge, for the paragraph rules
         own = [e for e in out if isinstance(e, _Line) and column_of.get(id(e)) == k]
         right = max((e.bbox.x1 for e in own), default=0.0)
+        side = edges[k + 1] - edges[k] < lay.sidebar * widest
         for e in own:
             e.edge = right
+            e.side = side
     return out
 
 
@@ -1108,7 +1138,9 @@ class _Writer:
         size, bold = self.running
         larger = size + max(self.lay.same_size, self.lay.display_step * size)
         words = len(_WORDISH.findall("".join(ln.text for _p, ln in lines)))
-        display = all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines) and words >= 2
+        # (a sidebar's labels are set larger than its text too, but head no part of the report)
+        display = (all(ln.size >= larger or (ln.bold and not bold) for _p, ln in lines) and words >= 2
+                   and not all(ln.side for _p, ln in lines))
         self._set_apart(lines)
         start = self.length
         for i, (pno, ln) in enumerate(lines):
@@ -1170,6 +1202,7 @@ _OUTLINE_NUMBER = re.compile(
 
 
 _SENTENCE_END = "。！？!?；;"
+_ITEM_LEAD = _SENTENCE_END + "：:︰"  # what a line before a numbered item or heading ends with
 _CLAUSE_END = "。！？!?；;：:，,、”’」』）)"
 
 
@@ -1209,6 +1242,14 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
     if a.x1 < max(right, body_right) - lay.early_stop * size and _OUTLINE_NUMBER.match(ln.text):
         return True  # a numbered line after a short one: a heading or item of its own
     if abs(prev.size - ln.size) > lay.new_size or prev.bold != ln.bold:
+        return True
+    if prev.face and ln.face and prev.face != ln.face:
+        return True  # another typeface at the same size: a heading set in 黑体 or 楷体 above 宋体 text
+    if (prev.text[-1:] in _ITEM_LEAD and _OUTLINE_NUMBER.match(ln.text)
+            and b.x0 <= a.x0 + lay.touching_gap * size + lay.same_row):
+        # a numbered line after a finished sentence or a lead ending in a colon, starting where
+        # that line starts or further left (a hanging number): an item or heading of its own,
+        # even when the line above ran almost to the edge
         return True
     step = b.y0 - a.y0
     if step > lay.paragraph_gap * max(pitch, size) or step < -size:  # a larger gap, or a jump back up (next column)

@@ -74,6 +74,7 @@ _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.�
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
+_DATELINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")  # a full date: a dateline, no chart label
 # Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
 _ORG_WORDS = "|".join(map(re.escape, organisation_suffixes()))
 _ORG_END = re.compile(rf"(?:{_ORG_WORDS})$")
@@ -90,10 +91,14 @@ MAX_INFOGRAPHIC_LINE = 60
 # label or a chart's figure).
 MIN_BODY_AFTER_HEADING = 30
 MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a heading
-# A run-in heading's sentence is a title (at most this long, no other sentence mark in it) and a
-# paragraph of at least this many characters follows it on the same line.
-MAX_RUN_IN_TITLE = 40
+# A run-in heading's sentence is a title and a paragraph of at least MIN_RUN_IN_BODY characters
+# follows it on the same line. The title ends at its first full stop, or at a colon ("（一）删减总数
+# 有争议：往年……", as budget and policy reports write it); it holds no other sentence stop, though
+# a semicolon may join two of its clauses, and it is as long as a numbered heading on its own line
+# may be (a policy report's subsection titles are two or three clauses).
+MAX_RUN_IN_TITLE = MAX_NUMBERED_HEADING
 MIN_RUN_IN_BODY = 10
+RUN_IN_ENDS = "。：:︰"
 # An unnumbered heading says something: at least two ideographs or letters, not a bullet glyph.
 _WORD_CHARS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MIN_HEADING_WORD_CHARS = 2
@@ -103,7 +108,7 @@ _TOPIC_STATEMENT = re.compile(r"^[^：:，,]{2,20}[：:][^：:]*[，,]")
 _TEXT_END = ("。", "！", "？", "!", "?", "…", "”", "）", ")")
 _CLAUSE_PUNCT = re.compile(r"[，。；,;：:]")
 _YEAR_LED = re.compile(r"^(?:19|20)[0-9]{2}(?![0-9])[^0-9]+$")  # "1999经济基本状况及评析", "2000年经济展望"
-_RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^。！？；!?;\n]{{2,{MAX_RUN_IN_TITLE}}}。")
+_RUN_IN = re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)][^！？!?\n{RUN_IN_ENDS}]{{2,{MAX_RUN_IN_TITLE}}}[{RUN_IN_ENDS}]")
 # "1、国民经济稳步增长。全省完成……": the same with Arabic numbers, which also number notes and lists;
 # so only a title without digits, and only in a report that has several before long paragraphs.
 MAX_ARABIC_RUN_IN_TITLE = 25
@@ -189,6 +194,7 @@ def segment(doc: Document) -> Document:
         _mark_markdown_headings(doc, lines)
     _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata", paged=bool(doc.boxes))
     _mark_chapter_dividers(lines, n_title)
+    _fill_numbering_gaps(lines, n_title)
     _assign_levels(lines)
 
     _number_stages(lines)
@@ -738,6 +744,43 @@ def _mark_chapter_dividers(lines: list[_Line], first: int) -> None:
                 ln.kind = "furniture"
 
 
+# A numbered heading may join its clauses with a semicolon ("三、预算冻结金额……；部分主决议内容亦有
+# 窒碍难行"), which the line rules refuse (a semicolon also ends list items). When the headings of
+# its form before and after it are numbered one less and one more, the numbering says it is the
+# heading between them. The sequence of a subsection form runs within one section.
+_SEQUENCE_FORMS = ((_SECTION_NUM, "section_heading", frozenset({"part_title", "part_number"})),
+                   (_SUBSECTION_NUM, "subsection_heading", frozenset({"part_title", "part_number", "section_heading",
+                                                                       "section_number", "section_title"})))
+_CLAUSE_STOP = ("，", "、", "；", "：", ",", ";", ":")
+
+
+def _fill_numbering_gaps(lines: list[_Line], first: int) -> None:
+    for pattern, kind, closers in _SEQUENCE_FORMS:
+        last = None  # the position in the count of the last heading of this form
+        gap: tuple[int, int] | None = None  # a line that could be the next one: (index, position)
+        for i in range(first, len(lines)):
+            ln = lines[i]
+            if ln.kind in closers and ln.kind != kind:
+                last = gap = None
+                continue
+            if ln.text[:1] not in _NUMBERED_STARTS or ln.kind not in (kind, "paragraph"):
+                continue
+            m = pattern.match(ln.text)
+            if m is None or m.group(1) not in _CN_ORDINALS:
+                continue
+            k = _CN_ORDINALS.index(m.group(1))
+            if ln.kind == kind:
+                if gap is not None and last is not None and gap[1] == last + 1 == k - 1:
+                    lines[gap[0]].kind = kind
+                last, gap = k, None
+            elif (last is not None and k == last + 1 and len(ln.text) <= MAX_NUMBERED_HEADING
+                  and not _FULL_STOP.search(ln.text) and not ln.text.endswith(_CLAUSE_STOP)):
+                gap = (i, k)
+
+
+_FULL_STOP = re.compile(r"[。！？!?]")
+
+
 def _bare_numeral_lines(lines: list[_Line], first: int) -> set[int]:
     """Lines that hold nothing but a numeral 一, 二, 三 … in order: the section numbers of a report
     that sets each section's number on a line of its own, with or without a title under it (older
@@ -813,7 +856,7 @@ def _assign_levels(lines: list[_Line]) -> None:
             elif ln.run_in and (m := _ARABIC_RUN_IN.match(ln.text)):
                 ln.rank, ln.number, ln.title = RANK_ARABIC, m.group(1), m.group(2).strip()
             if ln.run_in:
-                ln.title = ln.title.rstrip("。")
+                ln.title = ln.title.rstrip(RUN_IN_ENDS)
     used = sorted({ln.rank for ln in lines if ln.rank is not None})
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
     if len(used) >= 2:
@@ -903,7 +946,8 @@ def _follows_text_or_structure(prev: Optional[_Line]) -> bool:
     of short unclassified lines (a list, a table's column, a chart's labels)."""
     if prev is None or prev.kind != "paragraph" or prev.run_in:
         return True
-    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END)
+    # a date alone on its line ("2023年08月29日") is the report's dateline, closing its title block
+    return len(prev.text) > MAX_HEADING or prev.text.endswith(_TEXT_END) or bool(_DATELINE.match(prev.text))
 
 
 def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:

@@ -455,3 +455,86 @@ def test_a_paragraph_set_in_from_its_headings_goes_on_overleaf_at_its_own_edge(t
     doc = process_file(path)
     assert body * 3 + TAIL in doc.raw
     assert [(s.number, s.title) for s in doc.sections] == [("一", "总体情况"), ("二", "农业生产")]
+
+
+def test_a_numbered_line_after_a_full_line_ending_a_lead_is_an_item_of_its_own(tmp_path):
+    """A full line that ends a lead with a colon (or a sentence with a stop), then a line opening
+    with a number at the same left edge: the numbered line starts a paragraph of its own, even
+    though the line above ran to the edge and nothing else ends the paragraph there."""
+    lead = FULL[:21] + "："
+    item = "（一）" + FULL[:19]
+    doc = process_file(_placed_lines_pdf(tmp_path / "lead.pdf", [
+        (2, FULL[2:]), (0, lead), (0, item), (0, TAIL)]))
+    assert FULL[2:] + lead in doc.raw and item + TAIL in doc.raw
+    assert lead + item not in doc.raw
+    # a number that only continues a sentence (no stop before it) stays in its paragraph
+    doc = process_file(_placed_lines_pdf(tmp_path / "running.pdf", [
+        (2, FULL[2:]), (0, FULL), (0, "1、" + FULL[:20]), (0, TAIL)]))
+    assert FULL + "1、" + FULL[:20] + TAIL in doc.raw
+
+
+def test_a_heading_set_in_another_face_at_the_body_size_ends_its_paragraph(tmp_path):
+    """A numbered heading set in another typeface (黑体 over 仿宋 text, the same size, no bold
+    flag) on the line right above its paragraph, one character short of the measure: the change
+    of face alone ends the heading's paragraph. The same two lines in one face run on."""
+    import pymupdf
+
+    size, left = 20.0, 72.0
+    body = "全年地區生產總值比上年增長百分之五點二其中"  # 22 characters: the measure at 20 pt
+    heading = "一、預算執行情況和重點工作完成情況總體平穩"  # 21 characters
+    tail = "第三產業增加值增長百分之六點一。"
+
+    def pdf(path, heading_font):
+        doc = pymupdf.open()
+        page = doc.new_page(width=595, height=842)
+        for i, (text, font) in enumerate([(heading, heading_font), (body, "china-t"), (body, "china-t"),
+                                          (tail, "china-t")]):
+            page.insert_text((left, 100 + i * 32), text, fontname=font, fontsize=size)
+        doc.save(path)
+        return process_file(path)
+
+    apart = pdf(tmp_path / "faces.pdf", "china-s")
+    assert ("section", "一", "预算执行情况和重点工作完成情况总体平稳") in [
+        (s.level, s.number, s.title) for s in apart.sections]
+    assert "总体平稳全年" not in apart.normal.text
+    same = pdf(tmp_path / "one-face.pdf", "china-t")
+    assert "总体平稳全年" in same.normal.text
+
+
+def test_a_sidebars_labels_are_no_headings_and_the_body_column_heads_its_summary(tmp_path):
+    """A broker's note: a narrow sidebar with labels set larger than its text ("相关报告" above the
+    titles of related reports) beside the body column, where the note's title and dateline stand
+    above "投资要点", set as large as those labels, and the summary's paragraphs. The body's label is
+    the note's one heading; the sidebar's, a column a third as wide, head nothing."""
+    import pymupdf
+
+    from pdf_fixtures import FONT, H, W
+
+    related = ("《某某电路年报点评：业绩快速增长，新能源与数通领域打开成长空间》2024-01-15",
+               "《某某电路深度报告：电动化与智能化趋势持续，汽车板龙头成长动能充足》2023-06-16")
+    summary = ("公告：公司发布2023年年报，全年实现营业收入45.2亿元，同比增长12.3%；归母净利润4.9亿元，同比增长"
+               "31.6%，其中第四季度营业收入12.8亿元，环比增长6.1%。",
+               "产品结构优化，盈利能力提升。公司全年毛利率21.5%，同比上升2.6个百分点，主要因为高附加值产品占比提升，"
+               "平均单价提高，原材料价格回落，费用率同比下降0.8个百分点。")
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    for k, text in enumerate(("公司点评报告", "印制电路板", "增持（维持）")):
+        page.insert_text((40, 70 + 20 * k), text, fontname=FONT, fontsize=14)
+    page.insert_text((40, 140), "相关报告", fontname=FONT, fontsize=10.5)
+    y = 152.0
+    for text in related:
+        rc = page.insert_textbox(pymupdf.Rect(40, y, 180, y + 120), text, fontname=FONT, fontsize=9)
+        y += 120 - rc + 8
+    page.insert_text((200, 70), "某某电路（600000）", fontname=FONT, fontsize=14)
+    page.insert_text((200, 92), "汽车基本盘稳固，新能源与数通领域打开成长空间", fontname=FONT, fontsize=16)
+    page.insert_text((420, 112), "2024年03月01日", fontname=FONT, fontsize=12)
+    page.insert_text((200, 134), "投资要点", fontname=FONT, fontsize=10.5)
+    y = 142.0
+    for text in summary:
+        rc = page.insert_textbox(pymupdf.Rect(200, y, 555, y + 200), text, fontname=FONT, fontsize=9, lineheight=1.5)
+        y += 200 - rc + 8
+    path = tmp_path / "summary.pdf"
+    doc.save(path)
+    got = process_file(path)
+    assert [(s.level, s.number, s.title) for s in got.sections] == [("section", "", "投资要点")]
+    assert any(b.text == "相关报告" for b in got.blocks)

@@ -245,6 +245,55 @@ def test_a_numbered_heading_sentence_on_its_own_line_before_its_paragraph():
         ("subsection", "二", "政府性基金预算收支情况")]
 
 
+def test_run_in_headings_ending_in_a_colon_or_joining_clauses_with_a_semicolon():
+    """"（一）标题：正文……" is a run-in heading like "（一）标题。正文……"; its title may be as long as a
+    numbered heading and may join two clauses with a semicolon. A "（四）标题：" line alone before
+    its numbered items is a heading too; the items stay below the tree."""
+    doc = doc_of("某院预算覆议报告\n\n一、岁出删减总数有争议，有违权力分立原则\n\n"
+                 "（一）删减总数未宣读，审查后岁出总数有争议：往年总预算案三读内容，均包含总删减数及审查后岁出总额。\n\n"
+                 "（二）一般事务费通删10%，为往年的2倍至3倍，且未考虑各机关实际业务差异及办理必要性，影响机关基本业务运作："
+                 "一般事务费主要是机关基本业务运作所需的经费。\n\n"
+                 "（三）部分通删项目设有不得流用之限制；且指定删减项目未授权科目自行调整︰这将造成预算执行失去弹性，影响业务推动。\n\n"
+                 "（四）删减集中特定项目，弱化与民众权益信息之传达：\n\n"
+                 "1、大陆地区旅费统删80%：严重影响两岸交流与各项业务之推动，也使执行失去弹性。\n\n"
+                 "2、特别费统删60%：将影响对基层员工奖赏与慰劳，不利员工士气与业务推展。\n")
+    assert [(s.level, s.number, s.title) for s in doc.sections] == [
+        ("section", "一", "岁出删减总数有争议，有违权力分立原则"),
+        ("subsection", "一", "删减总数未宣读，审查后岁出总数有争议"),
+        ("subsection", "二", "一般事务费通删10%，为往年的2倍至3倍，且未考虑各机关实际业务差异及办理必要性，影响机关基本业务运作"),
+        ("subsection", "三", "部分通删项目设有不得流用之限制；且指定删减项目未授权科目自行调整"),
+        ("subsection", "四", "删减集中特定项目，弱化与民众权益信息之传达")]
+    body = next(b for b in doc.blocks if b.text.startswith("往年"))
+    assert body.kind == "paragraph" and doc.raw[body.raw_start:body.raw_end] == body.text
+
+
+def test_a_heading_that_fills_its_numbering_sequence_may_join_clauses_with_a_semicolon():
+    """"三、……；……" between the sections 二、 and 四、 is the third section, and stays apart from the
+    paragraph under it; the same line without both neighbours, or ending in a semicolon (a list
+    item), is none."""
+    body = "\n\n大院对于预算之冻结，参照司法院解释意旨，也同样不应影响法定机关之正常运作，以下举例说明。\n\n"
+    third = "三、预算冻结金额比前3年平均增加9倍，解冻条件难以达成；部分主决议内容亦有窒碍难行"
+    doc = doc_of("某院报告" + body + "一、岁出删减总数有争议" + body + "二、预算删减幅度创历史新高" + body + third + body
+                 + "四、删除拨补台电1000亿元，敬请再次审议" + body)
+    assert [(s.number, s.title) for s in doc.sections] == [
+        ("一", "岁出删减总数有争议"), ("二", "预算删减幅度创历史新高"),
+        ("三", "预算冻结金额比前3年平均增加9倍，解冻条件难以达成；部分主决议内容亦有窒碍难行"),
+        ("四", "删除拨补台电1000亿元，敬请再次审议")]
+    assert [s[1] for s in sections_of("某院报告" + body + "一、岁出删减总数有争议" + body + "二、预算删减幅度创历史新高"
+                                      + body + third + body)] == ["一", "二"]
+    assert [s[1] for s in sections_of("某院报告" + body + "一、岁出删减总数有争议" + body + "二、预算删减幅度创历史新高"
+                                      + body + third + "；" + body + "四、删除拨补台电1000亿元" + body)] == ["一", "二", "四"]
+
+
+def test_an_unnumbered_heading_after_the_reports_dateline():
+    """A research note's title block ends with its date alone on a line; the short line after it,
+    before a body paragraph, is a heading. A year alone (a chart's axis label) is no such line."""
+    body = "\n\n公告：公司发布2023年年报，全年实现营业收入45.2亿元，同比增长12.3%，归母净利润增长31.6%。\n"
+    head = "某公司点评报告\n\n汽车基本盘稳固\n\n增持\n\n"
+    assert sections_of(head + "2024年03月01日\n\n投资要点" + body) == [("section", "", "投资要点")]
+    assert sections_of(head + "2024年\n\n投资要点" + body) == []
+
+
 def test_section_title_with_its_first_subsection_on_one_line():
     doc = doc_of("某市统计公报\n\n某市统计局\n\n2024年3月1日\n\n二、农业（一）种植业\n\n全年粮食产量300万吨。\n\n"
                  "（二）畜牧业\n\n肉类产量20万吨。\n")
