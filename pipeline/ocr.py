@@ -84,6 +84,14 @@ MAX_RULE_RUNS = 20000  # pixel runs; a page of table rules has a few thousand
 _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and soft edges)
 
 
+# Speed settings of the engine, each measured on the scanned Zhoukou 2023 bulletin (13 pages;
+# benchmarks/ocr_speed.py prints the table, tests/data/forms/SOURCES.md keeps it).
+OCR_THREADS = 1
+DETECT_SIDE = 2000
+RECOGNISE_HEIGHT = 48
+RECOGNISE_BATCH = 6
+
+
 class OcrUnavailable(RuntimeError):
     """The OCR engine is not installed; the caller turns this into a report error it can name."""
 
@@ -98,9 +106,16 @@ def _engine():
             f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
             "a text layer") from exc
     _one_malloc_arena()
+    return RapidOCR(**engine_options())
+
+
+def engine_options() -> dict:
+    """RapidOCR's settings, from the named constants above (the speed benchmark varies them)."""
     # The text of a report page is upright: the angle classifier would cost a fifth of the time
     # and only ever turn a line upside down by mistake.
-    return RapidOCR(use_cls=False, print_verbose=False)
+    return {"use_cls": False, "print_verbose": False, "intra_op_num_threads": OCR_THREADS,
+            "det_limit_type": "max", "det_limit_side_len": DETECT_SIDE,
+            "rec_img_shape": [3, RECOGNISE_HEIGHT, 320], "rec_batch_num": RECOGNISE_BATCH}
 
 
 def _one_malloc_arena() -> None:
