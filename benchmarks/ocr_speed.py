@@ -51,7 +51,11 @@ GRID = {
     "1 thread": dict(OCR_THREADS=1, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48),
     "2 threads": dict(OCR_THREADS=2, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48),
     "2 threads, detect 960": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=48),
+    "2 threads, detect 1280": dict(OCR_THREADS=2, DETECT_SIDE=1280, RECOGNISE_HEIGHT=48),
     "2 threads, detect 960, recognise 40 px": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=40),
+    "2 threads, recognise 40 px": dict(OCR_THREADS=2, DETECT_SIDE=2000, RECOGNISE_HEIGHT=40),
+    "2 threads, detect 1280, recognise 40 px": dict(OCR_THREADS=2, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40),
+    "1 thread, detect 1280, recognise 40 px": dict(OCR_THREADS=1, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40),
     "2 threads, detect 960, recognise 32 px": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=32),
 }
 
