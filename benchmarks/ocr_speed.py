@@ -47,7 +47,8 @@ DOCUMENTS = [
 
 # Alternatives to the settings in pipeline/ocr.py: name -> constants changed.
 GRID = {
-    "before (1.4.4 defaults, threads by onnxruntime)": dict(OCR_THREADS=-1, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48),
+    "before (1.4.4 defaults, threads by onnxruntime)": dict(OCR_THREADS=-1, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48,
+                                                            RECOGNISE_BATCH=6),
     "1 thread": dict(OCR_THREADS=1, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48),
     "2 threads": dict(OCR_THREADS=2, DETECT_SIDE=2000, RECOGNISE_HEIGHT=48),
     "2 threads, detect 960": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=48),
@@ -56,6 +57,12 @@ GRID = {
     "2 threads, recognise 40 px": dict(OCR_THREADS=2, DETECT_SIDE=2000, RECOGNISE_HEIGHT=40),
     "2 threads, detect 1280, recognise 40 px": dict(OCR_THREADS=2, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40),
     "1 thread, detect 1280, recognise 40 px": dict(OCR_THREADS=1, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40),
+    "2 threads, detect 1280, recognise 40 px, batch 12": dict(OCR_THREADS=2, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40,
+                                                          RECOGNISE_BATCH=12),
+    "2 threads, detect 1280, recognise 40 px, batch 1": dict(OCR_THREADS=2, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40,
+                                                         RECOGNISE_BATCH=1),
+    "1 thread, detect 1280, recognise 40 px, batch 1": dict(OCR_THREADS=1, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40,
+                                                        RECOGNISE_BATCH=1),
     "2 threads, detect 960, recognise 32 px": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=32),
 }
 
@@ -90,7 +97,7 @@ def measure(scan: Path, gold_path: Path, pages) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="also the alternatives in GRID")
-    ap.add_argument("--only", help="configurations whose name contains this")
+    ap.add_argument("--only", help="configurations whose name contains one of these (comma-separated)")
     ap.add_argument("--docs", type=int, default=len(DOCUMENTS), help="the first N documents")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
@@ -99,7 +106,7 @@ def main() -> None:
     if args.grid:
         configs.update(GRID)
     if args.only:
-        configs = {k: v for k, v in configs.items() if args.only in k}
+        configs = {k: v for k, v in configs.items() if any(part in k for part in args.only.split(","))}
     with tempfile.TemporaryDirectory() as tmp:
         scans = [(scanned_copy(corpus(src), Path(tmp) / f"{i}.pdf", pages), ROOT / "tests" / "gold" / gold, pages)
                  for i, (src, gold, pages) in enumerate(DOCUMENTS[:args.docs])]
