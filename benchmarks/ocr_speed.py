@@ -97,7 +97,7 @@ def measure(scan: Path, gold_path: Path, pages) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="also the alternatives in GRID")
-    ap.add_argument("--only", help="configurations whose name contains one of these (comma-separated)")
+    ap.add_argument("--only", help="configurations whose name contains one of these (separated by |)")
     ap.add_argument("--docs", type=int, default=len(DOCUMENTS), help="the first N documents")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
@@ -106,7 +106,7 @@ def main() -> None:
     if args.grid:
         configs.update(GRID)
     if args.only:
-        configs = {k: v for k, v in configs.items() if any(part in k for part in args.only.split(","))}
+        configs = {k: v for k, v in configs.items() if any(part in k for part in args.only.split("|"))}
     with tempfile.TemporaryDirectory() as tmp:
         scans = [(scanned_copy(corpus(src), Path(tmp) / f"{i}.pdf", pages), ROOT / "tests" / "gold" / gold, pages)
                  for i, (src, gold, pages) in enumerate(DOCUMENTS[:args.docs])]

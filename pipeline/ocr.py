@@ -92,14 +92,14 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 # onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
 # threads, set explicitly, read a page faster than one on two cores and no slower than the default.
 OCR_THREADS = 2
-# The detector only has to find the lines: a page's longer side of 1280 px (110 dpi for A4) finds
-# every body line of 10.5 pt type and costs a third of the 2000 px RapidOCR uses (1.0 s of CPU a
-# page there); 960 px starts losing small table text (Qiandongnan F1 0.848 -> 0.830). The lines are
-# still cut from the full-resolution image.
+# The detector only has to find the lines: a page's longer side of 1280 px (110 dpi for A4) costs
+# 0.3 CPU seconds against 1.0 at the 2000 px RapidOCR uses, and finds nearly the same lines
+# (Zhoukou F1 0.967 -> 0.965, Qiandongnan 0.868 -> 0.847); 960 px loses more (0.965, 0.830). The
+# lines are still cut from the full-resolution image.
 DETECT_SIDE = 1280
 # Lines are scaled to this height for the recogniser (the model is trained at 48 px): at 40 px
-# recognition costs half as much and reads the same characters on these pages; at 32 px digits
-# begin to blur (Zhoukou F1 0.951).
+# recognition costs about half as much (Zhoukou F1 unchanged at 0.967, Qiandongnan 0.868 -> 0.852);
+# at 32 px the characters blur (Zhoukou 0.951).
 RECOGNISE_HEIGHT = 40
 # Lines per recogniser call. One: a batch is padded to its widest line and the padding is
 # computed too; line by line a page costs 1.5 CPU seconds against 2.2 with RapidOCR's 6 and 2.9
