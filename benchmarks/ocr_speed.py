@@ -63,6 +63,7 @@ GRID = {
                                                          RECOGNISE_BATCH=1),
     "1 thread, detect 1280, recognise 40 px, batch 1": dict(OCR_THREADS=1, DETECT_SIDE=1280, RECOGNISE_HEIGHT=40,
                                                         RECOGNISE_BATCH=1),
+    "2 threads, detect 1600, batch 6": dict(OCR_THREADS=2, DETECT_SIDE=1600, RECOGNISE_HEIGHT=48, RECOGNISE_BATCH=6),
     "2 threads, detect 960, recognise 32 px": dict(OCR_THREADS=2, DETECT_SIDE=960, RECOGNISE_HEIGHT=32),
 }
 

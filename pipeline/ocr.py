@@ -86,25 +86,25 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 
 # Speed settings of the engine, each measured on the scanned Zhoukou 2023 bulletin (13 pages) and
 # three pages of the Qiandongnan 2023 bulletin (benchmarks/ocr_speed.py prints the table,
-# tests/data/forms/SOURCES.md keeps it). Together they take a page from 0.40 to 0.7-1.1 pages/s
-# on two shared cores, at an F1 of 0.961 against 0.967.
+# tests/data/forms/SOURCES.md keeps it). The bar they keep is what the pipeline reads, not only
+# F1: a per-mille sign (出生率8.47‰) must not come back as "%", a value ten times off.
 #
 # onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
 # threads, set explicitly, read a page faster than one on two cores and no slower than the default.
 OCR_THREADS = 2
-# The detector only has to find the lines: a page's longer side of 1280 px (110 dpi for A4) costs
-# 0.3 CPU seconds against 1.0 at the 2000 px RapidOCR uses, and finds nearly the same lines
-# (Zhoukou F1 0.967 -> 0.965, Qiandongnan 0.868 -> 0.847); 960 px loses more (0.965, 0.830). The
-# lines are still cut from the full-resolution image.
-DETECT_SIDE = 1280
-# Lines are scaled to this height for the recogniser (the model is trained at 48 px): at 40 px
-# recognition costs about half as much (Zhoukou F1 unchanged at 0.967, Qiandongnan 0.868 -> 0.852);
-# at 32 px the characters blur (Zhoukou 0.951).
-RECOGNISE_HEIGHT = 40
-# Lines per recogniser call. One: a batch is padded to its widest line and the padding is
-# computed too; line by line a page costs 1.5 CPU seconds against 2.2 with RapidOCR's 6 and 2.9
-# with 12, at the same F1 (0.961-0.963), and two threads still share the work of a single line.
-RECOGNISE_BATCH = 1
+# The detector only has to find the lines: at a longer side of 1600 px it costs 0.6 CPU seconds a
+# page against 1.0 at the 2000 px RapidOCR uses, with the same F1. The lines are still cut from
+# the full-resolution image. Smaller is faster but moves the boxes enough to change readings:
+# at 1280 px (0.3 s) a 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan
+# F1 0.868 -> 0.830).
+DETECT_SIDE = 1600
+# Lines are scaled to this height for the recogniser, the height its model was trained at. 40 px
+# would halve recognition (Zhoukou at 0.7-1.2 pages/s, F1 0.961-0.963) but loses the small circle
+# of ‰ (出生率8.47‰ read as 8.47%); 32 px blurs characters (F1 0.951).
+RECOGNISE_HEIGHT = 48
+# Lines per recogniser call (sorted by width, so a batch is padded little): RapidOCR's default.
+# One line per call was faster at 40 px (1.5 CPU seconds a page against 2.2) but no faster at 48.
+RECOGNISE_BATCH = 6
 
 
 class OcrUnavailable(RuntimeError):
