@@ -92,11 +92,11 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 # onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
 # threads, set explicitly, read a page faster than one on two cores and no slower than the default.
 OCR_THREADS = 2
-# The detector only has to find the lines: at a longer side of 1600 px it costs 0.6 CPU seconds a
-# page against 1.0 at the 2000 px RapidOCR uses, with the same F1. The lines are still cut from
-# the full-resolution image. Smaller is faster but moves the boxes enough to change readings:
-# at 1280 px (0.3 s) a 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan
-# F1 0.868 -> 0.830).
+# The detector only has to find the lines: at a longer side of 1600 px it costs 0.55 CPU seconds
+# a page against 0.9 at the 2000 px RapidOCR uses (Zhoukou F1 unchanged at 0.967; Qiandongnan
+# 0.868 -> 0.859, a few claims on three pages). The lines are still cut from the full-resolution
+# image. Smaller is faster but moves the boxes enough to change readings: at 1280 px (0.3 s) a
+# 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan F1 0.830).
 DETECT_SIDE = 1600
 # Lines are scaled to this height for the recogniser, the height its model was trained at. 40 px
 # would halve recognition (Zhoukou at 0.7-1.2 pages/s, F1 0.961-0.963) but loses the small circle
