@@ -84,6 +84,29 @@ MAX_RULE_RUNS = 20000  # pixel runs; a page of table rules has a few thousand
 _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and soft edges)
 
 
+# Speed settings of the engine, each measured on the scanned Zhoukou 2023 bulletin (13 pages) and
+# three pages of the Qiandongnan 2023 bulletin (benchmarks/ocr_speed.py prints the table,
+# tests/data/forms/SOURCES.md keeps it). The bar they keep is what the pipeline reads, not only
+# F1: a per-mille sign (出生率8.47‰) must not come back as "%", a value ten times off.
+#
+# onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
+# threads, set explicitly, read a page faster than one on two cores and no slower than the default.
+OCR_THREADS = 2
+# The detector only has to find the lines: at a longer side of 1600 px it costs 0.55 CPU seconds
+# a page against 0.9 at the 2000 px RapidOCR uses (Zhoukou F1 unchanged at 0.967; Qiandongnan
+# 0.868 -> 0.859, a few claims on three pages). The lines are still cut from the full-resolution
+# image. Smaller is faster but moves the boxes enough to change readings: at 1280 px (0.3 s) a
+# 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan F1 0.830).
+DETECT_SIDE = 1600
+# Lines are scaled to this height for the recogniser, the height its model was trained at. 40 px
+# would halve recognition (Zhoukou at 0.7-1.2 pages/s, F1 0.961-0.963) but loses the small circle
+# of ‰ (出生率8.47‰ read as 8.47%); 32 px blurs characters (F1 0.951).
+RECOGNISE_HEIGHT = 48
+# Lines per recogniser call (sorted by width, so a batch is padded little): RapidOCR's default.
+# One line per call was faster at 40 px (1.5 CPU seconds a page against 2.2) but no faster at 48.
+RECOGNISE_BATCH = 6
+
+
 class OcrUnavailable(RuntimeError):
     """The OCR engine is not installed; the caller turns this into a report error it can name."""
 
@@ -98,9 +121,29 @@ def _engine():
             f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
             "a text layer") from exc
     _one_malloc_arena()
+    engine = RapidOCR(**engine_options())
+    _detect_at(engine, DETECT_SIDE)
+    return engine
+
+
+def _detect_at(engine, side: int) -> None:
+    """Run the detector on the page scaled so that its longer side is ``side`` pixels, while the
+    recogniser still cuts its lines from the full image. RapidOCR 1.4.4 has no setting for this:
+    its ``limit_type: max`` picks 960, 1500 or 2000 from the image's own size and ignores
+    ``limit_side_len``, so the detector's preprocessing is chosen here."""
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    det = engine.text_det
+    pre = DetPreProcess(side, "max", det.mean, det.std)
+    det.get_preprocess = lambda _longer_side: pre
+
+
+def engine_options() -> dict:
+    """RapidOCR's settings, from the named constants above (the speed benchmark varies them)."""
     # The text of a report page is upright: the angle classifier would cost a fifth of the time
     # and only ever turn a line upside down by mistake.
-    return RapidOCR(use_cls=False, print_verbose=False)
+    return {"use_cls": False, "print_verbose": False, "intra_op_num_threads": OCR_THREADS,
+            "rec_img_shape": [3, RECOGNISE_HEIGHT, 320], "rec_batch_num": RECOGNISE_BATCH}
 
 
 def _one_malloc_arena() -> None:
@@ -158,7 +201,10 @@ def image_rules(pixels, scale: float, origin: tuple[float, float] = (0.0, 0.0)):
     in the form ``pdf_tables.rulings`` returns, so that the same grid finder reads them."""
     import numpy as np
 
-    ink = pixels.min(axis=2) < _DARK if pixels.ndim == 3 else pixels < _DARK
+    # the darkest channel, taken channel by channel: numpy's reduction along the last axis of an
+    # interleaved image is several times slower on a page
+    darkest = np.minimum(np.minimum(pixels[:, :, 0], pixels[:, :, 1]), pixels[:, :, 2]) if pixels.ndim == 3 else pixels
+    ink = darkest < _DARK
     min_len = max(int(MIN_RULE_POINTS / scale), 2)
     ox, oy = origin
 

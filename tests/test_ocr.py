@@ -137,6 +137,18 @@ def test_rules_drawn_in_an_image_form_a_grid():
     assert [y0 for y0 in g.ys] == pytest.approx([25, 50, 175], abs=1)
 
 
+def test_the_engine_runs_with_the_speed_settings():
+    """The detector sees the page at ``DETECT_SIDE`` (RapidOCR's own ``limit_type: max`` ignores its
+    side length), the recogniser reads lines ``RECOGNISE_HEIGHT`` pixels high, on ``OCR_THREADS``."""
+    engine = ocr._engine()
+    page = np.full((2339, 1654, 3), 255, dtype=np.uint8)  # A4 at 200 dpi
+    fed = engine.text_det.get_preprocess(max(page.shape[:2]))(page)
+    assert max(fed.shape[2:]) == pytest.approx(ocr.DETECT_SIDE, abs=16) and fed.shape[2] % 32 == fed.shape[3] % 32 == 0
+    assert engine.text_rec.rec_image_shape[1] == ocr.RECOGNISE_HEIGHT
+    for session in (engine.text_det.infer, engine.text_rec.session):
+        assert session.session.get_session_options().intra_op_num_threads == ocr.OCR_THREADS
+
+
 def test_known_confusions_are_undone():
     assert ocr.corrected("出生率8.47%0；死亡率9.04%o") == "出生率8.47‰；死亡率9.04‰"
     assert ocr.corrected("增长10%05年") == "增长10%05年"  # a digit after it: not a per-mille sign
