@@ -294,6 +294,19 @@ def process_one(path: str, out_dir: str, settings: Settings) -> ReportResult:
                       "write", time.perf_counter() - t0)
 
 
+def _ready() -> None:
+    """Nothing: a worker that unpickles this has imported this module and every stage with it."""
+
+
+def prestart_worker(settings: Settings) -> None:
+    """A worker started and importing the pipeline while the caller does its own start-up (the
+    Prefect runner imports Prefect meanwhile, which takes about as long)."""
+    if settings.isolate:
+        from .isolation import prestart
+
+        prestart(_ready, settings.limits())
+
+
 def run_report(path: str, out_dir: str, settings: Settings) -> ReportResult:
     """One report, in a killable worker process unless isolation is off."""
     if not settings.isolate:

@@ -313,6 +313,10 @@ def _run_prefect(files, args, settings) -> tuple[list, list]:
     """The batch as one Prefect flow run; Prefect's own failures become one actionable line."""
     if not args.quiet:
         print(f"processing {len(files)} report(s) in one Prefect flow run…", flush=True)
+    if not args.runner.startswith("dask"):  # Dask's workers are the reports' processes there
+        from .batch import prestart_worker
+
+        prestart_worker(settings)
     try:
         import flows
 

@@ -240,6 +240,17 @@ def _take_slot(workers: int) -> _Slot:
     return _FREE.get()
 
 
+def prestart(fn: Callable[[], object], limits: Limits) -> None:
+    """Start a worker now and have it run ``fn`` (for its imports), without waiting for it: a
+    caller about to spend seconds of its own (importing Prefect) finds a warm worker for its first
+    call. The worker is started by the calling thread, which the kernel ties its life to."""
+    slot = _take_slot(limits.workers)
+    try:
+        slot.executor(limits).submit(fn)
+    finally:
+        _FREE.put(slot)
+
+
 def shutdown(kill: bool = False) -> None:
     """Stop every worker; ``kill`` ends them at once (an interrupted batch)."""
     for slot in list(_SLOTS):
