@@ -298,13 +298,14 @@ def _ready() -> None:
     """Nothing: a worker that unpickles this has imported this module and every stage with it."""
 
 
-def prestart_worker(settings: Settings) -> None:
-    """A worker started and importing the pipeline while the caller does its own start-up (the
-    Prefect runner imports Prefect meanwhile, which takes about as long)."""
-    if settings.isolate:
+def prestart_workers(settings: Settings, reports: int) -> None:
+    """Workers for ``reports`` reports (one each, up to ``settings.workers``) started and importing
+    the pipeline while the caller does its own start-up (the Prefect runner imports Prefect
+    meanwhile, which takes about as long)."""
+    if settings.isolate and reports > 0:
         from .isolation import prestart
 
-        prestart(_ready, settings.limits())
+        prestart(_ready, settings.limits(), reports)
 
 
 def run_report(path: str, out_dir: str, settings: Settings) -> ReportResult:

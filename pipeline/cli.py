@@ -314,9 +314,9 @@ def _run_prefect(files, args, settings) -> tuple[list, list]:
     if not args.quiet:
         print(f"processing {len(files)} report(s) in one Prefect flow run…", flush=True)
     if not args.runner.startswith("dask"):  # Dask's workers are the reports' processes there
-        from .batch import prestart_worker
+        from .batch import prestart_workers
 
-        prestart_worker(settings)
+        prestart_workers(settings, len(files))
     try:
         import flows
 

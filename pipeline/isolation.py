@@ -240,15 +240,18 @@ def _take_slot(workers: int) -> _Slot:
     return _FREE.get()
 
 
-def prestart(fn: Callable[[], object], limits: Limits) -> None:
-    """Start a worker now and have it run ``fn`` (for its imports), without waiting for it: a
-    caller about to spend seconds of its own (importing Prefect) finds a warm worker for its first
-    call. The worker is started by the calling thread, which the kernel ties its life to."""
-    slot = _take_slot(limits.workers)
+def prestart(fn: Callable[[], object], limits: Limits, count: int = 1) -> None:
+    """Start ``count`` workers (at most ``limits.workers``) now and have each run ``fn`` (for its
+    imports), without waiting for them: a caller about to spend seconds of its own (importing
+    Prefect) finds warm workers for its first calls. The workers are started by the calling
+    thread, which the kernel ties their lives to."""
+    slots = [_take_slot(limits.workers) for _ in range(max(1, min(count, limits.workers)))]
     try:
-        slot.executor(limits).submit(fn)
+        for slot in slots:
+            slot.executor(limits).submit(fn)
     finally:
-        _FREE.put(slot)
+        for slot in slots:
+            _FREE.put(slot)
 
 
 def shutdown(kill: bool = False) -> None:
