@@ -9,8 +9,8 @@ server's watchdog counts idle time from the last moment it saw that lock held, a
 server after ``SERVER_IDLE_S`` of it. Starting is serialised by an exclusive lock, so two
 invocations at once start one server.
 
-Nothing here imports Prefect (about a second and a half): `reportpipe run` launches the server
-first thing (``launch_server``) and imports Prefect and the pipeline while it starts.
+Nothing here imports Prefect (about a second and a half), so `reportpipe server status` and
+`stop` answer at once, and ``launch_server`` can start the server without waiting for it.
 """
 
 from __future__ import annotations

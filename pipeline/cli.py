@@ -231,13 +231,6 @@ def _inputs(args) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    if args.runner == "prefect" and not os.environ.get("PREFECT_API_URL") and (
-            args.force or _work_likely(_inputs(args), args.out)):
-        # The background server starts while this process imports the pipeline and Prefect and
-        # plans the batch, instead of after (a first run of the day waits for one, not both).
-        from .background_server import launch_server
-
-        launch_server()
     from .batch import Settings, begin, collect_inputs, needs_work, plan, run_batch
     from .catalog import refresh_if_stale
     from .process import INPUT_SUFFIXES
@@ -266,31 +259,6 @@ def cmd_run(args) -> int:
         results, gone = _run_prefect(files, args, settings)
     _print_summary(results, gone, time.perf_counter() - t0, args)
     return 1 if any(r.status == "failed" for r in results) else 0
-
-
-def _work_likely(inputs: list[str], out: str) -> bool:
-    """Whether a run will probably process something, judged from file times alone (the plan
-    decides; this only says whether to start the Prefect server early): no manifest yet, or an
-    input modified after it."""
-    from .names import JOURNAL, MANIFEST
-
-    if not all(Path(i).exists() for i in inputs):
-        return False  # a usage error follows, with no run
-    try:
-        written = max((Path(out) / name).stat().st_mtime for name in (MANIFEST, JOURNAL)
-                      if (Path(out) / name).exists())
-    except ValueError:  # neither exists
-        return True
-    for item in inputs:
-        p = Path(item)
-        paths = [p] if not p.is_dir() else (Path(root) / f for root, _dirs, files in os.walk(p) for f in files)
-        for path in paths:
-            try:
-                if path.stat().st_mtime > written:
-                    return True
-            except OSError:
-                continue
-    return False
 
 
 def _with_progress(total: int, args, run):

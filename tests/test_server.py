@@ -148,22 +148,3 @@ def test_prefect_api_url_wins_and_two_runs_at_once_share_one_server(tmp_path):
         cli("server", "stop", state=tmp_path / "fresh")
     assert group_gone(server["pid"])
 
-
-def test_run_starts_the_server_early_only_when_work_is_likely(tmp_path):
-    """`reportpipe run` launches the background server before its own start-up only when file
-    times say a report will be processed: no manifest yet, or an input newer than it."""
-    from pipeline.cli import _work_likely
-
-    raw, out = tmp_path / "raw", tmp_path / "out"
-    (raw / "sub").mkdir(parents=True)
-    report = raw / "sub" / "r.txt"
-    report.write_text("x", encoding="utf-8")
-    assert _work_likely([str(raw)], str(out))  # nothing written yet
-    out.mkdir()
-    (out / "manifest.json").write_text("{}", encoding="utf-8")
-    os.utime(report, (time.time() - 60, time.time() - 60))
-    assert not _work_likely([str(raw)], str(out))
-    os.utime(report, None)
-    os.utime(out / "manifest.json", (time.time() - 30, time.time() - 30))
-    assert _work_likely([str(raw)], str(out)) and _work_likely([str(report)], str(out))
-    assert not _work_likely([str(raw / "missing.txt")], str(out))
