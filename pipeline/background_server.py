@@ -10,7 +10,7 @@ server after ``SERVER_IDLE_S`` of it. Starting is serialised by an exclusive loc
 invocations at once start one server.
 
 Nothing here imports Prefect (about a second and a half), so `reportpipe server status` and
-`stop` answer at once, and ``launch_server`` can start the server without waiting for it.
+`stop` answer at once.
 """
 
 from __future__ import annotations
@@ -133,16 +133,6 @@ def server_status() -> ServerState | None:
 def start_server(timeout: float = SERVER_START_TIMEOUT_S) -> ServerState:
     """The background server, started if none is running. Two callers at once get one server."""
     return ensure_server(timeout)[0]
-
-
-def launch_server() -> ServerState:
-    """The background server's state, its process started now if none is running, without
-    waiting for it to answer (``ensure_server`` waits), so the caller can do its own start-up
-    meanwhile."""
-    state_file, _users, start_lock, log = server_files()
-    with open(start_lock, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _launch_locked(state_file, log)
 
 
 def ensure_server(timeout: float) -> tuple[ServerState, bool]:
