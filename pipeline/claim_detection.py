@@ -53,11 +53,14 @@ _RANK_UNITS = frozenset(_LABELS["rank_units"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
 _LABEL_AFTER = _LABELS["label_after"]
+_ORDERS_OF_TEN = frozenset("十百千万亿")
+_CLASS_NOUNS = tuple(_LABELS["class_nouns"])
 _UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
 _UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
 _MONTH_BEFORE = _LABELS["month_before"]
 _MONTH_AFTER = _LABELS["month_after"]
 _DAY_SPAN_BEFORE = tuple(_LABELS["day_span_before"])
+_DAY_SPAN_AFTER = tuple(_LABELS["day_span_after"])
 _ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
 _PHASE_UNITS = frozenset(_LABELS["phase_units"])
 _SERVICE = _NONCLAIMS["service_numbers"]
@@ -122,8 +125,8 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
     for m in _SCALE_ONLY.finditer(sentence):  # "过亿", "破万"
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
-        if sentence[m.end() : m.end() + 1] in ("级",):
-            continue
+        if sentence[m.end() : m.end() + 1] in ("级",) or sentence.startswith(_CLASS_NOUNS, m.end() + (sentence[m.end() : m.end() + 1] == "元")):
+            continue  # "十亿级", "超亿元企业": a class of firms or projects
         value = parse_number(m.group())
         found.append((Quantity(m.start(), m.end(), m.group(), value, "", "", True, True), {}))
     if "翻" in sentence:
@@ -264,6 +267,9 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "113年度", "107年底": a point of the calendar
     if after_num in _LABEL_AFTER and not unit:
         return False  # "80后", "十亿级", "三大趋势"
+    if (not unit and q.chinese_only and q.value_max is None and all(ch in _ORDERS_OF_TEN for ch in q.numeral)
+            and s.startswith(_CLASS_NOUNS, q.end)):
+        return False  # "产值千亿行业", "百亿企业": an order of magnitude naming a class ("百万村民" counts)
     if _inside(s, q.start, "《", "》"):
         return False
     if unit in _YEAR_UNITS and _is_anniversary(s, q):
@@ -282,8 +288,10 @@ def is_claim(s: str, q: Quantity) -> bool:
             return False  # "4月" is a date; durations are written "4个月"
         if prev in _MONTH_BEFORE or nxt in _MONTH_AFTER:
             return False
-    if unit in ("日",) and not s[: q.start].rstrip(" ").endswith(_DAY_SPAN_BEFORE):
-        return False  # "11月30日" is a date; "期限延长至30日" counts days
+    if unit in ("日",) and not (s[: q.start].rstrip(" ").endswith(_DAY_SPAN_BEFORE)
+                                or (s[q.end:].lstrip(" ").startswith(_DAY_SPAN_AFTER)
+                                    and not s[: q.start].rstrip(" ").endswith("月"))):
+        return False  # "11月30日" is a date; "期限延长至30日", "二十日内" count days
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
     if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:

@@ -29,6 +29,7 @@ SKIP_KINDS = frozenset({"title_page", "part_number", "part_title", "section_numb
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _BODY_YEAR = re.compile(r"((?:19|20)[0-9]{2})年")
 _TITLE_YEAR = re.compile(r"(?:19|20)\d{2}")
+_CODE_GLUED = re.compile(r"[\u4e00-\u9fff]")  # a CJK character right after the number, no space
 _MAY_HOLD_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾翻]")
 
 
@@ -120,6 +121,11 @@ def _block_claims(doc: Document, block: Block, ref_year, doc_year, section_paths
         yw = year_word(sentence, doc_year)
         if yw and not any(t.year_only and not t.reference for t in times):
             times = sorted(times + [yw], key=lambda t: t.start)
+        if block.kind == "figure_caption" and s_off == 0:
+            # "63青海省2024年…情况表": a bare number glued to the front of a table's title is a
+            # code (a region's, a series'), not a quantity of the table
+            quantities = [(q, x) for q, x in quantities
+                          if not (q.start == 0 and not q.unit and not q.has_scale and _CODE_GLUED.match(sentence, q.end))]
         # Spans of dates are never claims.
         quantities = [(q, x) for q, x in quantities if not any(
             t.start < q.end and q.start < t.end and is_date_like(q) for t in times)]

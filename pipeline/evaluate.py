@@ -10,6 +10,7 @@ is measured on the required matches.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -95,6 +96,19 @@ class Score:
         }
 
 
+_PAGE_NUMBER_IN_SURFACE = re.compile(r"[-—－–]{1,2}[0-9]{1,4}[-—－–]{1,2}")
+
+
+def _split_at_page_break(a: str, b: str) -> bool:
+    """One surface is the other's number without the unit the next page starts with: "13.08" and
+    "13.08亿元" (the values and units already agree)."""
+    a, b = _PAGE_NUMBER_IN_SURFACE.sub("", a), _PAGE_NUMBER_IN_SURFACE.sub("", b)
+    if a == b:
+        return True  # "1.5 - 14 - 个百分点": the page's number between a number and its unit
+    short, long = sorted((a, b), key=len)
+    return bool(short) and len(long) > len(short) and long.startswith(short) and not long[len(short)].isdigit() and long[len(short)] not in ".,"
+
+
 def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     preds = [dict(p) for p in predicted]
     for p in preds:
@@ -115,10 +129,17 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             same_surface = g_surface == "".join(_norm(p.get("surface")).split())
             paged = g.get("page") is not None and bool(_norm(p.get("page")))
             same_page = not paged or int(g["page"]) == int(float(p["page"]))
-            if overlap > 0 and (same_surface or same_page):
-                pairs.append((0 if same_surface else 1, -overlap, gi, pi))
-            elif paged and same_surface and abs(int(g["page"]) - int(float(p["page"]))) <= 1:
-                # a paragraph across a page break
+            if paged and same_page and same_surface and overlap <= 0:
+                # a PDF's gold offsets are into the annotator's own text of the page: the same
+                # surface on the same page is a better match than another number that happens to
+                # overlap those offsets
+                pairs.append((1, abs(g["raw_start"] - p["raw_start"]), gi, pi))
+            elif overlap > 0 and (same_surface or same_page):
+                pairs.append((0 if same_surface else 1.5, -overlap, gi, pi))
+            elif paged and abs(int(g["page"]) - int(float(p["page"]))) <= 1 and (
+                    same_surface or _split_at_page_break(g_surface, "".join(_norm(p.get("surface")).split()))):
+                # a paragraph across a page break; or a number at a page's foot whose unit heads the
+                # next page, which one side read with its unit ("13.08亿元") and the other without
                 pairs.append((2, abs(g["raw_start"] - p["raw_start"]), gi, pi))
             elif overlap > 0:  # offsets that drifted onto another page's claim: the last resort
                 pairs.append((3, -overlap, gi, pi))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -298,3 +299,11 @@ def organisation_suffixes() -> tuple[str, ...]:
     from them prefers "研究中心" to "中心"."""
     words = load().words("organisations", "organisations", "suffixes")
     return tuple(sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def unit_statement_start() -> re.Pattern:
+    """The start of a table's unit statement ("单位：亿元", "（金额单位：万元）"): a line that
+    belongs to its table, so never a running head, however often it repeats."""
+    heads = "|".join(re.escape(w) for w in sorted(load().mapping("tables", "heads")["unit_heads"], key=len, reverse=True))
+    return re.compile(rf"^\s*[（(]?\s*[^\s:：（()）]{{0,4}}(?:{heads})\s*[:：]")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .anchors import read_within_limit
 from .errors import ReportError
+from .lexicon import unit_statement_start
 from .model import BBox
 from .pdf_tables import Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, words_of
 
@@ -346,7 +347,7 @@ def _write(pages: list[_Page]) -> "_Writer":
     return writer
 
 
-_PAGE_NO = re.compile(r"^(?:[-—－–]\s*)?(?:第\s*|(?:Page|P\.?)\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–])?"
+_PAGE_NO = re.compile(r"^(?:[-—－–]{1,2}\s*)?(?:第\s*|(?:Page|P\.?)\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–]{1,2})?"
                       r"(?:\s*(?:/|of|共)\s*共?\s*[0-9]{1,4}\s*页?)?$", re.I)
 
 
@@ -368,7 +369,7 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
             b = ln.bbox
             band = ("top" if b.y1 < lay.furniture_band * h else
                     "bottom" if b.y0 > (1 - lay.furniture_band) * h else None)
-            if band is None:
+            if band is None or _TABLE_NUMBER.match(ln.text) or unit_statement_start().match(ln.text):
                 continue
             bands[id(ln)] = key(ln, band)
             counts.setdefault(bands[id(ln)], set()).add(page.number)
@@ -395,6 +396,9 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
 # A line of a table of contents: a title, a dot leader and its page number ("一、引言 ……… 3").
 # It points at a heading; it is neither a heading nor text with numbers of its own.
 _CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
+# A table's caption or unit statement ("表1-1", "单位：亿元") comes back on every page that holds a
+# table, in the same place: it belongs to its table, never to the page's running head.
+_TABLE_NUMBER = re.compile(r"^\s*(?:表|附表)\s*[0-9一二三四五六七八九十]")
 _CAPTION = re.compile(r"^\s*(?:图|表|附图|附表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]", re.I)
 _SENTENCE = re.compile(r"[。，；！？]")
 

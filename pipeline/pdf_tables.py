@@ -275,10 +275,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         nrows = len(g.ys) - 1
         ncols = len(g.xs) - 1
         cells = [[_cell_lines(words, g.cell(r, c)) for c in range(ncols)] for r in range(nrows)]
-        stacked = any(
-            len(row[0]) >= 2 and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:])
-            for row in cells
-        )
+        stacked = any(_stacked(row) for row in cells)
         if nrows == 1 and stacked:
             table = _table_from_words(g, words, has_header=False)
         elif nrows == 1:
@@ -293,11 +290,48 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
         elif nrows == 2 and stacked:
             table = _table_from_words(g, words)  # header rule, then one unruled body
+        elif _mostly_stacked(cells):
+            table = _table_with_stacked_rows(g, cells, words)  # a header of several rows, groups of rows
         else:
             table = _table_from_cells(g, cells)
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(table)
     return tables
+
+
+def _stacked(row: list) -> bool:
+    """A ruled row whose cells each hold several lines, numbers among them: several rows of a
+    table that rules only its columns (and its groups), not one row of wrapped text."""
+    return len(row[0]) >= 2 and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:])
+
+
+def _mostly_stacked(cells: list) -> bool:
+    """Most ruled rows with numbers hold several lines: a table ruled by groups of rows. Where most
+    hold one, the few that hold more are cells whose text wrapped (a long decimal, a long label)."""
+    numeric = [row for row in cells if any(_NUMBER_CELL.fullmatch(t) for cell in row[1:] for t, _b in cell)]
+    return 2 * sum(1 for row in numeric if _stacked_rows(row)) > len(numeric)
+
+
+def _stacked_rows(row: list) -> bool:
+    """Stacked, and no cell holds more lines than the row labels: each line is a row of its own
+    (a label may wrap onto a second line; a cell beside it never holds a line with no label)."""
+    return _stacked(row) and all(len(cell) <= len(row[0]) for cell in row[1:])
+
+
+def _table_with_stacked_rows(g: Grid, cells: list, words: list[Word]) -> Table | None:
+    """A grid some of whose ruled rows are stacked: those are rebuilt from the words' lines, one
+    row a line, and the ruled rows (a header of several rows, say) keep their cells."""
+    table = _table_from_cells(g, cells)
+    if table is None:
+        return None
+    rows: list = []
+    for r, row in enumerate(cells):
+        if not _stacked_rows(row):
+            rows.append(table.rows[r])
+            continue
+        band = _table_from_words(Grid(g.xs, (g.ys[r], g.ys[r + 1])), words, has_header=False)
+        rows.extend(band.rows if band is not None else [table.rows[r]])
+    return Table(table.bbox, rows)
 
 
 def open_grids(hs: list, grids: list[Grid], words: list[Word], page_height: float,

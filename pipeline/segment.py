@@ -17,7 +17,7 @@ from typing import Optional
 
 from .ids import stable_id
 from .lexicon import load as load_lexicon
-from .lexicon import organisation_suffixes
+from .lexicon import organisation_suffixes, unit_statement_start
 from .model import Block, Case, Document, LineIndex, Section, TableCell, TitlePage
 
 UPPER_NUMERALS = "壹贰叁肆伍陆柒捌玖拾貳參叄参陸"
@@ -73,6 +73,8 @@ _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.�
                      r"(?:(?:\s*[：:.．|｜]|\s+)\s*(.+))?)$")
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
+_GENRE_ENDS = tuple(load_lexicon().words("organisations", "titles", "genre_ends"))
+MAX_TITLE = 60  # characters: a title on two lines is still short
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
 _DATELINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")  # a full date: a dateline, no chart label
 # Organisation names end in one of the lexicon's suffixes (longest first, so "研究中心" before "中心").
@@ -91,6 +93,8 @@ MAX_INFOGRAPHIC_LINE = 60
 # label or a chart's figure).
 MIN_BODY_AFTER_HEADING = 30
 MAX_TABLE_TITLE = 30  # a table's title line above its rows is a caption, not a heading
+TABLE_TITLE_LINES = 2  # between "表1" and its rows: a title line and a unit line ("单位：亿元")
+_TABLE_NUMBER = re.compile(r"^(?:附?表)\s*[0-9]")
 # A run-in heading's sentence is a title and a paragraph of at least MIN_RUN_IN_BODY characters
 # follows it on the same line. The title ends at its first full stop, or at a colon ("（一）删减总数
 # 有争议：往年……", as budget and policy reports write it); it holds no other sentence stop, though
@@ -413,6 +417,7 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
     title = subtitle = date = ""
     orgs: list[str] = []
     n = 0
+    wrapped = False
     for ln in lines[:8]:
         t = ln.text
         if not title and "——" in t and len(t.split("——", 1)[0]) <= 40:
@@ -436,6 +441,10 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
             break
         if not title:
             title = _FOOTNOTE_MARK.sub("", t).strip()
+        elif n == 1 and not wrapped and not title.endswith(_GENRE_ENDS) and t.endswith(_GENRE_ENDS) \
+                and len(title) + len(t) <= MAX_TITLE:
+            title += _FOOTNOTE_MARK.sub("", t).strip()  # the rest of a title set on two lines
+            wrapped = True
         elif _DATE_LINE.match(t):
             date = t
             n += 1
@@ -447,9 +456,9 @@ def _title_page(lines: list[_Line]) -> tuple[TitlePage, int]:
         else:
             break
         n += 1
-    if not (date or orgs) and n > 1:
+    if not (date or orgs) and n > 1 + wrapped:
         # Without a date or an organisation a short first line is only a title if a body follows.
-        n = 1 if title else 0
+        n = (1 + wrapped) if title else 0
         subtitle = ""
     if not date:
         for ln in lines[:4]:
@@ -486,9 +495,10 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
         running = m is not None and m.start() > 0 and len(paged.get(ln.text[: m.start()], ())) >= MIN_RUNNING_LINES
         lead = _LEADING_PAGE_NUMBER.match(ln.text) if len(ln.text) <= 40 else None
         running = running or (lead is not None and len(paged.get(lead.group(2), ())) >= MIN_RUNNING_LINES)
-        if ((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
+        if (((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
                 and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
-                and not _LIST_ITEM.match(ln.text)) or _PAGE_NUMBER.match(ln.text):
+                and not _LIST_ITEM.match(ln.text) and not unit_statement_start().match(ln.text))
+                or _PAGE_NUMBER.match(ln.text)):
             ln.kind = "furniture"
     _mark_page_numbers(lines, first)
     # A table of contents: entries with leader dots and the page each part starts on
@@ -559,7 +569,7 @@ MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three make
 _RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
 # The same on the left page of a spread: the number first ("10 | WORLD RESOURCES INSTITUTE").
 _LEADING_PAGE_NUMBER = re.compile(r"^([0-9]{1,4})\s*[|｜·•]\s*(\S.*)$")
-_PAGE_NUMBER = re.compile(r"^(?:[-—－]\s*[0-9]{1,4}\s*[-—－]|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
+_PAGE_NUMBER = re.compile(r"^(?:[-—－]{1,2}\s*[0-9]{1,4}\s*[-—－]{1,2}|第\s*[0-9]{1,4}\s*页(?:\s*共\s*[0-9]{1,4}\s*页)?)$")
 
 
 def _raw_organisations(doc: Document, title_lines: list[_Line], tp: TitlePage) -> TitlePage:
@@ -584,6 +594,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
 
     ``paged``: a PDF, whose type tells its headings (a slide's lead is read from text inputs only)."""
     in_infographic = False
+    caption_at = first  # the line of the last figure or table caption ("表1-1")
     decimal = sum(
         1 for j in range(first, len(lines) - 1)
         if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
@@ -627,6 +638,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         elif _FIGURE.match(t):
             ln.kind = "figure_caption"
             in_infographic = True
+            caption_at = i
         elif _SOURCE_NOTE.match(t):
             ln.kind = "source_note"
         elif t[0] == "第" and (_CHAPTER.match(t) or _PART_ORDINAL.match(t)) and _is_heading_like(t, 40):
@@ -652,7 +664,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         elif _SUBSECTION_NUM.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING):
             ln.kind = "subsection_heading"
             in_infographic = False
-        elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and _opens_body(t, nxt) and not _SUBSECTION_NUM.match(nxt.text)
+        elif (t[0] in "（(" and _RUN_IN.fullmatch(t) and nxt is not None and not _SUBSECTION_NUM.match(nxt.text)
+              and (_opens_body(t, nxt) or _opens_child(lines, i))
               and not (i > first and _RUN_IN.fullmatch(lines[i - 1].text))):  # not the last of a list
             # "（一）一般公共预算收支情况。" on its own line before its paragraph
             ln.kind, ln.run_in = "subsection_heading", True
@@ -677,6 +690,11 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
             in_infographic = False
         elif _LIST_ITEM.match(t) and not _SECTION_NUM.match(t):
             ln.kind = "list_item"
+        elif (in_infographic and not ln.marked and len(t) <= MAX_TABLE_TITLE and _TABLE_NUMBER.match(lines[caption_at].text)
+              and any(x.kind == "table" for x in lines[i + 1 : i + 1 + TABLE_TITLE_LINES])):
+            # "表1-1" then "63青海省…情况表" and "单位：亿元" above the rows: the table's title and
+            # unit statement, not a chart's labels
+            ln.kind = "figure_caption"
         elif in_infographic and not ln.marked and len(t) <= MAX_INFOGRAPHIC_LINE and (
             _HAS_DIGIT.search(t) or len(t) <= 8
         ):
@@ -893,6 +911,16 @@ NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言",
 
 def _is_named_part(t: str) -> bool:
     return "".join(t.split()) in NAMED_PARTS
+
+
+def _opens_child(lines: list[_Line], i: int) -> bool:
+    """"（二）市级预算安排。" above "1.一般公共预算。" and its paragraph: a heading whose first
+    child heading, one level down, opens the body."""
+    if i + 2 >= len(lines):
+        return False
+    child = lines[i + 1]
+    return (child.kind == "paragraph" and bool(_ARABIC_RUN_IN.fullmatch(child.text))
+            and _opens_body(child.text, lines[i + 2]))
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:

@@ -69,6 +69,7 @@ _UNIT_HEAD = re.compile(rf"\s*(?:{_UNIT_WORDS})\s*")
 # "单位：万元", "（单位：亿元、%）", "金额单位:万元": the statement and the units it lists
 _UNIT_STATEMENT = re.compile(rf"(?:{_UNIT_WORDS})\s*[:：]\s*([^）)\s，。；;]+(?:\s*[、,，/]\s*[^）)\s，。；;、,/]+)*)")
 _UNIT_LIST_SEP = re.compile(r"\s*[、,，/]\s*")
+MEASURED_WORD = 2  # characters: the shortest name of what a 单位 cell measures before its unit
 STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
 STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
 
@@ -119,6 +120,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     """Claims of one table's cells (see the module docstring for how units are found)."""
     caption_times = [t for t in find_time_expressions(caption, ref_year) if not t.reference]
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
+    # "表1 2025年居民消费价格比上年涨跌幅度" over a column "涨跌幅度（%）": the caption names the base
+    caption_basis = "mom" if MOM.search(caption) else "yoy" if YOY.search(caption) else ""
     if any(c.is_header and _DATA_CELL.fullmatch(c.text.strip()) for c in cells):
         # "候选人甲\t21.4%" as the first row: a table without a header row, its first row is data
         cells = [dataclasses.replace(c, is_header=False) if c.is_header else c for c in cells]
@@ -150,6 +153,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         times = [t for t in find_time_expressions(label, ref_year) if not t.reference]
         return header_unit(label), bool(_YEAR_CELL.fullmatch(label.strip())) and bool(times), times
 
+    label_periods = _row_label_periods(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, row_label)
     stated = _stated_units(statement, [col for col in columns if col not in id_cols | year_cols
                                        and col not in (unit_col, label_col)], header, column)
     out = []
@@ -162,6 +166,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         if value is None and written is None:
             continue
         (scale, unit), growth, ratio, times, change, basis = column(head)
+        if change and not basis:
+            basis = caption_basis
         qualifier = "exact"
         if written is not None:  # "12.5亿元", "4~12小时", "5万人以上" in a cell: its own unit first
             value, value_max = written.value, written.value_max
@@ -193,6 +199,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             times = [_year_expr(row_year)]  # the row's year or month column
         elif year_row:
             times = label_times  # a row per year
+        elif not times and label_periods.get(cell.row):
+            times = label_periods[cell.row]  # "一、2023年末…余额", and the sub-rows under it
         period = times[0].period if times else default_period
         raw_start, raw_end = cell.raw_start, cell.raw_end
         if written is not None and doc.raw[raw_start:raw_end] == cell.text:
@@ -206,7 +214,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 raw_start=raw_start, raw_end=raw_end, line=cell.line,
                 value=format_decimal(value), value_max=format_decimal(value_max), unit=unit, kind=kind,
                 qualifier=qualifier, change=change, basis=basis, period=period,
-                period_role="during" if period else "",
+                period_role=(times[0].role if times else "during") if period else "",
                 subject=_subject(head) if label_col in year_cols or not label else _subject(label),
                 section_id=block.section_id, case_id=block.case_id, sentence=row_text[cell.row],
                 block_id=block.block_id,
@@ -215,12 +223,41 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     return out
 
 
-_SUBJECT_MARKS = re.compile(r"^(?:[#＃*]+|其中[:：]?)\s*")
+# A row under another: "（一）一般债券", "其中：再融资债券", "#粮食", "1.城镇"
+_SUB_ROW = re.compile(r"^\s*(?:[（(][一二三四五六七八九十0-9]{1,3}[）)]|其中|[#＃*]|[0-9]{1,2}[.．、](?![0-9]))")
+
+
+_TOP_ROW = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")  # "二、2024年还本…": a row of the first level
+
+
+def _row_label_periods(rows: list[int], labels: dict[int, str], row_label) -> dict[int, list]:
+    """The time each row's label states ("一、2023年末地方政府一般债务余额" → 2023, as of its end),
+    for tables whose columns state none: a sub-row ("（一）一般债券", "其中：…") that states none
+    (or an unmarked row below it: "财政预算安排" under "其中：再融资") takes the time of the
+    row it sits under, until a first-level row ("二、…") starts another group."""
+    out: dict[int, list] = {}
+    group: list = []
+    for r in rows:
+        label = labels.get(r, "")
+        times = row_label(label)[2] if label else []
+        if times:
+            out[r] = times
+            if _TOP_ROW.match(label) or not _SUB_ROW.match(label):
+                group = times
+        elif _TOP_ROW.match(label):
+            group = []
+        elif group:
+            out[r] = group
+    return out
+
+
+_SUBJECT_MARKS = re.compile(r"^(?:[#＃*]+|其中[:：]?|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、.．])\s*")
 
 
 def _subject(label: str) -> str:
-    """A row label or header as a subject: without the unit it states and the "of which" marks of
-    bulletins ("#粮食", "其中：城镇"): "地区生产总值（亿元）" → "地区生产总值"."""
+    """A row label or header as a subject: without the unit it states, the "of which" marks of
+    bulletins ("#粮食", "其中：城镇") and the numbering of its row ("一、", "（一）"):
+    "地区生产总值（亿元）" → "地区生产总值"."""
     if header_unit(label)[1]:
         label = _HEADER_UNIT.sub("", label)
     return _SUBJECT_MARKS.sub("", label.strip()).strip() or label
@@ -335,7 +372,7 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
         return Decimal(1), UNIT_NAMES.get(text, text)
     m = _SCALE_PREFIX.match(text)
     if m:
-        for cut in range(m.end(), 0, -1):  # the longest scale prefix before a known unit
+        for cut in range(1, m.end() + 1):  # the shortest scale prefix before a known unit: "万千米" is 10⁴ 千米
             rest = text[cut:]
             if rest in KNOWN_UNITS and rest:
                 try:
@@ -348,7 +385,11 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
     m = re.match(r"万亿|亿|万", text)
     if m and len(text) > m.end():
         factor, body = parse_number(m.group()), text[m.end() :]
-    rest = next((u for u in UNITS if body.endswith(u) and len(u) < len(body)), body)
+    # what is measured is a word ("蒸发量吨" → 吨); one character before a unit is part of it, a
+    # compound measure ("芯千米", a kilometre of fibre cores)
+    rest = max((u for u in UNITS if body.endswith(u) and len(u) < len(body)), key=len, default=body)
+    if len(body) - len(rest) < MEASURED_WORD:
+        rest = body
     return factor, UNIT_NAMES.get(rest, rest)
 
 

@@ -594,3 +594,86 @@ def test_a_number_of_days_after_a_word_of_length_is_a_duration():
 def test_qian_before_a_number_of_places_is_a_rank():
     got = [c.surface for c in claims_of("人均收入不在全国城市的前30名，前100家企业营收增长8%。\n")]
     assert got == ["100家", "8%"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("综合融资成本下降54个BP。", [("54", "BP", "percent")]),
+        ("贷款市场报价利率下行25个基点。", [("25", "BP", "percent")]),
+        ("区域环境噪声等效声级均值53.8分贝。", [("53.8", "分贝", "other")]),
+        ("邮政行业业务总量13.18亿标准量。", [("1318000000", "标准量", "other")]),
+        ("强制检定计量器具34953台件。", [("34953", "台件", "count")]),
+        ("开展全民健身项目116项次。", [("116", "项次", "count")]),
+        ("已开放各类档案48.1万卷。", [("481000", "卷", "count")]),
+        ("供水综合生产能力365.7万立方米/日。", [("3657000", "立方米/日", "other")]),
+        ("本表在批准预算后二十日内公开。", [("20", "天", "duration")]),
+        ("停留期限延长至30日。", [("30", "天", "duration")]),
+        ("10个案例入选省级经典案例。", [("10", "个", "count")]),
+    ],
+)
+def test_measures_of_bulletins_and_budget_notes(text, expected):
+    assert [(c.value, c.unit, c.kind) for c in claims_of(text + "\n")] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "三大产值千亿行业增加值合计增长", "营业收入超亿元企业", "计划总投资超亿元项目", "培育百亿产业集群", "于11月30日内完成",
+])
+def test_orders_of_magnitude_that_name_a_class_and_dates_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_compound_units_of_a_unit_column():
+    from pipeline.table_claims import unit_text
+    assert unit_text("万千米") == (10000, "千米")  # 10⁴ 千米, not 万 × 千 × 米
+    assert unit_text("万千瓦") == (10000, "千瓦")
+    assert unit_text("千万元") == (10000000, "元")
+    assert unit_text("万芯千米") == (10000, "芯千米")  # one character before a unit is part of it
+    assert unit_text("蒸发量吨") == (1, "吨")  # a word before it names what is measured
+
+
+def test_row_labels_state_their_year_and_sub_rows_inherit_it():
+    got = {(c.subject, c.value): (c.period, c.period_role) for c in claims_of(
+        "单位：亿元\n"
+        "项目\t预算数\t执行数\n"
+        "一、2023年末一般债务余额\t\t2,536.88\n"
+        "二、2024年一般债务发行额\t\t345.89\n"
+        "（一）新增债券\t\t150.00\n"
+        "其中：再融资债券\t\t90.00\n"
+        "财政预算安排\t\t40.00\n"
+        "三、一般债务还本额\t\t212.64\n"
+        "（一）到期还本\t\t12.00\n", title="某省2024年债务情况\n\n某省财政厅\n\n2025年1月\n\n")}
+    assert got[("2023年末一般债务余额", "253688000000")] == ("2023", "as_of")
+    assert got[("2024年一般债务发行额", "34589000000")] == ("2024", "during")
+    assert got[("新增债券", "15000000000")] == ("2024", "during")
+    assert got[("再融资债券", "9000000000")] == ("2024", "during")
+    assert got[("财政预算安排", "4000000000")] == ("2024", "during")
+    # a first-level row that states no year starts a new group: its rows take the report's year
+    assert got[("一般债务还本额", "21264000000")] == ("2024", "during")
+    assert got[("到期还本", "1200000000")] == ("2024", "during")
+
+
+def test_a_caption_names_the_base_of_a_change_column():
+    got = [(c.value, c.change, c.basis) for c in claims_of(
+        "表1 2025年居民消费价格比上年涨跌幅度\n指标\t涨跌幅度（%）\n居民消费价格\t0.5\n食品烟酒\t-0.7\n")]
+    assert got == [("0.5", "increase", "yoy"), ("-0.7", "increase", "yoy")]  # a signed rate keeps its sign
+
+
+def test_pdf_gold_matches_the_same_surface_on_its_page_before_an_overlapping_neighbour():
+    """A PDF's gold offsets are into the annotator's own text: on the same page the same surface
+    wins over another number that happens to overlap them; a number whose unit heads the next page
+    ("13.08" / "亿元", or "1.5 - 14 - 个百分点") matches the claim read with its unit."""
+    from decimal import Decimal
+
+    def g(start, surface, value, unit, required=True):
+        return {"page": 2, "line": 1, "raw_start": start, "raw_end": start + len(surface), "surface": surface,
+                "value": value, "_value": Decimal(value), "unit": unit, "required": required}
+
+    gold = [g(873, "100", "100", "", required=False), g(892, "100.0", "100", ""),
+            g(1508, "13.08", "1308000000", "元"), g(1600, "1.5\n\n- 14 -\n个百分点", "1.5", "百分点")]
+    preds = [{"page": "2", "raw_start": 852, "raw_end": 855, "surface": "100", "value": "100", "unit": ""},
+             {"page": "2", "raw_start": 872, "raw_end": 877, "surface": "100.0", "value": "100", "unit": ""},
+             {"page": "2", "raw_start": 1400, "raw_end": 1407, "surface": "13.08亿元", "value": "1308000000", "unit": "元"},
+             {"page": "2", "raw_start": 1500, "raw_end": 1507, "surface": "1.5个百分点", "value": "1.5", "unit": "百分点"}]
+    s = score(gold, preds)
+    assert (s.tp, s.fp, s.fn) == (3, 0, 0)

@@ -248,3 +248,54 @@ def test_a_header_grid_runs_down_to_its_closing_rule_and_label_rows_head_groups(
         ("净利润增长", "10.3", "11.2", "9.8"), ("每股资料(元)", "", "", ""), ("每股收益", "0.85", "1.04", "1.25"),
         ("每股经营活动现金流量(摊薄)", "1.10", "1.32", "1.51"), ("每股净资产", "5.20", "6.01", "6.90"))
     assert doc.raw.count("全年全市地区生产总值1234.5亿元") == 4  # the paragraphs around it stay text
+
+
+def _debt_table_page(doc, top=60.0):
+    """A table exported from a spreadsheet: rules between its three header rows, then column rules
+    down to the foot and one rule round each group of body rows: the rows inside a group are not
+    ruled. Above it its number, its title with a region code glued on, and its unit line."""
+    page = doc.new_page(width=595, height=842)
+    cols = (60, 200, 300, 400, 500)
+    _text(page, 60, top - 40, "表1-1")
+    _text(page, 160, top - 24, "63某省2024年地方政府债务限额及余额情况表", size=12)
+    _text(page, 440, top - 6, "单位：亿元")
+    header = [("", "2024年债务限额", "", "2024年债务余额"), ("地区", "一般债务", "专项债务", "一般债务"),
+              ("公式", "A", "B", "C")]
+    y = top
+    page.draw_line((cols[0], y), (cols[-1], y), width=1.0)
+    for cells in header:
+        for c, cell in enumerate(cells):
+            if cell:
+                _text(page, cols[c] + 4, y + 12, cell)
+        y += 16
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+    groups = [[("某省", "3,795.90", "2,716.50", "3,573.44"), ("某省本级", "2,160.02", "1,804.88", "1,983.39")],
+              [("甲市", "500.10", "300.20", "480.30"), ("甲市本级", "100.40", "80.50", "90.60"),
+               ("乙县", "20.70", "10.80", "19.90")]]
+    for group in groups:
+        for cells in group:
+            y += 14
+            for c, cell in enumerate(cells):
+                _text(page, cols[c] + 4, y - 3, cell)
+        y += 4
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+    for x in cols:
+        page.draw_line((x, top), (x, y), width=0.5)
+    return page
+
+
+def test_ruled_groups_of_unruled_rows_under_a_header_of_several_rows(tmp_path):
+    doc = _pdf(tmp_path / "groups.pdf", lambda d: [_debt_table_page(d) for _ in range(3)])
+    tables = _tables(doc)
+    assert len(tables) == 3
+    rows = [r.split("\t") for r in tables[0].text.split("\n")]
+    assert rows[0][1] == "2024年债务限额" and rows[1][:3] == ["地区", "一般债务", "专项债务"]
+    assert [r[0] for r in rows[3:]] == ["某省", "某省本级", "甲市", "甲市本级", "乙县"]
+    assert rows[4] == ["某省本级", "2,160.02", "1,804.88", "1,983.39"]
+    # the unit line and the table number come back on every page, and still belong to their table
+    furniture = [b.text for b in doc.blocks if b.kind == "furniture"]
+    assert not any("单位" in t or t.startswith("表") for t in furniture), furniture
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 1}
+    assert cells[("某省本级", "2,160.02")] == ("216002000000", "元")
+    # the region code glued to the front of the table's title is no claim
+    assert not [c for c in doc.claims if c.surface == "63"]

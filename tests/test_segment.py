@@ -98,3 +98,30 @@ def test_a_running_footer_with_the_page_number_first_is_furniture():
     doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
     assert [b.text for b in doc.blocks if b.kind == "furniture"] == [f"{p} | 某研究院工作论文" for p in (12, 14, 16)]
     assert [c.surface for c in doc.claims] == ["300万辆", "12.5%", "301万辆", "12.5%", "302万辆", "12.5%"]
+
+
+def test_a_title_set_on_two_lines_is_one_title():
+    raw = ("2025年某市国民经济和社会发展\n\n统计公报\n\n"
+           "2025年，全市上下坚持稳中求进工作总基调，经济运行总体平稳，全年全市地区生产总值2479.6亿元。\n\n"
+           "一、综合\n\n初步核算，全年全市地区生产总值2479.6亿元，同比增长6.5%。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert doc.title_page.title == "2025年某市国民经济和社会发展统计公报"
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "综合")]
+
+
+def test_a_run_in_heading_above_its_first_numbered_child_is_a_heading():
+    body = "按照现行财政体制测算，加上上级财力性补助收入等，预计市级可实现财力72.6亿元，同比增长1.3%。"
+    raw = ("某市2025年预算执行情况的报告\n\n某市财政局\n\n2025年12月\n\n一、2026年预算草案\n\n"
+           f"（一）收入预期。\n\n{body}\n\n（二）市级预算安排。\n\n1.一般公共预算。\n\n{body}\n\n"
+           f"2.政府性基金预算。\n\n{body}\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    subs = [(s.number, s.title) for s in doc.sections if s.level == "subsection"]
+    assert ("二", "市级预算安排") in subs and ("一", "收入预期") in subs
+
+
+def test_page_numbers_between_double_dashes_are_furniture():
+    para = "全市一般公共预算收入{n}亿元，比上年增长2.1%，其中税收收入占比保持稳定。\n\n—— {p} ——\n\n"
+    raw = "某市预算报告\n\n某市财政局\n\n2026年1月\n\n" + "".join(para.format(n=300 + k, p=p) for k, p in enumerate((10, 11, 12)))
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == [f"——{p}——" for p in (10, 11, 12)]  # spaces normalised
+    assert not [c for c in doc.claims if c.unit == ""]
