@@ -99,6 +99,9 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
 ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 家" still a count ("前100名" a rank)
 SMALL_COUNT = 10  # a bare integer below this with no unit is a list number, not a quantity
+_CORNER_QUOTES = (("「", "」"), ("『", "』"))
+_CLOSING_QUOTES = frozenset("”」』")
+_VERSION = re.compile(r"[0-9]\.[0-9]")
 SHORT_LABEL = 9  # a quoted phrase this short holding a number is a label (“三个一批”)
 
 
@@ -233,6 +236,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
+    if prev in "-－" and _latin(s[q.start - 2 : q.start - 1] or "\0") and not unit:
+        return False  # "PP-10096", "C-919": a model's or a vessel's number
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     if s[: q.start].rstrip(" ").endswith(("单位:", "单位：")):
@@ -294,6 +299,13 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "11月30日" is a date; "期限延长至30日", "二十日内" count days
     if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
         return False  # a short quoted label: “三个一批”
+    if (not unit or q.chinese_only) and any(
+            _inside(s, q.start, o, c) and s.find(c, q.start) - s.rfind(o, 0, q.start) <= SHORT_LABEL for o, c in _CORNER_QUOTES):
+        # the same in corner brackets, where targets are quoted too: 「行動101策略」 is a name,
+        # 「24%加減1%」 and 「100個文化基地」 state quantities
+        return False
+    if not unit and _VERSION.fullmatch(q.numeral) and s[q.end : q.end + 1] in _CLOSING_QUOTES:
+        return False  # the version of a named programme: 「智慧國家2.0」, “长照3.0”
     if _inside_straight_quotes(s, q.start) and s.find('"', q.start) - s.rfind('"', 0, q.start) <= SHORT_LABEL:
         return False  # the same label in straight quotes: "五个一工程"
     if q.chinese_only and not q.has_scale and q.value in (0, 1) and unit not in ("倍", "%") and q.value_max is None:

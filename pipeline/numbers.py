@@ -24,17 +24,23 @@ CN_DIGITS = {
 CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 VAGUE = "几数"
 _LEX = load_lexicon()
-_WAN, _YI = Decimal(10) ** 4, Decimal(10) ** 8
-SCALES = dict(_LEX.scales)  # 万, 亿 and their traditional forms
-if any(v not in (_WAN, _YI) for v in SCALES.values()):
-    raise LexiconError("scale words must be worth 10000 (万) or 100000000 (亿): the grammar builds "
-                       "every other scale from those two (千万, 万亿)")
+_WAN, _YI, _ZHAO = Decimal(10) ** 4, Decimal(10) ** 8, Decimal(10) ** 12
+SCALES = dict(_LEX.scales)  # 万, 亿, 兆 and their traditional forms
+if any(v not in (_WAN, _YI, _ZHAO) for v in SCALES.values()):
+    raise LexiconError("scale words must be worth 10000 (万), 100000000 (亿) or 10¹² (兆): the grammar "
+                       "builds every other scale from those (千万, 万亿)")
 # Digits of a Chinese decimal fraction ("一点八", "零点三"): plain digits, never 两.
 _FRACTION_DIGITS = "".join(d for d in CN_DIGITS if d not in "两兩")
 
 _DIGITS = "".join(CN_DIGITS)
 _UNITS = "".join(CN_UNITS)
 _SCALES = "".join(SCALES)
+# A scale word that begins a unit of the lexicon ("兆瓦") is no scale before the rest of that unit.
+_SCALE_UNIT_TAILS = {ch: sorted({u[1:] for u in _LEX.units if u[0] == ch and len(u) > 1}, key=len, reverse=True)
+                     for ch in SCALES}
+_SCALE = "(?:" + "|".join(
+    re.escape(ch) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else "")
+    for ch, tails in _SCALE_UNIT_TAILS.items()) + ")"
 ARABIC = r"[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 # 十, 百 and 千 that begin a unit (千瓦, 千米, 千克, 百分点) are not part of the numeral: the rest of
 # every such unit of the lexicon may not follow them.
@@ -46,7 +52,7 @@ _CN_DECIMAL = rf"(?<=[{_DIGITS}{_UNITS}])点[{_FRACTION_DIGITS}]+(?![{_DIGITS}{_
 # A numeral: Arabic or Chinese digits, then any mix of digits, 十百千, a decimal point and scale words.
 NUMERAL = (
     rf"(?:{ARABIC}|[{_DIGITS}]|{_CN_UNIT}|[{VAGUE}](?=[{_UNITS}{_SCALES}]))"
-    rf"(?:{ARABIC}|{_CN_DECIMAL}|[{_DIGITS}{_SCALES}]|{_CN_UNIT}|几(?![0-9]))*"
+    rf"(?:{ARABIC}|{_CN_DECIMAL}|[{_DIGITS}]|{_SCALE}|{_CN_UNIT}|几(?![0-9]))*"
 )
 # A fraction's denominator before 分之: "三分之一", "百分之三十五点六", "千分之五".
 _DENOMINATOR = rf"[{_DIGITS}{_UNITS}]+分之"
@@ -82,7 +88,8 @@ _EXACT = Context(prec=100)
 def _parse(s: str) -> Decimal:
     if "点" in s:
         return _parse_decimal(s)
-    total = Decimal(0)  # everything already multiplied by 亿
+    top = Decimal(0)  # everything already multiplied by 兆
+    total = Decimal(0)  # everything already multiplied by 亿, below 兆
     mid = Decimal(0)  # everything already multiplied by 万, below 亿
     small = Decimal(0)  # below 万
     cur: Optional[Decimal] = None
@@ -123,6 +130,14 @@ def _parse(s: str) -> Decimal:
             mid = small = Decimal(0)
             cur = None
             seen = True
+        elif SCALES.get(tok) == _ZHAO:
+            value = total + mid + small + (cur or 0)
+            if value == 0 and top == 0 and not seen:
+                value = Decimal(1)
+            top = (top + value) * _ZHAO if value else top * _ZHAO
+            total = mid = small = Decimal(0)
+            cur = None
+            seen = True
         elif tok in VAGUE:
             # "几十万": 几 stands for one unit of the next order; "三十几": adds nothing
             if cur is not None:
@@ -133,7 +148,7 @@ def _parse(s: str) -> Decimal:
             raise NumberError(f"{tok!r} is not part of a numeral in {s!r}")
     if not seen:
         raise NumberError(f"no digits in {s!r}")
-    return _normalize(total + mid + small + (cur or 0))
+    return _normalize(top + total + mid + small + (cur or 0))
 
 
 _DECIMAL_PARTS = re.compile(rf"([^点]+)点([{_FRACTION_DIGITS}]+)([{_SCALES}]*)")
@@ -215,7 +230,7 @@ _HALF_UNITS = "成倍"
 _UNIT_AFTER_HALF = re.compile("|".join(map(re.escape, _LEX.words("units", "half", "units_after"))))
 _HALF_NOUN_STARTS = frozenset(_LEX.words("units", "half", "noun_starts"))
 _QUANTITY = re.compile(
-    rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>[{_SCALES}]*)"
+    rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>{_SCALE}*)"
     rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
 )
 # A share "X分之Y" (三分之一, 百分之三十五点六); no scale word may follow ("三分之一万" is none).

@@ -677,3 +677,29 @@ def test_pdf_gold_matches_the_same_surface_on_its_page_before_an_overlapping_nei
              {"page": "2", "raw_start": 1500, "raw_end": 1507, "surface": "1.5个百分点", "value": "1.5", "unit": "百分点"}]
     s = score(gold, preds)
     assert (s.tp, s.fp, s.fn) == (3, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("國內生產毛額達25.4兆元。", [("25400000000000", "元")]),
+        ("零售、餐飲營業額分別達4兆8,530億元、1兆378億元。", [("4853000000000", "元"), ("1037800000000", "元")]),
+        ("新增装机容量300兆瓦。", [("300", "兆瓦")]),  # 兆 before 瓦 is the unit's prefix, no scale
+        ("再生能源裝置容量已增加到21.05GW。", [("21.05", "GW")]),
+    ],
+)
+def test_the_trillion_of_taiwan_reports_and_power_units(text, expected):
+    assert [(c.value, c.unit) for c in claims_of(text + "\n")] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "以「行動101策略」發揮創新思維", "啟動「智慧國家2.0」計畫", "推動「長照3.0」", "五花八門的新興毒品",
+    "PP-10096巡防艇交船",
+])
+def test_names_in_corner_quotes_versions_idioms_and_model_numbers_are_not_claims(text):
+    assert claims_of(text + "。\n") == []
+
+
+def test_quantities_quoted_in_corner_brackets_are_claims():
+    got = [(c.value, c.unit) for c in claims_of("減量目標從「24%加減1%」提升，並建立「100個文化基地」。\n")]
+    assert got == [("24", "%"), ("1", "%"), ("100", "个")]
