@@ -294,6 +294,8 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             table = _table_with_stacked_rows(g, cells, words)  # a header of several rows, groups of rows
         else:
             table = _table_from_cells(g, cells)
+        if table is not None and nrows >= 2 and g.open_bottom is not None:
+            table = _with_open_body(table, g, words)
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(table)
     return tables
@@ -303,6 +305,16 @@ def _stacked(row: list) -> bool:
     """A ruled row whose cells each hold several lines, numbers among them: several rows of a
     table that rules only its columns (and its groups), not one row of wrapped text."""
     return len(row[0]) >= 2 and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:])
+
+
+def _with_open_body(table: Table, g: Grid, words: list[Word]) -> Table:
+    """A header of ruled rows whose column rules run on below its last rule (a body without row
+    rules, going on overleaf): the lines down to the columns' end are its rows."""
+    body = _table_from_words(Grid(g.xs, (g.ys[-1], g.open_bottom or g.ys[-1])), words, has_header=False)
+    if body is None:
+        return table
+    x0, y0, x1, _y1 = table.bbox.x0, table.bbox.y0, table.bbox.x1, table.bbox.y1
+    return Table(BBox(x0, y0, x1, body.bbox.y1), table.rows + body.rows)
 
 
 def _mostly_stacked(cells: list) -> bool:

@@ -349,9 +349,41 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
         out.update({col: other[0] for col in plain})
     elif other and len(other) == len(plain):
         out.update(zip(plain, other))  # "单位：万人、万元" over two value columns
+    elif other and len(other) < len(plain):
+        # "单位：张、人" over 床位数, 技术人员数, 每千人拥有床位数, 每千人技术人员数: the first columns
+        # take the list in order, each later one the unit of the earlier column it names again
+        first = dict(zip(plain, other))
+        out.update(first)
+        for col in plain[len(other):]:
+            match = _same_measure(header.get(col, ""), {c: header.get(c, "") for c in first})
+            if match is not None:
+                out[col] = first[match]
     elif not other and percent:
         out.update({col: percent[0] for col in plain})  # "单位：%": every cell a percentage
     return out
+
+
+_NOT_MEASURE = re.compile(r"[0-9０-９年月]|\s")
+SAME_MEASURE = 2  # characters: the shortest measure two headers must share ("床位数")
+
+
+def _same_measure(head: str, earlier: dict[int, str]) -> Optional[int]:
+    """The earlier column whose header shares the longest measure with ``head`` (years and digits
+    left out), if one alone does: "每千人拥有床位数" names "床位数" again."""
+    def longest_common(a: str, b: str) -> int:
+        best = 0
+        for i in range(len(a)):
+            for j in range(i + best + 1, len(a) + 1):
+                if a[i:j] in b:
+                    best = j - i
+                else:
+                    break
+        return best
+    h = _NOT_MEASURE.sub("", head)
+    scores = {c: longest_common(h, _NOT_MEASURE.sub("", e)) for c, e in earlier.items()}
+    top = max(scores.values(), default=0)
+    winners = [c for c, v in scores.items() if v == top]
+    return winners[0] if top >= SAME_MEASURE and len(winners) == 1 else None
 
 
 _CURRENCY_PREFIX = re.compile(_any_of(_LEX.words("units", "currency", "prefixes")).pattern + r"(?=\S)")

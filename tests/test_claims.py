@@ -703,3 +703,9 @@ def test_names_in_corner_quotes_versions_idioms_and_model_numbers_are_not_claims
 def test_quantities_quoted_in_corner_brackets_are_claims():
     got = [(c.value, c.unit) for c in claims_of("減量目標從「24%加減1%」提升，並建立「100個文化基地」。\n")]
     assert got == [("24", "%"), ("1", "%"), ("100", "个")]
+
+
+def test_a_short_unit_list_over_more_columns_goes_by_the_measure_each_names():
+    got = [(c.value, c.unit) for c in claims_of(
+        "单位：张、人\n年份\t床位数\t技术人员数\t每千人拥有床位数\t每千人技术人员数\n2025年\t4413\t5343\t5.8\t7.0\n")]
+    assert got == [("4413", "张"), ("5343", "人"), ("5.8", "张"), ("7", "人")]

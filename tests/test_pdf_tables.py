@@ -299,3 +299,35 @@ def test_ruled_groups_of_unruled_rows_under_a_header_of_several_rows(tmp_path):
     assert cells[("某省本级", "2,160.02")] == ("216002000000", "元")
     # the region code glued to the front of the table's title is no claim
     assert not [c for c in doc.claims if c.surface == "63"]
+
+
+def test_a_ruled_header_of_several_rows_over_an_unruled_body_that_runs_on(tmp_path):
+    """Rules between the header's rows only; the column rules run down to the page foot and the body
+    rows, one a line, have no rules of their own (the table goes on overleaf)."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols, top = (60, 200, 300, 400, 500), 80.0
+        _text(page, 440, top - 6, "单位：亿元")
+        y = top
+        page.draw_line((cols[0], y), (cols[-1], y), width=1.0)
+        for cells in (("", "2019年债务限额", "", "2019年债务余额"), ("地区", "一般债务", "专项债务", "一般债务")):
+            for c, cell in enumerate(cells):
+                if cell:
+                    _text(page, cols[c] + 4, y + 12, cell)
+            y += 16
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        for cells in (("甲省", "4,811.07", "3,184.18", "4,344.84"), ("甲省本级", "890.04", "789.48", "839.26"),
+                      ("乙市", "1,466.19", "691.26", "1,283.78")):
+            y += 14
+            for c, cell in enumerate(cells):
+                _text(page, cols[c] + 4, y - 3, cell)
+        for x in cols:
+            page.draw_line((x, top), (x, 800), width=0.5)
+    doc = _pdf(tmp_path / "open.pdf", draw)
+    tables = _tables(doc)
+    assert len(tables) == 1
+    rows = [r.split("\t") for r in tables[0].text.split("\n")]
+    assert [r[0] for r in rows[2:]] == ["甲省", "甲省本级", "乙市"]
+    assert not [b for b in doc.blocks if b.kind == "paragraph" and "甲省" in b.text]
+    cells = {(c.subject, c.surface): c.value for c in doc.claims}
+    assert cells[("甲省本级", "789.48")] == "78948000000"
