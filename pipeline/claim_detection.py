@@ -346,7 +346,7 @@ def _is_anniversary(s: str, q: Quantity) -> bool:
     return bool(_ANNIVERSARY_BEFORE.search(s[max(0, q.start - ANNIVERSARY_REACH) : q.start]))
 
 
-_COLONS = (":", "：")
+_COLONS = (":", "：", "∶")  # ∶ is the ratio sign ("18.6∶35.8∶45.6")
 
 
 def _between_colons(s: str, q: Quantity) -> bool:

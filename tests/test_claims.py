@@ -709,3 +709,9 @@ def test_a_short_unit_list_over_more_columns_goes_by_the_measure_each_names():
     got = [(c.value, c.unit) for c in claims_of(
         "单位：张、人\n年份\t床位数\t技术人员数\t每千人拥有床位数\t每千人技术人员数\n2025年\t4413\t5343\t5.8\t7.0\n")]
     assert got == [("4413", "张"), ("5343", "人"), ("5.8", "张"), ("7", "人")]
+
+
+def test_ratio_signs_school_types_batches_and_intensities():
+    assert claims_of("三次产业结构由18.6∶35.8∶45.6调整为17.9∶35.2∶46.9。\n") == []
+    assert [(c.value, c.unit) for c in claims_of("九年一贯制学校73所，抽查526批次，能耗0.627吨标准煤/万元。\n")] == [
+        ("73", "所"), ("526", "批次"), ("0.627", "吨标准煤/万元")]
