@@ -288,7 +288,8 @@ def clean_name(subject: str) -> tuple[str, str]:
     return text.strip(" ，,：:；;、"), scope
 
 
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SENTENCE_END_CHARS = "。！？!?\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
 # A topic is stated per sentence, and per part of a sentence joined by a semicolon ("…；某小程序上线至今…").
 _TOPIC_UNIT_END = re.compile(r"[。！？!?\n；;]")
 _AS_OF_WORDS = "|".join(map(re.escape, lexicon.load().words("periods", "cues", "as_of")))
@@ -327,11 +328,15 @@ class Around:
 
 
 def _unspaced(text: str) -> str:
+    words = text.split(None, 1)  # str.split and the pattern's \s know the same white space
+    if len(words) == 1 and len(words[0]) == len(text):  # none at all, as in most text: nothing to drop
+        return text
     return _CJK_SPACE.sub("", text)
 
 
 def around(block_raw: str, start: int, end: int) -> Around:
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(block_raw, 0, start)), default=0)
+    # the end of the last sentence before the figure (_SENTENCE_END's characters, one rfind each)
+    sentence_start = max(block_raw.rfind(ch, 0, start) for ch in _SENTENCE_END_CHARS) + 1
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(block_raw, sentence_start, start)), default=sentence_start)
     stop = _CLAUSE_END.search(block_raw, end)
     sentence_stop = _SENTENCE_END.search(block_raw, end)
@@ -590,6 +595,7 @@ class _Topics:
     def __init__(self, doc: Document):
         self.doc = doc
         self.by_block: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, str]]]] = {}
+        self.sentences: dict[tuple[str, int], str] = {}  # (block, sentence index) → its unspaced text
 
     def _stated(self, block) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
         """The block's sentences (start, end) and its topics (sentence index, position, topic)."""
@@ -604,7 +610,7 @@ class _Topics:
                 units.append((start, end))
                 pos = start
                 opening = self.CLAUSES
-                for clause in re.split(_CLAUSE_END, raw[start:end]):
+                for clause in _CLAUSE_END.split(raw[start:end]):
                     topic = topic_of_clause(clause, raw[start:end]) if opening > 0 else ""
                     if topic:
                         topics.append((len(units) - 1, pos, topic))
@@ -620,7 +626,10 @@ class _Topics:
         """The topic in force at ``pos`` of ``block``."""
         units, topics = self._stated(block)
         unit = next((i for i, (a, b) in enumerate(units) if a <= pos <= b), len(units) - 1)
-        sentence = _unspaced(self.doc.raw[block.raw_start + units[unit][0]:block.raw_start + units[unit][1]])
+        sentence = self.sentences.get((block.block_id, unit))
+        if sentence is None:
+            sentence = self.sentences[block.block_id, unit] = _unspaced(
+                self.doc.raw[block.raw_start + units[unit][0]:block.raw_start + units[unit][1]])
         for i, p, topic in reversed(topics):
             if p >= pos:
                 continue
