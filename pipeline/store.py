@@ -293,7 +293,7 @@ def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path,
     writers' own file handling cost more than the encoding); synced at once, or with the rest of
     the report's files when ``files`` collects them."""
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), sink)
+    pq.write_table(_arrow_table(df), sink)
     # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
     # carriage return would end its row early for a reader, so such a table quotes every text cell.
     risky, carriage = _text_scan(df)
@@ -311,6 +311,32 @@ def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path,
     finally:
         if own:
             files.close()
+
+
+# The schema ``pa.Table.from_pandas`` gives a table, pandas metadata included, by its columns'
+# names, dtypes and Arrow types: the same for every report, and building it (the metadata most of
+# all) cost as much as converting the columns. A handful of layouts exist; the bound is a guard.
+_SCHEMAS: dict[tuple, pa.Schema] = {}
+MAX_SCHEMAS = 256
+
+
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    """``pa.Table.from_pandas(df, preserve_index=False)``: each column converted as that call
+    converts it (``pa.array(..., from_pandas=True)``), the schema made once per layout."""
+    try:
+        arrays = [pa.array(df[c].array if isinstance(df[c].dtype, pd.api.extensions.ExtensionDtype)
+                           else df[c].to_numpy(), from_pandas=True) for c in df.columns]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pa.Table.from_pandas(df, preserve_index=False)  # with pyarrow's message naming the column
+    key = tuple((c, str(df[c].dtype), a.type) for c, a in zip(df.columns, arrays, strict=True))
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if len(_SCHEMAS) >= MAX_SCHEMAS:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = table.schema
+        return table
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _csv_cells(s: pd.Series) -> list:
