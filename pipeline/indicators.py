@@ -299,6 +299,7 @@ _CLAUSE_OPENERS = tuple(sorted(lexicon.load().words("subjects", "subjects", "tri
 # A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").
 _CLAUSE_END = re.compile(r"[，；,;]|(?<!\d)[：:]|[：:](?!\d)")
 _HAS_DIGIT = re.compile(r"\d")
+_LEADING_DATE = re.compile(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?")
 _QUOTED = re.compile(r"^“[^”]{1,12}”")
 # "1200万人以上", "5%左右": a bound after the figure, not a noun it counts
 _QUALIFIERS_AFTER = tuple(lexicon.load().mapping("qualifiers", "after"))
@@ -426,7 +427,7 @@ def topic_of_clause(clause: str, sentence: str = "") -> str:
     m = r.topic_example.search(text)
     if m:
         return _as_topic(m.group("topic"))
-    text = re.sub(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?", "", text)
+    text = _LEADING_DATE.sub("", text)
     text, _ = _strip_front(text, _CLAUSE_OPENERS)
     found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
     if found:
@@ -665,6 +666,7 @@ def extract_indicators(doc: Document) -> Document:
     last_row: dict | None = None  # the sentence's last row, level or growth
     noun_named: set[str] = set()  # claims named by the noun after their figure (not a holder of a list)
     last_sentence: tuple | None = None
+    block_raw: dict[str, str] = {}  # each block's raw text, cut once for all its claims
     for c in sorted(doc.claims, key=lambda c: c.raw_start):
         sentence_key = (c.block_id, c.sentence)
         if sentence_key != last_sentence:
@@ -673,8 +675,10 @@ def extract_indicators(doc: Document) -> Document:
         block = blocks.get(c.block_id)
         ctx = None
         if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
-            ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
-                         c.raw_end - block.raw_start)
+            raw = block_raw.get(block.block_id)
+            if raw is None:
+                raw = block_raw[block.block_id] = doc.raw[block.raw_start:block.raw_end]
+            ctx = around(raw, c.raw_start - block.raw_start, c.raw_end - block.raw_start)
             counted_name = name_of_count(c, ctx, name)
             counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:
