@@ -237,15 +237,22 @@ def _new_file(parent: Path, prefix: str):
 def _text_scan(df: pd.DataFrame) -> tuple[dict[str, list[int]], bool]:
     """One pass over the text columns: the rows of each column whose cell a spreadsheet would run
     as a formula (a first-character test, the number pattern only for the few it keeps), and
-    whether any cell holds a carriage return. A column of text only is first searched whole, its
-    cells joined each after a NUL: where no NUL is followed by one of those characters, no cell
-    starts with one (most columns), and the cells are looked at one by one only where one is."""
+    whether any cell holds a carriage return."""
+    return _scan(df)[1:]
+
+
+def _scan(df: pd.DataFrame) -> tuple[dict[str, list], dict[str, list[int]], bool]:
+    """``_text_scan`` with the cells of each text column it read (lists the caller may change).
+    A column of text only is first searched whole, its cells joined each after a NUL: where no
+    NUL is followed by one of those characters, no cell starts with one (most columns), and the
+    cells are looked at one by one only where one is."""
+    cells: dict[str, list] = {}
     risky: dict[str, list[int]] = {}
     carriage = False
     for c in df.columns:
         if df[c].dtype != object:
             continue
-        values = df[c].tolist()
+        values = cells[c] = df[c].tolist()
         try:
             whole = "\0" + "\0".join(values)
         except TypeError:  # a missing cell among the text
@@ -260,7 +267,7 @@ def _text_scan(df: pd.DataFrame) -> tuple[dict[str, list[int]], bool]:
             risky[c] = rows
         if whole is None:
             carriage = carriage or any(isinstance(v, str) and "\r" in v for v in values)
-    return risky, carriage
+    return cells, risky, carriage
 
 
 def _escaped(df: pd.DataFrame, risky: dict[str, list[int]]) -> pd.DataFrame:
@@ -296,11 +303,14 @@ def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path,
     pq.write_table(_arrow_table(df), sink)
     # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
     # carriage return would end its row early for a reader, so such a table quotes every text cell.
-    risky, carriage = _text_scan(df)
+    cells, risky, carriage = _scan(df)
     if carriage:
         text = _escaped(df, risky).to_csv(None, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     else:
-        text = _csv_text(_escaped(df, risky))
+        for c, rows in risky.items():  # what _escaped does, on the cells already read
+            for i in rows:
+                cells[c][i] = "'" + cells[c][i]
+        text = _csv_text(df, cells)
     own = files is None
     files = _DurableFiles() if files is None else files
     try:
@@ -339,11 +349,12 @@ def _arrow_table(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _csv_cells(s: pd.Series) -> list:
-    """A column's cells as ``csv.writer`` writes them the way pandas' ``to_csv`` does: missing
-    values (None, NaN, NA) empty, numbers and booleans as Python prints them. A column of text
-    only, or of floats without NaN, is taken as it is (one C-level test instead of one per cell)."""
-    values = s.tolist()
+def _csv_cells(s: pd.Series, values: list | None = None) -> list:
+    """A column's cells (``values``: as ``s.tolist()`` gives them) as ``csv.writer`` writes them
+    the way pandas' ``to_csv`` does: missing values (None, NaN, NA) empty, numbers and booleans as
+    Python prints them. A column of text only, or of floats without NaN, is taken as it is (one
+    C-level test instead of one per cell)."""
+    values = s.tolist() if values is None else values
     if s.dtype == object:
         try:
             "".join(values)
@@ -357,14 +368,16 @@ def _csv_cells(s: pd.Series) -> list:
     return values
 
 
-def _csv_text(df: pd.DataFrame) -> str:
+def _csv_text(df: pd.DataFrame, cells: dict[str, list] | None = None) -> str:
     """A table as CSV through the standard library's C writer: the text pandas' ``to_csv``
     writes (minimal quoting, "\n" rows; ``tests/test_outputs.py`` holds them to that), at a fifth
-    of its cost, which was a fifth of a small report's whole run."""
+    of its cost, which was a fifth of a small report's whole run. ``cells``: columns already
+    read (and escaped), by name."""
+    cells = cells or {}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(df.columns)
-    w.writerows(zip(*(_csv_cells(df[c]) for c in df.columns), strict=True))
+    w.writerows(zip(*(_csv_cells(df[c], cells.get(c)) for c in df.columns), strict=True))
     return buf.getvalue()
 
 
