@@ -80,9 +80,9 @@ def _float_or_missing(text: str) -> float:
 def _column(objs: tuple, c: str, rid: str, derived: dict):
     """One column of a table, typed as its contract says, from the model's objects."""
     if c == "report_id":
-        return _as_text_array([rid] * len(objs))
+        return _typed_array([rid] * len(objs))
     if c in derived:
-        return _as_text_array([derived[c](o) for o in objs])
+        return _typed_array([derived[c](o) for o in objs])
     if c in NUMERIC_TWINS:  # the exact text's float, or missing where the text is empty
         return np.array([_float_or_missing(getattr(o, NUMERIC_TWINS[c])) for o in objs], dtype="float64")
     values = list(map(attrgetter(c), objs))
@@ -90,17 +90,26 @@ def _column(objs: tuple, c: str, rid: str, derived: dict):
         return pd.array(values, dtype="Int64")
     if c == "ocr_confidence":  # a number or missing (text not read by OCR)
         return np.array(values, dtype="float64")
-    return _as_text_array(values)
+    return _typed_array(values)
 
 
-def _as_text_array(values: list):
-    """A column of text only as the object array pandas would make of it (given a list, pandas
-    infers its type cell by cell through several layers, which cost more than the rest of
-    building the tables); any other column stays a list for pandas to infer."""
-    if values and type(values[0]) is str:
+def _typed_array(values: list):
+    """A column of text, integers or booleans only as the array pandas would make of the list
+    (given a list, pandas infers its type through several layers per column, which cost more than
+    the rest of building the tables); any other column stays a list for pandas to infer."""
+    first = type(values[0]) if values else None
+    if first is str or first is int or first is bool:
         array = np.fromiter(values, dtype=object, count=len(values))
-        if infer_dtype(array, skipna=False) == "string":
+        kind = infer_dtype(array, skipna=False)
+        if kind == "string":
             return array
+        if kind == "boolean":
+            return array.astype(bool)
+        if kind == "integer":
+            try:
+                return array.astype(np.int64)  # what pandas makes of integers that fit
+            except OverflowError:
+                pass
     return values
 
 
@@ -333,12 +342,13 @@ MAX_SCHEMAS = 256
 def _arrow_table(df: pd.DataFrame) -> pa.Table:
     """``pa.Table.from_pandas(df, preserve_index=False)``: each column converted as that call
     converts it (``pa.array(..., from_pandas=True)``), the schema made once per layout."""
+    series = [s for _, s in df.items()]
     try:
-        arrays = [pa.array(df[c].array if isinstance(df[c].dtype, pd.api.extensions.ExtensionDtype)
-                           else df[c].to_numpy(), from_pandas=True) for c in df.columns]
+        arrays = [pa.array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy(),
+                           from_pandas=True) for s in series]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return pa.Table.from_pandas(df, preserve_index=False)  # with pyarrow's message naming the column
-    key = tuple((c, str(df[c].dtype), a.type) for c, a in zip(df.columns, arrays, strict=True))
+    key = tuple((c, str(s.dtype), a.type) for c, s, a in zip(df.columns, series, arrays, strict=True))
     schema = _SCHEMAS.get(key)
     if schema is None:
         table = pa.Table.from_pandas(df, preserve_index=False)
