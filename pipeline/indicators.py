@@ -288,7 +288,8 @@ def clean_name(subject: str) -> tuple[str, str]:
     return text.strip(" ，,：:；;、"), scope
 
 
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SENTENCE_END_CHARS = "。！？!?\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
 # A topic is stated per sentence, and per part of a sentence joined by a semicolon ("…；某小程序上线至今…").
 _TOPIC_UNIT_END = re.compile(r"[。！？!?\n；;]")
 _AS_OF_WORDS = "|".join(map(re.escape, lexicon.load().words("periods", "cues", "as_of")))
@@ -298,6 +299,7 @@ _CLAUSE_OPENERS = tuple(sorted(lexicon.load().words("subjects", "subjects", "tri
 # A clause ends at a comma or semicolon, or at a colon that is not a clock time's ("22:00").
 _CLAUSE_END = re.compile(r"[，；,;]|(?<!\d)[：:]|[：:](?!\d)")
 _HAS_DIGIT = re.compile(r"\d")
+_LEADING_DATE = re.compile(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?")
 _QUOTED = re.compile(r"^“[^”]{1,12}”")
 # "1200万人以上", "5%左右": a bound after the figure, not a noun it counts
 _QUALIFIERS_AFTER = tuple(lexicon.load().mapping("qualifiers", "after"))
@@ -327,11 +329,15 @@ class Around:
 
 
 def _unspaced(text: str) -> str:
+    words = text.split(None, 1)  # str.split and the pattern's \s know the same white space
+    if len(words) == 1 and len(words[0]) == len(text):  # none at all, as in most text: nothing to drop
+        return text
     return _CJK_SPACE.sub("", text)
 
 
 def around(block_raw: str, start: int, end: int) -> Around:
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(block_raw, 0, start)), default=0)
+    # the end of the last sentence before the figure (_SENTENCE_END's characters, one rfind each)
+    sentence_start = max(block_raw.rfind(ch, 0, start) for ch in _SENTENCE_END_CHARS) + 1
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(block_raw, sentence_start, start)), default=sentence_start)
     stop = _CLAUSE_END.search(block_raw, end)
     sentence_stop = _SENTENCE_END.search(block_raw, end)
@@ -421,7 +427,7 @@ def topic_of_clause(clause: str, sentence: str = "") -> str:
     m = r.topic_example.search(text)
     if m:
         return _as_topic(m.group("topic"))
-    text = re.sub(r"^(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?", "", text)
+    text = _LEADING_DATE.sub("", text)
     text, _ = _strip_front(text, _CLAUSE_OPENERS)
     found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
     if found:
@@ -590,6 +596,7 @@ class _Topics:
     def __init__(self, doc: Document):
         self.doc = doc
         self.by_block: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, str]]]] = {}
+        self.sentences: dict[tuple[str, int], str] = {}  # (block, sentence index) → its unspaced text
 
     def _stated(self, block) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
         """The block's sentences (start, end) and its topics (sentence index, position, topic)."""
@@ -604,7 +611,7 @@ class _Topics:
                 units.append((start, end))
                 pos = start
                 opening = self.CLAUSES
-                for clause in re.split(_CLAUSE_END, raw[start:end]):
+                for clause in _CLAUSE_END.split(raw[start:end]):
                     topic = topic_of_clause(clause, raw[start:end]) if opening > 0 else ""
                     if topic:
                         topics.append((len(units) - 1, pos, topic))
@@ -620,7 +627,10 @@ class _Topics:
         """The topic in force at ``pos`` of ``block``."""
         units, topics = self._stated(block)
         unit = next((i for i, (a, b) in enumerate(units) if a <= pos <= b), len(units) - 1)
-        sentence = _unspaced(self.doc.raw[block.raw_start + units[unit][0]:block.raw_start + units[unit][1]])
+        sentence = self.sentences.get((block.block_id, unit))
+        if sentence is None:
+            sentence = self.sentences[block.block_id, unit] = _unspaced(
+                self.doc.raw[block.raw_start + units[unit][0]:block.raw_start + units[unit][1]])
         for i, p, topic in reversed(topics):
             if p >= pos:
                 continue
@@ -656,6 +666,7 @@ def extract_indicators(doc: Document) -> Document:
     last_row: dict | None = None  # the sentence's last row, level or growth
     noun_named: set[str] = set()  # claims named by the noun after their figure (not a holder of a list)
     last_sentence: tuple | None = None
+    block_raw: dict[str, str] = {}  # each block's raw text, cut once for all its claims
     for c in sorted(doc.claims, key=lambda c: c.raw_start):
         sentence_key = (c.block_id, c.sentence)
         if sentence_key != last_sentence:
@@ -664,8 +675,10 @@ def extract_indicators(doc: Document) -> Document:
         block = blocks.get(c.block_id)
         ctx = None
         if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
-            ctx = around(doc.raw[block.raw_start:block.raw_end], c.raw_start - block.raw_start,
-                         c.raw_end - block.raw_start)
+            raw = block_raw.get(block.block_id)
+            if raw is None:
+                raw = block_raw[block.block_id] = doc.raw[block.raw_start:block.raw_end]
+            ctx = around(raw, c.raw_start - block.raw_start, c.raw_end - block.raw_start)
             counted_name = name_of_count(c, ctx, name)
             counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:

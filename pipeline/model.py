@@ -75,6 +75,14 @@ class TextMap:
     @classmethod
     def identity(cls, text: str) -> "TextMap":
         n = len(text)
+        if array("q").itemsize == 8:  # numpy fills the offsets in C (array() takes them one by one)
+            import numpy as np
+
+            offsets = np.arange(n + 1, dtype=np.int64).tobytes()
+            starts, ends = array("q"), array("q")
+            starts.frombytes(offsets[: 8 * n])
+            ends.frombytes(offsets[8:])
+            return cls(text, starts, ends)
         return cls(text, array("q", range(n)), array("q", range(1, n + 1)))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:

@@ -31,6 +31,8 @@ for _cp in range(0xF900, 0xFB00):
     if len(_folded) == 1 and _folded != chr(_cp):
         _WIDTH[_cp] = ord(_folded)
 _WIDTH_TABLE = str.maketrans({chr(k): chr(v) for k, v in _WIDTH.items()})
+# Whether a text holds any of them at all: a scan far cheaper than translating a text that has none.
+_WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_WIDTH)) + "]")
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _FW_NUMBER_PUNCT = re.compile(r"(?<=\d)[．，：](?=\d)")
@@ -77,7 +79,8 @@ def normalize_text(raw: str) -> TextMap:
     # Print-derived layout is read while the columns are as the source set them: hard wraps and
     # tables aligned with spaces are measured in display columns, before widths are folded.
     tm = _apply(tm, print_layout_edits(tm.text))
-    tm = _translate(tm, _WIDTH_TABLE)
+    if _WIDTH_CHARS.search(tm.text):
+        tm = _translate(tm, _WIDTH_TABLE)
     tm = _apply(tm, [(m.start(), m.end(), "") for m in _ZERO_WIDTH.finditer(tm.text)])
     tm = _apply(tm, [(m.start(), m.end(), m.group().translate({0xFF0E: ".", 0xFF0C: ",", 0xFF1A: ":"}))
                      for m in _FW_NUMBER_PUNCT.finditer(tm.text)])

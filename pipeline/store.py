@@ -19,6 +19,7 @@ exact text back. Parquet keeps the exact text.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import math
@@ -27,12 +28,14 @@ import re
 import secrets
 import shutil
 import time
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import infer_dtype
 
 from . import __version__, lock
 from .catalog import datapackage_json
@@ -77,16 +80,36 @@ def _float_or_missing(text: str) -> float:
 def _column(objs: tuple, c: str, rid: str, derived: dict):
     """One column of a table, typed as its contract says, from the model's objects."""
     if c == "report_id":
-        return [rid] * len(objs)
+        return _typed_array([rid] * len(objs))
     if c in derived:
-        return [derived[c](o) for o in objs]
+        return _typed_array([derived[c](o) for o in objs])
     if c in NUMERIC_TWINS:  # the exact text's float, or missing where the text is empty
         return np.array([_float_or_missing(getattr(o, NUMERIC_TWINS[c])) for o in objs], dtype="float64")
-    values = [getattr(o, c) for o in objs]
+    values = list(map(attrgetter(c), objs))
     if c == "page":
         return pd.array(values, dtype="Int64")
     if c == "ocr_confidence":  # a number or missing (text not read by OCR)
         return np.array(values, dtype="float64")
+    return _typed_array(values)
+
+
+def _typed_array(values: list):
+    """A column of text, integers or booleans only as the array pandas would make of the list
+    (given a list, pandas infers its type through several layers per column, which cost more than
+    the rest of building the tables); any other column stays a list for pandas to infer."""
+    first = type(values[0]) if values else None
+    if first is str or first is int or first is bool:
+        array = np.fromiter(values, dtype=object, count=len(values))
+        kind = infer_dtype(array, skipna=False)
+        if kind == "string":
+            return array
+        if kind == "boolean":
+            return array.astype(bool)
+        if kind == "integer":
+            try:
+                return array.astype(np.int64)  # what pandas makes of integers that fit
+            except OverflowError:
+                pass
     return values
 
 
@@ -167,20 +190,23 @@ def write_report(doc: Document, out_dir: str | Path, settings_key: str = "") -> 
         raise ValueError(f"report id {doc.report_id!r} would escape {out_dir}")
     check_id_free(out_dir, doc.report_id, doc.source_path)
     tmp = _new_dir(out_dir, f"{_TMP_PREFIX}{doc.report_id}-")
+    files = _DurableFiles()
     try:
         for i, (name, df) in enumerate(frames.items()):
-            _write_table(df, tmp / f"{name}.parquet", tmp / f"{name}.csv")
+            _write_table(df, tmp / f"{name}.parquet", tmp / f"{name}.csv", files)
             if i == 1:
                 _fault("tables_half_written")
-        _write_text(tmp / "source.txt", doc.raw)
-        _write_text(tmp / "document.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-        _write_text(tmp / "datapackage.json", datapackage_json(doc.report_id, list(frames)))
+        files.write(tmp / "source.txt", doc.raw.encode("utf-8"))
+        files.write(tmp / "document.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        files.write(tmp / "datapackage.json", datapackage_json(doc.report_id, list(frames)).encode("utf-8"))
+        files.sync()
         _check_written(tmp, frames)
         _fsync_dir(tmp)
         _fault("before_swap")
         _swap_into_place(tmp, target)
         _fault("after_swap")
     except BaseException:
+        files.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return record
@@ -221,18 +247,36 @@ def _text_scan(df: pd.DataFrame) -> tuple[dict[str, list[int]], bool]:
     """One pass over the text columns: the rows of each column whose cell a spreadsheet would run
     as a formula (a first-character test, the number pattern only for the few it keeps), and
     whether any cell holds a carriage return."""
+    return _scan(df)[1:]
+
+
+def _scan(df: pd.DataFrame) -> tuple[dict[str, list], dict[str, list[int]], bool]:
+    """``_text_scan`` with the cells of each text column it read (lists the caller may change).
+    A column of text only is first searched whole, its cells joined each after a NUL: where no
+    NUL is followed by one of those characters, no cell starts with one (most columns), and the
+    cells are looked at one by one only where one is."""
+    cells: dict[str, list] = {}
     risky: dict[str, list[int]] = {}
     carriage = False
     for c in df.columns:
         if df[c].dtype != object:
             continue
-        values = df[c].tolist()
+        values = cells[c] = df[c].tolist()
+        try:
+            whole = "\0" + "\0".join(values)
+        except TypeError:  # a missing cell among the text
+            whole = None
+        if whole is not None:
+            carriage = carriage or "\r" in whole
+            if not any("\0" + ch in whole for ch in _FORMULA_CHARS):
+                continue
         rows = [i for i, v in enumerate(values)
                 if isinstance(v, str) and v[:1] in _FORMULA_CHARS and not _NUMBER.fullmatch(v)]
         if rows:
             risky[c] = rows
-        carriage = carriage or any(isinstance(v, str) and "\r" in v for v in values)
-    return risky, carriage
+        if whole is None:
+            carriage = carriage or any(isinstance(v, str) and "\r" in v for v in values)
+    return cells, risky, carriage
 
 
 def _escaped(df: pd.DataFrame, risky: dict[str, list[int]]) -> pd.DataFrame:
@@ -259,46 +303,123 @@ def read_csv_rows(path: str | Path) -> list[dict]:
                 for row in csv.DictReader(fh)]
 
 
-def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, parquet_path)
+def _write_table(df: pd.DataFrame, parquet_path: Path, csv_path: Path,
+                 files: _DurableFiles | None = None) -> None:
+    """A table's Parquet file and CSV copy, each made in memory and written in one call (the
+    writers' own file handling cost more than the encoding); synced at once, or with the rest of
+    the report's files when ``files`` collects them."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(_arrow_table(df), sink)
     # Python's csv writer quotes only the characters of the line terminator ("\n"): a cell with a
     # carriage return would end its row early for a reader, so such a table quotes every text cell.
-    risky, carriage = _text_scan(df)
+    cells, risky, carriage = _scan(df)
     if carriage:
-        _escaped(df, risky).to_csv(csv_path, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC,
-                                   lineterminator="\n")
+        text = _escaped(df, risky).to_csv(None, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     else:
-        _write_csv(_escaped(df, risky), csv_path)
-    for p in (parquet_path, csv_path):
-        with open(p, "rb") as fh:
-            os.fsync(fh.fileno())
+        for c, rows in risky.items():  # what _escaped does, on the cells already read
+            for i in rows:
+                cells[c][i] = "'" + cells[c][i]
+        text = _csv_text(df, cells)
+    own = files is None
+    files = _DurableFiles() if files is None else files
+    try:
+        files.write(parquet_path, sink.getvalue().to_pybytes())
+        files.write(csv_path, text.encode("utf-8"))
+        if own:
+            files.sync()
+    finally:
+        if own:
+            files.close()
 
 
-def _csv_cells(s: pd.Series) -> list:
-    """A column's cells as ``csv.writer`` writes them the way pandas' ``to_csv`` does: missing
-    values (None, NaN, NA) empty, numbers and booleans as Python prints them."""
-    values = s.tolist()
+# The schema ``pa.Table.from_pandas`` gives a table, pandas metadata included, by its columns'
+# names, dtypes and Arrow types: the same for every report, and building it (the metadata most of
+# all) cost as much as converting the columns. A handful of layouts exist; the bound is a guard.
+_SCHEMAS: dict[tuple, pa.Schema] = {}
+MAX_SCHEMAS = 256
+
+
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    """``pa.Table.from_pandas(df, preserve_index=False)``: each column converted as that call
+    converts it (``pa.array(..., from_pandas=True)``), the schema made once per layout."""
+    series = [s for _, s in df.items()]
+    try:
+        arrays = [pa.array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy(),
+                           from_pandas=True) for s in series]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pa.Table.from_pandas(df, preserve_index=False)  # with pyarrow's message naming the column
+    key = tuple((c, str(s.dtype), a.type) for c, s, a in zip(df.columns, series, arrays, strict=True))
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if len(_SCHEMAS) >= MAX_SCHEMAS:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = table.schema
+        return table
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _csv_cells(s: pd.Series, values: list | None = None) -> list:
+    """A column's cells (``values``: as ``s.tolist()`` gives them) as ``csv.writer`` writes them
+    the way pandas' ``to_csv`` does: missing values (None, NaN, NA) empty, numbers and booleans as
+    Python prints them. A column of text only, or of floats without NaN, is taken as it is (one
+    C-level test instead of one per cell)."""
+    values = s.tolist() if values is None else values
+    if s.dtype == object:
+        try:
+            "".join(values)
+            return values  # text only: nothing missing
+        except TypeError:
+            pass
+    elif s.dtype.kind == "f" and not np.isnan(s.to_numpy()).any():
+        return values
     if s.dtype == object or str(s.dtype) == "Int64" or s.dtype.kind == "f":
         return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values]
     return values
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """A table as CSV through the standard library's C writer: the bytes pandas' ``to_csv``
+def _csv_text(df: pd.DataFrame, cells: dict[str, list] | None = None) -> str:
+    """A table as CSV through the standard library's C writer: the text pandas' ``to_csv``
     writes (minimal quoting, "\n" rows; ``tests/test_outputs.py`` holds them to that), at a fifth
-    of its cost, which was a fifth of a small report's whole run."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(df.columns)
-        w.writerows(zip(*(_csv_cells(df[c]) for c in df.columns), strict=True))
+    of its cost, which was a fifth of a small report's whole run. ``cells``: columns already
+    read (and escaped), by name."""
+    cells = cells or {}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(df.columns)
+    w.writerows(zip(*(_csv_cells(df[c], cells.get(c)) for c in df.columns), strict=True))
+    return buf.getvalue()
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+        fh.write(_csv_text(df))
+
+
+class _DurableFiles:
+    """The files of a report folder, each written whole in one call and then all synced: every
+    file is on disk (its own fsync) before the folder is checked and published, but the syncs
+    come after all the writes, so the kernel writes the data out together instead of the writer
+    waiting for the disk once per file in between."""
+
+    def __init__(self) -> None:
+        self._fds: list[int] = []
+
+    def write(self, path: Path, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # the umask decides
+        self._fds.append(fd)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+    def sync(self) -> None:
+        while self._fds:
+            os.fsync(self._fds[0])
+            os.close(self._fds.pop(0))
+
+    def close(self) -> None:
+        while self._fds:
+            os.close(self._fds.pop())
 
 
 def _check_written(folder: Path, frames: dict[str, pd.DataFrame]) -> None:
