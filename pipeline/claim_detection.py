@@ -52,6 +52,10 @@ _FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
 _RANK_UNITS = frozenset(_LABELS["rank_units"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
+# "附表22、23", "图3至图5", "表1-3": numbers in a list that a table's or a figure's number opens
+_LIST_SEPARATORS = "、，,和及至-－~～"
+_FIGURE_LIST = re.compile(rf"[{_FIGURE_BEFORE}]\s*[0-9]+(?:\s*[{_LIST_SEPARATORS}]\s*[{_FIGURE_BEFORE}]?\s*[0-9]+)*\s*[{_LIST_SEPARATORS}]\s*$")
+FIGURE_LIST_REACH = 40  # characters: how far back a list of table numbers is looked for
 _LABEL_AFTER = _LABELS["label_after"]
 _ORDERS_OF_TEN = frozenset("十百千万亿")
 _CLASS_NOUNS = tuple(_LABELS["class_nouns"])
@@ -236,6 +240,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
+    if not unit and prev in _LIST_SEPARATORS and _FIGURE_LIST.search(s, max(0, q.start - FIGURE_LIST_REACH), q.start):
+        return False  # "（详见附表22、23）": the list of table numbers goes on
     if prev in "-－" and _latin(s[q.start - 2 : q.start - 1] or "\0") and not unit:
         return False  # "PP-10096", "C-919": a model's or a vessel's number
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):

@@ -10,6 +10,7 @@ the document's blocks in reading order and assembles the rows the claims contrac
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Optional
 
@@ -19,7 +20,7 @@ from .ids import stable_id
 from .model import Block, Claim, Document, TableCell
 from .numbers import format_decimal
 from .periods import MAY_HOLD_TIME, TimeExpr, find_time_expressions, year_word
-from .table_claims import header_change, header_unit, stated_unit, table_claims
+from .table_claims import header_change, header_unit, is_prose, stated_unit, table_claims
 
 # Blocks whose numbers are never claims: the title page, structure numerals, notes, page
 # furniture and clipping metadata (【原文出处】…); tables are read cell by cell instead.
@@ -65,6 +66,15 @@ def extract_claims(doc: Document) -> Document:
         block = doc.blocks[i]
         prev = doc.blocks[i - 1] if i > 0 else None
         caption = prev.text if prev is not None and prev.kind == "figure_caption" else ""
+        for cell in (c for c in cells if not c.is_header and is_prose(c.text)):  # a cell that holds a paragraph is read as one
+            at = block.text.find(cell.text)
+            if at >= 0:
+                # without a unit of its own a number in a table's text is a code ("列入8090(其他居民
+                # 服务业)", claims.md), not a count: Chinese counts carry a classifier
+                claims.extend(c for c in _block_claims(doc, dataclasses.replace(
+                    block, kind="paragraph", text=cell.text, start=block.start + at,
+                    end=block.start + at + len(cell.text)), ref_year, doc_year, section_paths, ids, republic)
+                    if c.unit)
         claims.extend(table_claims(doc, block, cells, ref_year, doc_year, caption,
                                    stated_unit(doc.blocks, i), section_paths.get(block.section_id or "", ""),
                                    ids))

@@ -223,6 +223,9 @@ _NOUN_START_EXCEPTIONS = {u: tuple(words) for u, words in _LEX.mapping("units", 
 # A rate unit: "元/人", "部/百人", "公里/百平方公里".
 _PER_WORDS = "|".join(re.escape(w) for w in sorted(_LEX.words("units", "rate", "per"), key=len, reverse=True))
 _PER = rf"(?:/(?:百|千|万)?(?:{_PER_WORDS}))?"
+# A rate per so many people, with no unit before it: "2.95/10万" (maternal deaths per 100,000).
+_PER_COUNT = "/\\s*(?:" + "|".join(r"\s*".join(map(re.escape, w)) for w in sorted(
+    _LEX.words("units", "rate", "per_count"), key=len, reverse=True)) + r")(?![0-9])"
 
 # Qualifiers written between the digits and the unit ("60 多家", "27623 余份", "三十几万"); "+"
 # ("2万+") follows the unit.
@@ -235,7 +238,7 @@ _UNIT_AFTER_HALF = re.compile("|".join(map(re.escape, _LEX.words("units", "half"
 _HALF_NOUN_STARTS = frozenset(_LEX.words("units", "half", "noun_starts"))
 _QUANTITY = re.compile(
     rf"(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?P<scale>{_SCALE}*)"
-    rf"(?P<unit>(?:{_UNIT_RE}){_PER})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
+    rf"(?P<unit>(?:{_UNIT_RE}){_PER}|{_PER_COUNT})?(?P<half>(?<=[{_HALF_UNITS}])半)?(?P<plus>\+)?"
 )
 # A share "X分之Y" (三分之一, 百分之三十五点六); no scale word may follow ("三分之一万" is none).
 _FRACTION = re.compile(rf"(?P<frac>{_DENOMINATOR})(?P<num>{NUMERAL})(?P<inner>[{_INNER}]?)(?![{_SCALES}])")
@@ -331,6 +334,8 @@ def _quantity_from_match(m: re.Match) -> Optional[Quantity]:
     if half:
         value = value + _HALF
     unit = unit or ""
+    if unit.startswith("/"):
+        unit = re.sub(r"\s", "", unit)  # "/10 万" → "/10万"
     plus = "+" if plus_sign else ""
     end = m.end()
     if (unit and not half and not plus and not scale and not inner and m.string[end : end + 1] == "半"

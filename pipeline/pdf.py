@@ -678,12 +678,14 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
     out = []
     decoded = []
     shown = hidden = 0
+    inked: set = set()  # (character, origin) of every character drawn so far on the page
     for block in blocks:
         for line in block["lines"]:
             spans = line["spans"]
             if not keep_hidden and not all(s["alpha"] for s in spans):
                 hidden += sum(len(s["chars"]) for s in spans if not s["alpha"])
                 spans = [s for s in spans if s["alpha"]]
+            spans, overprinted = _without_overprint(spans, inked)
             chars = list(chain.from_iterable(map(_CHARS, spans)))
             text = "".join(map(_CHAR, chars))
             if not text.strip():
@@ -714,10 +716,33 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
                 # ("    以上…") or left at a line's end are no ink, and the paragraph rules
                 # compare where the ink starts and stops.
                 x0, y0, x1, y1 = line["bbox"]
-                if a or b < len(text):
+                if a or b < len(text) or overprinted:
                     x0, x1 = flat[4 * a], max(flat[4 * (b - 1) + 2], flat[4 * a])
                 out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold, face))
     return out, "".join(decoded), shown, hidden
+
+
+def _without_overprint(spans: list, inked: set) -> tuple[list, bool]:
+    """The spans without the characters drawn a second time at the same place: typesetters fake a
+    bold face by printing a run twice (方正飞翔 and WPS without a bold font), and the text layer then
+    holds every such heading and figure twice ("（一）一般公共预算⏎一般公共预算", "169⏎169.59").
+    What the reader sees once is read once. ``inked`` gathers the page's characters."""
+    out = []
+    dropped = False
+    for sp in spans:
+        kept = []
+        for c in sp["chars"]:
+            key = (c["c"], c["origin"])
+            if key in inked and not c["c"].isspace():
+                dropped = True
+                continue
+            inked.add(key)
+            kept.append(c)
+        if len(kept) == len(sp["chars"]):
+            out.append(sp)
+        elif kept:
+            out.append({**sp, "chars": kept})
+    return out, dropped
 
 
 def _face(spans: list, text: str) -> str:
@@ -740,9 +765,10 @@ def _joined_face(a: str, b: str) -> str:
     return a if a == b or not b else b if not a else ""
 
 
-# Private-use code points: what symbol fonts (Wingdings, Symbol) map their bullets, arrows and
-# check marks to. They are no text in any script, so they are left out of what is written.
-_SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff]")
+# Private-use code points (the BMP's and planes 15-16): what symbol fonts (Wingdings, Symbol) and
+# fonts without a Unicode map map their bullets, arrows, check marks and glyph numbers to. They
+# are no text in any script, so they are left out of what is written.
+_SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 
 def _without_symbol_glyphs(text: str, flat: array) -> tuple[str, array]:
@@ -849,16 +875,20 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
         if out:
             prev = out[-1]
             a, b = prev.bbox, ln.bbox
-            same_row = abs(a.y1 - b.y1) < lay.same_row and abs(a.y0 - b.y0) < lay.same_row
+            same_bottom, same_top = abs(a.y1 - b.y1) < lay.same_row, abs(a.y0 - b.y0) < lay.same_row
+            same_row = same_bottom and same_top
             gap = b.x0 - a.x1
             size = max(ln.size, prev.size)
+            # a raised footnote mark ("一般公共预算①执行情况") or a lowered index glued to a line:
+            # one edge shared, no gap
+            glued = (same_bottom or same_top) and -1 <= gap < lay.touching_gap * size
             # Touching pieces of a line, or short pieces of a letter-spaced heading ("一、综" "合");
             # never two column lines side by side across a gutter.
             reach = (lay.spaced_reach_large if body_size and size >= lay.larger * body_size
                      else lay.spaced_reach)
             spaced = (gap < reach * size and min(len(prev.text), len(ln.text)) <= lay.spaced_piece
                       and abs(prev.size - ln.size) < lay.same_size)  # one heading's letters: one size
-            if same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced):
+            if (same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced)) or glued:
                 latin = (prev.text[-1:].isascii() and prev.text[-1:].isalnum()
                          and ln.text[:1].isascii() and ln.text[:1].isalpha())
                 sep = " " if latin or gap > lay.word_space * size else ""

@@ -271,6 +271,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         g = _without_empty_columns(drawn, words)
         if g is None:
             continue
+        g = _with_unruled_columns(g, words)
         y1 = g.bbox.y1
         nrows = len(g.ys) - 1
         ncols = len(g.xs) - 1
@@ -452,6 +453,34 @@ def _without_empty_columns(g: Grid, words: list) -> Grid | None:
     if len(xs) < 3:
         return None
     return Grid(tuple(xs), g.ys, g.open_bottom)
+
+
+def _with_unruled_columns(g: Grid, words: list) -> Grid:
+    """A ruled column that holds two columns with no rule between them ("产量 | 比上年增长%" under
+    one cell of the header, their numbers side by side on every line): a blank strip that runs
+    down the whole column, with a header word on each side of it and a number on each side in
+    most body lines, is a column edge too. A column of wrapped text has no such strip (its lines
+    start at one edge and end where they will)."""
+    if len(g.ys) < 3:
+        return g
+    bottom = g.open_bottom or g.ys[-1]
+    header_bottom = g.ys[1]
+    xs = list(g.xs)
+    out = [xs[0]]
+    for a, b in zip(xs, xs[1:], strict=False):
+        inside = [w for w in _inside(words, BBox(a, g.ys[0], b, bottom)) if a <= w.cx <= b]
+        heads = [w for w in inside if w.cy <= header_bottom]
+        body = [w for w in inside if w.cy > header_bottom]
+        for m in (_blank_strips(inside, a, b) if heads and body else []):
+            left_heads = any(w.cx < m for w in heads) and any(w.cx > m for w in heads)
+            lines = _lines_of(body)
+            both = sum(1 for _cy, ws in lines
+                       if any(w.cx < m and _NUMBER_CELL.fullmatch(w.text) for w in ws)
+                       and any(w.cx > m and _NUMBER_CELL.fullmatch(w.text) for w in ws))
+            if left_heads and 2 * both > len(lines):
+                out.append(m)
+        out.append(b)
+    return g if len(out) == len(xs) else Grid(tuple(out), g.ys, g.open_bottom)
 
 
 def _table_from_words(g: Grid, words: list[Word], bottom: float | None = None,

@@ -74,6 +74,9 @@ _FIGURE = re.compile(r"^(?:[●■▲◆]\s*(.+)|[图表]\s*[0-9]{1,3}(?:[-－.�
 _SOURCE_NOTE = re.compile(r"^(?:数据来源|资料来源|来源|注)\s*[:：]|^数据截[至止]")
 _LIST_ITEM = re.compile(r"^(?:-(?![0-9.])|[*•◎]|[①-⑳]|\d{1,2}[.、](?!\d))\s*")
 _GENRE_ENDS = tuple(load_lexicon().words("organisations", "titles", "genre_ends"))
+# Footnote markers glued to a heading's words ("八、财政、金融[9]、证券和保险"): the note's number,
+# not the title's. Defined once, beside the other name words (indicators.toml).
+_FOOTNOTE_MARK = re.compile(load_lexicon().mapping("indicators", "names")["footnote_pattern"])
 MAX_TITLE = 60  # characters: a title on two lines is still short
 _DATE_LINE = re.compile(r"^\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?$")
 _DATELINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")  # a full date: a dateline, no chart label
@@ -262,7 +265,7 @@ def segment(doc: Document) -> Document:
         _, re_ = raw_span(last.start, last.end)
         sections.append(
             Section(node.section_id, node.parent.section_id if node.parent else None, node.level,
-                    node.number, node.title, rs, re_, lines_index.line_of(rs), node.path)
+                    node.number, _FOOTNOTE_MARK.sub("", node.title), rs, re_, lines_index.line_of(rs), node.path)
         )
     return doc.evolve(
         lines=lines_index,

@@ -115,6 +115,15 @@ def _statement(text: str) -> str:
     return m.group(1)
 
 
+PROSE_CELL_CHARS = 20  # a cell this long with a sentence's punctuation is a paragraph, not a value
+
+
+def is_prose(text: str) -> bool:
+    """A table cell written as running text ("2024年，省级共转贷…192.87亿元，其中：新增债券…。"):
+    its figures are claims of its sentences, as in a paragraph, not values under its column."""
+    return len(text) >= PROSE_CELL_CHARS and ("。" in text or text.count("，") >= 2)
+
+
 def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, doc_year,
                  caption: str, statement: str, path: str, make_id: Callable[[str], str]) -> list[Claim]:
     """Claims of one table's cells (see the module docstring for how units are found)."""
@@ -133,6 +142,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
         if in_cell:
             statement = in_cell.group(1)  # a cell "单位：万元"
+    header_rows |= _lower_header_rows(row_cells, header_rows, header)
     body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
@@ -154,12 +164,15 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         return header_unit(label), bool(_YEAR_CELL.fullmatch(label.strip())) and bool(times), times
 
     label_periods = _row_label_periods(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, row_label)
+    label_x = _label_lefts(doc, [c for c in cells if c.col == label_col and c.text.strip()])
+    group_units = _group_label_units(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, label_x, row_label)
     stated = _stated_units(statement, [col for col in columns if col not in id_cols | year_cols
                                        and col not in (unit_col, label_col)], header, column)
     out = []
     for cell in cells:
-        if cell.is_header or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols:
-            continue
+        if (cell.is_header or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols
+                or is_prose(cell.text)):
+            continue  # a prose cell's figures are read as a paragraph's (claims.py)
         head = header.get(cell.col, "")
         value, value_max, sign_unit = _cell_number(cell.text)
         written = _written_quantity(cell.text) if value is None else None
@@ -184,6 +197,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             scale, unit = unit_text(row_cells[cell.row].get(unit_col, ""))  # a 单位 column: "万辆"
         if not unit and label_unit and not growth and not ratio:
             scale, unit = label_scale, label_unit  # the row label states it: "地区生产总值（亿元）"
+        if not unit and cell.row in group_units and not growth and not ratio:
+            scale, unit = group_units[cell.row]  # "铁路" under "货物运输总量（万吨）"
         if not unit and cell.col in stated:
             scale, unit = stated[cell.col]
         if not unit and (growth or sign_unit):
@@ -220,6 +235,76 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 block_id=block.block_id,
             )
         )
+    return out
+
+
+def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[int], header: dict[int, str]) -> set[int]:
+    """A header of two rows whose second the reader took for the body: "招生 | | 在校生 | " over
+    "| 绝对量 | 增速 | 绝对量 | 增速". A row right under the header with no row label and no
+    number is the header's lower row; each of its columns is named by the cell above (or by the
+    merged cell spanning it from the left) and its own word: 招生绝对量, 招生增速. ``header`` is
+    updated in place."""
+    if not header_rows:
+        return set()
+    rows = sorted(row_cells)
+    first_col = min(c for r in rows for c in row_cells[r])
+    added: set[int] = set()
+    last = max(header_rows)
+    for r in rows:
+        if r <= last:
+            continue
+        texts = row_cells[r]
+        if (r != last + 1 or texts.get(first_col, "").strip() or not any(t.strip() for t in texts.values())
+                or any(_MAY_BE_NUMBER.search(t) for t in texts.values())):
+            break
+        upper, spanning = dict(header), ""
+        for col in sorted(set(upper) | set(texts)):
+            if upper.get(col, "").strip():
+                spanning = upper[col]
+            lower = texts.get(col, "").strip()
+            if lower:
+                header[col] = (upper.get(col, "").strip() or spanning) + lower
+        added.add(r)
+        last = r
+    return added
+
+
+def _label_lefts(doc: Document, labels: list[TableCell]) -> dict[int, float]:
+    """Row → left edge of its label on the page (PDF inputs; where the page says nothing of
+    indentation, nothing)."""
+    if not doc.boxes or not labels:
+        return {}
+    from .pdf import box_of
+
+    starts = [b.start for b in doc.boxes]
+    out = {}
+    for c in labels:
+        _page, box = box_of(doc.boxes, starts, c.raw_start, max(c.raw_end, c.raw_start + 1))
+        if box is not None:
+            out[c.row] = box.x0
+    return out
+
+
+_MAY_BE_NUMBER = re.compile(r"[0-9]")
+GROUP_INDENT = 4.0  # points: a row label set this much right of the one above it sits under it
+
+
+def _group_label_units(rows: list[int], labels: dict[int, str], label_x: dict[int, float], row_label) -> dict[int, tuple]:
+    """The unit a group row's label states ("货物运输总量（万吨）") for the indented rows under it that
+    state none ("铁路", "公路"), until a row set as far left as the group's own label."""
+    out: dict[int, tuple] = {}
+    group: tuple | None = None
+    group_x = 0.0
+    for r in rows:
+        label = labels.get(r, "")
+        x = label_x.get(r)
+        unit = row_label(label)[0] if label else (Decimal(1), "")
+        if unit[1]:
+            group, group_x = (unit, x) if x is not None else (None, 0.0)
+        elif group is not None and x is not None and x >= group_x + GROUP_INDENT:
+            out[r] = group
+        else:
+            group = None
     return out
 
 

@@ -715,3 +715,34 @@ def test_ratio_signs_school_types_batches_and_intensities():
     assert claims_of("三次产业结构由18.6∶35.8∶45.6调整为17.9∶35.2∶46.9。\n") == []
     assert [(c.value, c.unit) for c in claims_of("九年一贯制学校73所，抽查526批次，能耗0.627吨标准煤/万元。\n")] == [
         ("73", "所"), ("526", "批次"), ("0.627", "吨标准煤/万元")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("孕产妇死亡率2.95/10万，婴儿死亡率1.59‰。", [("2.95/10万", "2.95", "/10万"), ("1.59‰", "1.59", "‰")]),
+    ("（详见附表22、23）", []),
+    ("收支情况见表3至5。", []),
+    ("（详见附表28、29、30），共安排资金30亿元。", [("30亿元", "3000000000", "元")]),
+])
+def test_rates_per_so_many_people_and_lists_of_table_numbers(text, expected):
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
+    assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected
+
+
+def test_a_header_of_two_rows_names_each_column_by_both():
+    """The lower row of a two-row header ("| 绝对量 | 增速 | 绝对量 | 增速") is header, not body: the
+    增速 columns are percentages, the 绝对量 columns take the unit statement's 人."""
+    text = ("2025年各类学校招生和在校生情况\n单位：人、%\n指标\t招生\t\t在校生\t\n\t绝对量\t增速\t绝对量\t增速\n"
+            "普通高校\t243966\t-2.3\t815486\t0.1\n普通高中\t53636\t1.5\t155910\t-0.5\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    cells = {(c.subject, c.surface): (c.value, c.unit, c.change) for c in doc.claims}
+    assert cells[("普通高校", "243966")] == ("243966", "人", "")
+    assert cells[("普通高校", "-2.3")] == ("-2.3", "%", "increase")
+    assert cells[("普通高中", "-0.5")] == ("-0.5", "%", "increase")
+
+
+def test_a_table_cell_written_as_a_paragraph_is_read_as_one():
+    text = ("重点工作\t工作情况\n举借债务\t2024年，省级共转贷我市政府债券192.87亿元，其中：新增债券45.51亿元，"
+            "再融资债券147.36亿元。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    assert [(c.surface, c.value, c.period) for c in doc.claims] == [
+        ("192.87亿元", "19287000000", "2024"), ("45.51亿元", "4551000000", "2024"), ("147.36亿元", "14736000000", "2024")]

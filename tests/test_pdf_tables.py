@@ -331,3 +331,82 @@ def test_a_ruled_header_of_several_rows_over_an_unruled_body_that_runs_on(tmp_pa
     assert not [b for b in doc.blocks if b.kind == "paragraph" and "甲省" in b.text]
     cells = {(c.subject, c.surface): c.value for c in doc.claims}
     assert cells[("甲省本级", "789.48")] == "78948000000"
+
+
+def test_two_columns_under_one_ruled_cell_are_split_by_the_blank_strip_between_them(tmp_path):
+    """Column rules between the label, the unit and the values only: 产量 and 比上年增长% share one
+    ruled column, their numbers side by side on every line."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        x0, xu, xv, x1, top = 110.0, 240.0, 310.0, 530.0, 100.0
+        _text(page, 180, top - 8, "2025年规模以上工业主要产品产量及增速", 10.5)
+        page.draw_line((x0, top), (x1, top), width=0.7)
+        for x, head in ((150, "产品名称"), (262, "单位"), (340, "产量"), (460, "比上年增长%")):
+            _text(page, x, top + 13, head)
+        page.draw_line((x0, top + 18), (x1, top + 18), width=0.5)
+        y = top + 18
+        for label, unit, amount, growth in (("工业机器人", "套", "21684", "105.3"), ("锂离子电池", "万只", "6173.8", "45.2"),
+                                            ("汽车", "万辆", "187.2", "-2.9"), ("钢材", "万吨", "228.7", "5.5")):
+            y += 18
+            _text(page, x0 + 2, y - 5, label)
+            _text(page, 265, y - 5, unit)
+            _text(page, 340, y - 5, amount)  # digits of this face are 9 pt wide
+            _text(page, 470, y - 5, growth)
+        page.draw_line((x0, y + 4), (x1, y + 4), width=0.5)
+        for x in (xu, xv):
+            page.draw_line((x, top), (x, y + 4), width=0.5)
+    doc = _pdf(tmp_path / "split.pdf", draw)
+    (table,) = _tables(doc)
+    rows = [r.split("\t") for r in table.text.split("\n")]
+    assert rows[0] == ["产品名称", "单位", "产量", "比上年增长%"]
+    assert rows[3] == ["汽车", "万辆", "187.2", "-2.9"]
+    cells = {(c.subject, c.surface): (c.value, c.unit, c.change) for c in doc.claims}
+    assert cells[("锂离子电池", "6173.8")] == ("61738000", "只", "")
+    assert cells[("汽车", "-2.9")] == ("-2.9", "%", "increase")
+
+
+def test_a_group_row_gives_its_unit_to_the_indented_rows_under_it(tmp_path):
+    """"货物运输总量（万吨）" over 铁路 and 公路 set further right: their 绝对量 cells are 万吨 too; the next
+    group row states its own unit."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols, top = (60, 300, 420, 540), 100.0
+        page.draw_line((cols[0], top), (cols[-1], top), width=1.4)
+        for c, head in enumerate(("指标", "绝对量", "增速（%）")):
+            _text(page, cols[c] + 4, top + 15, head)
+        page.draw_line((cols[0], top + 22), (cols[-1], top + 22), width=0.5)
+        y = top + 22
+        for indent, label, amount, growth in ((0, "货物运输总量（万吨）", "9976.0", "6.1"), (18, "铁路", "1162.4", "18.8"),
+                                              (18, "公路", "8704.6", "3.5"), (0, "货物运输周转总量（亿吨公里）", "430.7", "0.8"),
+                                              (18, "铁路", "231.1", "1.1")):
+            y += 16
+            for x, text in ((cols[0] + 4 + indent, label), (cols[1] + 4, amount), (cols[2] + 4, growth)):
+                _text(page, x, y - 4, text)
+        for x in cols[1:-1]:
+            page.draw_line((x, top), (x, y + 4), width=0.5)
+        page.draw_line((cols[0], y + 4), (cols[-1], y + 4), width=1.4)
+    doc = _pdf(tmp_path / "groups.pdf", draw)
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("铁路", "1162.4")] == ("11624000", "吨")
+    assert cells[("铁路", "231.1")] == ("23110000000", "吨公里")
+    assert cells[("公路", "3.5")] == ("3.5", "%")
+
+
+def test_a_run_printed_twice_to_look_bold_is_read_once(tmp_path):
+    """Fake bold: the heading and a figure drawn a second time over themselves; a footnote mark set
+    raised inside the heading stays on its line."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        for _ in range(2):
+            _text(page, 100, 100, "（一）一般公共预算", 15.7)
+        _text(page, 100 + 15.7 * 9, 96, "①", 7.9)
+        for _ in range(2):
+            _text(page, 100 + 15.7 * 9 + 7.9, 100, "执行情况", 15.7)
+        page.insert_textbox(pymupdf.Rect(72, 120, 523, 200), "全市一般公共预算收入完成107.14亿元，为预算的97.9%。",
+                            fontname=FONT, fontsize=15.7)
+        for _ in range(2):
+            _text(page, 72, 230, "总计169.59亿元", 15.7)
+    doc = _pdf(tmp_path / "overprint.pdf", draw)
+    assert doc.raw.count("一般公共预算") == 2 and "169.59亿元" in doc.raw and doc.raw.count("169.59") == 1
+    assert "（一）一般公共预算①执行情况" in doc.raw
+    assert [c.surface for c in doc.claims if "169" in c.surface] == ["169.59亿元"]

@@ -125,3 +125,12 @@ def test_page_numbers_between_double_dashes_are_furniture():
     doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
     assert [b.text for b in doc.blocks if b.kind == "furniture"] == [f"——{p}——" for p in (10, 11, 12)]  # spaces normalised
     assert not [c for c in doc.claims if c.unit == ""]
+
+
+def test_a_footnote_mark_in_a_heading_is_not_part_of_its_title():
+    from pipeline.model import Document
+    from pipeline.process import process_document
+
+    text = "某市2025年国民经济和社会发展统计公报\n\n一、综合\n\n全年地区生产总值100亿元。\n\n二、财政、金融[9]、证券和保险\n\n全年财政收入10亿元。\n"
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "综合"), ("二", "财政、金融、证券和保险")]
