@@ -671,7 +671,7 @@ def _raw_lines(textpage) -> tuple[list[_Line], str]:
     return out, decoded
 
 
-_CHARS, _CHAR, _BOX = itemgetter("chars"), itemgetter("c"), itemgetter("bbox")
+_CHARS, _CHAR, _BOX, _ORIGIN = itemgetter("chars"), itemgetter("c"), itemgetter("bbox"), itemgetter("origin")
 
 
 def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str, int, int]:
@@ -730,6 +730,11 @@ def _without_overprint(spans: list, inked: set) -> tuple[list, bool]:
     out = []
     dropped = False
     for sp in spans:
+        keys = list(zip(map(_CHAR, sp["chars"]), map(_ORIGIN, sp["chars"])))
+        if inked.isdisjoint(keys):  # the common case, at the cost of one set operation
+            inked.update(keys)
+            out.append(sp)
+            continue
         kept = []
         for c in sp["chars"]:
             key = (c["c"], c["origin"])
@@ -1111,6 +1116,7 @@ class _Writer:
         left = min((e.bbox.x0 for e in body_lines), default=0.0)
         right = max((e.bbox.x1 for e in body_lines), default=0.0)
         para: list[tuple[int, _Line]] = []
+        para_right = 0.0
         continued = False
         if self.carry:
             first = next((e for e in elements), None)
@@ -1122,6 +1128,7 @@ class _Writer:
                     and (first.bbox.x0 - own_left < lay.carry_indent * first.size
                          or len(self.carry) == 1 and _hanging(last, first, max(right, last.bbox.x1), lay))):
                 para = self.carry  # the paragraph the previous page ended in the middle of
+                para_right = max(ln.bbox.x1 for _p, ln in para)
                 continued = True
             else:
                 self._paragraph(self.carry)
@@ -1144,10 +1151,10 @@ class _Writer:
             pitch = pitch_of.get(round(e.size), lay.default_pitch * e.size)
             if continued:
                 continued = False  # the first line overleaf goes on with the carried paragraph
-            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, max(x.bbox.x1 for _, x in para),
-                                         lay, e.edge or right):
+            elif para and _new_paragraph(para[-1][1], e, body_size, pitch, para_right, lay, e.edge or right):
                 self._paragraph(para)
                 para = []
+            para_right = max(para_right, e.bbox.x1) if para else e.bbox.x1  # the paragraph's right edge so far
             para.append((pno, e))
         last_line = para[-1][1] if para else None
         if (last_line is not None and abs(last_line.size - body_size) < lay.same_size
