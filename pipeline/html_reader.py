@@ -39,6 +39,32 @@ _TITLE_META = ("articletitle", "og:title", "dc.title")
 # of related links is mostly link text; a footer is short.
 ARTICLE_SHARE = 0.85
 MAX_LINK_SHARE = 0.3  # an element whose Chinese text is more than this share links is navigation
+# A page whose article has less prose than this (Chinese characters in lines with a full stop "。")
+# while it embeds or links a document file, or shows a run of pictures, is a wrapper around the
+# report, not the report. Measured on 126 saved pages of bureaus and bulletin collections: the
+# wrappers (a pdf.js viewer, a link to the .docx or .pdf attachment, the bulletin as 16-24 page
+# images) have 0 such characters; the shortest page holding a report's text has 484.
+WRAPPER_MAX_PROSE = 200
+# Pictures side by side in one element, not links: the report shown as page images. Measured on
+# the same pages: at most 2 in one element on pages that hold the text (a chart, a QR code),
+# 16 and 24 on the two pages that show a bulletin as pictures.
+PICTURE_PAGES_MIN = 5
+# A line at either end of the article whose Chinese characters are at least this share page-tool
+# words (lexicon pages.toml [furniture]) is the page's: "【打印】" and "【我要纠错】" are all tool
+# words, "选择区域：黑龙江省" half. Only the ends are trimmed, so that a heading such as "分享经济"
+# inside the report stays; a line with a full stop or a digit is never trimmed.
+FURNITURE_SHARE = 0.5
+# A headline (<h1>) replaces the <title>'s text by the part both share when that part has this
+# many Chinese characters and this share of the headline: "(黑龙江省)2025年佳木斯市…公报-红黑统计公报库"
+# and the headline "2025年佳木斯市…公报 2025" share the bulletin's name, 25 of 30 characters.
+HEADLINE_MIN_HAN = 8
+# The lines of a report's title page at the top of an article: a title of up to two lines, the
+# bureau and the survey team, the date. A date among them is the report's own; the page's date
+# is written under the title only when none is there.
+TITLE_PAGE_LINES = 6
+HEADLINE_SHARE = 0.7
+# Files a page links to or embeds that hold a report themselves.
+_DOCUMENT_FILE = re.compile(r"[^/?#&=]*\.(?:pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,10 @@ def looks_like_html(head: bytes) -> bool:
         if end < 0:
             return False
         text = text[end + 3 if text.startswith(b"<!--") else end + 2:].lstrip()
+    if text.startswith(b"<!doctype") and not text.startswith(b"<!doctype html"):
+        # an empty or unusual doctype ("<!DOCTYPE>", as some CMS templates write): a page if an
+        # <html>, <head> or <body> tag follows
+        return any(tag in text for tag in (b"<html", b"<head", b"<body"))
     return text.startswith((b"<!doctype html", b"<html", b"<head"))
 
 
@@ -106,9 +136,16 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
         raise ReportError(str(path), "truncated_or_corrupt",
                           f"the web page cannot be parsed ({exc}); save it again from the browser.") from exc
     meta = _metadata(root)
+    embedded, linked, other_files = _documents(root)
+    pictures = _picture_run(root)
     for el in list(root.iter(*_DROP)):
-        if el.getparent() is not None:
-            el.drop_tree()
+        if el.getparent() is None:
+            continue
+        if el.tag == "form" and _prose(" ".join(el.itertext())) >= WRAPPER_MAX_PROSE:
+            # a page built as one <form> (ASP.NET and similar): its fields go, its text stays
+            el.drop_tag()
+            continue
+        el.drop_tree()
     for el in list(root.iter()):  # hidden blocks: menus and pop-ups the page never shows
         style = (el.get("style") or "").replace(" ", "").lower() if isinstance(el.tag, str) else ""
         if "display:none" in style and el.getparent() is not None:
@@ -121,19 +158,31 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
         raise ReportError(str(path), "empty_input",
                           "the web page has no article text (only menus and links?); save the article page "
                           "itself, not a list of links.")
+    if "date" not in meta:
+        date_line = _date_before(body, article)
+        if date_line:
+            meta["date"] = date_line
     writer = _Writer()
-    blocks = _blocks(article)
-    first_lines = [t for kind, t, _ in blocks if kind == "text"][:3]
+    blocks = _trim_furniture(_blocks(article))
+    first_lines = [t for kind, t, _ in blocks if kind == "text"][:TITLE_PAGE_LINES]
     title = meta.get("title", "")
-    if title and not any(_same(title, t) for t in first_lines):
+    titled = [i for i, t in enumerate(first_lines[:3]) if title and _same(title, t)]
+    if title and not titled:
         writer.line(title, "title")
     date = meta.get("date", "")
+    # the date goes under the title (the page's headline or the article's own title lines)
+    date_after = titled[-1] if titled else -1
     if date and not any(_DATE.search(t) for t in first_lines):
-        writer.line(date, "date")
+        if date_after < 0:
+            writer.line(date, "date")
+    else:
+        date_after = -1
     n_block = n_table = 0
     for kind, content, _el in blocks:
         if kind == "text":
             writer.line(content, f"block {n_block}")
+            if n_block == date_after:
+                writer.line(date, "date")
             n_block += 1
         else:
             writer.table(content, n_table)
@@ -141,7 +190,104 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
     text = writer.text()
     if not _HAN.search(text) and not re.search(r"\w{3}", text):
         raise ReportError(str(path), "empty_input", "the web page has no article text.")
+    prose = _prose("\n".join(t for kind, t, _ in blocks if kind == "text"))
+    if prose < WRAPPER_MAX_PROSE:
+        _refuse_wrapper(str(path), meta, embedded + linked + other_files, bool(embedded), pictures)
+    if embedded or linked:
+        meta["attachments"] = list(dict.fromkeys(embedded + linked))
     return HtmlText(text, hashlib.sha256(data).hexdigest(), encoding, tuple(writer.anchors), meta)
+
+
+def _is_furniture(line: str) -> bool:
+    if "。" in line or re.search(r"\d", line) or len(line) > 40:
+        return False
+    from .lexicon import load
+
+    words = sorted(load().words("pages", "furniture", "words"), key=len, reverse=True)
+    covered = [False] * len(line)
+    for word in words:
+        for m in re.finditer(re.escape(word), line):
+            covered[m.start():m.end()] = [True] * len(word)
+    han = [i for i, ch in enumerate(line) if _HAN.match(ch)]
+    return bool(han) and sum(covered[i] for i in han) >= FURNITURE_SHARE * len(han)
+
+
+def _trim_furniture(blocks: list) -> list:
+    """The article without the page-tool lines at its start and end (print, close, share, the
+    location line): they sit inside the element that holds the article on many sites."""
+    start, end = 0, len(blocks)
+    while start < end and blocks[start][0] == "text" and _is_furniture(blocks[start][1]):
+        start += 1
+    while end > start and blocks[end - 1][0] == "text" and _is_furniture(blocks[end - 1][1]):
+        end -= 1
+    return blocks[start:end]
+
+
+def _prose(text: str) -> int:
+    """Chinese characters in the lines that hold a sentence (a full stop): a report's body has
+    thousands, menus, headlines, date lines and footers none."""
+    return sum(_han(line) for line in text.split("\n") if "。" in line)
+
+
+def _documents(root) -> tuple[list[str], list[str], list[str]]:
+    """Report files the page embeds (a PDF viewer's frame, <embed>, <object>), those it links
+    whose link text or file name is a headline of the page (the attachment of an article page),
+    and the other document links (menus, lists of other years, attachments under another name)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    headlines = [re.split(r"\s*(?:[_|｜]|\s-\s|——)\s*", re.sub(r"\s+", " ", el.text_content()).strip())[0]
+                 for el in root.iter("title", "h1", "h2", "h3")]
+    headlines = [h for h in headlines if _han(h) >= 6]
+    embedded: list[str] = []
+    titled: list[str] = []
+    others: list[str] = []
+    for el in root.iter("a", "iframe", "frame", "embed", "object"):
+        url = (el.get("href") if el.tag == "a" else el.get("src") or el.get("data")) or ""
+        parts = urlsplit(url.strip())
+        names = [unquote(parts.path)] + [unquote(v) for _, v in parse_qsl(parts.query)]
+        files = [m.group(0) for n in names for m in [_DOCUMENT_FILE.search(n)] if m]
+        if not files:
+            continue
+        name = files[0]
+        label = re.sub(r"\s+", "", el.text_content())
+        stem = re.sub(r"\.[A-Za-z]+$", "", name)
+        if el.tag != "a":
+            embedded.append(name)
+        elif any(_han(x) >= 6 and _same(x, h) for x in (label, stem) for h in headlines):
+            titled.append(name)
+        else:
+            others.append(name)
+    return embedded, titled, others
+
+
+def _picture_run(root) -> int:
+    """The most pictures in one element that are not links (logos and badges are): a report
+    shown as page images."""
+    counts: dict = {}
+    for img in root.iter("img"):
+        if any(a.tag == "a" for a in img.iterancestors()):
+            continue
+        parent = img.getparent()
+        counts[parent] = counts.get(parent, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def _refuse_wrapper(path: str, meta: dict, files: list[str], embedded: bool, pictures: int) -> None:
+    """Say where the report is when the page only frames it: reading the page would give its
+    menus, title and date as the report."""
+    title = f"'{meta['title']}' " if meta.get("title") else ""
+    files = list(dict.fromkeys(files))
+    if files:
+        shown = "; ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        raise ReportError(path, "empty_input",
+                          f"the web page {title}does not hold the report's text: it "
+                          f"{'shows' if embedded else 'links to'} the report as a file ({shown}); "
+                          f"download that file and give it instead of the page.")
+    if pictures >= PICTURE_PAGES_MIN:
+        raise ReportError(path, "empty_input",
+                          f"the web page {title}does not hold the report's text: it shows the report as "
+                          f"{pictures} pictures; save the pictures (or the report's PDF) and give them "
+                          f"as a scanned PDF.")
 
 
 def _same(a: str, b: str) -> bool:
@@ -168,13 +314,45 @@ def _metadata(root) -> dict:
         t = root.find(".//title")
         if t is not None and (t.text or "").strip():
             meta["title"] = re.split(r"\s*(?:[_|｜]|\s-\s|——)\s*", t.text.strip())[0]
+    if "title" in meta:
+        # The headline says it without the site's additions ("(某省)…-某某库", "最新！…", "…公报
+        # 2025"): the part a headline and the title share, when it is most of the headline.
+        for h1 in root.iter("h1"):
+            head = re.sub(r"\s+", " ", h1.text_content()).strip()
+            common = _common(head, meta["title"]).strip()
+            if _han(common) >= HEADLINE_MIN_HAN and len(common) >= HEADLINE_SHARE * len(head):
+                meta["title"] = common
+                break
     if "date" not in meta:
         # "发布时间：2024-03-15 10:00" in the line under the headline, outside the article body
         text = " ".join(root.itertext())
-        d = re.search(r"(?:发布(?:时间|日期)|日期|时间)\s*[:：]\s*" + _DATE.pattern, text)
+        d = re.search(r"(?:(?:(?:发布|发表|更新)(?:时间|日期)|日期|时间)\s*[:：]|(?:发布|发表)于)\s*"
+                      + _DATE.pattern, text)
         if d:
             meta["date"] = f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"
     return meta
+
+
+def _common(a: str, b: str) -> str:
+    import difflib
+
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[m.a:m.a + m.size]
+
+
+def _date_before(body, article) -> str:
+    """A date standing alone in the headline area above the article ("2026-05-27" under the
+    title, a newspaper's edition date): the page's publication date when no label names one."""
+    alone = re.compile(r"\s*" + _DATE.pattern + r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*")
+    for el in body.iter():
+        if el is article:
+            break
+        if not isinstance(el.tag, str):
+            continue
+        d = alone.fullmatch(el.text or "")
+        if d:
+            return f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"
+    return ""
 
 
 def _han(text: str) -> int:
