@@ -39,6 +39,10 @@ _TITLE_META = ("articletitle", "og:title", "dc.title")
 # of related links is mostly link text; a footer is short.
 ARTICLE_SHARE = 0.85
 MAX_LINK_SHARE = 0.3  # an element whose Chinese text is more than this share links is navigation
+# A block beside the article is more of it when at least this share of its Chinese characters
+# are in sentences: the first paragraphs of a folded article are nearly all sentences (the title
+# lines of the report above them a tenth); a headline, a date line, a share bar have none.
+CONTINUATION_PROSE_SHARE = 0.5
 # A page whose article has less prose than this (Chinese characters in lines with a full stop "。")
 # while it embeds or links a document file, or shows a run of pictures, is a wrapper around the
 # report, not the report. Measured on 126 saved pages of bureaus and bulletin collections: the
@@ -64,6 +68,7 @@ HEADLINE_MIN_HAN = 8
 TITLE_PAGE_LINES = 6
 HEADLINE_SHARE = 0.7
 # Files a page links to or embeds that hold a report themselves.
+_REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".ofd")
 _DOCUMENT_FILE = re.compile(r"[^/?#&=]*\.(?:pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&])", re.IGNORECASE)
 
 
@@ -138,6 +143,7 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
     meta = _metadata(root)
     embedded, linked, other_files = _documents(root)
     pictures = _picture_run(root)
+    order, dates = _dates_alone(root)
     for el in list(root.iter(*_DROP)):
         if el.getparent() is None:
             continue
@@ -159,11 +165,11 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
                           "the web page has no article text (only menus and links?); save the article page "
                           "itself, not a list of links.")
     if "date" not in meta:
-        date_line = _date_before(body, article)
+        date_line = _date_before(article, order, dates)
         if date_line:
             meta["date"] = date_line
     writer = _Writer()
-    blocks = _trim_furniture(_blocks(article))
+    blocks = _trim_furniture([b for part in _with_continuations(article) for b in _blocks(part)])
     first_lines = [t for kind, t, _ in blocks if kind == "text"][:TITLE_PAGE_LINES]
     title = meta.get("title", "")
     titled = [i for i, t in enumerate(first_lines[:3]) if title and _same(title, t)]
@@ -192,7 +198,7 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
         raise ReportError(str(path), "empty_input", "the web page has no article text.")
     prose = _prose("\n".join(t for kind, t, _ in blocks if kind == "text"))
     if prose < WRAPPER_MAX_PROSE:
-        _refuse_wrapper(str(path), meta, embedded + linked + other_files, bool(embedded), pictures)
+        _refuse_wrapper(path, meta, embedded + linked + other_files, bool(embedded), pictures)
     if embedded or linked:
         meta["attachments"] = list(dict.fromkeys(embedded + linked))
     return HtmlText(text, hashlib.sha256(data).hexdigest(), encoding, tuple(writer.anchors), meta)
@@ -272,22 +278,26 @@ def _picture_run(root) -> int:
     return max(counts.values(), default=0)
 
 
-def _refuse_wrapper(path: str, meta: dict, files: list[str], embedded: bool, pictures: int) -> None:
+def _refuse_wrapper(path: Path, meta: dict, files: list[str], embedded: bool, pictures: int) -> None:
     """Say where the report is when the page only frames it: reading the page would give its
-    menus, title and date as the report."""
+    menus, title and date as the report. A report file saved beside the page under the page's
+    name or the linked file's name is named too."""
     title = f"'{meta['title']}' " if meta.get("title") else ""
     files = list(dict.fromkeys(files))
+    beside = sorted({p.name for p in [path.with_suffix(s) for s in _REPORT_SUFFIXES]
+                     + [path.parent / Path(f).name for f in files] if p.is_file() and p != path})
+    hint = f" The file beside the page, {', '.join(beside)}, may be it." if beside else ""
     if files:
         shown = "; ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-        raise ReportError(path, "empty_input",
+        raise ReportError(str(path), "empty_input",
                           f"the web page {title}does not hold the report's text: it "
                           f"{'shows' if embedded else 'links to'} the report as a file ({shown}); "
-                          f"download that file and give it instead of the page.")
+                          f"download that file and give it instead of the page.{hint}")
     if pictures >= PICTURE_PAGES_MIN:
-        raise ReportError(path, "empty_input",
+        raise ReportError(str(path), "empty_input",
                           f"the web page {title}does not hold the report's text: it shows the report as "
                           f"{pictures} pictures; save the pictures (or the report's PDF) and give them "
-                          f"as a scanned PDF.")
+                          f"as a scanned PDF.{hint}")
 
 
 def _same(a: str, b: str) -> bool:
@@ -340,19 +350,28 @@ def _common(a: str, b: str) -> str:
     return a[m.a:m.a + m.size]
 
 
-def _date_before(body, article) -> str:
-    """A date standing alone in the headline area above the article ("2026-05-27" under the
-    title, a newspaper's edition date): the page's publication date when no label names one."""
+def _dates_alone(root) -> tuple[dict, list[tuple[int, str]]]:
+    """Where each element stands in the page, and the dates standing alone in an element
+    ("2026-05-27" under a title, a newspaper's edition date) with their place; read before
+    headers and footers are dropped, since sites put an article's date line in its <header>
+    or <footer>."""
     alone = re.compile(r"\s*" + _DATE.pattern + r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*")
-    for el in body.iter():
-        if el is article:
-            break
-        if not isinstance(el.tag, str):
-            continue
-        d = alone.fullmatch(el.text or "")
+    order: dict = {}
+    out = []
+    for i, el in enumerate(root.iter()):
+        order[el] = i
+        d = alone.fullmatch(el.text or "") if isinstance(el.tag, str) else None
         if d:
-            return f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"
-    return ""
+            out.append((i, f"{d.group(1)}年{int(d.group(2))}月{int(d.group(3))}日"))
+    return order, out
+
+
+def _date_before(article, order: dict, dates: list[tuple[int, str]]) -> str:
+    """The last date standing alone above the article: the page's publication date when no
+    label names one (a date below the article is a footer's or a related item's)."""
+    start = order.get(article, -1)
+    before = [date for at, date in dates if at < start]
+    return before[-1] if before else ""
 
 
 def _han(text: str) -> int:
@@ -398,6 +417,36 @@ def _article(body):
         node = best
 
 
+def _with_continuations(article) -> list:
+    """The article and the sibling blocks next to it that are prose too: a site that folds a
+    long article ("展开全文") keeps its first paragraphs in one element and the rest, most of the
+    text, in the next, and the narrowing stops at the larger one. A sibling counts when it is
+    mostly sentences and few links; empty siblings (a fold button) are passed over."""
+    def prose_like(el) -> bool | None:
+        lines = [t for kind, t, _ in _blocks(el) if kind == "text"]
+        han = sum(_han(t) for t in lines)
+        if not han:
+            return None  # nothing to read: look past it
+        links = sum(_han(a.text_content()) for a in el.iter("a"))
+        return _prose("\n".join(lines)) >= CONTINUATION_PROSE_SHARE * han and links <= MAX_LINK_SHARE * han
+
+    parts = [article]
+    for step in (lambda e: e.getprevious(), lambda e: e.getnext()):
+        sib = step(article)
+        while sib is not None:
+            if isinstance(sib.tag, str) and sib.tag not in _DROP:
+                verdict = prose_like(sib)
+                if verdict is False:
+                    break
+                if verdict:
+                    if step(article) is article.getprevious():
+                        parts.insert(0, sib)
+                    else:
+                        parts.append(sib)
+            sib = step(sib)
+    return parts
+
+
 def _inline_text(el) -> str:
     """Text of an element's inline content, <br> as a line break."""
     parts = [el.text or ""]
@@ -433,6 +482,12 @@ def _blocks(article) -> list[tuple[str, Any, object]]:
         if el.tag == "table":
             flush(buffer, el)
             rows = _table_rows(el)
+            # a title row across the whole table (a caption typed into the table, "表1 …" or
+            # "2025年年末全市户籍人口数及其构成") is the table's caption line above it, as the Word
+            # and PDF readers write it, so that the header row under it is the table's first row
+            while len(rows) > 1 and len(rows[0]) >= 2 and not any(rows[0][1:]) and rows[0][0] \
+                    and not re.search(r"\d", re.sub(r"(?:19|20)\d{2}年|表\s*\d+", "", rows[0][0])):
+                out.append(("text", rows.pop(0)[0], el))
             if rows and max(len(r) for r in rows) >= 2:
                 out.append(("table", rows, el))
             else:  # a layout table of one column: its cells are blocks
