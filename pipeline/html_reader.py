@@ -32,7 +32,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # Meta tags that carry an article's publication date, in the spellings Chinese government CMSs
 # (TRS WCM, Hanweb) and the Open Graph convention use.
-_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "og:release_date", "dc.date",
               "dc.date.issued", "date")
 _TITLE_META = ("articletitle", "og:title", "dc.title")
 # The article: where at least this share of the page's text outside links is. A menu or a list
