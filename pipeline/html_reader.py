@@ -3,12 +3,20 @@
 A bulletin saved from a bureau's site is one article inside navigation bars, menus, scripts, a
 search box, related links and a footer. The article is found by where the text is, not by a
 site's class names: the element holding the most Chinese text outside links, narrowed while one
-child holds nearly all of it. Its blocks (paragraphs, headings, list items) become one line each
-with a blank line between them, its tables tab-separated rows (a merged cell's text once, in its
-first row and column), as the other readers write them. The page's title and publication date
-(from the article's own line, the page's meta tags or the line under the title) go first, so the
-title page of the report reads as in the printed bulletin. Each written piece keeps an anchor
+child holds nearly all of it, joined by the prose blocks beside it (a site that folds a long
+article keeps its first paragraphs apart), without the page-tool lines at its ends (print,
+close, share, the location line). Its blocks (paragraphs, headings, list items) become one line
+each with a blank line between them, its tables tab-separated rows (a merged cell's text once,
+in its first row and column; a title row across the table as the caption line above it), as the
+other readers write them. The page's title and publication date (from the article's own line,
+the page's meta tags, a labelled or lone date line under the headline) go first, so the title
+page of the report reads as in the printed bulletin. Each written piece keeps an anchor
 ("block 12", "table 1 row 2 col 3") that the provenance stage passes on.
+
+Many bureau pages do not hold the report at all: they embed it in a PDF viewer, link it as a
+Word or PDF attachment, or show it as page pictures. Such a page is refused with a message that
+names the file (and a file of that name saved beside the page), instead of reading its menus,
+title and date as a report of two claims.
 """
 
 from __future__ import annotations
