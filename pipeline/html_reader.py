@@ -62,9 +62,10 @@ WRAPPER_MAX_PROSE = 200
 # 16 and 24 on the two pages that show a bulletin as pictures.
 PICTURE_PAGES_MIN = 5
 # A line at either end of the article whose Chinese characters are at least this share page-tool
-# words (lexicon pages.toml [furniture]) is the page's: "【打印】" and "【我要纠错】" are all tool
-# words, "选择区域：黑龙江省" half. Only the ends are trimmed, so that a heading such as "分享经济"
-# inside the report stays; a line with a full stop or a digit is never trimmed.
+# words (lexicon pages.toml [furniture]) or link text is the page's: "【打印】" and "【我要纠错】"
+# are all tool words, "选择区域：黑龙江省" half, "当前位置：首页 > 统计公报 > 正文" mostly links. Only
+# the ends are trimmed, so that a heading such as "分享经济" inside the report stays; a line with a
+# full stop is never trimmed, nor one with a digit unless it is links.
 FURNITURE_SHARE = 0.5
 # A headline (<h1>) replaces the <title>'s text by the part both share when that part has this
 # many Chinese characters and this share of the headline: "(黑龙江省)2025年佳木斯市…公报-红黑统计公报库"
@@ -212,8 +213,12 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
     return HtmlText(text, hashlib.sha256(data).hexdigest(), encoding, tuple(writer.anchors), meta)
 
 
-def _is_furniture(line: str) -> bool:
-    if "。" in line or re.search(r"\d", line) or len(line) > 40:
+def _is_furniture(line: str, linked: float = 0.0) -> bool:
+    if "。" in line or len(line) > 80:
+        return False
+    if linked >= FURNITURE_SHARE and _han(line) >= 2:
+        return True  # a line of links: the location line ("当前位置：首页 > 统计公报"), tags, a menu
+    if re.search(r"\d", line) or len(line) > 40:
         return False
     from .lexicon import load
 
@@ -230,9 +235,9 @@ def _trim_furniture(blocks: list) -> list:
     """The article without the page-tool lines at its start and end (print, close, share, the
     location line): they sit inside the element that holds the article on many sites."""
     start, end = 0, len(blocks)
-    while start < end and blocks[start][0] == "text" and _is_furniture(blocks[start][1]):
+    while start < end and blocks[start][0] == "text" and _is_furniture(blocks[start][1], blocks[start][2]):
         start += 1
-    while end > start and blocks[end - 1][0] == "text" and _is_furniture(blocks[end - 1][1]):
+    while end > start and blocks[end - 1][0] == "text" and _is_furniture(blocks[end - 1][1], blocks[end - 1][2]):
         end -= 1
     return blocks[start:end]
 
@@ -474,16 +479,30 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", text).strip()
 
 
-def _blocks(article) -> list[tuple[str, Any, object]]:
-    """("text", line, element) and ("table", rows, element) in document order."""
-    out: list[tuple[str, Any, object]] = []
+_LINK_OPEN, _LINK_CLOSE = "\ue000", "\ue001"  # private-use marks around a link's text while walking
+
+
+def _blocks(article) -> list[tuple[str, Any, float]]:
+    """("text", line, share of its Chinese characters in links) and ("table", rows, 0.0) in
+    document order."""
+    out: list[tuple[str, Any, float]] = []
 
     def flush(buffer: list[str], el) -> None:
         text = "".join(buffer)
+        depth = 0
         for line in text.split("\n"):
-            line = _clean(line)
+            linked = total = 0
+            for ch in line:
+                if ch == _LINK_OPEN:
+                    depth += 1
+                elif ch == _LINK_CLOSE:
+                    depth = max(0, depth - 1)
+                elif _HAN.match(ch):
+                    total += 1
+                    linked += depth > 0
+            line = _clean(line.replace(_LINK_OPEN, "").replace(_LINK_CLOSE, ""))
             if line:
-                out.append(("text", line, el))
+                out.append(("text", line, linked / total if total else 0.0))
         buffer.clear()
 
     def walk(el, buffer: list[str]) -> None:
@@ -495,14 +514,14 @@ def _blocks(article) -> list[tuple[str, Any, object]]:
             # and PDF readers write it, so that the header row under it is the table's first row
             while len(rows) > 1 and len(rows[0]) >= 2 and not any(rows[0][1:]) and rows[0][0] \
                     and not re.search(r"\d", re.sub(r"(?:19|20)\d{2}年|表\s*\d+", "", rows[0][0])):
-                out.append(("text", rows.pop(0)[0], el))
+                out.append(("text", rows.pop(0)[0], 0.0))
             if rows and max(len(r) for r in rows) >= 2:
-                out.append(("table", rows, el))
+                out.append(("table", rows, 0.0))
             else:  # a layout table of one column: its cells are blocks
                 for r in rows:
                     for cell in r:
                         if cell:
-                            out.append(("text", cell, el))
+                            out.append(("text", cell, 0.0))
             return
         if el.tag == "br":
             buffer.append("\n")
@@ -510,11 +529,15 @@ def _blocks(article) -> list[tuple[str, Any, object]]:
         block = el.tag in _BLOCKS
         if block:
             flush(buffer, el)
+        if el.tag == "a":
+            buffer.append(_LINK_OPEN)
         buffer.append(el.text or "")
         for child in el:
             if isinstance(child.tag, str):
                 walk(child, buffer)
             buffer.append(child.tail or "")
+        if el.tag == "a":
+            buffer.append(_LINK_CLOSE)
         if block:
             flush(buffer, el)
 
