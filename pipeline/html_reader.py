@@ -71,11 +71,11 @@ FURNITURE_SHARE = 0.5
 # many Chinese characters and this share of the headline: "(黑龙江省)2025年佳木斯市…公报-红黑统计公报库"
 # and the headline "2025年佳木斯市…公报 2025" share the bulletin's name, 25 of 30 characters.
 HEADLINE_MIN_HAN = 8
+HEADLINE_SHARE = 0.7
 # The lines of a report's title page at the top of an article: a title of up to two lines, the
 # bureau and the survey team, the date. A date among them is the report's own; the page's date
 # is written under the title only when none is there.
 TITLE_PAGE_LINES = 6
-HEADLINE_SHARE = 0.7
 # Files a page links to or embeds that hold a report themselves.
 _REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".ofd")
 _DOCUMENT_FILE = re.compile(r"[^/?#&=]*\.(?:pdf|docx?|wps|xlsx?|et|ofd)(?=$|[?#&])", re.IGNORECASE)
@@ -213,18 +213,22 @@ def read_html_report(path: str | Path, max_bytes: int) -> HtmlText:
     return HtmlText(text, hashlib.sha256(data).hexdigest(), encoding, tuple(writer.anchors), meta)
 
 
+def _furniture_words() -> list[str]:
+    from .lexicon import load
+
+    return sorted(load().words("pages", "furniture", "words"), key=len, reverse=True)
+
+
 def _is_furniture(line: str, linked: float = 0.0) -> bool:
+    """A page-tool line: mostly links, or mostly the tool words of the lexicon, and no sentence."""
     if "。" in line or len(line) > 80:
         return False
     if linked >= FURNITURE_SHARE and _han(line) >= 2:
         return True  # a line of links: the location line ("当前位置：首页 > 统计公报"), tags, a menu
     if re.search(r"\d", line) or len(line) > 40:
         return False
-    from .lexicon import load
-
-    words = sorted(load().words("pages", "furniture", "words"), key=len, reverse=True)
     covered = [False] * len(line)
-    for word in words:
+    for word in _furniture_words():
         for m in re.finditer(re.escape(word), line):
             covered[m.start():m.end()] = [True] * len(word)
     han = [i for i, ch in enumerate(line) if _HAN.match(ch)]
@@ -443,8 +447,9 @@ def _with_continuations(article) -> list:
         links = sum(_han(a.text_content()) for a in el.iter("a"))
         return _prose("\n".join(lines)) >= CONTINUATION_PROSE_SHARE * han and links <= MAX_LINK_SHARE * han
 
-    parts = [article]
-    for step in (lambda e: e.getprevious(), lambda e: e.getnext()):
+    before: list = []
+    after: list = []
+    for step, found in ((lambda e: e.getprevious(), before), (lambda e: e.getnext(), after)):
         sib = step(article)
         while sib is not None:
             if isinstance(sib.tag, str) and sib.tag not in _DROP:
@@ -452,11 +457,9 @@ def _with_continuations(article) -> list:
                 if verdict is False:
                     break
                 if verdict:
-                    if step(article) is article.getprevious():
-                        parts.insert(0, sib)
-                    else:
-                        parts.append(sib)
+                    found.append(sib)
             sib = step(sib)
+    parts = [*reversed(before), article, *after]
     return parts
 
 
