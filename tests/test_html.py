@@ -203,7 +203,7 @@ def _page_text_lines(path, tables: bool = True) -> list[str]:
     source, _ = _decode(path.read_bytes(), str(path))
     root = lxml.html.document_fromstring(source.encode("utf-8"),
                                          parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
-    for el in list(root.iter("script", "style", "noscript", "select", "head", *(() if tables else ("table",)))):
+    for el in list(root.iter("script", "style", "noscript", "select", "title", *(() if tables else ("table",)))):
         el.drop_tree()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
@@ -236,6 +236,36 @@ def test_a_real_page_keeps_every_sentence_of_its_article(real_pages, name):
         pieces[a.locator] = pieces.get(a.locator, "") + doc.raw[a.start:a.end]
     assert doc.claims and all(c.locator.startswith(("block ", "table ")) for c in doc.claims)
     assert all("".join(c.surface.split()) in "".join(pieces[c.locator].split()) for c in doc.claims)
+
+
+# The claims of a page's article equal those the text path reads from the page's own sentences
+# (its text from the first sentence to the last, tables aside, one block a paragraph). Measured:
+# F1 1.000 on these three pages and on 45 of the 58 text-bearing bulletin pages of the source
+# repository. Of the others, 11 are copies on one site that flattens bulletins (0.81-0.999: its
+# copyright statement, "30天内", is in the text version and rightly not in the article; chapter
+# lines run into paragraphs, tables flattened), one is a news page whose editor's lead above the
+# bulletin is left out (0.982), one has private-use glyphs the text path refuses.
+SAME_AS_TEXT_F1 = 1.0
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_PAGES))
+def test_a_real_page_gives_the_claims_of_its_own_text(real_pages, tmp_path, name):
+    doc = real_pages[name]
+    lines = _page_text_lines(FORMS / name, tables=False)
+    sentences = [i for i, line in enumerate(lines) if "。" in line]
+    text_path = tmp_path / "page.txt"
+    text_path.write_text("\n\n".join(lines[sentences[0]:sentences[-1] + 1]), encoding="utf-8")
+    text = process_file(text_path)
+    first = doc.raw.index(lines[sentences[0]][:10])
+
+    def key(c):
+        return Decimal(c.value).normalize(), c.unit, c.kind
+
+    page = [key(c) for c in doc.claims if c.locator.startswith("block ") and c.raw_start >= first]
+    own = [key(c) for c in text.claims]
+    matched = sum(b.size for b in difflib.SequenceMatcher(None, own, page, autojunk=False).get_matching_blocks())
+    assert len(own) > 200
+    assert 2 * matched / (len(own) + len(page)) >= SAME_AS_TEXT_F1, (len(own), len(page), matched)
 
 
 @pytest.mark.parametrize("name", sorted(TEXT_PAGES))
