@@ -479,10 +479,13 @@ def _inline_text(el) -> str:
 
 
 def _clean(text: str) -> str:
+    """One line of page text: runs of spaces as one; private-use characters, which pages use for
+    the glyphs of icon fonts (share, print and menu icons), left out."""
+    text = re.sub(r"[\ue000-\uf8ff]", "", text)
     return re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", text).strip()
 
 
-_LINK_OPEN, _LINK_CLOSE = "\ue000", "\ue001"  # private-use marks around a link's text while walking
+_LINK_OPEN, _LINK_CLOSE = "\ufdd0", "\ufdd1"  # noncharacters (never in a page) around a link's text while walking
 
 
 def _blocks(article) -> list[tuple[str, Any, float]]:

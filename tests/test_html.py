@@ -362,15 +362,17 @@ def test_a_page_built_as_one_form_keeps_its_article(tmp_path):
 
 def test_link_lines_at_the_ends_of_the_article_are_the_sites(tmp_path):
     """A location line and a tag list inside the article's element are links; a link inside a
-    sentence of the report stays."""
+    sentence of the report stays. Icon-font glyphs (private-use characters) are not text."""
     body = "".join(f"<p>全年粮食产量{261 + i}.6万吨，比上年增长1.{i}%，详见<a href='/t{i}'>附表{i}</a>。</p>"
                    for i in range(10))
     page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>2025年某市统计公报</title></head><body>"
             "<div class='article'><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; <a href='/gb'>统计公报</a>"
             f" &gt; <a href='#'>正文</a></div>{body}"
-            "<div class='tags'>标签：<a href='/t/1'>某市</a> <a href='/t/2'>2025年统计公报</a></div></div></body></html>")
+            "<div class='tags'>标签：<a href='/t/1'>某市</a> <a href='/t/2'>2025年统计公报</a></div>"
+            "<p><i class='iconfont'>\ue602</i>|<i class='iconfont'>\ue60d</i></p></div></body></html>")
     path = tmp_path / "crumb.html"
     path.write_text(page, encoding="utf-8")
     doc = process_file(path)
     assert "当前位置" not in doc.raw and "标签" not in doc.raw
+    assert not re.search("[\ue000-\uf8ff]", doc.raw)  # icon-font glyphs are not text
     assert "详见附表9。" in doc.raw and doc.raw.count("全年粮食产量") == 10
