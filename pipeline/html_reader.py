@@ -223,6 +223,8 @@ def _is_furniture(line: str, linked: float = 0.0) -> bool:
     """A page-tool line: mostly links, or mostly the tool words of the lexicon, and no sentence."""
     if "。" in line or len(line) > 80:
         return False
+    if not re.search(r"\w", line):
+        return True  # separators and icons only ("|", "【 】", "↓")
     if linked >= FURNITURE_SHARE and _han(line) >= 2:
         return True  # a line of links: the location line ("当前位置：首页 > 统计公报"), tags, a menu
     if re.search(r"\d", line) or len(line) > 40:
