@@ -35,7 +35,7 @@ KINDS = ("count", "money", "percent", "multiple", "duration", "length", "other")
 QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 CHANGES = ("increase", "decrease")
 FILES = ("units", "scales", "qualifiers", "changes", "kinds", "nonclaims", "subjects",
-         "organisations", "festivals", "periods", "tables", "indicators")
+         "organisations", "festivals", "periods", "tables", "indicators", "pages")
 ROLES = ("during", "as_of")
 
 
