@@ -56,6 +56,7 @@ _LUNAR_BEFORE = _LABELS["lunar_before"]
 _LIST_SEPARATORS = "、，,和及至-－~～"
 _FIGURE_LIST = re.compile(rf"[{_FIGURE_BEFORE}]\s*[0-9]+(?:\s*[{_LIST_SEPARATORS}]\s*[{_FIGURE_BEFORE}]?\s*[0-9]+)*\s*[{_LIST_SEPARATORS}]\s*$")
 FIGURE_LIST_REACH = 40  # characters: how far back a list of table numbers is looked for
+BOND_NAME_REACH = 16  # characters: a bond's short name is no longer
 _LABEL_AFTER = _LABELS["label_after"]
 _ORDERS_OF_TEN = frozenset("十百千万亿")
 _CLASS_NOUNS = tuple(_LABELS["class_nouns"])
@@ -77,6 +78,12 @@ SERVICE_NAME_REACH = 6
 _SERVICE_AFTER = re.compile(f"[\u4e00-\u9fff]{{0,{SERVICE_NAME_REACH}}}(?:{_alternation(_SERVICE['after'])})")
 _ADDRESS = re.compile(rf"\s*(?:{_alternation(_SERVICE['address_labels'])})\s*[:：]")  # "地址：…"
 _REPUBLIC = _NONCLAIMS["republic"]
+_SECURITIES = _NONCLAIMS["securities"]
+_CJK_RUN = "[\u4e00-\u9fff]{1,10}?"
+_BOND_NAME = re.compile(
+    rf"(?<![0-9.])[A-Z]?[0-9]{{2}}{_CJK_RUN}(?:{_alternation(_SECURITIES['kinds'])})[0-9]{{0,3}}(?![0-9])"
+    rf"|(?<=[{re.escape(_SECURITIES['delimiters'])}])[A-Z]?[0-9]{{2}}[\u4e00-\u9fff]{{2,6}}[0-9]{{1,3}}"
+    rf"(?=[{re.escape(_SECURITIES['delimiters'])}])")
 REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
 _YEAR_POINTS = tuple(_REPUBLIC["year_points"])
 # A report that writes Republic years: 民国, or a month or a fiscal year after a two- or
@@ -242,6 +249,9 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
     if not unit and prev in _LIST_SEPARATORS and _FIGURE_LIST.search(s, max(0, q.start - FIGURE_LIST_REACH), q.start):
         return False  # "（详见附表22、23）": the list of table numbers goes on
+    if not unit and any(m.start() <= q.start and q.end <= m.end()
+                        for m in _BOND_NAME.finditer(s, max(0, q.start - BOND_NAME_REACH), q.end + BOND_NAME_REACH)):
+        return False  # "22龙岩经发债01/22龙经01": a bond's short name
     if prev in "-－" and _latin(s[q.start - 2 : q.start - 1] or "\0") and not unit:
         return False  # "PP-10096", "C-919": a model's or a vessel's number
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):

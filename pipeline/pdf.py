@@ -854,9 +854,9 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     hs, vs = rulings(drawings)
     charts = _figures(drawings)
     if len(hs) + len(vs) >= 3:
-        grids = closed_by_rules(find_grids(hs, vs), hs, page.rect.height)
         top = min([h[0] for h in hs] + [v[1] for v in vs]) - 2  # no table starts above its rules
         words = words_of([ln for ln in raw_lines if ln.bbox.y1 >= top])
+        grids = closed_by_rules(find_grids(hs, vs), hs, page.rect.height, words)
         grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
         if grids:
             tables = tables_on_page(grids, words, raw_lines, body_size, page.rect.height)

@@ -24,6 +24,7 @@ OPEN_TABLE_HEIGHT = 0.6  # × page height: such a table is shorter (a page's hea
 #   are further apart)
 WRAPPED_LABEL = 2.0  # × character height: a label ending this close to the widest label filled
 #   its column and wrapped (a row label is cut at any character, so a character or two short)
+ROW_PITCH_SPREAD = 1.6  # × the first body row's height: a row rule further on closes something else
 OPEN_HEADER_LINES = 4.0  # × line height: its header (between the first two rules) is this short
 
 
@@ -165,21 +166,42 @@ def find_grids(hs: list, vs: list) -> list[Grid]:
     return grids
 
 
-def closed_by_rules(grids: list[Grid], hs: list, page_height: float) -> list[Grid]:
+def closed_by_rules(grids: list[Grid], hs: list, page_height: float, words: list | None = None) -> list[Grid]:
     """A header row drawn as a grid, its columns ruled only there, whose body is closed by a rule
     of the header's own width further down (research notes set their forecast tables so): the
-    body runs down to that rule, as a table's body runs down to the end of its column rules."""
+    body runs down to that rule, as a table's body runs down to the end of its column rules.
+    Where every body row has a rule of its own (rating reports and yearbooks rule each row under a
+    filled header), the body runs on through those rules while they keep the rows' pitch and
+    numbers stand between them."""
     free = _collinear(hs)
     out = []
     for g in grids:
-        if len(g.ys) == 2 and g.open_bottom is None:
-            below = [h[0] for h in free if h[0] > g.ys[-1] + MIN_RULE
-                     and abs(h[1] - g.xs[0]) <= TOL and abs(h[2] - g.xs[-1]) <= TOL
-                     and h[0] - g.ys[0] <= OPEN_TABLE_HEIGHT * page_height]
+        if g.open_bottom is None and (len(g.ys) == 2 or words is not None and _header_only(g, words)):
+            below = sorted(h[0] for h in free if h[0] > g.ys[-1] + MIN_RULE
+                           and abs(h[1] - g.xs[0]) <= TOL and abs(h[2] - g.xs[-1]) <= TOL
+                           and h[0] - g.ys[0] <= OPEN_TABLE_HEIGHT * page_height)
             if below:
-                g = Grid(g.xs, g.ys, min(below))
+                bottom = below[0]
+                pitch = bottom - g.ys[-1]  # the first body row's height
+                for y in below[1:]:
+                    if (y - bottom > ROW_PITCH_SPREAD * pitch or words is None
+                            or not _numbers_between(words, g.xs[0], g.xs[-1], bottom, y)):
+                        break
+                    bottom = y
+                g = Grid(g.xs, g.ys, bottom)
         out.append(g)
     return out
+
+
+_YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}")
+
+
+def _header_only(g: Grid, words: list) -> bool:
+    """A grid of several ruled rows holding words but no figure but years: a header of two rows
+    ("2023年" over "收入 占比") drawn as cells, its body below it."""
+    inside = _inside(words, BBox(g.xs[0], g.ys[0], g.xs[-1], g.ys[-1]))
+    return bool(inside) and not any(_NUMBER_CELL.fullmatch(w.text) and not _YEAR_WORD.fullmatch(w.text)
+                                    for w in inside)
 
 
 def _touch(a, b) -> bool:

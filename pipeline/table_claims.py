@@ -62,6 +62,8 @@ _YEAR_HEAD = _any_of(_TABLES["year_heads"])
 _PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
+_INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
+_RATE_LABEL = _any_of(w for w in [*_TABLES["ratio_heads"], *_TABLES["growth_heads"]] if w != _INDEX_WORD)
 _DECREASE_HEAD = _any_of(_TABLES["decrease_heads"])
 _INCREASE_HEAD = _any_of(_TABLES["increase_heads"])
 _UNIT_WORDS = "|".join(re.escape(w) for w in _TABLES["unit_heads"])
@@ -166,8 +168,11 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     label_periods = _row_label_periods(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, row_label)
     label_x = _label_lefts(doc, [c for c in cells if c.col == label_col and c.text.strip()])
     group_units = _group_label_units(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, label_x, row_label)
-    stated = _stated_units(statement, [col for col in columns if col not in id_cols | year_cols
-                                       and col not in (unit_col, label_col)], header, column)
+    value_cols = [col for col in columns if col not in id_cols | year_cols and col not in (unit_col, label_col)]
+    stated = _stated_units(statement, value_cols, header, column)
+    row_statements = _statement_rows(body_rows, row_cells, label_col)
+    stated_from = functools.cache(lambda s: _stated_units(s, value_cols, header, column))
+    stated_percent = _percent_of(statement)
     out = []
     for cell in cells:
         if (cell.is_header or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols
@@ -199,8 +204,15 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             scale, unit = label_scale, label_unit  # the row label states it: "地区生产总值（亿元）"
         if not unit and cell.row in group_units and not growth and not ratio:
             scale, unit = group_units[cell.row]  # "铁路" under "货物运输总量（万吨）"
-        if not unit and cell.col in stated:
-            scale, unit = stated[cell.col]
+        row_statement = row_statements.get(cell.row)
+        if row_statement:  # under a row "主要财务数据（单位：亿元）": that statement, not the caption's
+            stated_here, percent_here = stated_from(row_statement), _percent_of(row_statement)
+        else:
+            stated_here, percent_here = stated, stated_percent
+        if not unit and cell.col in stated_here:
+            scale, unit = stated_here[cell.col]
+            if percent_here and unit_kind(unit) != "percent" and _RATE_LABEL.search(label):
+                scale, unit = percent_here  # "资产负债率" in a column of years under "单位：亿元、%"
         if not unit and (growth or sign_unit):
             scale, unit = Decimal(1), sign_unit or "%"  # a rate column without a stated unit
         if written is not None and written.has_scale:
@@ -411,12 +423,40 @@ def _cell_period(text: str) -> str:
     return text.strip()[:4]
 
 
+def _percent_of(statement: str) -> Optional[tuple]:
+    return next((u for u in _stated_list(statement) if unit_kind(u[1]) == "percent"), None)
+
+
+def _statement_rows(rows: list[int], row_cells: dict[int, dict[int, str]], label_col: int) -> dict[int, str]:
+    """A row holding only a label that states a unit ("主要财务数据（单位：亿元）", "主要财务指标（单位：%）")
+    heads the rows under it, down to the next such row: their unit statement, in place of the
+    caption's."""
+    out: dict[int, str] = {}
+    current = ""
+    for r in rows:
+        texts = row_cells.get(r, {})
+        label = texts.get(label_col, "")
+        if label and not any(t.strip() for c, t in texts.items() if c != label_col):
+            found = _statement(label)
+            if found:
+                current = found
+                continue
+        if current:
+            out[r] = current
+    return out
+
+
+def _stated_list(statement: str) -> list:
+    """The units a statement lists ("亿元、%" → [(1e8, 元), (1, %)])."""
+    units = [unit_text(u, measured_prefix=False) for u in _UNIT_LIST_SEP.split(statement) if u]
+    return [u for u in units if u[1]]
+
+
 def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:
     """The table's unit statement spread over its value columns: column → (scale, unit)."""
     if not statement:
         return {}
-    units = [unit_text(u, measured_prefix=False) for u in _UNIT_LIST_SEP.split(statement) if u]
-    units = [u for u in units if u[1]]
+    units = _stated_list(statement)
     percent = [u for u in units if unit_kind(u[1]) == "percent"]
     other = [u for u in units if unit_kind(u[1]) != "percent"]
     out = {}
