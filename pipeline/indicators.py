@@ -45,6 +45,7 @@ _COMPARABLE = re.compile(r"可比价|不变价")
 @dataclass(frozen=True)
 class NameRules:
     scope: tuple[str, ...]
+    scope_kept: tuple[str, ...]
     leading_period: tuple[str, ...]
     leading: tuple[str, ...]
     verbs: tuple[str, ...]
@@ -62,6 +63,7 @@ class NameRules:
     topic_quoted_heads: tuple[str, ...]
     topic_noun_ends: tuple[str, ...]
     topic_not: tuple[str, ...]
+    topic_means: tuple[str, ...]
     quoted_predicates: tuple[str, ...]
     topic_adverbs: tuple[str, ...]
     holders: tuple[str, ...]
@@ -98,7 +100,8 @@ def name_rules() -> NameRules:
             aliases[alias] = canonical
     by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
     return NameRules(
-        scope=by_length(names["scope"]), leading_period=by_length(names["leading_period"]),
+        scope=by_length(names["scope"]), scope_kept=by_length(names["scope_kept"]),
+        leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
         long_verbs=tuple(w for w in by_length(names["verbs"]) if len(w) > 1),
         inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
@@ -111,6 +114,7 @@ def name_rules() -> NameRules:
         topic_predicates=by_length(names["topic_predicates"]),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
         topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
+        topic_means=by_length(names["topic_means"]),
         quoted_predicates=by_length(names["quoted_predicates"]),
         topic_adverbs=by_length(names["topic_adverbs"]),
         holders=tuple(w for w in lexicon.organisation_suffixes() if len(w) > 1),
@@ -245,7 +249,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     for _ in range(3):  # "其中全年全市…" peels in any order
         text, _w = _strip_front(text, r.leading)
         text, _p = _strip_front(text, r.leading_period)
-        text, s = _strip_front(text, r.scope)
+        text, s = _strip_front(text, r.scope) if not text.startswith(r.scope_kept) else (text, "")
         text, v = _strip_front(text, r.long_verbs)
         function = r.leading_function.match(text)
         f = ""
@@ -260,7 +264,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     if not scope:  # "年末全市机动车保有量": the region word after a period word that stays
         for s in r.scope:
             i = text.find(s)
-            if 0 < i <= 3:
+            if 0 < i <= 3 and not text.startswith(r.scope_kept, i):
                 text, scope = text[:i] + text[i + len(s):], s
                 break
     for w in r.inner_verbs:
@@ -483,15 +487,18 @@ def _is_basis_only(subject: str) -> bool:
     return not name or name.startswith(name_rules().basis_starts)
 
 
-def _with_list_head(name: str, previous: str, counted_entities: bool = False, replace_only: bool = False) -> str:
+def _with_list_head(name: str, previous: str, counted_entities: bool = False, replace_only: bool = False,
+                    topic: str = "") -> str:
     """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
     a list item that names only an attribute takes the head of the item before it (that item's
     name less its own attribute, or the whole name where it counts the entity itself). After a
     count of entities named before it ("某类小程序有15430个"), a short name ending in an attribute
     ("日活跃用户150万") is theirs too. ``replace_only``: only an attribute in place of another, as
-    between two growths ("某业务成交增长了5倍，订单量增长了3倍" → 某业务订单量)."""
+    between two growths ("某业务成交增长了5倍，订单量增长了3倍" → 某业务订单量). When the item before
+    names the topic in force, that topic is the list's head, not all that precedes its attribute
+    ("某支付已覆盖…。某支付商业支付日均交易笔数…，月活跃账户…" → 某支付月活跃账户)."""
     attributes = name_rules().list_attributes
-    if not previous or previous == name:
+    if not previous or previous == name or (topic and _topic_core(topic) in previous and name in attributes):
         return name
     if name not in attributes:
         if (counted_entities and name.endswith(attributes) and len(name) <= BARE_NAME_CHARS
@@ -585,6 +592,18 @@ def name_of_cell(name: str, header: str, c: Claim) -> str:
     return name + _unspaced(head).replace(" ", "")
 
 
+def _named_again(core: str, sentence: str) -> bool:
+    """A later sentence is about the topic when it names it other than as a means ("通过某平台，某公司
+    收到简历…" is about 某公司)."""
+    means = name_rules().topic_means
+    i = sentence.find(core)
+    while i != -1:
+        if not sentence[:i].endswith(means):
+            return True
+        i = sentence.find(core, i + 1)
+    return False
+
+
 class _Topics:
     """The topics stated in a report's paragraphs, by position. A topic holds for the figures after
     it in its sentence, and in a later sentence of its paragraph that names it again ("某支付已覆盖
@@ -634,7 +653,7 @@ class _Topics:
         for i, p, topic in reversed(topics):
             if p >= pos:
                 continue
-            if i == unit or _topic_core(topic) in sentence:
+            if i == unit or _named_again(_topic_core(topic), sentence):
                 return topic
             return ""
         return ""
@@ -687,17 +706,18 @@ def extract_indicators(doc: Document) -> Document:
             name = _with_modifier(name, c.subject, ctx)
         elif block is not None and block.kind == "table":
             name = name_of_cell(name, column_header(block, c), c)
+        topic = topics.before(block, c.raw_start - block.raw_start) if ctx is not None and block is not None else ""
         if last_level is not None:
             if last_level["claim_ids"][0] not in noun_named:  # "覆盖10亿人口，访问量…": 人口 heads no list
                 counted = last_level["unit"] in name_rules().entity_units
-                name = _with_list_head(name, last_level["indicator"], counted)
+                name = _with_list_head(name, last_level["indicator"], counted, topic=topic)
             name = _with_grade(name, last_level["indicator"])
         if last_row is not None:
             if last_level is None and last_row["claim_ids"][0] not in noun_named:  # "…成交增长了5倍，订单量增长了3倍"
-                name = _with_list_head(name, last_row["indicator"], replace_only=True)
+                name = _with_list_head(name, last_row["indicator"], replace_only=True, topic=topic)
             name = _as_share_of(name, last_row["indicator"])
-        if ctx is not None and block is not None and not scope:
-            name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
+        if topic and not scope:
+            name = with_topic(name, topic)
         in_table = block is not None and block.kind == "table"
         if c.change:
             level = last_level
