@@ -59,6 +59,8 @@ class NameRules:
     leading_months: re.Pattern
     trailing_from: re.Pattern
     list_figure: re.Pattern
+    pace_before: re.Pattern
+    pace_after: re.Pattern
     topic_predicates: tuple[str, ...]
     topic_quoted_heads: tuple[str, ...]
     topic_noun_ends: tuple[str, ...]
@@ -111,6 +113,7 @@ def name_rules() -> NameRules:
         leading_months=re.compile(names["leading_months_pattern"]),
         trailing_from=re.compile(names["trailing_from_pattern"]),
         list_figure=re.compile(names["list_figure_pattern"]),
+        pace_before=re.compile(names["pace_before_pattern"]), pace_after=re.compile(names["pace_after_pattern"]),
         topic_predicates=by_length(names["topic_predicates"]),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
         topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
@@ -388,6 +391,8 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
         return name
     before = _strip_end(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
     modifier = next((m for m in r.count_modifiers + r.reach_verbs if _strip_end(before, ("了",)).endswith(m)), "")
+    if modifier in r.reach_verbs and _holds_its_measure(noun):  # "覆盖8亿某支付月活用户": that measure itself
+        return noun
     if modifier:  # 累计访问量, 新增岗位; 覆盖人口, 入驻开锁师傅 (with the topic that holds them)
         return modifier + noun
     holder, _ = clean_name(before) if before else ("", "")
@@ -395,6 +400,13 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
             or holder.endswith(r.not_holder_ends) or holder == noun):
         return noun
     return holder + noun
+
+
+def _holds_its_measure(noun: str) -> bool:
+    """A noun that names a holder and one of its measures ("某支付月活用户", not "用户" alone): a count of
+    it is that measure, whatever verb of reach comes before."""
+    attribute = next((a for a in name_rules().list_attributes if noun.endswith(a)), "")
+    return bool(attribute) and len(noun) - len(attribute) >= 2
 
 
 def _with_holder_after(name: str, ctx: Around) -> str:
@@ -539,9 +551,20 @@ def _same_indicator(name: str, level: str) -> bool:
     return name == level or (name.startswith(name_rules().share_starts) and level.endswith(name))
 
 
-def _signed(c: Claim) -> str:
+def _signed(c: Claim, change: str = "") -> str:
     v = Decimal(c.value)
-    return format(-v if c.change == "decrease" else v, "f")
+    return format(-v if (change or c.change) == "decrease" else v, "f")
+
+
+def pace_of(c: Claim, ctx: Around | None) -> str:
+    """The change a figure states as a pace ("并以每天100余例速度增长" → increase), or ""."""
+    r = name_rules()
+    if c.change or ctx is None or c.kind not in ("count", "money", "other"):
+        return ""
+    m = r.pace_after.match(ctx.after)
+    if not m or not r.pace_before.search(_unspaced(c.subject or ctx.before)):
+        return ""
+    return "increase" if m.group("up") else "decrease"
 
 
 def _indicator_id(report_id: str, claim_id: str) -> str:
@@ -719,35 +742,37 @@ def extract_indicators(doc: Document) -> Document:
         if topic and not scope:
             name = with_topic(name, topic)
         in_table = block is not None and block.kind == "table"
-        if c.change:
+        pace = pace_of(c, ctx)
+        change = c.change or pace
+        if change:
             level = last_level
             rate = c.kind == "percent" and c.unit in RATE_UNITS
             amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
             joins = (level is not None and not level["change"] and (rate or amount)
-                     and (_same_indicator(name, level["indicator"]) or _is_basis_only(c.subject)
+                     and (_same_indicator(name, level["indicator"]) or _is_basis_only(c.subject) or bool(pace)
                           or in_table))  # a growth column of a table row is the growth of that row's level
             if joins and level is not None:
-                level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
+                level.update(change_value=_signed(c, change), change_unit=c.unit, change=change, basis=c.basis,
                              comparable_prices=bool(_COMPARABLE.search(c.sentence)),
                              claim_ids=level["claim_ids"] + (c.claim_id,), raw_end=max(level["raw_end"], c.raw_end))
                 continue
-            if _is_basis_only(c.subject) and last_level is not None:
+            if (_is_basis_only(c.subject) or pace) and last_level is not None:
                 name, scope = last_level["indicator"], last_level["scope"]
         period, source = period_of(c)
         row = dict(
             indicator_id=_indicator_id(doc.report_id, c.claim_id), indicator=name,
             canonical=canonical_name(name), scope=scope, region=region, period=period,
-            period_source=source, value="", value_max="", unit=c.unit if not c.change else "",
+            period_source=source, value="", value_max="", unit=c.unit if not change else "",
             kind=c.kind, qualifier=c.qualifier, change_value="", change_unit="", change="", basis="",
             claim_ids=(c.claim_id,), section_id=c.section_id, raw_start=c.raw_start, raw_end=c.raw_end,
             line=c.line, page=c.page, comparable_prices=False,
         )
-        if c.change:
+        if change:
             if c.unit in RATE_UNITS:
-                row.update(change_value=_signed(c), change_unit=c.unit)
+                row.update(change_value=_signed(c, change), change_unit=c.unit)
             else:  # an amount of change: "新增3710个" is the increase, in the level's unit
-                row.update(change_value=_signed(c), change_unit=c.unit, unit=c.unit)
-            row.update(change=c.change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
+                row.update(change_value=_signed(c, change), change_unit=c.unit, unit=c.unit)
+            row.update(change=change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
         else:
             row.update(value=c.value, value_max=c.value_max)
             if c.kind != "multiple":  # "是2014年的三倍": a ratio to another figure; a growth after it is the level's
