@@ -77,6 +77,7 @@ class NameRules:
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
+    bare_locatives: tuple[str, ...]
     changed_object: re.Pattern
     value_headers: tuple[str, ...]
     entity_units: tuple[str, ...]
@@ -127,7 +128,7 @@ def name_rules() -> NameRules:
         count_noun_stops=by_length(names["count_noun_stops"]),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
-        inner_frames=by_length(names["inner_frames"]),
+        inner_frames=by_length(names["inner_frames"]), bare_locatives=by_length(names["bare_locatives"]),
         changed_object=re.compile(names["changed_object_pattern"]), value_headers=by_length(names["value_headers"]),
         entity_units=tuple(names["entity_units"]),
         grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
@@ -280,6 +281,9 @@ def clean_name(subject: str) -> tuple[str, str]:
         i = text.find(w)
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
+    i = text.find("在", 1)
+    if i > 0 and text.startswith(r.bare_locatives, i + 1):  # "…在境外合规的…": a preposition before a place word
+        text = text[:i] + text[i + 1:]
     basis = r.inner_basis.search(text)
     if basis and basis.start() > 0 and basis.end() < len(text):  # "…相比去年同期的订单量"
         text = text[: basis.start()] + text[basis.end():]
