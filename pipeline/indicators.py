@@ -524,7 +524,9 @@ def _with_list_head(name: str, previous: str, counted_entities: bool = False, re
     for a in attributes:
         if previous.endswith(a):
             return previous[: -len(a)] + name if len(previous) > len(a) else name
-    return name if replace_only else previous + name
+    if replace_only or previous.endswith(name_rules().measure_ends):  # "交易金额…，交易笔数…": a measure holds none
+        return name
+    return previous + name
 
 
 GRADE_REACH = 2  # a grade opens a name, after at most a two-character period word (年末省级以上…)
