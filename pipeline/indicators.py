@@ -324,6 +324,8 @@ BARE_NAME_CHARS = 10
 # still ("歌莉娅", "线下"); a longer phrase there is a clause of its own.
 COUNTED_NOUN_CHARS = 10
 HOLDER_CHARS = 6
+# The object of a verb of joining after a counted noun ("…个村庄加入某平台") is a name: a short one.
+OBJECT_CHARS = 6
 # "月活超过12亿的微信": a measure and its holder after 的 are single words, both short.
 SHORT_MEASURE_CHARS = 4
 
@@ -365,7 +367,7 @@ def counted_noun(after: str) -> str:
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
     end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
-    for w in r.count_noun_stops + r.long_verbs:
+    for w in r.count_noun_stops + r.long_verbs + r.list_final_verbs:
         i = after.find(w)
         if i != -1 and i < end:
             end = i
@@ -389,7 +391,7 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
         return name
     r = name_rules()
     final = next((v for v in r.list_final_verbs if ctx.after.endswith(v) and not noun.endswith(v)), "")
-    noun = final + noun
+    noun = final + noun if final else _joined_by(noun, ctx.after[len(noun):])
     before = ctx.before
     if before.endswith(("“", "\"", "《")):  # "“百个公园”示范工程": the figure is part of a quoted name
         return name
@@ -401,9 +403,23 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
         return modifier + noun
     holder, _ = clean_name(before) if before else ("", "")
     if (not holder or len(holder) > HOLDER_CHARS or _HAS_DIGIT.search(holder) or before.endswith(r.not_holder_ends)
-            or holder.endswith(r.not_holder_ends) or holder == noun):
+            or holder.endswith(r.not_holder_ends) or holder == noun or holder in r.scope):  # "全国1万多名医生": a scope
         return noun
     return holder + noun
+
+
+def _joined_by(noun: str, rest: str) -> str:
+    """"14106个村庄加入某平台": a count whose noun is followed by a verb of joining and its object, to
+    the clause's end, counts the nouns that joined it: 加入某平台的村庄 (a verb with an object takes 的
+    before the noun; a verb alone does not: "…5900名医生入驻" → 入驻医生)."""
+    r = name_rules()
+    verb = next((v for v in r.list_final_verbs if rest.startswith(v)), "")
+    obj = rest[len(verb):]
+    if (not verb or not (1 <= len(obj) <= OBJECT_CHARS) or _HAS_DIGIT.search(obj)
+            or not re.fullmatch(r"[\u4e00-\u9fff“”A-Za-z]+", obj) or obj.startswith(("了", "并", "的", "和", "与"))
+            or any(w in obj for w in r.count_noun_stops + r.long_verbs if len(w) > 1)):  # "…加入并开展…": no object
+        return noun
+    return f"{verb}{obj}的{noun}"
 
 
 def _holds_its_measure(noun: str) -> bool:
