@@ -397,7 +397,7 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
         return name
     before = _strip_end(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
     modifier = next((m for m in r.count_modifiers + r.reach_verbs if _strip_end(before, ("了",)).endswith(m)), "")
-    if modifier in r.reach_verbs and _holds_its_measure(noun):  # "覆盖8亿某支付月活用户": that measure itself
+    if _reaches_own_measure(noun, before):  # "覆盖8亿某支付月活用户": that measure itself
         return noun
     if modifier:  # 累计访问量, 新增岗位; 覆盖人口, 入驻开锁师傅 (with the topic that holds them)
         return modifier + noun
@@ -422,10 +422,14 @@ def _joined_by(noun: str, rest: str) -> str:
     return f"{verb}{obj}的{noun}"
 
 
-def _holds_its_measure(noun: str) -> bool:
-    """A noun that names a holder and one of its measures ("某支付月活用户", not "用户" alone): a count of
-    it is that measure, whatever verb of reach comes before."""
-    attribute = next((a for a in name_rules().list_attributes if noun.endswith(a)), "")
+def _reaches_own_measure(noun: str, before: str) -> bool:
+    """A verb of reach before a noun that names a holder and one of its measures ("覆盖超过8亿某支付月活
+    用户", not "覆盖10亿用户"): the count is that measure itself, of that holder, not the reach of
+    the verb's subject (nor of a topic)."""
+    r = name_rules()
+    if not _strip_end(_strip_end(before, _QUALIFIERS_BEFORE), ("了",)).endswith(r.reach_verbs):
+        return False
+    attribute = next((a for a in r.list_attributes if noun.endswith(a)), "")
     return bool(attribute) and len(noun) - len(attribute) >= 2
 
 
@@ -738,6 +742,7 @@ def extract_indicators(doc: Document) -> Document:
         name, scope = clean_name(c.subject)
         block = blocks.get(c.block_id)
         ctx = None
+        self_held = False  # a count that names its own holder ("覆盖8亿某支付月活用户") takes no topic
         if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
             raw = block_raw.get(block.block_id)
             if raw is None:
@@ -747,6 +752,7 @@ def extract_indicators(doc: Document) -> Document:
             counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:
                 noun_named.add(c.claim_id)
+            self_held = counted_name != name and _reaches_own_measure(counted_name, ctx.before)
             name = counted_name
             name = _with_modifier(name, c.subject, ctx)
         elif block is not None and block.kind == "table":
@@ -761,7 +767,7 @@ def extract_indicators(doc: Document) -> Document:
             if last_level is None and last_row["claim_ids"][0] not in noun_named:  # "…成交增长了5倍，订单量增长了3倍"
                 name = _with_list_head(name, last_row["indicator"], replace_only=True, topic=topic)
             name = _as_share_of(name, last_row["indicator"])
-        if topic and not scope:
+        if topic and not scope and not self_held:
             name = with_topic(name, topic)
         in_table = block is not None and block.kind == "table"
         pace = pace_of(c, ctx)

@@ -358,3 +358,45 @@ def test_a_growth_after_a_growth_takes_the_head_of_its_name():
 def test_a_measure_followed_by_de_and_a_noun_is_that_nouns():
     assert names_of("月活超过12亿的微信，是最好的平台。\n") == ["微信月活"]
     assert names_of("这款刚满9岁的软件，用户很多。\n") == ["这款刚满"]  # no measure, no holder
+
+
+@pytest.mark.parametrize("subject, name, scope", [
+    ("中国数字经济规模", "数字经济规模", "中国"),                           # the country is the scope…
+    ("中国海关出入境健康申报小程序访问量", "中国海关出入境健康申报小程序访问量", ""),  # …not in an institution's name
+    ("某支付在境外合规的国家和地区覆盖量", "某支付境外合规的国家和地区覆盖量", ""),  # 在 before a place word
+    ("自然增长在新客中的占比", "自然增长在新客中的占比", ""),                # …but 在…中 says within what
+])
+def test_scope_and_prepositions_in_a_name(subject, name, scope):
+    assert clean_name(subject) == (name, scope)
+
+
+@pytest.mark.parametrize("text, names", [
+    # measures of an online service share the holder of the list's first item…
+    ("2019年某支付日均交易笔数超过10亿笔，月活跃账户超过8亿，月活跃商户超过5000万。\n",
+     ["某支付日均交易笔数", "某支付月活跃账户", "某支付月活跃商户"]),
+    ("截至年底，某类小程序打开速度提升了35%，日活提升200%。\n", ["某类小程序打开速度", "某类小程序日活"]),
+    # …a measure is no holder of the next one…
+    ("全年交易金额1000亿元，交易笔数20亿笔。\n", ["交易金额", "交易笔数"]),
+    # …and the topic in force is the head, not all that precedes the attribute
+    ("某支付已覆盖34个省市。截至年底，某支付商业支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
+     ["某支付覆盖省市", "某支付商业支付日均交易笔数", "某支付月活跃账户"]),
+    # a topic a later sentence names only as a means is not its subject
+    ("“某就业”平台访问人数53.6万人。通过“某就业”平台，某公司共收到简历7044份。\n",
+     ["“某就业”平台访问人数", "某公司收到简历"]),
+    # a verb of reach before a noun that names its own holder and measure goes, and so does the topic;
+    # before a bare noun it stays
+    ("某平台覆盖超过8亿某支付月活用户，覆盖10亿人口。\n", ["某支付月活用户", "某平台覆盖人口"]),
+    # nouns counted, then a verb of joining and its object
+    ("截至年底，14106个村庄加入某平台。目前，全国1万多名医生申请加入某义诊平台。\n",
+     ["加入某平台的村庄", "申请加入某义诊平台的医生"]),
+])
+def test_list_heads_means_and_joining(text, names):
+    assert names_of(text) == names
+
+
+def test_a_pace_of_increase_is_the_change_of_the_level_before_it():
+    doc = indicators_of("某小程序上线至今已有2590例问诊记录，并以每天100余例速度增长。\n")
+    assert [(i.indicator, i.value, i.unit, i.change_value, i.change_unit, i.change) for i in doc.indicators] == [
+        ("某小程序问诊记录", "2590", "例", "100", "例", "increase")]
+    falling = indicators_of("某地有300家门店，并以每月20家的速度减少。\n")
+    assert [(i.value, i.change_value, i.change) for i in falling.indicators] == [("300", "-20", "decrease")]
