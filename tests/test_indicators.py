@@ -125,14 +125,21 @@ def test_table_rows_against_their_total_row():
 
 # Indicator names and level–growth pairs of three reports of different genres, annotated blind
 # (tests/gold/*.indicators.jsonl). Name accuracy is exact after removing scope words; pairing
-# accuracy is over the growth and change claims (by the annotation or by the pipeline).
+# accuracy is over the growth and change claims (by the annotation or by the pipeline). Each bar is
+# the measured figure less one row (or a few, where there are hundreds).
 INDICATOR_GOLD = [
-    ("luoyang-2023-statistical-bulletin", CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", 0.95, 0.95),
+    # 250 names, 0.992 (the two misses keep a note "（含离退休人员）" the annotation drops); 88 pairs, 1.000
+    ("luoyang-2023-statistical-bulletin", CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", 0.98, 0.98),
+    # 33 names, 1.000; 16 pairs, 1.000 (one miss: 0.970 and 0.938)
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
-     0.95, 0.95),
+     0.96, 0.93),
     # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个")
-    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907)
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.85, 0.90),
+    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907).
+    # 152 names, 0.868 → 0.928, and 43 pairs, 0.907 → 0.930, with 中国 as scope, the measures of an online
+    # service as list attributes, a topic named only as a means, a pace of change, verbs of reach and of
+    # joining. Pairs stop at 40 of 43: three levels have two changes each ("新增35024个，增幅27%", "是2014年
+    # 的三倍，年均增长率超25%") and a row holds one.
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.92, 0.90),
 ]
 
 
