@@ -752,6 +752,8 @@ def extract_indicators(doc: Document) -> Document:
             counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:
                 noun_named.add(c.claim_id)
+                if not scope and ctx.before in name_rules().scope:  # "全国1亿农户": the count's scope
+                    scope = ctx.before
             self_held = counted_name != name and _reaches_own_measure(counted_name, ctx.before)
             name = counted_name
             name = _with_modifier(name, c.subject, ctx)

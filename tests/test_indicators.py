@@ -407,3 +407,8 @@ def test_a_pace_of_increase_is_the_change_of_the_level_before_it():
         ("某小程序问诊记录", "2590", "例", "100", "例", "increase")]
     falling = indicators_of("某地有300家门店，并以每月20家的速度减少。\n")
     assert [(i.value, i.change_value, i.change) for i in falling.indicators] == [("300", "-20", "decrease")]
+
+
+def test_a_scope_word_before_a_count_is_its_scope_not_its_holder():
+    doc = indicators_of("全国一亿二千万农户，平均每户一头猪。\n")
+    assert [(i.indicator, i.scope) for i in doc.indicators][:1] == [("农户", "全国")]
