@@ -17,8 +17,8 @@ is invented and everything can be checked against the text):
   17个", "…成交增长了5倍，订单量增长了3倍", "…占规模以上工业比重"). A table cell is named by its row
   label and its column header (餐饮 × 完全消耗系数).
 - a growth claim joins the level just before it in the same sentence when both name the same
-  indicator (or the growth names none: "比上年末提高0.94个百分点"); a growth with no level is a row
-  with only the change.
+  indicator (or the growth names none: "比上年末提高0.94个百分点"), and so does a pace of change
+  ("…问诊记录2590例，并以每天100余例速度增长"); a growth with no level is a row with only the change.
 - the period is the claim's own, else the year of its section heading ("一、2023年工作回顾"),
   else the year the report covers (its title's year), and ``period_source`` says which.
 """
@@ -78,6 +78,7 @@ class NameRules:
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
     bare_locatives: tuple[str, ...]
+    zai_words: tuple[str, ...]
     changed_object: re.Pattern
     value_headers: tuple[str, ...]
     entity_units: tuple[str, ...]
@@ -129,6 +130,7 @@ def name_rules() -> NameRules:
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), bare_locatives=by_length(names["bare_locatives"]),
+        zai_words=by_length(names["zai_words"]),
         changed_object=re.compile(names["changed_object_pattern"]), value_headers=by_length(names["value_headers"]),
         entity_units=tuple(names["entity_units"]),
         grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
@@ -282,7 +284,8 @@ def clean_name(subject: str) -> tuple[str, str]:
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
     i = text.find("在", 1)
-    if i > 0 and text.startswith(r.bare_locatives, i + 1):  # "…在境外合规的…": a preposition before a place word
+    if (i > 0 and text.startswith(r.bare_locatives, i + 1)  # "…在境外合规的…": a preposition before a place word
+            and not text.endswith(r.zai_words, 0, i + 1)):  # not "所在", "现在"
         text = text[:i] + text[i + 1:]
     basis = r.inner_basis.search(text)
     if basis and basis.start() > 0 and basis.end() < len(text):  # "…相比去年同期的订单量"
