@@ -46,6 +46,7 @@ _COMPARABLE = re.compile(r"可比价|不变价")
 class NameRules:
     scope: tuple[str, ...]
     scope_kept: tuple[str, ...]
+    scope_front_only: tuple[str, ...]
     leading_period: tuple[str, ...]
     leading: tuple[str, ...]
     verbs: tuple[str, ...]
@@ -105,6 +106,7 @@ def name_rules() -> NameRules:
     by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
     return NameRules(
         scope=by_length(names["scope"]), scope_kept=by_length(names["scope_kept"]),
+        scope_front_only=tuple(names["scope_front_only"]),
         leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
         long_verbs=tuple(w for w in by_length(names["verbs"]) if len(w) > 1),
@@ -238,6 +240,20 @@ def _strip_back(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
+ORG_NAME_CHARS = 10  # an organisation named after a scope word ends within this many characters
+
+
+def _opens_own_name(text: str) -> bool:
+    """A name that opens with a country's name as part of a name of its own: a national institution
+    listed in the lexicon ("中国海关"), or an organisation ("中国信息通信研究院首次研究…"). (全市 and
+    its kind open no organisation's name.)"""
+    r = name_rules()
+    if text.startswith(r.scope_kept):
+        return True
+    s = next((w for w in r.scope_front_only if text.startswith(w)), "")
+    return bool(s) and any(0 < text.find(h, len(s)) <= len(s) + ORG_NAME_CHARS for h in r.holders)
+
+
 @lru_cache(maxsize=8192)
 def clean_name(subject: str) -> tuple[str, str]:
     """(indicator name, scope word) of a claim's subject (a pure function of it, so remembered:
@@ -255,7 +271,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     for _ in range(3):  # "其中全年全市…" peels in any order
         text, _w = _strip_front(text, r.leading)
         text, _p = _strip_front(text, r.leading_period)
-        text, s = _strip_front(text, r.scope) if not text.startswith(r.scope_kept) else (text, "")
+        text, s = _strip_front(text, r.scope) if not _opens_own_name(text) else (text, "")
         text, v = _strip_front(text, r.long_verbs)
         function = r.leading_function.match(text)
         f = ""
@@ -270,7 +286,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     if not scope:  # "年末全市机动车保有量": the region word after a period word that stays
         for s in r.scope:
             i = text.find(s)
-            if 0 < i <= 3 and not text.startswith(r.scope_kept, i):
+            if 0 < i <= 3 and s not in r.scope_front_only and not _opens_own_name(text[i:]):
                 text, scope = text[:i] + text[i + len(s):], s
                 break
     for w in r.inner_verbs:
@@ -370,9 +386,13 @@ def counted_noun(after: str) -> str:
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
     end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
-    for w in r.count_noun_stops + r.long_verbs + r.list_final_verbs:
+    for w in r.count_noun_stops + r.long_verbs:
         i = after.find(w)
         if i != -1 and i < end:
+            end = i
+    for w in r.list_final_verbs:  # "医生申请加入某平台": a verb of joining with its object ends the noun
+        i = after.find(w)
+        if 0 < i < end and i + len(w) < len(after):
             end = i
     noun = after[:end].strip("，,、 ")
     if len(noun) > 2 and noun.endswith("中"):  # "…的10个行业中": a locative, not part of the noun
@@ -430,7 +450,8 @@ def _reaches_own_measure(noun: str, before: str) -> bool:
     用户", not "覆盖10亿用户"): the count is that measure itself, of that holder, not the reach of
     the verb's subject (nor of a topic)."""
     r = name_rules()
-    if not _strip_end(_strip_end(before, _QUALIFIERS_BEFORE), ("了",)).endswith(r.reach_verbs):
+    if noun.startswith(r.reach_verbs) or not _strip_end(_strip_end(before, _QUALIFIERS_BEFORE), ("了",)).endswith(
+            r.reach_verbs):  # "覆盖用户": the reach itself, named so
         return False
     attribute = next((a for a in r.list_attributes if noun.endswith(a)), "")
     return bool(attribute) and len(noun) - len(attribute) >= 2
@@ -757,6 +778,8 @@ def extract_indicators(doc: Document) -> Document:
                 noun_named.add(c.claim_id)
                 if not scope and ctx.before in name_rules().scope:  # "全国1亿农户": the count's scope
                     scope = ctx.before
+                elif scope and scope in counted_name:  # "33个中国城市": the scope word is the noun's
+                    scope = ""
             self_held = counted_name != name and _reaches_own_measure(counted_name, ctx.before)
             name = counted_name
             name = _with_modifier(name, c.subject, ctx)

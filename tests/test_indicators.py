@@ -412,3 +412,16 @@ def test_a_pace_of_increase_is_the_change_of_the_level_before_it():
 def test_a_scope_word_before_a_count_is_its_scope_not_its_holder():
     doc = indicators_of("全国一亿二千万农户，平均每户一头猪。\n")
     assert [(i.indicator, i.scope) for i in doc.indicators][:1] == [("农户", "全国")]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("某游戏已经累计覆盖了几十万用户。\n", ["某游戏覆盖用户"]),                       # a bare noun keeps its verb and topic
+    ("又有1600万人进城落户。\n", ["进城落户"]),                                       # a verb of joining ending the clause
+])
+def test_reach_and_joining_leave_other_counts_alone(text, names):
+    assert names_of(text) == names
+
+
+def test_a_country_name_inside_an_organisations_name_is_no_scope():
+    assert clean_name("中国信息通信研究院测算规模") == ("中国信息通信研究院测算规模", "")
+    assert clean_name("毕马威中国办事机构") == ("毕马威中国办事机构", "")
