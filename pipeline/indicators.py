@@ -17,8 +17,8 @@ is invented and everything can be checked against the text):
   17个", "…成交增长了5倍，订单量增长了3倍", "…占规模以上工业比重"). A table cell is named by its row
   label and its column header (餐饮 × 完全消耗系数).
 - a growth claim joins the level just before it in the same sentence when both name the same
-  indicator (or the growth names none: "比上年末提高0.94个百分点"); a growth with no level is a row
-  with only the change.
+  indicator (or the growth names none: "比上年末提高0.94个百分点"), and so does a pace of change
+  ("…问诊记录2590例，并以每天100余例速度增长"); a growth with no level is a row with only the change.
 - the period is the claim's own, else the year of its section heading ("一、2023年工作回顾"),
   else the year the report covers (its title's year), and ``period_source`` says which.
 """
@@ -45,6 +45,8 @@ _COMPARABLE = re.compile(r"可比价|不变价")
 @dataclass(frozen=True)
 class NameRules:
     scope: tuple[str, ...]
+    scope_kept: tuple[str, ...]
+    scope_front_only: tuple[str, ...]
     leading_period: tuple[str, ...]
     leading: tuple[str, ...]
     verbs: tuple[str, ...]
@@ -58,10 +60,13 @@ class NameRules:
     leading_months: re.Pattern
     trailing_from: re.Pattern
     list_figure: re.Pattern
+    pace_before: re.Pattern
+    pace_after: re.Pattern
     topic_predicates: tuple[str, ...]
     topic_quoted_heads: tuple[str, ...]
     topic_noun_ends: tuple[str, ...]
     topic_not: tuple[str, ...]
+    topic_means: tuple[str, ...]
     quoted_predicates: tuple[str, ...]
     topic_adverbs: tuple[str, ...]
     holders: tuple[str, ...]
@@ -73,6 +78,8 @@ class NameRules:
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
+    bare_locatives: tuple[str, ...]
+    zai_words: tuple[str, ...]
     changed_object: re.Pattern
     value_headers: tuple[str, ...]
     entity_units: tuple[str, ...]
@@ -98,7 +105,9 @@ def name_rules() -> NameRules:
             aliases[alias] = canonical
     by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
     return NameRules(
-        scope=by_length(names["scope"]), leading_period=by_length(names["leading_period"]),
+        scope=by_length(names["scope"]), scope_kept=by_length(names["scope_kept"]),
+        scope_front_only=tuple(names["scope_front_only"]),
+        leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
         long_verbs=tuple(w for w in by_length(names["verbs"]) if len(w) > 1),
         inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
@@ -108,9 +117,11 @@ def name_rules() -> NameRules:
         leading_months=re.compile(names["leading_months_pattern"]),
         trailing_from=re.compile(names["trailing_from_pattern"]),
         list_figure=re.compile(names["list_figure_pattern"]),
+        pace_before=re.compile(names["pace_before_pattern"]), pace_after=re.compile(names["pace_after_pattern"]),
         topic_predicates=by_length(names["topic_predicates"]),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
         topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
+        topic_means=by_length(names["topic_means"]),
         quoted_predicates=by_length(names["quoted_predicates"]),
         topic_adverbs=by_length(names["topic_adverbs"]),
         holders=tuple(w for w in lexicon.organisation_suffixes() if len(w) > 1),
@@ -120,7 +131,8 @@ def name_rules() -> NameRules:
         count_noun_stops=by_length(names["count_noun_stops"]),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
-        inner_frames=by_length(names["inner_frames"]),
+        inner_frames=by_length(names["inner_frames"]), bare_locatives=by_length(names["bare_locatives"]),
+        zai_words=by_length(names["zai_words"]),
         changed_object=re.compile(names["changed_object_pattern"]), value_headers=by_length(names["value_headers"]),
         entity_units=tuple(names["entity_units"]),
         grade=re.compile(names["grade_pattern"]), share_starts=by_length(names["share_starts"]),
@@ -228,6 +240,20 @@ def _strip_back(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
+ORG_NAME_CHARS = 10  # an organisation named after a scope word ends within this many characters
+
+
+def _opens_own_name(text: str) -> bool:
+    """A name that opens with a country's name as part of a name of its own: a national institution
+    listed in the lexicon ("中国海关"), or an organisation ("中国信息通信研究院首次研究…"). (全市 and
+    its kind open no organisation's name.)"""
+    r = name_rules()
+    if text.startswith(r.scope_kept):
+        return True
+    s = next((w for w in r.scope_front_only if text.startswith(w)), "")
+    return bool(s) and any(0 < text.find(h, len(s)) <= len(s) + ORG_NAME_CHARS for h in r.holders)
+
+
 @lru_cache(maxsize=8192)
 def clean_name(subject: str) -> tuple[str, str]:
     """(indicator name, scope word) of a claim's subject (a pure function of it, so remembered:
@@ -245,7 +271,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     for _ in range(3):  # "其中全年全市…" peels in any order
         text, _w = _strip_front(text, r.leading)
         text, _p = _strip_front(text, r.leading_period)
-        text, s = _strip_front(text, r.scope)
+        text, s = _strip_front(text, r.scope) if not _opens_own_name(text) else (text, "")
         text, v = _strip_front(text, r.long_verbs)
         function = r.leading_function.match(text)
         f = ""
@@ -260,7 +286,7 @@ def clean_name(subject: str) -> tuple[str, str]:
     if not scope:  # "年末全市机动车保有量": the region word after a period word that stays
         for s in r.scope:
             i = text.find(s)
-            if 0 < i <= 3:
+            if 0 < i <= 3 and s not in r.scope_front_only and not _opens_own_name(text[i:]):
                 text, scope = text[:i] + text[i + len(s):], s
                 break
     for w in r.inner_verbs:
@@ -273,6 +299,10 @@ def clean_name(subject: str) -> tuple[str, str]:
         i = text.find(w)
         if i > 0 and len(text) > i + len(w):
             text = text[:i] + text[i + len(w):]
+    i = text.find("在", 1)
+    if (i > 0 and text.startswith(r.bare_locatives, i + 1)  # "…在境外合规的…": a preposition before a place word
+            and not text.endswith(r.zai_words, 0, i + 1)):  # not "所在", "现在"
+        text = text[:i] + text[i + 1:]
     basis = r.inner_basis.search(text)
     if basis and basis.start() > 0 and basis.end() < len(text):  # "…相比去年同期的订单量"
         text = text[: basis.start()] + text[basis.end():]
@@ -313,6 +343,8 @@ BARE_NAME_CHARS = 10
 # still ("歌莉娅", "线下"); a longer phrase there is a clause of its own.
 COUNTED_NOUN_CHARS = 10
 HOLDER_CHARS = 6
+# The object of a verb of joining after a counted noun ("…个村庄加入某平台") is a name: a short one.
+OBJECT_CHARS = 6
 # "月活超过12亿的微信": a measure and its holder after 的 are single words, both short.
 SHORT_MEASURE_CHARS = 4
 
@@ -358,6 +390,10 @@ def counted_noun(after: str) -> str:
         i = after.find(w)
         if i != -1 and i < end:
             end = i
+    for w in r.list_final_verbs:  # "医生申请加入某平台": a verb of joining with its object ends the noun
+        i = after.find(w)
+        if 0 < i < end and i + len(w) < len(after):
+            end = i
     noun = after[:end].strip("，,、 ")
     if len(noun) > 2 and noun.endswith("中"):  # "…的10个行业中": a locative, not part of the noun
         noun = noun[:-1]
@@ -378,19 +414,47 @@ def name_of_count(c: Claim, ctx: Around, name: str) -> str:
         return name
     r = name_rules()
     final = next((v for v in r.list_final_verbs if ctx.after.endswith(v) and not noun.endswith(v)), "")
-    noun = final + noun
+    noun = final + noun if final else _joined_by(noun, ctx.after[len(noun):])
     before = ctx.before
     if before.endswith(("“", "\"", "《")):  # "“百个公园”示范工程": the figure is part of a quoted name
         return name
     before = _strip_end(before, _QUALIFIERS_BEFORE)  # "超100万个小程序": a bound, not a holder
     modifier = next((m for m in r.count_modifiers + r.reach_verbs if _strip_end(before, ("了",)).endswith(m)), "")
+    if _reaches_own_measure(noun, before):  # "覆盖8亿某支付月活用户": that measure itself
+        return noun
     if modifier:  # 累计访问量, 新增岗位; 覆盖人口, 入驻开锁师傅 (with the topic that holds them)
         return modifier + noun
     holder, _ = clean_name(before) if before else ("", "")
     if (not holder or len(holder) > HOLDER_CHARS or _HAS_DIGIT.search(holder) or before.endswith(r.not_holder_ends)
-            or holder.endswith(r.not_holder_ends) or holder == noun):
+            or holder.endswith(r.not_holder_ends) or holder == noun or holder in r.scope):  # "全国1万多名医生": a scope
         return noun
     return holder + noun
+
+
+def _joined_by(noun: str, rest: str) -> str:
+    """"14106个村庄加入某平台": a count whose noun is followed by a verb of joining and its object, to
+    the clause's end, counts the nouns that joined it: 加入某平台的村庄 (a verb with an object takes 的
+    before the noun; a verb alone does not: "…5900名医生入驻" → 入驻医生)."""
+    r = name_rules()
+    verb = next((v for v in r.list_final_verbs if rest.startswith(v)), "")
+    obj = rest[len(verb):]
+    if (not verb or not (1 <= len(obj) <= OBJECT_CHARS) or _HAS_DIGIT.search(obj)
+            or not re.fullmatch(r"[\u4e00-\u9fff“”A-Za-z]+", obj) or obj.startswith(("了", "并", "的", "和", "与"))
+            or any(w in obj for w in r.count_noun_stops + r.long_verbs if len(w) > 1)):  # "…加入并开展…": no object
+        return noun
+    return f"{verb}{obj}的{noun}"
+
+
+def _reaches_own_measure(noun: str, before: str) -> bool:
+    """A verb of reach before a noun that names a holder and one of its measures ("覆盖超过8亿某支付月活
+    用户", not "覆盖10亿用户"): the count is that measure itself, of that holder, not the reach of
+    the verb's subject (nor of a topic)."""
+    r = name_rules()
+    if noun.startswith(r.reach_verbs) or not _strip_end(_strip_end(before, _QUALIFIERS_BEFORE), ("了",)).endswith(
+            r.reach_verbs):  # "覆盖用户": the reach itself, named so
+        return False
+    attribute = next((a for a in r.list_attributes if noun.endswith(a)), "")
+    return bool(attribute) and len(noun) - len(attribute) >= 2
 
 
 def _with_holder_after(name: str, ctx: Around) -> str:
@@ -483,15 +547,18 @@ def _is_basis_only(subject: str) -> bool:
     return not name or name.startswith(name_rules().basis_starts)
 
 
-def _with_list_head(name: str, previous: str, counted_entities: bool = False, replace_only: bool = False) -> str:
+def _with_list_head(name: str, previous: str, counted_entities: bool = False, replace_only: bool = False,
+                    topic: str = "") -> str:
     """"在校生" after "普通高校招生" → "普通高校在校生", "招生" after "普通高校" (9所) → "普通高校招生":
     a list item that names only an attribute takes the head of the item before it (that item's
     name less its own attribute, or the whole name where it counts the entity itself). After a
     count of entities named before it ("某类小程序有15430个"), a short name ending in an attribute
     ("日活跃用户150万") is theirs too. ``replace_only``: only an attribute in place of another, as
-    between two growths ("某业务成交增长了5倍，订单量增长了3倍" → 某业务订单量)."""
+    between two growths ("某业务成交增长了5倍，订单量增长了3倍" → 某业务订单量). When the item before
+    names the topic in force, that topic is the list's head, not all that precedes its attribute
+    ("某支付已覆盖…。某支付商业支付日均交易笔数…，月活跃账户…" → 某支付月活跃账户)."""
     attributes = name_rules().list_attributes
-    if not previous or previous == name:
+    if not previous or previous == name or (topic and _topic_core(topic) in previous and name in attributes):
         return name
     if name not in attributes:
         if (counted_entities and name.endswith(attributes) and len(name) <= BARE_NAME_CHARS
@@ -501,7 +568,9 @@ def _with_list_head(name: str, previous: str, counted_entities: bool = False, re
     for a in attributes:
         if previous.endswith(a):
             return previous[: -len(a)] + name if len(previous) > len(a) else name
-    return name if replace_only else previous + name
+    if replace_only or previous.endswith(name_rules().measure_ends):  # "交易金额…，交易笔数…": a measure holds none
+        return name
+    return previous + name
 
 
 GRADE_REACH = 2  # a grade opens a name, after at most a two-character period word (年末省级以上…)
@@ -532,9 +601,20 @@ def _same_indicator(name: str, level: str) -> bool:
     return name == level or (name.startswith(name_rules().share_starts) and level.endswith(name))
 
 
-def _signed(c: Claim) -> str:
+def _signed(c: Claim, change: str = "") -> str:
     v = Decimal(c.value)
-    return format(-v if c.change == "decrease" else v, "f")
+    return format(-v if (change or c.change) == "decrease" else v, "f")
+
+
+def pace_of(c: Claim, ctx: Around | None) -> str:
+    """The change a figure states as a pace ("并以每天100余例速度增长" → increase), or ""."""
+    r = name_rules()
+    if c.change or ctx is None or c.kind not in ("count", "money", "other"):
+        return ""
+    m = r.pace_after.match(ctx.after)
+    if not m or not r.pace_before.search(_unspaced(c.subject or ctx.before)):
+        return ""
+    return "increase" if m.group("up") else "decrease"
 
 
 def _indicator_id(report_id: str, claim_id: str) -> str:
@@ -583,6 +663,18 @@ def name_of_cell(name: str, header: str, c: Claim) -> str:
             or _PLACE.search(head)):  # "东部地区": a breakdown by place, not a measure
         return name
     return name + _unspaced(head).replace(" ", "")
+
+
+def _named_again(core: str, sentence: str) -> bool:
+    """A later sentence is about the topic when it names it other than as a means ("通过某平台，某公司
+    收到简历…" is about 某公司)."""
+    means = name_rules().topic_means
+    i = sentence.find(core)
+    while i != -1:
+        if not sentence[:i].endswith(means):
+            return True
+        i = sentence.find(core, i + 1)
+    return False
 
 
 class _Topics:
@@ -634,7 +726,7 @@ class _Topics:
         for i, p, topic in reversed(topics):
             if p >= pos:
                 continue
-            if i == unit or _topic_core(topic) in sentence:
+            if i == unit or _named_again(_topic_core(topic), sentence):
                 return topic
             return ""
         return ""
@@ -674,6 +766,7 @@ def extract_indicators(doc: Document) -> Document:
         name, scope = clean_name(c.subject)
         block = blocks.get(c.block_id)
         ctx = None
+        self_held = False  # a count that names its own holder ("覆盖8亿某支付月活用户") takes no topic
         if block is not None and block.kind != "table" and block.raw_start <= c.raw_start:
             raw = block_raw.get(block.block_id)
             if raw is None:
@@ -683,51 +776,59 @@ def extract_indicators(doc: Document) -> Document:
             counted_name = _with_holder_after(counted_name, ctx)
             if counted_name != name:
                 noun_named.add(c.claim_id)
+                if not scope and ctx.before in name_rules().scope:  # "全国1亿农户": the count's scope
+                    scope = ctx.before
+                elif scope and scope in counted_name:  # "33个中国城市": the scope word is the noun's
+                    scope = ""
+            self_held = counted_name != name and _reaches_own_measure(counted_name, ctx.before)
             name = counted_name
             name = _with_modifier(name, c.subject, ctx)
         elif block is not None and block.kind == "table":
             name = name_of_cell(name, column_header(block, c), c)
+        topic = topics.before(block, c.raw_start - block.raw_start) if ctx is not None and block is not None else ""
         if last_level is not None:
             if last_level["claim_ids"][0] not in noun_named:  # "覆盖10亿人口，访问量…": 人口 heads no list
                 counted = last_level["unit"] in name_rules().entity_units
-                name = _with_list_head(name, last_level["indicator"], counted)
+                name = _with_list_head(name, last_level["indicator"], counted, topic=topic)
             name = _with_grade(name, last_level["indicator"])
         if last_row is not None:
             if last_level is None and last_row["claim_ids"][0] not in noun_named:  # "…成交增长了5倍，订单量增长了3倍"
-                name = _with_list_head(name, last_row["indicator"], replace_only=True)
+                name = _with_list_head(name, last_row["indicator"], replace_only=True, topic=topic)
             name = _as_share_of(name, last_row["indicator"])
-        if ctx is not None and block is not None and not scope:
-            name = with_topic(name, topics.before(block, c.raw_start - block.raw_start))
+        if topic and not scope and not self_held:
+            name = with_topic(name, topic)
         in_table = block is not None and block.kind == "table"
-        if c.change:
+        pace = pace_of(c, ctx)
+        change = c.change or pace
+        if change:
             level = last_level
             rate = c.kind == "percent" and c.unit in RATE_UNITS
             amount = level is not None and c.unit not in RATE_UNITS and c.unit == level["unit"] and bool(c.unit)
             joins = (level is not None and not level["change"] and (rate or amount)
-                     and (_same_indicator(name, level["indicator"]) or _is_basis_only(c.subject)
+                     and (_same_indicator(name, level["indicator"]) or _is_basis_only(c.subject) or bool(pace)
                           or in_table))  # a growth column of a table row is the growth of that row's level
             if joins and level is not None:
-                level.update(change_value=_signed(c), change_unit=c.unit, change=c.change, basis=c.basis,
+                level.update(change_value=_signed(c, change), change_unit=c.unit, change=change, basis=c.basis,
                              comparable_prices=bool(_COMPARABLE.search(c.sentence)),
                              claim_ids=level["claim_ids"] + (c.claim_id,), raw_end=max(level["raw_end"], c.raw_end))
                 continue
-            if _is_basis_only(c.subject) and last_level is not None:
+            if (_is_basis_only(c.subject) or pace) and last_level is not None:
                 name, scope = last_level["indicator"], last_level["scope"]
         period, source = period_of(c)
         row = dict(
             indicator_id=_indicator_id(doc.report_id, c.claim_id), indicator=name,
             canonical=canonical_name(name), scope=scope, region=region, period=period,
-            period_source=source, value="", value_max="", unit=c.unit if not c.change else "",
+            period_source=source, value="", value_max="", unit=c.unit if not change else "",
             kind=c.kind, qualifier=c.qualifier, change_value="", change_unit="", change="", basis="",
             claim_ids=(c.claim_id,), section_id=c.section_id, raw_start=c.raw_start, raw_end=c.raw_end,
             line=c.line, page=c.page, comparable_prices=False,
         )
-        if c.change:
+        if change:
             if c.unit in RATE_UNITS:
-                row.update(change_value=_signed(c), change_unit=c.unit)
+                row.update(change_value=_signed(c, change), change_unit=c.unit)
             else:  # an amount of change: "新增3710个" is the increase, in the level's unit
-                row.update(change_value=_signed(c), change_unit=c.unit, unit=c.unit)
-            row.update(change=c.change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
+                row.update(change_value=_signed(c, change), change_unit=c.unit, unit=c.unit)
+            row.update(change=change, basis=c.basis, comparable_prices=bool(_COMPARABLE.search(c.sentence)))
         else:
             row.update(value=c.value, value_max=c.value_max)
             if c.kind != "multiple":  # "是2014年的三倍": a ratio to another figure; a growth after it is the level's

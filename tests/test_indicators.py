@@ -125,14 +125,21 @@ def test_table_rows_against_their_total_row():
 
 # Indicator names and level–growth pairs of three reports of different genres, annotated blind
 # (tests/gold/*.indicators.jsonl). Name accuracy is exact after removing scope words; pairing
-# accuracy is over the growth and change claims (by the annotation or by the pipeline).
+# accuracy is over the growth and change claims (by the annotation or by the pipeline). Each bar is
+# the measured figure less one row (or a few, where there are hundreds).
 INDICATOR_GOLD = [
-    ("luoyang-2023-statistical-bulletin", CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", 0.95, 0.95),
+    # 250 names, 0.992 (the two misses keep a note "（含离退休人员）" the annotation drops); 88 pairs, 1.000
+    ("luoyang-2023-statistical-bulletin", CORPUS / "zh-Hans_luoyang-2023-statistical-bulletin.txt", 0.98, 0.98),
+    # 33 names, 1.000; 16 pairs, 1.000 (one miss: 0.970 and 0.938)
     ("state-council-2024-government-work-report", CORPUS / "zh-Hans_state-council-2024-government-work-report.txt",
-     0.95, 0.95),
+     0.96, 0.93),
     # narrative prose: a subject is often a topic stated clauses earlier ("“湘就业”平台…发布岗位12万个")
-    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907)
-    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.85, 0.90),
+    # or the noun after the figure; 0.467 before names were built from them, 0.862 after (pairs 0.884 → 0.907).
+    # 152 names, 0.868 → 0.928, and 43 pairs, 0.907 → 0.930, with 中国 as scope, the measures of an online
+    # service as list attributes, a topic named only as a means, a pace of change, verbs of reach and of
+    # joining. Pairs stop at 40 of 43: three levels have two changes each ("新增35024个，增幅27%", "是2014年
+    # 的三倍，年均增长率超25%") and a row holds one.
+    ("wechat-employment-2019-2020", ROOT / "raw" / "wechat-employment-2019-2020.txt", 0.92, 0.90),
 ]
 
 
@@ -358,3 +365,63 @@ def test_a_growth_after_a_growth_takes_the_head_of_its_name():
 def test_a_measure_followed_by_de_and_a_noun_is_that_nouns():
     assert names_of("月活超过12亿的微信，是最好的平台。\n") == ["微信月活"]
     assert names_of("这款刚满9岁的软件，用户很多。\n") == ["这款刚满"]  # no measure, no holder
+
+
+@pytest.mark.parametrize("subject, name, scope", [
+    ("中国数字经济规模", "数字经济规模", "中国"),                           # the country is the scope…
+    ("中国海关出入境健康申报小程序访问量", "中国海关出入境健康申报小程序访问量", ""),  # …not in an institution's name
+    ("某支付在境外合规的国家和地区覆盖量", "某支付境外合规的国家和地区覆盖量", ""),  # 在 before a place word
+    ("自然增长在新客中的占比", "自然增长在新客中的占比", ""),                # …but 在…中 says within what
+])
+def test_scope_and_prepositions_in_a_name(subject, name, scope):
+    assert clean_name(subject) == (name, scope)
+
+
+@pytest.mark.parametrize("text, names", [
+    # measures of an online service share the holder of the list's first item…
+    ("2019年某支付日均交易笔数超过10亿笔，月活跃账户超过8亿，月活跃商户超过5000万。\n",
+     ["某支付日均交易笔数", "某支付月活跃账户", "某支付月活跃商户"]),
+    ("截至年底，某类小程序打开速度提升了35%，日活提升200%。\n", ["某类小程序打开速度", "某类小程序日活"]),
+    # …a measure is no holder of the next one…
+    ("全年交易金额1000亿元，交易笔数20亿笔。\n", ["交易金额", "交易笔数"]),
+    # …and the topic in force is the head, not all that precedes the attribute
+    ("某支付已覆盖34个省市。截至年底，某支付商业支付日均交易笔数超过10亿，月活跃账户超过8亿。\n",
+     ["某支付覆盖省市", "某支付商业支付日均交易笔数", "某支付月活跃账户"]),
+    # a topic a later sentence names only as a means is not its subject
+    ("“某就业”平台访问人数53.6万人。通过“某就业”平台，某公司共收到简历7044份。\n",
+     ["“某就业”平台访问人数", "某公司收到简历"]),
+    # a verb of reach before a noun that names its own holder and measure goes, and so does the topic;
+    # before a bare noun it stays
+    ("某平台覆盖超过8亿某支付月活用户，覆盖10亿人口。\n", ["某支付月活用户", "某平台覆盖人口"]),
+    # nouns counted, then a verb of joining and its object
+    ("截至年底，14106个村庄加入某平台。目前，全国1万多名医生申请加入某义诊平台。\n",
+     ["加入某平台的村庄", "申请加入某义诊平台的医生"]),
+])
+def test_list_heads_means_and_joining(text, names):
+    assert names_of(text) == names
+
+
+def test_a_pace_of_increase_is_the_change_of_the_level_before_it():
+    doc = indicators_of("某小程序上线至今已有2590例问诊记录，并以每天100余例速度增长。\n")
+    assert [(i.indicator, i.value, i.unit, i.change_value, i.change_unit, i.change) for i in doc.indicators] == [
+        ("某小程序问诊记录", "2590", "例", "100", "例", "increase")]
+    falling = indicators_of("某地有300家门店，并以每月20家的速度减少。\n")
+    assert [(i.value, i.change_value, i.change) for i in falling.indicators] == [("300", "-20", "decrease")]
+
+
+def test_a_scope_word_before_a_count_is_its_scope_not_its_holder():
+    doc = indicators_of("全国一亿二千万农户，平均每户一头猪。\n")
+    assert [(i.indicator, i.scope) for i in doc.indicators][:1] == [("农户", "全国")]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("某游戏已经累计覆盖了几十万用户。\n", ["某游戏覆盖用户"]),                       # a bare noun keeps its verb and topic
+    ("又有1600万人进城落户。\n", ["进城落户"]),                                       # a verb of joining ending the clause
+])
+def test_reach_and_joining_leave_other_counts_alone(text, names):
+    assert names_of(text) == names
+
+
+def test_a_country_name_inside_an_organisations_name_is_no_scope():
+    assert clean_name("中国信息通信研究院测算规模") == ("中国信息通信研究院测算规模", "")
+    assert clean_name("毕马威中国办事机构") == ("毕马威中国办事机构", "")
