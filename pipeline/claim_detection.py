@@ -68,6 +68,8 @@ _DAY_SPAN_BEFORE = tuple(_LABELS["day_span_before"])
 _DAY_SPAN_AFTER = tuple(_LABELS["day_span_after"])
 _ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
 _PHASE_UNITS = frozenset(_LABELS["phase_units"])
+_NAME_AFTER = tuple(_LABELS["name_after"])
+_PROGRAMME_AFTER = tuple(_LABELS["programme_after"])
 _SERVICE = _NONCLAIMS["service_numbers"]
 SERVICE_REACH = 12  # characters between a Latin telephone label and its number ("Tel / WhatsApp: 6543…")
 _SERVICE_BEFORE = re.compile(
@@ -328,7 +330,11 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "一个", "一家": an article, not a quantity (but "零点三个百分点" is one)
     if q.chinese_only and not unit and not q.has_scale and not _counts_a_noun(s, q):
         return False
+    if unit == "年" and q.chinese_only and s.startswith(_PROGRAMME_AFTER, q.end):
+        return False  # "三年行动", "五年规划": a programme's name
     if not unit and not q.has_scale and q.value_max is None:
+        if s.startswith(_NAME_AFTER, q.end):
+            return False  # "310国道": a road's name
         if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
                 nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
             return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and
@@ -393,7 +399,7 @@ def _ordinal_list(s: str, pos: int) -> bool:
     i = pos
     while i > 0 and (s[i - 1] in "、，,0123456789" or s[i - 1] in "一二三四五六七八九十"):
         i -= 1
-    return i < pos and i > 0 and s[i - 1] == "第" and "、" in s[i:pos]
+    return i < pos and i > 0 and s[i - 1] == "第" and any(sep in s[i:pos] for sep in "、，,")
 
 
 def _inside_straight_quotes(s: str, pos: int) -> bool:

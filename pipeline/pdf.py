@@ -679,6 +679,9 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
     decoded = []
     shown = hidden = 0
     inked: set = set()  # (character, origin) of every character drawn so far on the page
+    counts = [(len(sp["chars"]), sp.get("char_flags", 0) & _FILLED_AND_STROKED == _FILLED_AND_STROKED)
+              for block in blocks for line in block["lines"] for sp in line["spans"]]
+    stroke_is_bold = 2 * sum(n for n, stroked in counts if stroked) < sum(n for n, _ in counts)
     for block in blocks:
         for line in block["lines"]:
             spans = line["spans"]
@@ -693,14 +696,14 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
             shown += len(chars)
             face = _face(spans, text)
             if len(spans) == 1:
-                size, bold = spans[0]["size"], bool(spans[0]["flags"] & 16)
+                size, bold = spans[0]["size"], _bold(spans[0], stroke_is_bold)
             else:  # the size and weight of the spans with ink (a space may come in another font)
                 size, bold, at = 0.0, True, 0
                 for sp in spans:
                     n = len(sp["chars"])
                     if not chars[at]["c"].isspace() or "".join([c["c"] for c in sp["chars"]]).strip():
                         size = sp["size"] if sp["size"] > size else size
-                        bold = bold and bool(sp["flags"] & 16)
+                        bold = bold and _bold(sp, stroke_is_bold)
                     at += n
             if len(text) == len(chars):
                 flat = array("d", chain.from_iterable(map(_BOX, chars)))
@@ -720,6 +723,17 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
                     x0, x1 = flat[4 * a], max(flat[4 * (b - 1) + 2], flat[4 * a])
                 out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold, face))
     return out, "".join(decoded), shown, hidden
+
+
+_BOLD_FONT = 16  # span flag: the font is a bold face
+_FILLED_AND_STROKED = 16 | 32  # char flags (with TEXT_COLLECT_STYLES): the glyphs are filled and outlined
+
+
+def _bold(span: dict, stroke_is_bold: bool) -> bool:
+    """Bold by its font, or by an outline stroked over the fill where most of the page's text is
+    not stroked (some producers stroke every glyph: there it marks nothing)."""
+    return bool(span["flags"] & _BOLD_FONT) or (
+        stroke_is_bold and span.get("char_flags", 0) & _FILLED_AND_STROKED == _FILLED_AND_STROKED)
 
 
 def _without_overprint(spans: list, inked: set) -> tuple[list, bool]:
@@ -846,7 +860,10 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
 
     # One text page serves the lines and, on pages with rules, the words of the tables; images
     # are left out of it (decoding them would triple the cost of an illustrated page).
-    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    # Styles are collected so that text drawn filled and stroked (a bold face made by stroking the
+    # outline, as rating agencies' and many Word-made PDFs' headings are) reads as bold.
+    textpage = page.get_textpage(flags=(pymupdf.TEXTFLAGS_DICT | pymupdf.TEXT_COLLECT_STYLES)
+                                 & ~pymupdf.TEXT_PRESERVE_IMAGES)
     raw_lines, decoded = _raw_lines(textpage)
     body_size = _body_size(raw_lines)
     tables: list[Table] = []
@@ -872,6 +889,10 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     return _merge_rows(lines, body_size), tables, charts, decoded
 
 
+_SQUEEZABLE_PUNCTUATION = "、，。；：！？“”‘’（）《》【】"
+_WEIGHT_BREAK_ENDS = "。！？!?：:；;"  # a line ending so has finished, whatever its weight
+
+
 def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT) -> list[_Line]:
     """Pieces of one visual line ("一、综" and "合", letter-spaced headings) become one line."""
     lines = sorted(lines, key=lambda ln: (round(ln.bbox.y1), ln.bbox.x0))
@@ -893,7 +914,10 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
                      else lay.spaced_reach)
             spaced = (gap < reach * size and min(len(prev.text), len(ln.text)) <= lay.spaced_piece
                       and abs(prev.size - ln.size) < lay.same_size)  # one heading's letters: one size
-            if (same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced)) or glued:
+            # full-width punctuation set half-width ("二、“十四五”…"): the next piece starts inside
+            # the mark's em box, by up to one em
+            squeezed = same_row and -size <= gap < -1 and prev.text[-1:] in _SQUEEZABLE_PUNCTUATION
+            if (same_row and -1 <= gap and (gap < lay.touching_gap * size or spaced)) or glued or squeezed:
                 latin = (prev.text[-1:].isascii() and prev.text[-1:].isalnum()
                          and ln.text[:1].isascii() and ln.text[:1].isalpha())
                 sep = " " if latin or gap > lay.word_space * size else ""
@@ -1282,8 +1306,12 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
     a, b = prev.bbox, ln.bbox
     if a.x1 < max(right, body_right) - lay.early_stop * size and _OUTLINE_NUMBER.match(ln.text):
         return True  # a numbered line after a short one: a heading or item of its own
-    if abs(prev.size - ln.size) > lay.new_size or prev.bold != ln.bold:
+    if abs(prev.size - ln.size) > lay.new_size:
         return True
+    if prev.bold != ln.bold and not (a.x1 >= max(right, body_right) - lay.early_stop * size
+                                     and prev.text[-1:] not in _WEIGHT_BREAK_ENDS):
+        return True  # a change of weight ends a paragraph, unless a bold lead runs on at the line's end
+        # ("（一）…双升。一是扩大有⏎效投资。" with its words cut by the wrap)
     if prev.face and ln.face and prev.face != ln.face:
         return True  # another typeface at the same size: a heading set in 黑体 or 楷体 above 宋体 text
     if (prev.text[-1:] in _ITEM_LEAD and _OUTLINE_NUMBER.match(ln.text)

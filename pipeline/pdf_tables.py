@@ -344,7 +344,18 @@ def _mostly_stacked(cells: list) -> bool:
     """Most ruled rows with numbers hold several lines: a table ruled by groups of rows. Where most
     hold one, the few that hold more are cells whose text wrapped (a long decimal, a long label)."""
     numeric = [row for row in cells if any(_NUMBER_CELL.fullmatch(t) for cell in row[1:] for t, _b in cell)]
-    return 2 * sum(1 for row in numeric if _stacked_rows(row)) > len(numeric)
+    return (2 * sum(1 for row in numeric if _stacked_rows(row)) > len(numeric)
+            or any(_deeply_stacked(row) for row in numeric))
+
+
+STACKED_LINES = 3  # number lines in every value cell of one ruled row: rows, never a wrapped value
+
+
+def _deeply_stacked(row: list) -> bool:
+    """One ruled row holding the whole body (a header ruled row by row above a body ruled only
+    around): however few such rows, each of its lines is a row."""
+    values = [sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) for cell in row[1:] if cell]
+    return _stacked_rows(row) and bool(values) and min(values) >= STACKED_LINES
 
 
 def _stacked_rows(row: list) -> bool:

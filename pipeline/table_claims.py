@@ -96,6 +96,8 @@ def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
     for j in range(index - 1, max(index - 1 - STATEMENT_BLOCKS_ABOVE, -1), -1):
         b = blocks[j]
         if b.kind == "table":
+            if j == index - 1:  # a second header band right under the first part: one table, one statement
+                return stated_unit(blocks, j)
             break
         found = _statement(b.text)
         if found:
