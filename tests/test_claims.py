@@ -746,3 +746,28 @@ def test_a_table_cell_written_as_a_paragraph_is_read_as_one():
     doc = process_document(Document("x", "x.txt", "", "utf-8", text))
     assert [(c.surface, c.value, c.period) for c in doc.claims] == [
         ("192.87亿元", "19287000000", "2024"), ("45.51亿元", "4551000000", "2024"), ("147.36亿元", "14736000000", "2024")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("维持“22龙岩经发债01/22龙经01”和“23龙岩经发债/23龙经债”信用等级为AA。", []),
+    ("（G21新庐1/21新庐陵绿色债）发行规模5亿元。", [("5亿元", "500000000", "元")]),
+    ("支持310国道改扩建，共发行23个债券。", [("23个", "23", "个")]),
+    ("深入实施财政绩效提升三年行动，做好五年规划、三年计划。", []),
+    ("三个县在全省117个县区中分别排第1,2,9位。", [("三个", "3", "个"), ("117个", "117", "个")]),
+])
+def test_bond_short_names_road_names_programmes_and_rank_lists_are_no_claims(text, expected):
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
+    assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected
+
+
+def test_rows_naming_rates_take_the_percent_of_a_unit_list_and_a_unit_row_heads_the_rows_under_it():
+    """Columns of years under "（单位：亿元、%）": 资产负债率 and GDP增速 are percentages, the other rows
+    亿元; a row "主要财务指标（单位：%）" gives its unit to the rows below it."""
+    text = ("图表10 主要经济及财务指标情况（单位：亿元、%）\n项目\t2023年\t2024年\n资产总额\t116.86\t132.13\n"
+            "资产负债率\t47.68\t53.76\nGDP增速\t3.8\t5.0\n主要财务指标（单位：%）\t\t\n总资本收益率\t1.19\t0.28\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("资产总额", "116.86")] == ("11686000000", "元")
+    assert cells[("资产负债率", "53.76")] == ("53.76", "%")
+    assert cells[("GDP增速", "3.8")] == ("3.8", "%")
+    assert cells[("总资本收益率", "1.19")] == ("1.19", "%")

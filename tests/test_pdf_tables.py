@@ -410,3 +410,119 @@ def test_a_run_printed_twice_to_look_bold_is_read_once(tmp_path):
     assert doc.raw.count("一般公共预算") == 2 and "169.59亿元" in doc.raw and doc.raw.count("169.59") == 1
     assert "（一）一般公共预算①执行情况" in doc.raw
     assert [c.surface for c in doc.claims if "169" in c.surface] == ["169.59亿元"]
+
+
+def _filled_header(page, cols, top, rows_of_heads, pitch=14.4):
+    """A header drawn as coloured cells, one rectangle per cell, rows of (x, text)."""
+    for r, heads in enumerate(rows_of_heads):
+        y = top + r * pitch
+        for a, b in zip(cols, cols[1:], strict=False):
+            page.draw_rect(pymupdf.Rect(a, y, b, y + pitch), color=None, fill=(0, 0.32, 0.61))
+        for x, text in heads:
+            _text(page, x, y + pitch - 4, text)
+    return top + len(rows_of_heads) * pitch
+
+
+def test_a_filled_header_over_rows_ruled_one_by_one_is_one_table(tmp_path):
+    """Rating reports draw the header as coloured cells and rule every body row across the table,
+    with no column rules: the body runs down through the row rules, under the caption's unit list."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (112, 206, 319, 432, 546)
+        _text(page, 118, 96, "图表4 公司资产主要构成情况（单位：亿元、%）", 10.4)
+        page.draw_line((cols[0], 100), (cols[-1], 100), width=1.4)
+        y = _filled_header(page, cols, 101, [[(150, "项目"), (243, "2023年末"), (356, "2024年末"), (469, "2025年末")]])
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        for label, values in (("资产总额", ("116.86", "132.13", "131.96")), ("流动资产合计", ("108.68", "115.42", "115.50")),
+                              ("货币资金", ("2.46", "1.18", "1.58")), ("资产负债率", ("47.68", "53.76", "56.94"))):
+            _text(page, 118, y + 12, label)
+            for x, v in zip((287, 400, 513), values, strict=True):
+                _text(page, x, y + 12, v)
+            y += 16.1
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        _text(page, 118, y + 12, "资料来源：公司审计报告", 7.5)
+    doc = _pdf(tmp_path / "rowruled.pdf", draw)
+    (table,) = _tables(doc)
+    assert table.text.count("\n") == 4
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("流动资产合计", "115.42")] == ("11542000000", "元")
+    assert cells[("货币资金", "1.58")] == ("158000000", "元")
+    assert cells[("资产负债率", "56.94")] == ("56.94", "%")
+
+
+def test_a_header_of_two_cell_rows_and_a_second_header_band_share_the_caption(tmp_path):
+    """"2023年" over "收入 占比" drawn as cells, a body ruled only at its end, then a second band of
+    header cells (毛利润, 毛利率) and its body: one caption's "（单位：亿元、%）" serves both."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (60, 160, 230, 300, 370, 440)  # this face's digits are 9 pt wide
+        _text(page, 66, 96, "图表2 公司营业收入及毛利率构成情况（单位：亿元、%）", 10.4)
+        y = _filled_header(page, cols, 101, [[(66, "业务类别"), (200, "2024年"), (340, "2025年")],
+                                             [(172, "收入"), (242, "占比"), (312, "收入"), (382, "占比")]])
+        for label, values in (("贸易", ("17.12", "94.15", "16.60", "94.26")), ("合计", ("18.18", "100.00", "17.61", "100.00"))):
+            for x, v in zip((162, 232, 302, 372), values, strict=True):
+                _text(page, x, y + 12, v)
+            _text(page, 66, y + 12, label)
+            y += 16.1
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        y = _filled_header(page, cols, y, [[(66, "业务类别"), (162, "毛利润"), (232, "毛利率"), (302, "毛利润"), (372, "毛利率")]])
+        for x, v in zip((162, 232, 302, 372), ("0.01", "0.03", "0.01", "0.04"), strict=True):
+            _text(page, x, y + 12, v)
+        _text(page, 66, y + 12, "贸易")
+        page.draw_line((cols[0], y + 16.1), (cols[-1], y + 16.1), width=0.5)
+    doc = _pdf(tmp_path / "bands.pdf", draw)
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("贸易", "17.12")] == ("1712000000", "元")
+    assert cells[("贸易", "94.26")] == ("94.26", "%")
+    assert cells[("合计", "100.00")] == ("100", "%")
+    assert cells[("贸易", "0.04")] == ("0.04", "%")
+
+
+def test_one_ruled_row_that_holds_the_whole_body_is_read_a_line_a_row(tmp_path):
+    """A header ruled row by row, a first body row ruled on its own, then every other row in one
+    ruled band: each line of the band is a row, not one cell of run-together labels."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols, top = (60, 200, 320, 440), 100.0
+        _text(page, 470, top - 6, "单位：亿元")
+        for y in (top, top + 18, top + 36, top + 54):
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        for x, head in ((90, "地区"), (230, "债务限额"), (350, "债务余额")):
+            _text(page, x, top + 13, head)
+        for x, text in ((64, "甲省"), (204, "10228.96"), (324, "10174.56")):
+            _text(page, x, top + 31, text)
+        for x, text in ((64, "公式"), (204, "A"), (324, "B")):
+            _text(page, x, top + 49, text)
+        y = top + 54
+        for label, a, b in (("甲省本级", "1903.77", "1871.59"), ("市县小计", "8325.19", "8302.97"),
+                            ("乙市", "1823.82", "1823.30"), ("乙市本级", "983.93", "983.78")):
+            y += 14
+            for x, text in ((64, label), (204, a), (324, b)):
+                _text(page, x, y - 3, text)
+        page.draw_line((cols[0], y + 4), (cols[-1], y + 4), width=0.5)
+        for x in cols:
+            page.draw_line((x, top), (x, y + 4), width=0.5)
+    doc = _pdf(tmp_path / "band.pdf", draw)
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("市县小计", "8302.97")] == ("830297000000", "元")
+    assert cells[("乙市本级", "983.93")] == ("98393000000", "元")
+
+
+def test_squeezed_punctuation_and_stroked_bold_keep_a_heading_whole(tmp_path):
+    """"二、" whose mark's box reaches over the next piece ("“十四五”…"), and headings made bold by
+    stroking the outline (render mode 2) over body text that is not: both are headings, and a
+    bold lead that runs on past the line's end stays in its paragraph."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((111.5, 148), "二、", fontname=FONT, fontsize=15.7)
+        page.insert_text((127.5, 148), "“十四五”财政工作回顾", fontname=FONT, fontsize=15.7)
+        page.insert_textbox(pymupdf.Rect(79, 160, 522, 240), "　　“十四五”时期是转型发展的关键五年，全市一般公共预算收入累计完成"
+                            "561.1亿元，年均增长5.2%。", fontname=FONT, fontsize=15.7)
+        page.insert_text((72, 280), "财务分析", fontname=FONT, fontsize=10.4, render_mode=2, border_width=0.03)
+        page.insert_textbox(pymupdf.Rect(72, 290, 522, 360), "　　公司提供了2025年的合并财务报表，资产总额131.96亿元，负债总额75.13亿元，"
+                            "所有者权益56.83亿元。", fontname=FONT, fontsize=10.4)
+    doc = _pdf(tmp_path / "headings.pdf", draw)
+    titles = [(s.number, s.title) for s in doc.sections]
+    assert ("二", "“十四五”财政工作回顾") in titles
+    assert ("", "财务分析") in titles
+    assert "561.1亿元" in [c.surface for c in doc.claims]
