@@ -705,7 +705,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
         elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (
-                (_opens_body(t, nxt) or (not paged and (lead := _lead_lines(lines, i)))) and _follows_text_or_structure(
+                (_opens_body(t, nxt) or (paged and _heads_headings(lines, i))
+                 or (not paged and (lead := _lead_lines(lines, i)))) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)) and not _TOPIC_STATEMENT.match(t))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
               and len(_WORD_CHARS.findall(t)) >= MIN_HEADING_WORD_CHARS and not ln.plain
@@ -924,6 +925,27 @@ def _opens_child(lines: list[_Line], i: int) -> bool:
     child = lines[i + 1]
     return (child.kind == "paragraph" and bool(_ARABIC_RUN_IN.fullmatch(child.text))
             and _opens_body(child.text, lines[i + 2]))
+
+
+HEADING_CHAIN = 3  # display lines: a part's, a section's and a subsection's title one under another
+# Titles in such a chain are words only ("财务分析", "宏观经济与政策环境"): a signature's name and date
+# ("二〇二六年六月八日"), a label in brackets or a line with figures are no part of one.
+_CHAIN_TITLE = re.compile(r"[\u4e00-\u9fff、与和及]{2,24}(?<![日月年])")
+
+
+def _heads_headings(lines: list[_Line], i: int) -> bool:
+    """A PDF's display line directly above other display lines the last of which opens a body
+    ("财务分析" over "财务质量" over its paragraph): the first titles of a part and its sections."""
+    if not _CHAIN_TITLE.fullmatch(lines[i].text):
+        return False
+    for j in range(i + 1, min(i + 1 + HEADING_CHAIN, len(lines))):
+        ln = lines[j]
+        if ln.kind != "paragraph" or ln.plain or not _is_heading_like(ln.text) or not _CHAIN_TITLE.fullmatch(ln.text):
+            return False
+        body = lines[j + 1] if j + 1 < len(lines) else None
+        if _opens_body(ln.text, body):
+            return body is not None and not _LIST_ITEM.match(body.text)  # "*传媒查询：…" under a signature
+    return False
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:

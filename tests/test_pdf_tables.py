@@ -511,18 +511,20 @@ def test_one_ruled_row_that_holds_the_whole_body_is_read_a_line_a_row(tmp_path):
 def test_squeezed_punctuation_and_stroked_bold_keep_a_heading_whole(tmp_path):
     """"二、" whose mark's box reaches over the next piece ("“十四五”…"), and headings made bold by
     stroking the outline (render mode 2) over body text that is not: both are headings, and a
-    bold lead that runs on past the line's end stays in its paragraph."""
+    bold lead that runs on past the line's end stays in its paragraph. Two such titles one under the
+    other over a paragraph are both headings."""
     def draw(doc):
         page = doc.new_page(width=595, height=842)
         page.insert_text((111.5, 148), "二、", fontname=FONT, fontsize=15.7)
         page.insert_text((127.5, 148), "“十四五”财政工作回顾", fontname=FONT, fontsize=15.7)
         page.insert_textbox(pymupdf.Rect(79, 160, 522, 240), "　　“十四五”时期是转型发展的关键五年，全市一般公共预算收入累计完成"
                             "561.1亿元，年均增长5.2%。", fontname=FONT, fontsize=15.7)
-        page.insert_text((72, 280), "财务分析", fontname=FONT, fontsize=10.4, render_mode=2, border_width=0.03)
-        page.insert_textbox(pymupdf.Rect(72, 290, 522, 360), "　　公司提供了2025年的合并财务报表，资产总额131.96亿元，负债总额75.13亿元，"
+        page.insert_text((72, 270), "财务分析", fontname=FONT, fontsize=10.4, render_mode=2, border_width=0.03)
+        page.insert_text((72, 290), "财务质量", fontname=FONT, fontsize=10.4, render_mode=2, border_width=0.03)
+        page.insert_textbox(pymupdf.Rect(72, 300, 522, 370), "　　公司提供了2025年的合并财务报表，资产总额131.96亿元，负债总额75.13亿元，"
                             "所有者权益56.83亿元。", fontname=FONT, fontsize=10.4)
     doc = _pdf(tmp_path / "headings.pdf", draw)
     titles = [(s.number, s.title) for s in doc.sections]
     assert ("二", "“十四五”财政工作回顾") in titles
-    assert ("", "财务分析") in titles
+    assert ("", "财务分析") in titles and ("", "财务质量") in titles  # a part's title right above its first section's
     assert "561.1亿元" in [c.surface for c in doc.claims]
