@@ -190,7 +190,11 @@ def closed_by_rules(grids: list[Grid], hs: list, page_height: float, words: list
                     bottom = y
                 g = Grid(g.xs, g.ys, bottom)
         out.append(g)
-    return out
+    # rows shaded in turn are frames of their own, inside the body an earlier header runs down
+    # through: they are rows of that body, not tables of their own
+    return [g for g in out if not any(
+        o is not g and o.open_bottom is not None and o.xs[0] - TOL <= g.xs[0] and g.xs[-1] <= o.xs[-1] + TOL
+        and o.ys[-1] - TOL <= g.ys[0] and g.ys[-1] <= o.open_bottom + TOL for o in out)]
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}")

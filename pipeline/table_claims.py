@@ -79,6 +79,9 @@ _NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
 _RANGE_CELL = re.compile(rf"({_NUM})\s*(?:~|～|-|—|–|－|至|到)\s*({_NUM})\s*(%|‰)?")
 # A cell no header holds: a share or a decimal ("21.4%", "0.82"); a header may be a year (2021).
+# A header cell naming a month of a year as rating reports and statements do ("2026.3", "2026.03"):
+# a period, not a value
+_PERIOD_CELL = re.compile(r"(?:19|20)[0-9]{2}\.(?:0?[1-9]|1[0-2])")
 _DATA_CELL = re.compile(rf"{_NUM}\s*[%‰]|[-+]?[0-9]+(?:,[0-9]{{3}})*\.[0-9]+")
 _NUMBER_MARKS = re.compile(r"[,\s%‰]")
 _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
@@ -135,7 +138,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     default_period = caption_times[0].period if caption_times else (str(doc_year) if doc_year else "")
     # "表1 2025年居民消费价格比上年涨跌幅度" over a column "涨跌幅度（%）": the caption names the base
     caption_basis = "mom" if MOM.search(caption) else "yoy" if YOY.search(caption) else ""
-    if any(c.is_header and _DATA_CELL.fullmatch(c.text.strip()) for c in cells):
+    if any(c.is_header and _DATA_CELL.fullmatch(c.text.strip()) and not _PERIOD_CELL.fullmatch(c.text.strip())
+           for c in cells):
         # "候选人甲\t21.4%" as the first row: a table without a header row, its first row is data
         cells = [dataclasses.replace(c, is_header=False) if c.is_header else c for c in cells]
     header = {c.col: c.text for c in cells if c.is_header}
@@ -146,6 +150,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         in_cell = None if statement else _UNIT_STATEMENT.fullmatch(c.text.strip("（）() "))
         if in_cell:
             statement = in_cell.group(1)  # a cell "单位：万元"
+        elif not statement and c.is_header and c.row == 0:
+            statement = _statement(c.text)  # a header cell "财务数据（单位：亿元）"
     header_rows |= _lower_header_rows(row_cells, header_rows, header)
     body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})

@@ -771,3 +771,13 @@ def test_rows_naming_rates_take_the_percent_of_a_unit_list_and_a_unit_row_heads_
     assert cells[("资产负债率", "53.76")] == ("53.76", "%")
     assert cells[("GDP增速", "3.8")] == ("3.8", "%")
     assert cells[("总资本收益率", "1.19")] == ("1.19", "%")
+
+
+def test_a_header_cell_states_the_unit_and_months_in_the_header_are_periods():
+    """"财务数据（单位：亿元）" heading the label column is the table's unit statement; "2026.3" over a
+    column is a month, not a value of the header row."""
+    text = "公司主要财务数据\n\n财务数据（单位：亿元）\t2026.3\t2025\n资产总计\t486.24\t473.14\n存货\t236.15\t235.33\n"
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    assert [(c.subject, c.surface, c.value, c.unit) for c in doc.claims] == [
+        ("资产总计", "486.24", "48624000000", "元"), ("资产总计", "473.14", "47314000000", "元"),
+        ("存货", "236.15", "23615000000", "元"), ("存货", "235.33", "23533000000", "元")]
