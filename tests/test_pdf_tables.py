@@ -528,3 +528,27 @@ def test_squeezed_punctuation_and_stroked_bold_keep_a_heading_whole(tmp_path):
     assert ("二", "“十四五”财政工作回顾") in titles
     assert ("", "财务分析") in titles and ("", "财务质量") in titles  # a part's title right above its first section's
     assert "561.1亿元" in [c.surface for c in doc.claims]
+
+
+def test_rows_shaded_in_turn_inside_a_row_ruled_body_are_read_once(tmp_path):
+    """Every other body row on a shaded band (each band a frame of its own) under a filled header
+    whose body runs down through the row rules: each figure is one claim, not one per band."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (112, 206, 319, 432, 546)
+        _text(page, 118, 96, "公司主要财务数据及指标（单位：亿元）", 10.4)
+        y = _filled_header(page, cols, 101, [[(150, "项目"), (243, "2025年"), (356, "2024年"), (469, "2023年")]])
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+        for n, (label, values) in enumerate((("总资产", ("486.24", "473.14", "471.94")), ("所有者权益", ("232.82", "232.93", "232.32")),
+                                             ("总债务", ("194.07", "181.25", "187.36")), ("营业收入", ("6.67", "7.31", "11.49")))):
+            if n % 2:
+                page.draw_rect(pymupdf.Rect(cols[0], y, cols[-1], y + 16.1), color=None, fill=(0.9, 0.9, 0.9))
+            _text(page, 118, y + 12, label)
+            for x, v in zip((287, 400, 513), values, strict=True):
+                _text(page, x, y + 12, v)
+            y += 16.1
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
+    doc = _pdf(tmp_path / "zebra.pdf", draw)
+    assert len(_tables(doc)) == 1
+    assert len(doc.claims) == 12
+    assert {(c.subject, c.surface): c.value for c in doc.claims}[("总债务", "181.25")] == "18125000000"
