@@ -541,8 +541,9 @@ def test_rows_shaded_in_turn_inside_a_row_ruled_body_are_read_once(tmp_path):
         page.draw_line((cols[0], y), (cols[-1], y), width=0.5)
         for n, (label, values) in enumerate((("总资产", ("486.24", "473.14", "471.94")), ("所有者权益", ("232.82", "232.93", "232.32")),
                                              ("总债务", ("194.07", "181.25", "187.36")), ("营业收入", ("6.67", "7.31", "11.49")))):
-            if n % 2:
-                page.draw_rect(pymupdf.Rect(cols[0], y, cols[-1], y + 16.1), color=None, fill=(0.9, 0.9, 0.9))
+            if n % 2:  # a shaded band drawn cell by cell
+                for a, b in zip(cols, cols[1:], strict=False):
+                    page.draw_rect(pymupdf.Rect(a, y, b, y + 16.1), color=None, fill=(0.9, 0.9, 0.9))
             _text(page, 118, y + 12, label)
             for x, v in zip((287, 400, 513), values, strict=True):
                 _text(page, x, y + 12, v)
