@@ -89,26 +89,49 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 # tests/data/forms/SOURCES.md keeps it). The bar they keep is what the pipeline reads, not only
 # F1: a per-mille sign (出生率8.47‰) must not come back as "%", a value ten times off.
 #
-# onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
-# threads, set explicitly, read a page faster than one on two cores and no slower than the default.
-OCR_THREADS = 2
-# The detector only has to find the lines: at a longer side of 1600 px it costs 0.55 CPU seconds
-# a page against 0.9 at the 2000 px RapidOCR uses (Zhoukou F1 unchanged at 0.967; Qiandongnan
-# 0.868 -> 0.859, a few claims on three pages). The lines are still cut from the full-resolution
-# image. Smaller is faster but moves the boxes enough to change readings: at 1280 px (0.3 s) a
-# 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan F1 0.830).
-DETECT_SIDE = 1600
+# Pages read by OCR as a whole go to engine workers, one per core (``ocr_workers``); None: as
+# many as the cores, 0: read in this process, one page after another (the reference the
+# workers' output is tested against). MEASURED_WORKERS
+OCR_WORKERS: int | None = None
+# Threads of each onnxruntime session. MEASURED_THREADS
+OCR_THREADS = 1
+# The detector only has to find the lines, which are still cut from the full-resolution image.
+# MEASURED_DETECT
+DETECT_SIDE = 2000
 # Lines are scaled to this height for the recogniser, the height its model was trained at. 40 px
 # would halve recognition (Zhoukou at 0.7-1.2 pages/s, F1 0.961-0.963) but loses the small circle
 # of ‰ (出生率8.47‰ read as 8.47%); 32 px blurs characters (F1 0.951).
 RECOGNISE_HEIGHT = 48
-# Lines per recogniser call (sorted by width, so a batch is padded little): RapidOCR's default.
-# One line per call was faster at 40 px (1.5 CPU seconds a page against 2.2) but no faster at 48.
-RECOGNISE_BATCH = 6
+# Lines per recogniser call (sorted by width, so a batch is padded little). MEASURED_BATCH
+RECOGNISE_BATCH = 1
+# The settings a worker takes from its parent (the speed benchmark varies them in the parent).
+ENGINE_SETTINGS = ("OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "MIN_LINE_CONFIDENCE")
+
+
+def workers() -> int:
+    """Engine workers for a report's whole pages: 0 on one core, where a worker would only add
+    its start-up to the same sequential work."""
+    from .ocr_workers import cores
+
+    n = cores() if OCR_WORKERS is None else OCR_WORKERS
+    return n if n >= 2 else 0
 
 
 class OcrUnavailable(RuntimeError):
     """The OCR engine is not installed; the caller turns this into a report error it can name."""
+
+
+def engine_installed() -> bool:
+    """Whether the engine can be imported, without importing it (a parent that only hands pages
+    to workers asks before it starts them)."""
+    from importlib.util import find_spec
+
+    return find_spec("rapidocr_onnxruntime") is not None
+
+
+def missing_engine() -> str:
+    return (f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
+            "a text layer")
 
 
 @lru_cache(maxsize=1)
@@ -116,10 +139,8 @@ def _engine():
     """One engine per process: loading the models costs about a second, a page several."""
     try:
         from rapidocr_onnxruntime import RapidOCR
-    except ImportError as exc:  # pragma: no cover - the dependency is declared
-        raise OcrUnavailable(
-            f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
-            "a text layer") from exc
+    except ImportError as exc:
+        raise OcrUnavailable(missing_engine()) from exc
     _one_malloc_arena()
     engine = RapidOCR(**engine_options())
     _detect_at(engine, DETECT_SIDE)

@@ -1,0 +1,293 @@
+"""Whole-page OCR in engine worker processes, one per core, while the reader goes on with the
+pages that have a text layer.
+
+One onnxruntime session with two threads keeps two cores only partly busy: its threads meet at
+every operator, and the recogniser's operators on one text line are small. Two sessions of one
+thread each, in processes of their own, never wait for each other, and a page costs less CPU at
+one thread (the figures are in ``tests/data/forms/SOURCES.md``). So the pages that need OCR as a
+whole are sent to workers (the report's bytes once, then page numbers; a worker renders its page
+itself), and their lines and rules come back keyed by page: the reader takes them in page order,
+and what it writes is what in-process OCR gives.
+
+The cores are shared with the other reports being read on the machine. Each worker holds a
+core's lock file (``flock``) for as long as it lives, so two reports read at once do not start
+four engines on two cores: a report that finds no core free waits for one before its first
+page, and takes more cores as they free up while its pages wait. Workers start at the first page
+that needs them (a report with a text layer on every page starts none), are reused for the rest
+of the report and stopped when it has been read, also when reading fails or is interrupted
+(KeyboardInterrupt, the CLI's SIGTERM). A worker whose parent dies without stopping it (a report
+worker killed for its time limit) is killed by the kernel (``PR_SET_PDEATHSIG``), and its lock
+goes with it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from .errors import ReportError
+
+# Pages sent ahead to a worker: the next page waits in its pipe while it reads one, so that it
+# never idles while the reader is busy with a text-layer page.
+PAGES_AHEAD = 2
+# How often a report waiting for a free core tries the locks again (seconds): a page takes about
+# a second and a half, so a freed core is taken within a tenth of a page.
+CORE_POLL_S = 0.1
+# Seconds a worker gets to exit once its pipe is closed before it is killed: it exits as soon as
+# it reads the end of its pipe, or after the page it is reading is done.
+STOP_GRACE_S = 2.0
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity), which the lock files count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def lock_dir() -> Path:
+    """Where the cores' lock files live: one folder per user for the whole machine, since the
+    cores are the machine's (a per-run state folder would let two runs count them apart)."""
+    return Path(tempfile.gettempdir()) / f"reportpipe-ocr-cores-{os.getuid()}"
+
+
+def _take_core(count: int) -> int | None:
+    """An open file holding the lock of a free core (of ``count``), or None when all are taken."""
+    folder = lock_dir()
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for i in range(count):
+        fd = os.open(folder / f"core-{i}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd
+    return None
+
+
+class _Worker:
+    """One engine process, the core lock it runs under and the pages sent to it."""
+
+    def __init__(self, lock_fd: int, settings: dict, data: bytes) -> None:
+        self.lock_fd = lock_fd
+        self.proc: subprocess.Popen
+        self.pages: deque[int] = deque()
+        task_r, task_w = os.pipe()
+        result_r, result_w = os.pipe()
+        paths = os.pathsep.join(p for p in sys.path if p)
+        env = dict(os.environ, PYTHONPATH=paths + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "from pipeline.ocr_workers import serve; serve()",
+                 str(task_r), str(result_w), str(os.getpid())],
+                pass_fds=(task_r, result_w), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        except BaseException:
+            for fd in (task_w, result_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(task_r)
+            os.close(result_w)
+        self.tasks = Connection(task_w, readable=False)
+        self.results = Connection(result_r, writable=False)
+        # the worker reads both before it loads the models, so this waits only for its start
+        self.tasks.send(("settings", settings))
+        self.tasks.send(("document", data))
+
+    def stop(self) -> None:
+        """End the process (closing its pipe ends a waiting worker; a busy one is killed after
+        ``STOP_GRACE_S``), reap it and give its core back."""
+        for conn in (self.tasks, self.results):
+            try:
+                conn.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self.lock_fd)
+
+
+class PagePool:
+    """Engine workers for one report: ``submit`` a page as soon as it is known to need OCR as a
+    whole, ``result`` takes its ``OcrPage`` (in any order; a page not submitted before is
+    submitted then). Use it as a context manager: leaving it stops every worker."""
+
+    def __init__(self, path: str | Path, data: bytes, workers: int) -> None:
+        self.path = str(path)
+        self.data = data
+        self.limit = workers
+        self.workers: list[_Worker] = []
+        self.waiting: deque[int] = deque()
+        self.known: set[int] = set()
+        self.done: dict[int, object] = {}
+        self.failed: dict[int, tuple[str, str]] = {}
+        self.unavailable: str | None = None
+
+    def __enter__(self) -> PagePool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, pno: int) -> None:
+        if pno in self.known:
+            return
+        self.known.add(pno)
+        self.waiting.append(pno)
+        self._pump(block=False)
+
+    def result(self, pno: int):
+        """The page's ``OcrPage``; ``OcrUnavailable`` when the engine is not installed, a
+        ``ReportError`` when the worker reading it died or ran out of memory."""
+        from .ocr import OcrUnavailable
+
+        self.submit(pno)
+        while pno not in self.done and pno not in self.failed and self.unavailable is None:
+            self._pump(block=True)
+        if pno in self.done:
+            return self.done.pop(pno)
+        if self.unavailable is not None:
+            raise OcrUnavailable(self.unavailable)
+        kind, detail = self.failed[pno]
+        if kind == "memory":
+            raise ReportError(self.path, "memory_limit", f"reading page {pno} by OCR needed more memory than the "
+                              "worker's cap; raise --memory-mb if the scan is genuinely large.", stage="worker")
+        raise ReportError(self.path, "worker_crashed", f"the OCR worker reading page {pno} failed ({detail}); the "
+                          "page's image is probably damaged.", stage="worker")
+
+    def close(self) -> None:
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.stop()
+
+    def _settings(self) -> dict:
+        from . import ocr
+
+        return {name: getattr(ocr, name) for name in ocr.ENGINE_SETTINGS}
+
+    def _start(self, block: bool) -> bool:
+        """Start one more worker if a core is free (waiting for one when ``block``)."""
+        from . import ocr
+
+        if self.unavailable is None and not ocr.engine_installed():
+            self.unavailable = ocr.missing_engine()
+        if self.unavailable is not None:
+            return False
+        while True:
+            fd = _take_core(cores())
+            if fd is not None:
+                try:
+                    self.workers.append(_Worker(fd, self._settings(), self.data))
+                except BaseException:
+                    os.close(fd)
+                    raise
+                return True
+            if not block:
+                return False
+            time.sleep(CORE_POLL_S)
+
+    def _pump(self, block: bool) -> None:
+        """Take the results that have come back, start workers for waiting pages while cores are
+        free, and send the waiting pages out; with ``block``, wait until a result comes back."""
+        self._collect(timeout=0)
+        while (self.waiting and len(self.workers) < self.limit
+               and len(self.waiting) > sum(PAGES_AHEAD - len(w.pages) for w in self.workers)):
+            if not self._start(block=block and not self.workers):
+                break
+        if self.unavailable is not None:
+            return
+        for worker in self.workers:
+            while self.waiting and len(worker.pages) < PAGES_AHEAD:
+                pno = self.waiting.popleft()
+                worker.pages.append(pno)
+                worker.tasks.send(("page", pno))
+        if block:
+            # wake up now and then to take a core another report has freed
+            self._collect(timeout=CORE_POLL_S * 10 if len(self.workers) < self.limit else None)
+
+    def _collect(self, timeout: float | None) -> None:
+        busy = {w.results: w for w in self.workers if w.pages}
+        if not busy:
+            return
+        for conn in wait(list(busy), timeout=timeout):
+            worker = busy[conn]  # type: ignore[index]
+            try:
+                kind, pno, payload = worker.results.recv()
+            except (EOFError, OSError):
+                code = worker.proc.wait()
+                for lost in worker.pages:
+                    self.failed[lost] = ("crashed", f"exit status {code}")
+                worker.pages.clear()
+                self.workers.remove(worker)
+                worker.stop()
+                continue
+            if kind == "unavailable":
+                self.unavailable = payload
+                continue
+            worker.pages.remove(pno)
+            if kind == "page":
+                self.done[pno] = payload
+            else:
+                self.failed[pno] = (kind, payload)
+
+
+def serve() -> None:
+    """The worker's loop: engine settings, the report's bytes, then page numbers, each answered
+    with the page's ``OcrPage`` (or what went wrong), until the parent closes the pipe."""
+    from .isolation import _exit_with_parent
+
+    task_fd, result_fd, parent = (int(a) for a in sys.argv[1:4])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the parent's to handle
+    _exit_with_parent(parent)
+    tasks = Connection(task_fd, writable=False)
+    results = Connection(result_fd, readable=False)
+    from . import ocr
+
+    doc: Any = None
+    try:
+        while True:
+            try:
+                kind, payload = tasks.recv()
+            except EOFError:
+                return
+            if kind == "settings":
+                for name, value in payload.items():
+                    setattr(ocr, name, value)
+            elif kind == "document":
+                import pymupdf
+
+                from .pdf import _quiet
+
+                _quiet(pymupdf)
+                doc = pymupdf.open(stream=payload, filetype="pdf")
+                if doc.needs_pass:
+                    doc.authenticate("")
+                try:
+                    ocr._engine()  # load the models before the first page comes
+                except ocr.OcrUnavailable as exc:
+                    results.send(("unavailable", 0, str(exc)))
+                    return
+            elif kind == "page":
+                try:
+                    results.send(("page", payload, ocr.ocr_page(doc[payload - 1])))
+                except MemoryError:
+                    results.send(("memory", payload, ""))
+                except Exception as exc:  # the parent names the page and the fault
+                    results.send(("error", payload, f"{type(exc).__name__}: {exc}"))
+    except (BrokenPipeError, EOFError):
+        return
