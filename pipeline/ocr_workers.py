@@ -101,23 +101,29 @@ class _Worker:
             os.close(result_w)
         self.tasks = Connection(task_w, readable=False)
         self.results = Connection(result_r, writable=False)
-        # the worker reads both before it loads the models, so this waits only for its start
-        self.tasks.send(("settings", settings))
-        self.tasks.send(("document", data))
-
-    def stop(self) -> None:
-        """End the process (closing its pipe ends a waiting worker; a busy one is killed after
-        ``STOP_GRACE_S``), reap it and give its core back."""
-        for conn in (self.tasks, self.results):
-            try:
-                conn.close()
-            except OSError:
-                pass
         try:
-            self.proc.wait(timeout=STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            # the worker reads both before it loads the models, so this waits only for its start
+            self.tasks.send(("settings", settings))
+            self.tasks.send(("document", data))
+        except BaseException:
+            self.stop(kill=True)
+            raise
+
+    def stop(self, kill: bool = False) -> None:
+        """End the process, reap it and give its core back. An idle worker ends when its pipe
+        is closed; one still reading a page (an interrupted report, or a page that turned out to
+        have a text layer after all) is killed, as is one that has not ended ``STOP_GRACE_S``
+        after its pipe was closed."""
+        try:
+            if kill or self.pages:
+                self.proc.kill()
+            for conn in (self.tasks, self.results):
+                conn.close()
+            try:
+                self.proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         finally:
             os.close(self.lock_fd)
 
@@ -141,8 +147,8 @@ class PagePool:
     def __enter__(self) -> PagePool:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(kill=exc_type is not None)
 
     def submit(self, pno: int) -> None:
         if pno in self.known:
@@ -170,10 +176,16 @@ class PagePool:
         raise ReportError(self.path, "worker_crashed", f"the OCR worker reading page {pno} failed ({detail}); the "
                           "page's image is probably damaged.", stage="worker")
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker; ``kill`` ends them at once (reading failed or was interrupted)."""
         workers, self.workers = self.workers, []
-        for worker in workers:
-            worker.stop()
+        try:
+            for worker in workers:
+                if kill:
+                    worker.proc.kill()
+        finally:
+            for worker in workers:
+                worker.stop(kill)
 
     def _settings(self) -> dict:
         from . import ocr
