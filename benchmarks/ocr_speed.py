@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import ocr  # noqa: E402
+from pipeline import ocr, ocr_workers  # noqa: E402
 from pipeline.evaluate import load_gold, score  # noqa: E402
 from pipeline.process import process_file  # noqa: E402
 
@@ -101,7 +101,7 @@ def per_mille(gold: list[dict], claims: list[dict]) -> tuple[int, int]:
 
 def measure(scan: Path, gold_path: Path, pages) -> dict:
     ocr._engine.cache_clear()
-    if not ocr.workers():
+    if not ocr_workers.count():
         ocr._engine()  # load the models outside the timing (workers load theirs within it)
     t0, c0 = time.perf_counter(), _cpu()
     doc = process_file(scan)

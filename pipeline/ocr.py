@@ -108,15 +108,6 @@ RECOGNISE_BATCH = 1
 ENGINE_SETTINGS = ("OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "MIN_LINE_CONFIDENCE")
 
 
-def workers() -> int:
-    """Engine workers for a report's whole pages: 0 on one core, where a worker would only add
-    its start-up to the same sequential work."""
-    from .ocr_workers import cores
-
-    n = cores() if OCR_WORKERS is None else OCR_WORKERS
-    return n if n >= 2 else 0
-
-
 class OcrUnavailable(RuntimeError):
     """The OCR engine is not installed; the caller turns this into a report error it can name."""
 

@@ -10,7 +10,7 @@ itself), and their lines and rules come back keyed by page: the reader takes the
 and what it writes is what in-process OCR gives.
 
 The cores are shared with the other reports being read on the machine. Each worker holds a
-core's lock file (``flock``) for as long as it lives, so two reports read at once do not start
+core's lock file (``flock``, in the user's state folder) for as long as it lives, so two reports read at once do not start
 four engines on two cores: a report that finds no core free waits for one before its first
 page, and takes more cores as they free up while its pages wait. Workers start at the first page
 that needs them (a report with a text layer on every page starts none), are reused for the rest
@@ -55,16 +55,34 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def count() -> int:
+    """Engine workers for a report's whole pages (``ocr.OCR_WORKERS``); 0 on one core, where a
+    worker would only add its start-up to the same sequential work."""
+    from . import ocr
+
+    n = cores() if ocr.OCR_WORKERS is None else ocr.OCR_WORKERS
+    return n if n >= 2 else 0
+
+
 def lock_dir() -> Path:
-    """Where the cores' lock files live: one folder per user for the whole machine, since the
-    cores are the machine's (a per-run state folder would let two runs count them apart)."""
-    return Path(tempfile.gettempdir()) / f"reportpipe-ocr-cores-{os.getuid()}"
+    """Where the cores' lock files live: in the state folder that every run of the user shares
+    (``$REPORTPIPE_STATE_DIR``, else ~/.local/state/reportpipe), or in the temporary folder when
+    that cannot be written."""
+    from .background_server import state_dir
+
+    folder = state_dir() / "ocr-cores"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / f"reportpipe-ocr-cores-{os.getuid()}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder
 
 
 def _take_core(count: int) -> int | None:
     """An open file holding the lock of a free core (of ``count``), or None when all are taken."""
     folder = lock_dir()
-    folder.mkdir(mode=0o700, exist_ok=True)
     for i in range(count):
         fd = os.open(folder / f"core-{i}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -217,17 +235,19 @@ class PagePool:
         """Take the results that have come back, start workers for waiting pages while cores are
         free, and send the waiting pages out; with ``block``, wait until a result comes back."""
         self._collect(timeout=0)
+        # a worker per page not yet done, up to the limit and as long as cores are free
         while (self.waiting and len(self.workers) < self.limit
-               and len(self.waiting) > sum(PAGES_AHEAD - len(w.pages) for w in self.workers)):
+               and len(self.waiting) + sum(len(w.pages) for w in self.workers) > len(self.workers)):
             if not self._start(block=block and not self.workers):
                 break
         if self.unavailable is not None:
             return
-        for worker in self.workers:
-            while self.waiting and len(worker.pages) < PAGES_AHEAD:
-                pno = self.waiting.popleft()
-                worker.pages.append(pno)
-                worker.tasks.send(("page", pno))
+        for depth in range(1, PAGES_AHEAD + 1):  # a page to every worker before a second to any
+            for worker in self.workers:
+                if self.waiting and len(worker.pages) < depth:
+                    pno = self.waiting.popleft()
+                    worker.pages.append(pno)
+                    worker.tasks.send(("page", pno))
         if block:
             # wake up now and then to take a core another report has freed
             self._collect(timeout=CORE_POLL_S * 10 if len(self.workers) < self.limit else None)
@@ -283,9 +303,9 @@ def serve() -> None:
             elif kind == "document":
                 import pymupdf
 
-                from .pdf import _quiet
-
-                _quiet(pymupdf)
+                # MuPDF's messages: the reader has seen the same ones and said what matters
+                pymupdf.TOOLS.mupdf_display_errors(False)
+                pymupdf.TOOLS.mupdf_display_warnings(False)
                 doc = pymupdf.open(stream=payload, filetype="pdf")
                 if doc.needs_pass:
                     doc.authenticate("")

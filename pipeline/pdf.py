@@ -258,15 +258,13 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
 def _page_pool(path: Path, data: bytes):
     """The engine workers that read this report's whole pages by OCR (None: read in this
     process); none starts before a page needs one, and all are gone when the report is read."""
-    from . import ocr
+    from . import ocr_workers
 
-    count = ocr.workers()
-    if not count:
+    workers = ocr_workers.count()
+    if not workers:
         yield None
         return
-    from .ocr_workers import PagePool
-
-    with PagePool(path, data, count) as pool:
+    with ocr_workers.PagePool(path, data, workers) as pool:
         yield pool
 
 

@@ -284,9 +284,9 @@ def _claims(doc):
 def test_the_workers_read_what_the_process_itself_reads(two_scanned_pages, monkeypatch):
     """The same text, boxes, tables, confidences and claims from the engine workers as from OCR in
     this process, one page after another; one worker per core ran, and none is left."""
-    from pipeline.ocr_workers import cores
+    from pipeline.ocr_workers import cores, count
 
-    assert ocr.workers() == cores() >= 2, "the workers are meant for a machine of two cores or more"
+    assert count() == cores() >= 2, "the workers are meant for a machine of two cores or more"
     with _Watch() as seen:
         parallel = process_file(two_scanned_pages)
     assert seen.most == 2  # two pages, two cores: a worker each
