@@ -12,7 +12,9 @@ and what it writes is what in-process OCR gives.
 The cores are shared with the other reports being read on the machine. Each worker holds a
 core's lock file (``flock``, in the user's state folder) for as long as it lives, so two reports read at once do not start
 four engines on two cores: a report that finds no core free waits for one before its first
-page, and takes more cores as they free up while its pages wait. Workers start at the first page
+page, and takes more cores as they free up while its pages wait; a report running on more than
+one core gives one up, once its worker has read the pages in hand, when another report waits
+(so a short scan is not held up for the length of a long one). Workers start at the first page
 that needs them (a report with a text layer on every page starts none), are reused for the rest
 of the report and stopped when it has been read, also when reading fails or is interrupted
 (KeyboardInterrupt, the CLI's SIGTERM). A worker whose parent dies without stopping it (a report
@@ -94,11 +96,44 @@ def _take_core(count: int) -> int | None:
     return None
 
 
+class _Waiting:
+    """The sign that a report waits for a core: waiters hold a shared lock on one file, and a
+    report running on more than one core asks for the exclusive lock, which it cannot get
+    while anyone waits."""
+
+    def __init__(self) -> None:
+        self.fd = os.open(lock_dir() / "waiting.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self.held = False
+
+    def wait(self) -> None:
+        if not self.held:
+            fcntl.flock(self.fd, fcntl.LOCK_SH)
+            self.held = True
+
+    def done(self) -> None:
+        if self.held:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            self.held = False
+
+    def others(self) -> bool:
+        """Whether another report waits for a core now."""
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        return False
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 class _Worker:
     """One engine process, the core lock it runs under and the pages sent to it."""
 
     def __init__(self, lock_fd: int, settings: dict, data: bytes) -> None:
         self.lock_fd = lock_fd
+        self.retiring = False  # its core goes to a report that waits, once its pages are read
         self.proc: subprocess.Popen
         self.pages: deque[int] = deque()
         task_r, task_w = os.pipe()
@@ -161,6 +196,7 @@ class PagePool:
         self.done: dict[int, object] = {}
         self.failed: dict[int, tuple[str, str]] = {}
         self.unavailable: str | None = None
+        self.waiting_sign: _Waiting | None = None
 
     def __enter__(self) -> PagePool:
         return self
@@ -204,6 +240,9 @@ class PagePool:
         finally:
             for worker in workers:
                 worker.stop(kill)
+            if self.waiting_sign is not None:
+                self.waiting_sign.close()
+                self.waiting_sign = None
 
     def _settings(self) -> dict:
         from . import ocr
@@ -218,23 +257,45 @@ class PagePool:
             self.unavailable = ocr.missing_engine()
         if self.unavailable is not None:
             return False
-        while True:
-            fd = _take_core(cores())
-            if fd is not None:
-                try:
-                    self.workers.append(_Worker(fd, self._settings(), self.data))
-                except BaseException:
-                    os.close(fd)
-                    raise
-                return True
-            if not block:
-                return False
-            time.sleep(CORE_POLL_S)
+        sign = self._sign()
+        try:
+            while True:
+                if block or not sign.others():  # a freed core is for the report that waits
+                    fd = _take_core(cores())
+                    if fd is not None:
+                        try:
+                            self.workers.append(_Worker(fd, self._settings(), self.data))
+                        except BaseException:
+                            os.close(fd)
+                            raise
+                        return True
+                if not block:
+                    return False
+                sign.wait()
+                time.sleep(CORE_POLL_S)
+        finally:
+            sign.done()
+
+    def _sign(self) -> _Waiting:
+        if self.waiting_sign is None:
+            self.waiting_sign = _Waiting()
+        return self.waiting_sign
+
+    def _share(self) -> None:
+        """Give a core to a report that waits for one: a report on more than one core lets the
+        worker with the fewest pages in hand finish them and stop. Every report keeps one."""
+        active = [w for w in self.workers if not w.retiring]
+        if len(active) > 1 and self._sign().others():
+            min(active, key=lambda w: len(w.pages)).retiring = True
+        for worker in [w for w in self.workers if w.retiring and not w.pages]:
+            self.workers.remove(worker)
+            worker.stop()
 
     def _pump(self, block: bool) -> None:
         """Take the results that have come back, start workers for waiting pages while cores are
         free, and send the waiting pages out; with ``block``, wait until a result comes back."""
         self._collect(timeout=0)
+        self._share()
         # a worker per page not yet done, up to the limit and as long as cores are free
         while (self.waiting and len(self.workers) < self.limit
                and len(self.waiting) + sum(len(w.pages) for w in self.workers) > len(self.workers)):
@@ -244,7 +305,7 @@ class PagePool:
             return
         for depth in range(1, PAGES_AHEAD + 1):  # a page to every worker before a second to any
             for worker in self.workers:
-                if self.waiting and len(worker.pages) < depth:
+                if self.waiting and len(worker.pages) < depth and not worker.retiring:
                     pno = self.waiting.popleft()
                     worker.pages.append(pno)
                     worker.tasks.send(("page", pno))

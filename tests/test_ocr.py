@@ -397,3 +397,34 @@ def test_an_interrupted_run_leaves_no_engine_worker(two_scanned_pages, tmp_path,
         for fd in locks:
             if fd is not None:
                 os.close(fd)
+
+
+@pytest.mark.slow
+def test_two_reports_at_once_share_the_cores(two_scanned_pages, tmp_path):
+    """A long scan read on every core gives one up when a second report waits for it: the short
+    report is done before the long one, and no more engines ran at once than there are cores."""
+    import threading
+
+    from pipeline.ocr_workers import cores
+
+    long_scan = scanned_copy(corpus_file(ZHOUKOU), tmp_path / "long.pdf")
+    ended: dict = {}
+
+    def read(name, path):
+        ended[name] = (process_file(path).pages, time.monotonic())
+
+    first = threading.Thread(target=read, args=("long", long_scan))
+    second = threading.Thread(target=read, args=("short", two_scanned_pages))
+    with _Watch() as seen:
+        first.start()
+        deadline = time.monotonic() + 120
+        while len(_engine_workers()) < cores() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_engine_workers()) == cores(), "the long scan did not take every core"
+        second.start()
+        first.join(timeout=600)
+        second.join(timeout=600)
+    assert ended["long"][0] == 13 and ended["short"][0] == 2
+    assert ended["short"][1] < ended["long"][1]
+    assert seen.most == cores()
+    assert _engine_workers() == []
