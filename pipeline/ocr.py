@@ -93,9 +93,10 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 #
 # Pages read by OCR as a whole go to engine workers, one per core (``ocr_workers``); None: as
 # many as the cores, 0: read in this process, one page after another (the reference the
-# workers' output is tested against). Two workers read Zhoukou at 0.41-0.55 pages/s (load
-# 2.3-4.8), where one process with the same settings reads 0.29-0.30 (load 1.6-5.3): a page
-# costs 3.3-3.4 CPU seconds in either, so two cores read nearly twice as fast.
+# workers' output is tested against). A page costs about the same CPU in either (3.5-4.0 CPU
+# seconds in the workers, start-up included; 3.3-3.4 in one process), so two free cores read it
+# nearly twice as fast: Zhoukou at 0.55 pages/s against 0.30 at best (load 2.3 and 1.6); when
+# other work holds a core, no faster.
 OCR_WORKERS: int | None = None
 # Threads of each onnxruntime session: one, since a worker has a core. Two threads in each of two
 # workers cost 6.3 CPU seconds a page (load 11) against 3.9 (load 5-7): four threads on two cores
