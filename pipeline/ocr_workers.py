@@ -44,8 +44,8 @@ from .errors import ReportError
 # Pages sent ahead to a worker: the next page waits in its pipe while it reads one, so that it
 # never idles while the reader is busy with a text-layer page.
 PAGES_AHEAD = 2
-# How often a report waiting for a free core tries the locks again (seconds): a page takes about
-# a second and a half, so a freed core is taken within a tenth of a page.
+# How often a report waiting for a free core tries the locks again (seconds): a page takes 1.8 s
+# or more of wall clock (SOURCES.md), so a freed core is taken within a twentieth of a page.
 CORE_POLL_S = 0.1
 # Seconds a worker gets to exit once its pipe is closed before it is killed: it exits as soon as
 # it reads the end of its pipe, or after the page it is reading is done.
@@ -135,21 +135,23 @@ class _Worker:
     """One engine process, the core lock it runs under and the pages sent to it."""
 
     def __init__(self, lock_fd: int, settings: dict, data: bytes) -> None:
+        """Start the process under the core lock ``lock_fd``, which it owns from now on."""
         self.lock_fd = lock_fd
         self.retiring = False  # its core goes to a report that waits, once its pages are read
         self.proc: subprocess.Popen
         self.pages: deque[int] = deque()
         task_r, task_w = os.pipe()
         result_r, result_w = os.pipe()
-        paths = os.pathsep.join(p for p in sys.path if p)
-        env = dict(os.environ, PYTHONPATH=paths + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        # the reader's own import path, so that the worker runs the same pipeline
+        paths = [p for p in [*sys.path, *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(dict.fromkeys(paths)))
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", "from pipeline.ocr_workers import serve; serve()",
                  str(task_r), str(result_w), str(os.getpid())],
                 pass_fds=(task_r, result_w), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         except BaseException:
-            for fd in (task_w, result_r):
+            for fd in (task_w, result_r, lock_fd):
                 os.close(fd)
             raise
         finally:
@@ -266,11 +268,8 @@ class PagePool:
                 if block or not sign.others():  # a freed core is for the report that waits
                     fd = _take_core(cores())
                     if fd is not None:
-                        try:
-                            self.workers.append(_Worker(fd, self._settings(), self.data))
-                        except BaseException:
-                            os.close(fd)
-                            raise
+                        # the worker owns the lock from here, and gives it back if it fails to start
+                        self.workers.append(_Worker(fd, self._settings(), self.data))
                         return True
                 if not block:
                     return False
