@@ -202,8 +202,10 @@ def estimate_pages(path: Path) -> int:
     return max(1, len(re.findall(rb"/Type\s*/Page(?!s)", data)))
 
 
-# A page that is a picture (a scan) is read by OCR: 7-10 s a page on two shared cores, where a
-# text layer takes a fraction of a second. Each image-holding page gets this much more time.
+# A page that is a picture (a scan) is read by OCR, where a text layer takes a fraction of a
+# second: 1.8-2.4 s a page of wall clock on two shared cores at a load of 2-5 (two engine workers,
+# 3.5 CPU seconds a page; benchmarks/ocr_speed.py), 7 s at a load of 7.6 and 11 s at the worst
+# load measured (11). Each image-holding page gets this much more time: the worst, with room.
 OCR_SECONDS_PER_PAGE = 15.0
 
 

@@ -87,28 +87,56 @@ _DARK = 140  # grey level below which a pixel is ink (scans have grey paper and 
 # Speed settings of the engine, each measured on the scanned Zhoukou 2023 bulletin (13 pages) and
 # three pages of the Qiandongnan 2023 bulletin (benchmarks/ocr_speed.py prints the table,
 # tests/data/forms/SOURCES.md keeps it). The bar they keep is what the pipeline reads, not only
-# F1: a per-mille sign (出生率8.47‰) must not come back as "%", a value ten times off.
+# F1: a per-mille sign (出生率8.47‰) must not come back as "%", a value ten times off; the two
+# bulletins have three such claims each on the pages read, and the settings below read all six.
+# Wall-clock speed moves with the load of the shared cores; CPU seconds per page move less.
 #
-# onnxruntime's own choice (-1) spins a thread per core and waits for it on every operator; two
-# threads, set explicitly, read a page faster than one on two cores and no slower than the default.
-OCR_THREADS = 2
-# The detector only has to find the lines: at a longer side of 1600 px it costs 0.55 CPU seconds
-# a page against 0.9 at the 2000 px RapidOCR uses (Zhoukou F1 unchanged at 0.967; Qiandongnan
-# 0.868 -> 0.859, a few claims on three pages). The lines are still cut from the full-resolution
-# image. Smaller is faster but moves the boxes enough to change readings: at 1280 px (0.3 s) a
-# 死亡率9.04‰ is read as 9.04%, at 960 px table text is lost (Qiandongnan F1 0.830).
-DETECT_SIDE = 1600
+# Pages read by OCR as a whole go to engine workers, one per core (``ocr_workers``); None: as
+# many as the cores, 0: read in this process, one page after another (the reference the
+# workers' output is tested against). A page costs about the same CPU in either (3.5-4.0 CPU
+# seconds in the workers, start-up included; 3.3-3.4 in one process), so two free cores read it
+# nearly twice as fast: Zhoukou at 0.55 pages/s against 0.30 at best (load 2.3 and 1.6); when
+# other work holds a core, no faster.
+OCR_WORKERS: int | None = None
+# Threads of each onnxruntime session: one, since a worker has a core. Two threads in each of two
+# workers cost 6.3 CPU seconds a page (load 11) against 3.9 (load 5-7): four threads on two cores
+# spin waiting for each other. In one process a second thread reads faster (before the workers:
+# 0.43-0.48 pages/s, with a 1600 px detector and batches of 6) but spends a quarter more CPU a
+# page (4.1-4.5 CPU seconds), which a second worker spends on a second page instead.
+OCR_THREADS = 1
+# Longer side of the page image the detector sees, in pixels; the lines are still cut from the
+# full-resolution image. At 2000 a page's detection costs 1.1-1.4 CPU seconds (recognition of its
+# ~50 lines about 2); 1600 halves detection (2.8-3.1 CPU s a page in the workers against 3.5-3.9)
+# but moves the boxes enough that two of Qiandongnan's three ‰ come back as "%" (F1 0.859
+# against 0.890), and 1280 loses one of Zhoukou's as well (2.4 CPU s a page).
+DETECT_SIDE = 2000
 # Lines are scaled to this height for the recogniser, the height its model was trained at. 40 px
 # would halve recognition (Zhoukou at 0.7-1.2 pages/s, F1 0.961-0.963) but loses the small circle
 # of ‰ (出生率8.47‰ read as 8.47%); 32 px blurs characters (F1 0.951).
 RECOGNISE_HEIGHT = 48
-# Lines per recogniser call (sorted by width, so a batch is padded little): RapidOCR's default.
-# One line per call was faster at 40 px (1.5 CPU seconds a page against 2.2) but no faster at 48.
-RECOGNISE_BATCH = 6
+# Lines per recogniser call. One line is never padded to the width of a longer one: at one thread
+# it costs 3.9 CPU seconds a page against 4.7-5.0 for batches of 6 (RapidOCR's default), and
+# reads Qiandongnan's three ‰ where batches of 6 read one (F1 0.890 against 0.868).
+RECOGNISE_BATCH = 1
+# The settings a worker takes from its parent (the speed benchmark varies them in the parent).
+ENGINE_SETTINGS = ("OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "MIN_LINE_CONFIDENCE")
 
 
 class OcrUnavailable(RuntimeError):
     """The OCR engine is not installed; the caller turns this into a report error it can name."""
+
+
+def engine_installed() -> bool:
+    """Whether the engine can be imported, without importing it (a parent that only hands pages
+    to workers asks before it starts them)."""
+    from importlib.util import find_spec
+
+    return find_spec("rapidocr_onnxruntime") is not None
+
+
+def missing_engine() -> str:
+    return (f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
+            "a text layer")
 
 
 @lru_cache(maxsize=1)
@@ -116,10 +144,8 @@ def _engine():
     """One engine per process: loading the models costs about a second, a page several."""
     try:
         from rapidocr_onnxruntime import RapidOCR
-    except ImportError as exc:  # pragma: no cover - the dependency is declared
-        raise OcrUnavailable(
-            f"{ENGINE} is not installed (pip install rapidocr-onnxruntime); it reads pages without "
-            "a text layer") from exc
+    except ImportError as exc:
+        raise OcrUnavailable(missing_engine()) from exc
     _one_malloc_arena()
     engine = RapidOCR(**engine_options())
     _detect_at(engine, DETECT_SIDE)

@@ -16,6 +16,7 @@ bolder than the running text are marked (where a PDF's unnumbered headings can b
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 import hashlib
 import re
@@ -221,16 +222,16 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
     except Exception as exc:
         raise ReportError(str(path), "truncated_or_corrupt",
                           f"the PDF cannot be opened ({exc}); it is truncated or damaged.") from exc
-    with doc:
+    with doc, _page_pool(path, data) as pool:
         readable = not doc.needs_pass or doc.authenticate("")
         if not readable:
             pages, meta = _read_without_password(path, data, max_pages), {}
         else:
-            pages, meta = _read_with_pymupdf(path, doc, data, max_pages), {
+            pages, meta = _read_with_pymupdf(path, doc, data, max_pages, pool), {
                 k: v for k, v in (doc.metadata or {}).items() if v}
             for page in pages:  # OCR hook: pages with no usable text layer in either library
                 if not page.text_from:
-                    _ocr_into(path, doc[page.number - 1], page)
+                    _ocr_into(path, doc[page.number - 1], page, pool)
     garbled = [p.number for p in pages if p.garbled and not p.text_from]
     if garbled:
         raise ReportError(
@@ -251,6 +252,20 @@ def read_pdf_report(path: str | Path, max_bytes: int, max_pages: int = DEFAULT_M
     ocr_lines = tuple((p.number, *ln) for p in pages for ln in p.ocr_lines)
     return PdfText(text, hashlib.sha256(data).hexdigest(), len(pages), tuple(writer.boxes), meta,
                    tuple(writer.furniture_spans), tuple(writer.display_spans), _page_info(pages), ocr_lines)
+
+
+@contextlib.contextmanager
+def _page_pool(path: Path, data: bytes):
+    """The engine workers that read this report's whole pages by OCR (None: read in this
+    process); none starts before a page needs one, and all are gone when the report is read."""
+    from . import ocr_workers
+
+    workers = ocr_workers.count()
+    if not workers:
+        yield None
+        return
+    with ocr_workers.PagePool(path, data, workers) as pool:
+        yield pool
 
 
 def _checked_bytes(path: Path, max_bytes: int) -> bytes:
@@ -281,8 +296,11 @@ def _read_without_password(path: Path, data: bytes, max_pages: int) -> list[_Pag
     return list(pages.values())
 
 
-def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Page]:
-    """Every page through PyMuPDF; pages it reads as nothing or as garbage go to pdfplumber."""
+def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int, pool=None) -> list[_Page]:
+    """Every page through PyMuPDF; pages it reads as nothing or as garbage go to pdfplumber. A
+    page with no text at all is handed to the OCR ``pool`` at once, so that it is read while the
+    other pages are (pdfplumber seldom finds text where PyMuPDF found none; if it does, the
+    page's OCR is not used)."""
     if doc.page_count == 0:
         if not data.rstrip().endswith(b"%%EOF"):
             raise ReportError(str(path), "truncated_or_corrupt",
@@ -303,7 +321,10 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int) -> list[_Pa
             if read.images:  # OCR hook: large pictures with no text on them (a scanned half page)
                 _ocr_into(path, page, read)
         else:
-            unreadable.append((pno, bool("".join(text.split()))))
+            had_text = bool("".join(text.split()))
+            unreadable.append((pno, had_text))
+            if pool is not None and not had_text:
+                pool.submit(pno)
     if unreadable:
         plumbed = _pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}
         # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
@@ -470,11 +491,13 @@ OCR_PROSE_SHARE = 0.5
 OCR_PROSE_LINE = 12
 
 
-def _ocr_into(path: Path, page, read: _Page) -> None:
+def _ocr_into(path: Path, page, read: _Page, pool=None) -> None:
     """Lines and ruled tables OCR reads on the parts of ``page`` that have no text layer, added to
     ``read``: the whole page when it has none, else its large pictures that no text-layer line or
     table lies on and that hold running text. Tables come from the rules drawn in the image, read
-    by the same grid finder as vector rules, and are filled with the recognised lines."""
+    by the same grid finder as vector rules, and are filled with the recognised lines. A whole
+    page is read by the engine workers of ``pool`` when there is one; the pictures of a page with
+    a text layer are few and read here."""
     import pymupdf
 
     from . import ocr
@@ -504,7 +527,10 @@ def _ocr_into(path: Path, page, read: _Page) -> None:
         if not clips:
             return
     try:
-        scans = [ocr.ocr_page(page, clip=clip) for clip in clips]
+        if whole and pool is not None:
+            scans = [pool.result(read.number)]
+        else:
+            scans = [ocr.ocr_page(page, clip=clip) for clip in clips]
     except ocr.OcrUnavailable as exc:
         raise ReportError(str(path), "no_text_layer",
                           f"page {read.number} has no text layer and the OCR engine is missing ({exc}).") from exc

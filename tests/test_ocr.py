@@ -7,6 +7,7 @@ back as a JPEG with no text layer, as a scanner would deliver it."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from decimal import Decimal
 
@@ -227,3 +228,203 @@ def test_a_scan_is_read_in_the_worker_within_its_limits(tmp_path):
     with open(out / "scan" / "claims.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) > 20 and all(row["ocr"] == "True" and 0 < float(row["ocr_confidence"]) <= 1 for row in rows)
+
+
+# Engine workers (pipeline/ocr_workers.py): whole pages read in worker processes, one per core.
+
+def _engine_workers(proc=None) -> list:
+    """The engine worker processes under ``proc`` (this process by default)."""
+    import psutil
+
+    found = []
+    for child in (proc or psutil.Process()).children(recursive=True):
+        try:
+            if "pipeline.ocr_workers" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+class _Watch:
+    """The most engine workers seen at once under this process while a block runs."""
+
+    def __enter__(self):
+        import threading
+
+        self.most = 0
+        self._stop = threading.Event()
+
+        def watch():
+            while not self._stop.is_set():
+                self.most = max(self.most, len(_engine_workers()))
+                self._stop.wait(0.05)
+
+        self._thread = threading.Thread(target=watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.fixture(scope="module")
+def two_scanned_pages(tmp_path_factory):
+    """Pages 1 and 2 of the Zhoukou bulletin as a scan: page 1 holds the per-mille rates, page 2
+    a ruled table; two pages keep both workers of a two-core machine busy."""
+    return scanned_copy(corpus_file(ZHOUKOU), tmp_path_factory.mktemp("scan") / "two.pdf", pages={1, 2})
+
+
+def _claims(doc):
+    return [dataclasses.asdict(c) for c in doc.claims]
+
+
+@pytest.mark.slow
+def test_the_workers_read_what_the_process_itself_reads(two_scanned_pages, monkeypatch):
+    """The same text, boxes, tables, confidences and claims from the engine workers as from OCR in
+    this process, one page after another; one worker per core ran, and none is left."""
+    from pipeline.ocr_workers import cores, count
+
+    assert count() == cores() >= 2, "the workers are meant for a machine of two cores or more"
+    with _Watch() as seen:
+        parallel = process_file(two_scanned_pages)
+    assert seen.most == 2  # two pages, two cores: a worker each
+    assert _engine_workers() == []
+    monkeypatch.setattr(ocr, "OCR_WORKERS", 0)
+    with _Watch() as seen:
+        sequential = process_file(two_scanned_pages)
+    assert seen.most == 0
+    assert parallel.raw == sequential.raw
+    assert parallel.source_info["page_info"] == sequential.source_info["page_info"]
+    assert parallel.blocks == sequential.blocks and parallel.table_cells == sequential.table_cells
+    assert _claims(parallel) == _claims(sequential)
+    assert len(parallel.claims) > 50
+    rates = {c.value for c in parallel.claims if c.unit == "‰" and c.page == 1}
+    assert rates >= {"8.47", "9.04", "-0.57"}
+
+
+def test_a_report_waits_for_a_free_core(two_scanned_pages):
+    """With every core's lock held by another reader, a scan starts no engine; it takes the first
+    core that is given back, and reads the pages with that one worker."""
+    import threading
+
+    from pipeline.ocr_workers import _take_core, cores
+
+    held = [_take_core(cores()) for _ in range(cores())]
+    assert None not in held and _take_core(cores()) is None
+    done: dict = {}
+    reader = threading.Thread(target=lambda: done.update(doc=process_file(two_scanned_pages)))
+    try:
+        with _Watch() as seen:
+            reader.start()
+            time.sleep(3)
+            assert seen.most == 0 and reader.is_alive()
+            os.close(held.pop())
+            reader.join(timeout=300)
+        assert not reader.is_alive()
+        assert seen.most == 1
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert done["doc"].pages == 2 and _engine_workers() == []
+
+
+def test_a_missing_engine_is_named_in_the_error(two_scanned_pages, monkeypatch):
+    """Without the engine a scan fails with the closed set's ``no_text_layer`` and says what to
+    install, whether its pages would go to workers or be read here."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # how Python marks a module absent
+    ocr._engine.cache_clear()
+    try:
+        for workers in (None, 0):
+            monkeypatch.setattr(ocr, "OCR_WORKERS", workers)
+            with pytest.raises(ReportError) as err:
+                process_file(two_scanned_pages)
+            assert err.value.reason == "no_text_layer"
+            assert "rapidocr-onnxruntime is not installed" in str(err.value) and "page 1" in str(err.value)
+            assert _engine_workers() == []
+    finally:
+        ocr._engine.cache_clear()
+
+
+@pytest.mark.parametrize("how", ["cli-SIGTERM", "cli-SIGINT", "process_file-SIGINT", "process_file-SIGKILL"])
+def test_an_interrupted_run_leaves_no_engine_worker(two_scanned_pages, tmp_path, how):
+    """Interrupted while its engine workers read: the `reportpipe run` (SIGTERM or Ctrl-C; its
+    report worker is killed, and the kernel kills the engine workers with it), or a process in
+    ``process_file`` (KeyboardInterrupt stops them; SIGKILL leaves them to the kernel). Nothing is
+    left, and every core's lock is free again."""
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    from pipeline.ocr_workers import _take_core, cores
+
+    runner, sig = how.split("-")
+    if runner == "cli":
+        cmd = [sys.executable, "-m", "pipeline.cli", "run", str(two_scanned_pages), "--out", str(tmp_path / "out"),
+               "--runner", "inline", "--quiet"]
+    else:
+        cmd = [sys.executable, "-c", "import sys; from pipeline.process import process_file; "
+               "process_file(sys.argv[1])", str(two_scanned_pages)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    started: list = []
+    while not started and proc.poll() is None and time.monotonic() < deadline:
+        started = _engine_workers(parent)
+        time.sleep(0.05)
+    assert started, "no engine worker started"
+    time.sleep(1.0)  # into the first page
+    everything = parent.children(recursive=True)
+    proc.send_signal(getattr(signal, sig))
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"still running 15 s after {sig}")
+    if runner == "cli":
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    _, alive = psutil.wait_procs(everything, timeout=15)
+    assert not alive, [p.cmdline()[:4] for p in alive]
+    locks = [_take_core(cores()) for _ in range(cores())]
+    try:
+        assert None not in locks
+    finally:
+        for fd in locks:
+            if fd is not None:
+                os.close(fd)
+
+
+@pytest.mark.slow
+def test_two_reports_at_once_share_the_cores(two_scanned_pages, tmp_path):
+    """A long scan read on every core gives one up when a second report waits for it: the short
+    report is done before the long one, and no more engines ran at once than there are cores."""
+    import threading
+
+    from pipeline.ocr_workers import cores
+
+    long_scan = scanned_copy(corpus_file(ZHOUKOU), tmp_path / "long.pdf")
+    ended: dict = {}
+
+    def read(name, path):
+        ended[name] = (process_file(path).pages, time.monotonic())
+
+    first = threading.Thread(target=read, args=("long", long_scan))
+    second = threading.Thread(target=read, args=("short", two_scanned_pages))
+    with _Watch() as seen:
+        first.start()
+        deadline = time.monotonic() + 120
+        while len(_engine_workers()) < cores() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_engine_workers()) == cores(), "the long scan did not take every core"
+        second.start()
+        first.join(timeout=600)
+        second.join(timeout=600)
+    assert ended["long"][0] == 13 and ended["short"][0] == 2
+    assert ended["short"][1] < ended["long"][1]
+    assert seen.most == cores()
+    assert _engine_workers() == []
