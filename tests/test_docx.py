@@ -24,13 +24,14 @@ QIANDONGNAN = FORMS / "zh-Hans_qiandongnan-2016-statistical-bulletin.docx"
 
 
 def corpus_file(name: str):
-    """The shared corpus beside the checkout (or beside a worktree's parent); its absence is an
+    """The repository's copy of a corpus report, else the shared corpus beside the checkout; its absence is an
     error of the set-up, never a reason to skip."""
-    for base in [ROOT, *ROOT.parents]:
-        path = base / "shared" / "corpus" / name
+    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
+                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
         if path.exists():
             return path
-    pytest.fail(f"shared/corpus/{name} not found beside {ROOT}; the corpus is part of the test set-up")
+    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
+                "the corpus is part of the test set-up")
 
 
 @pytest.fixture(scope="module")

@@ -35,11 +35,12 @@ FORMS = DATA / "forms"
 
 
 def corpus_file(name: str):
-    for base in [ROOT, *ROOT.parents]:
-        path = base / "shared" / "corpus" / name
+    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
+                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
         if path.exists():
             return path
-    pytest.fail(f"shared/corpus/{name} not found beside {ROOT}; the corpus is part of the test set-up")
+    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
+                "the corpus is part of the test set-up")
 
 
 CHROME_TOP = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">

@@ -27,11 +27,12 @@ ZHOUKOU_GOLD = GOLD / "zhoukou-2023-statistical-bulletin.pdf.jsonl"
 
 
 def corpus_file(name: str):
-    for base in [ROOT, *ROOT.parents]:
-        path = base / "shared" / "corpus" / name
+    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
+                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
         if path.exists():
             return path
-    pytest.fail(f"shared/corpus/{name} not found beside {ROOT}; the corpus is part of the test set-up")
+    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
+                "the corpus is part of the test set-up")
 
 
 def scanned_copy(src, dst, pages=None, dpi: int = ocr.OCR_DPI):
