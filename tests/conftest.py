@@ -16,6 +16,16 @@ GOLD = ROOT / "tests" / "gold"
 DATA = ROOT / "tests" / "data"
 CORPUS = DATA / "corpus"  # real reports, byte-exact copies with their SOURCES.md
 
+
+def corpus_file(name: str) -> Path:
+    """The repository's copy of a corpus report, else the shared corpus beside the checkout (or
+    beside a worktree's parent); its absence is an error of the set-up, never a reason to skip."""
+    for path in [CORPUS / name, *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
+        if path.exists():
+            return path
+    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
+                "the corpus is part of the test set-up")
+
 os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
 # The background Prefect server that default-runner runs start is the session's own (its state in
 # a folder of the session's), never the user's; it is stopped at the session's end.

@@ -17,21 +17,12 @@ from pipeline.errors import ReportError
 from pipeline.evaluate import load_gold
 from pipeline.process import load_document, process_file
 
-from conftest import DATA, GOLD, ROOT
+from conftest import DATA, GOLD, ROOT, corpus_file
 
 FORMS = DATA / "forms"
 QIANDONGNAN = FORMS / "zh-Hans_qiandongnan-2016-statistical-bulletin.docx"
 
 
-def corpus_file(name: str):
-    """The repository's copy of a corpus report, else the shared corpus beside the checkout; its absence is an
-    error of the set-up, never a reason to skip."""
-    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
-                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
-        if path.exists():
-            return path
-    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
-                "the corpus is part of the test set-up")
 
 
 @pytest.fixture(scope="module")

@@ -29,18 +29,11 @@ from pipeline.evaluate import load_gold
 from pipeline.html_reader import looks_like_html
 from pipeline.process import load_document, process_file
 
-from conftest import DATA, GOLD, ROOT
+from conftest import DATA, GOLD, corpus_file
 
 FORMS = DATA / "forms"
 
 
-def corpus_file(name: str):
-    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
-                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
-        if path.exists():
-            return path
-    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
-                "the corpus is part of the test set-up")
 
 
 CHROME_TOP = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">

@@ -20,19 +20,12 @@ from pipeline.evaluate import load_gold, score
 from pipeline.pdf_tables import find_grids
 from pipeline.process import process_file
 
-from conftest import DATA, GOLD, ROOT
+from conftest import DATA, GOLD, ROOT, corpus_file
 
 ZHOUKOU = "zh-Hans_zhoukou-2023-statistical-bulletin.pdf"
 ZHOUKOU_GOLD = GOLD / "zhoukou-2023-statistical-bulletin.pdf.jsonl"
 
 
-def corpus_file(name: str):
-    for path in [ROOT / "tests" / "data" / "corpus" / name,  # the repository's own copy first
-                 *(base / "shared" / "corpus" / name for base in [ROOT, *ROOT.parents])]:
-        if path.exists():
-            return path
-    pytest.fail(f"{name} is neither in tests/data/corpus nor in shared/corpus beside {ROOT}; "
-                "the corpus is part of the test set-up")
 
 
 def scanned_copy(src, dst, pages=None, dpi: int = ocr.OCR_DPI):
