@@ -508,13 +508,13 @@ def _with_unruled_columns(g: Grid, words: list) -> Grid:
         inside = [w for w in _inside(words, BBox(a, g.ys[0], b, bottom)) if a <= w.cx <= b]
         heads = [w for w in inside if w.cy <= header_bottom]
         body = [w for w in inside if w.cy > header_bottom]
-        for m in (_blank_strips(inside, a, b) if heads and body else []):
-            left_heads = any(w.cx < m for w in heads) and any(w.cx > m for w in heads)
-            lines = _lines_of(body)
+        lines = _lines_of(body) if heads and body else []
+        for m in (_blank_strips(inside, a, b) if lines else []):
+            heads_both_sides = any(w.cx < m for w in heads) and any(w.cx > m for w in heads)
             both = sum(1 for _cy, ws in lines
                        if any(w.cx < m and _NUMBER_CELL.fullmatch(w.text) for w in ws)
                        and any(w.cx > m and _NUMBER_CELL.fullmatch(w.text) for w in ws))
-            if left_heads and 2 * both > len(lines):
+            if heads_both_sides and 2 * both > len(lines):
                 out.append(m)
         out.append(b)
     return g if len(out) == len(xs) else Grid(tuple(out), g.ys, g.open_bottom)
