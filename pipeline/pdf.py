@@ -833,6 +833,37 @@ class Figure:
     framed: bool
 
 
+def _shaded_bands(shapes: list, area: BBox) -> bool:
+    """Fills that lie in horizontal bands, each of one colour and across the whole area: a table's
+    filled header and the rows it shades in turn (drawn cell by cell, or a cell in pieces), not
+    a chart's bars, which stand apart, or the slices of a stacked bar, which differ in colour."""
+    bands: list[list] = []  # [y0, y1, colour, covered x ranges]
+    for box, fill in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
+        band = next((b for b in bands if box.y0 < b[1] - 1 and b[0] < box.y1 - 1), None)
+        if band is None:
+            bands.append([box.y0, box.y1, fill, [(box.x0, box.x1)]])
+            continue
+        if fill != band[2]:
+            return False
+        band[0], band[1] = min(band[0], box.y0), max(band[1], box.y1)
+        band[3].append((box.x0, box.x1))
+    for _y0, _y1, _fill, spans in bands:
+        reached = area.x0
+        for x0, x1 in sorted(spans):
+            if x0 > reached + TOL_BAND:
+                return False  # a gap across the band: bars side by side
+            reached = max(reached, x1)
+        if reached < area.x1 - TOL_BAND:
+            return False
+    return True
+
+
+# points: the fills of one band meet, or leave a gutter this narrow between cells (where a thin
+# rule or a sliver under 2 points, no mark of a chart, was drawn); a chart's bars stand apart by
+# about their own width, 5 to 20 points
+TOL_BAND = 3.0
+
+
 def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
     """The areas of the page's vector charts: groups of drawn shapes that are no table rules and
     no panels (curves, or several fills in a hue: the bars, lines and pies of a chart). A chart
@@ -846,13 +877,13 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
         curves = any(item[0] == "c" for item in items) or len(items) >= lay.series_points
         r = d.get("rect")
         if (coloured or curves) and r is not None and (curves or min(r[2] - r[0], r[3] - r[1]) >= 2):
-            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves))  # a coloured rule is a rule
+            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves, fill))  # a coloured rule is a rule
     if not shapes:
         return []
     reach = lay.figure_join
     groups: list[list] = []  # [area, shapes, any curve]
-    for box, curve in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
-        members, has_curve = 1, curve
+    for box, curve, fill in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
+        members, has_curve = [(box, fill)], curve
         for g in [g for g in groups if box.x0 <= g[0].x1 + reach and g[0].x0 <= box.x1 + reach
                   and box.y0 <= g[0].y1 + reach and g[0].y0 <= box.y1 + reach]:
             groups.remove(g)
@@ -862,7 +893,7 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
         groups.append([box, members, has_curve])
     charts = [g[0] for g in groups
               if g[0].x1 - g[0].x0 > lay.figure_size and g[0].y1 - g[0].y0 > lay.figure_size
-              and (g[2] or g[1] >= lay.figure_marks)]
+              and (g[2] or len(g[1]) >= lay.figure_marks) and not (not g[2] and _shaded_bands(g[1], g[0]))]
     if not charts:
         return []
     # A chart's frame (its plot or chart area, drawn as a rectangle around the marks) holds its
@@ -1183,8 +1214,12 @@ class _Writer:
             else:
                 self._paragraph(self.carry)
             self.carry = []
-        for e in elements:
+        for i, e in enumerate(elements):
             if isinstance(e, Table):
+                if i == 1 and len(para) == 1 and self._group_row_overleaf(para[0][1], e, pno):
+                    ln = para[0][1]  # "各地市、州" over the rest of a table from overleaf: its row
+                    e.rows.insert(0, [(ln.text, ln.chars)] + [("", array("d")) for _ in e.rows[0][1:]])
+                    para = []
                 self._paragraph(para)
                 para = []
                 last = self.last_table
@@ -1262,6 +1297,16 @@ class _Writer:
                 and abs(second.bbox.x0 - line.bbox.x0) < self.lay.touching_gap * size + self.lay.same_row
                 and first.bbox.x0 - line.bbox.x0 > self.lay.indent * size):
             self.display_spans.append((start, end))
+
+    def _group_row_overleaf(self, ln: _Line, t: Table, pno: int) -> bool:
+        """A short line opening a page right above a table that goes on from the page before (as
+        many columns, no header of its own to tell): a group row of that table left unshaded
+        above its first ruled row ("各地市、州、省直辖行政区"), not text between two tables."""
+        last, was = self.last_table, self.last_table_at
+        return (last is not None and was is not None and was[0] < pno and len(last.rows[0]) == len(t.rows[0])
+                and len(ln.text) <= self.lay.running_line and ln.text[-1:] not in _CLAUSE_END
+                and ln.bbox.x0 >= t.bbox.x0 - self.lay.same_row and ln.bbox.x1 <= t.bbox.x1 + self.lay.same_row
+                and 0 <= t.bbox.y0 - ln.bbox.y1 < ln.size)
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         self.flush_line = None

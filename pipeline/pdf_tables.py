@@ -175,26 +175,33 @@ def closed_by_rules(grids: list[Grid], hs: list, page_height: float, words: list
     numbers stand between them."""
     free = _collinear(hs)
     out = []
+    row_rules: dict[int, list[float]] = {}
     for g in grids:
         if g.open_bottom is None and (len(g.ys) == 2 or words is not None and _header_only(g, words)):
             below = sorted(h[0] for h in free if h[0] > g.ys[-1] + MIN_RULE
                            and abs(h[1] - g.xs[0]) <= TOL and abs(h[2] - g.xs[-1]) <= TOL
                            and h[0] - g.ys[0] <= OPEN_TABLE_HEIGHT * page_height)
             if below:
-                bottom = below[0]
-                pitch = bottom - g.ys[-1]  # the first body row's height
+                walked = [below[0]]
+                pitch = walked[0] - g.ys[-1]  # the first body row's height
                 for y in below[1:]:
-                    if (y - bottom > ROW_PITCH_SPREAD * pitch or words is None
-                            or not _numbers_between(words, g.xs[0], g.xs[-1], bottom, y)):
+                    if (y - walked[-1] > ROW_PITCH_SPREAD * pitch or words is None
+                            or not _numbers_between(words, g.xs[0], g.xs[-1], walked[-1], y)):
                         break
-                    bottom = y
-                g = Grid(g.xs, g.ys, bottom)
+                    walked.append(y)
+                g = Grid(g.xs, g.ys, walked[-1])
+                if len(walked) > 1:
+                    row_rules[id(g)] = walked
         out.append(g)
     # rows shaded in turn are frames of their own, inside the body an earlier header runs down
     # through: they are rows of that body, not tables of their own
-    return [g for g in out if not any(
+    kept = [g for g in out if not any(
         o is not g and o.open_bottom is not None and o.xs[0] - TOL <= g.xs[0] and g.xs[-1] <= o.xs[-1] + TOL
         and o.ys[-1] - TOL <= g.ys[0] and g.ys[-1] <= o.open_bottom + TOL for o in out)]
+    # a body the walk went through rule by rule has its rows ruled: each rule ends a row (a label
+    # wrapped over two lines, its figures set between them, stays one row)
+    return [Grid(g.xs, tuple(_merge([*g.ys, *row_rules[id(g)]])), None) if id(g) in row_rules else g
+            for g in kept]
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}")
@@ -244,6 +251,8 @@ def _grid(hs: list, vs: list) -> Grid | None:
 
 
 _NUMBER_CELL = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
+# A ratio of shares ("8.5:41.8:49.7", a structure of three sectors) is a figure of a body row too.
+_RATIO_CELL = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[:：][0-9]+(?:\.[0-9]+)?)+")
 
 
 def _join(text: str, chars: array, word: Word) -> tuple[str, array]:
@@ -297,6 +306,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         g = _without_empty_columns(drawn, words)
         if g is None:
             continue
+        g = _without_padding_rows(g, words)
         g = _with_unruled_columns(g, words)
         y1 = g.bbox.y1
         nrows = len(g.ys) - 1
@@ -430,7 +440,8 @@ def open_grids(hs: list, grids: list[Grid], words: list[Word], page_height: floa
 
 
 def _numbers_between(words: list[Word], x0: float, x1: float, top: float, bottom: float) -> bool:
-    return any(_NUMBER_CELL.fullmatch(w.text) for w in _inside(words, BBox(x0, top, x1, bottom)))
+    return any(_NUMBER_CELL.fullmatch(w.text) or _RATIO_CELL.fullmatch(w.text)
+               for w in _inside(words, BBox(x0, top, x1, bottom)))
 
 
 def _open_grid(words: list[Word], x0: float, x1: float, top: float, header: float, bottom: float,
@@ -490,6 +501,28 @@ def _without_empty_columns(g: Grid, words: list) -> Grid | None:
     if len(xs) < 3:
         return None
     return Grid(tuple(xs), g.ys, g.open_bottom)
+
+
+PADDING_ROW = 0.5  # × the smallest word height in a grid: an empty ruled row this low is a cell's padding
+
+
+def _without_padding_rows(g: Grid, words: list) -> Grid:
+    """A ruled row lower than half a line that holds no word is no row: the edge of a cell's
+    padding, drawn as a strip of the cell's fill apart from its middle (Word shades cells so),
+    which would split each header row in three. It joins the row above it (the first, the one
+    below)."""
+    inside = _inside(words, BBox(g.xs[0], g.ys[0], g.xs[-1], g.ys[-1]))
+    if not inside or len(g.ys) < 3:
+        return g
+    low = PADDING_ROW * min(w.box.y1 - w.box.y0 for w in inside)
+    ys = list(g.ys)
+    r = 0
+    while r < len(ys) - 1 and len(ys) > 2:
+        if ys[r + 1] - ys[r] < low and not any(ys[r] <= w.cy <= ys[r + 1] for w in inside):
+            del ys[r if r > 0 else 1]
+            continue
+        r += 1
+    return g if len(ys) == len(g.ys) else Grid(g.xs, tuple(ys), g.open_bottom)
 
 
 def _with_unruled_columns(g: Grid, words: list) -> Grid:

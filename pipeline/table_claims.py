@@ -102,7 +102,7 @@ def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
             if j == index - 1:  # a second header band right under the first part: one table, one statement
                 return stated_unit(blocks, j)
             break
-        found = _statement(b.text)
+        found = _statement(b.text) or (_caption_unit(b.text) if b.kind == "figure_caption" else "")
         if found:
             return found
     if index + 1 < len(blocks):
@@ -111,6 +111,18 @@ def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
         if b.kind != "table" and not next_is_table:
             return _statement(b.text)
     return ""
+
+
+_CLOSING_BRACKETS = re.compile(r"[（(]\s*([^（）()]{1,8}?)\s*[）)]\s*$")
+
+
+def _caption_unit(text: str) -> str:
+    """The unit a table's caption closes with: "表5：2018~2020年湖北省地方综合财力构成（亿元）"
+    states 亿元 as "单位：亿元" would; a bracket closing with anything but a unit states none."""
+    m = _CLOSING_BRACKETS.search(text)
+    if not m or len(text) > STATEMENT_LINE or not header_unit(m.group(0))[1]:
+        return ""
+    return m.group(1)
 
 
 def _statement(text: str) -> str:
@@ -274,8 +286,16 @@ def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[in
         if r <= last:
             continue
         texts = row_cells[r]
-        if (r != last + 1 or texts.get(first_col, "").strip() or not any(t.strip() for t in texts.values())
-                or any(_MAY_BE_NUMBER.search(t) for t in texts.values())):
+        if (r == last + 1 and texts.get(first_col, "").strip() and not header.get(first_col, "").strip()
+                and not any(t.strip() for col, t in texts.items() if col != first_col)
+                and not _MAY_BE_NUMBER.search(texts[first_col]) and r + 1 in row_cells
+                and _lower_header_row(row_cells[r + 1], first_col)):
+            # "科目" set between two header rows (one cell spanning both): the label column's head
+            header[first_col] = texts[first_col].strip()
+            added.add(r)
+            last = r
+            continue
+        if r != last + 1 or not (_lower_header_row(texts, first_col) or _named_columns_row(texts, header, first_col)):
             break
         upper, spanning = dict(header), ""
         for col in sorted(set(upper) | set(texts)):
@@ -287,6 +307,25 @@ def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[in
         added.add(r)
         last = r
     return added
+
+
+def _lower_header_row(texts: dict[int, str], first_col: int) -> bool:
+    """A row that can be a header's lower row: no row label, some words, no number."""
+    return (not texts.get(first_col, "").strip() and any(t.strip() for t in texts.values())
+            and not any(_MAY_BE_NUMBER.search(t) for t in texts.values()))
+
+
+def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col: int) -> bool:
+    """Under a header row of a few spanning groups ("调整前债券资金信息 | 调整后债券资金信息", the
+    first cell empty), a row naming every column, the first included ("序号 | 区划名称 | …
+    | 调减金额（万元）"), and holding no figure: the header's lower row, not a row of the body."""
+    named = [t for t in texts.values() if t.strip()]
+    upper = [t for t in header.values() if t.strip()]
+    return (not header.get(first_col, "").strip() and len(named) >= NAMED_COLUMNS * len(texts)
+            and len(upper) < len(named) and not any(_MAY_BE_NUMBER.search(t) for t in named))
+
+
+NAMED_COLUMNS = 0.8  # share of a row's cells that name their column in a header's lower row
 
 
 def _label_lefts(doc: Document, labels: list[TableCell]) -> dict[int, float]:

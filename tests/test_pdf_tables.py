@@ -553,3 +553,150 @@ def test_rows_shaded_in_turn_inside_a_row_ruled_body_are_read_once(tmp_path):
     assert len(_tables(doc)) == 1
     assert len(doc.claims) == 12
     assert {(c.subject, c.surface): c.value for c in doc.claims}[("总债务", "181.25")] == "18125000000"
+
+
+def _padded_cell(page, x0, y0, x1, y1, fill, pad=5.3):
+    """A shaded cell as Word draws it: four padding strips and the middle, each a rectangle of
+    the same fill, edge to edge."""
+    for r in ((x0, y0, x1, y0 + 1), (x0, y1 - 1, x1, y1), (x0, y0 + 1, x0 + pad, y1 - 1),
+              (x1 - pad, y0 + 1, x1, y1 - 1), (x0 + pad, y0 + 1, x1 - pad, y1 - 1)):
+        page.draw_rect(pymupdf.Rect(*r), color=None, fill=fill)
+
+
+def test_a_zebra_table_without_row_rules_is_one_table_of_whole_rows(tmp_path):
+    """A summary table in a rating report's side column: a dark header band, every other row on a
+    pale band of another hue (no rule between the rows, only the bands' edges), a closing rule;
+    labels wrapped over two lines with their figures set between them, a row of sector ratios.
+    The bands are rows of one table, not a chart, and each label stays whole with its unit."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (56, 134, 185, 235, 286)
+        for a, b in zip(cols, cols[1:], strict=False):
+            _padded_cell(page, a, 261, b, 275, (0.08, 0.25, 0.42))
+        for x, head in ((60, "指标/年份"), (150, "2018"), (200, "2019"), (250, "2020")):
+            _text(page, x, 271, head, 7)
+        rows = [(("地区生产总值（亿元）",), ("42,021.95", "45,828.31", "43,443.46")),
+                (("地区生产总值增速", "（%）"), ("7.8", "7.5", "-5.0")),
+                (("三次产业结构",), ("8.5:41.8:49.7", "8.3:41.7:50.0", "9.5:39.2:51.3")),
+                (("固定资产投资增速", "（%）"), ("11.0", "10.6", "-18.8")),
+                (("地方政府债务余额",), ("6,675.70", "8,039.98", "10,078.68")),
+                (("一般公共预算收入", "（亿元）"), ("3,307.08", "3,388.57", "2,511.54"))]
+        y = 275.0
+        for n, (label, values) in enumerate(rows):
+            height = 9.5 * len(label) + 5  # one line 14.5 points, a wrapped label 24 (as printed)
+            if n % 2:
+                for a, b in zip(cols, cols[1:], strict=False):
+                    _padded_cell(page, a, y, b, y + height, (0.8, 0.925, 1.0))
+            for i, part in enumerate(label):
+                _text(page, 60, y + 10 + 9.5 * i, part, 7)
+            for x, v in zip((140, 190, 240), values, strict=True):
+                _text(page, x, y + height / 2 + 3, v, 7)
+            y += height
+        page.draw_line((55, y), (286, y), width=0.4)
+    doc = _pdf(tmp_path / "zebra-bands.pdf", draw)
+    assert len(_tables(doc)) == 1
+    cells = {c.surface: (c.value, c.unit) for c in doc.claims}
+    assert len(doc.claims) == 15  # five rows of figures, three years each; the ratios are no claims
+    assert cells["-5.0"] == ("-5", "%") and cells["10.6"] == ("10.6", "%")
+    assert cells["2,511.54"] == ("251154000000", "元") and cells["42,021.95"] == ("4202195000000", "元")
+    assert cells["6,675.70"] == ("6675.7", "")
+
+
+def test_cells_drawn_in_padding_strips_and_a_caption_unit_in_brackets(tmp_path):
+    """Header cells shaded in padding strips (which would split each header row in three), a
+    label column's head "科目" set between two header rows, and the unit closing the caption in
+    brackets: one header of two rows, the body's figures in 亿元 under year and level."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        _text(page, 150, 596, "表5：2018~2020年湖北省地方综合财力构成（亿元）", 9)
+        cols = (53, 188, 253, 312, 377, 436, 489)
+        years = ((188, 312, "2018"), (312, 436, "2019"), (436, 489, "2020"))
+        _padded_cell(page, cols[0], 602, cols[1], 638, (0.08, 0.25, 0.42))
+        _text(page, 105, 623, "科目", 9)
+        for a, b, year in years:
+            _padded_cell(page, a, 602, b, 617, (0.08, 0.25, 0.42))
+            _text(page, (a + b) / 2 - 10, 613, year, 9)
+        for a, b in zip(cols[1:], cols[2:], strict=False):
+            _padded_cell(page, a, 617.5, b, 638, (0.08, 0.25, 0.42))
+        for x, head in ((205, "全省"), (265, "省本级"), (330, "全省"), (390, "省本级"), (450, "全省")):
+            _text(page, x, 631, head, 9)
+        y = 641.0
+        for label, values in (("一般公共预算收入", ("3,307.08", "144.27", "3,388.57", "143.96", "2,511.54")),
+                              ("政府性基金收入", ("3,535.13", "153.63", "3,474.91", "162.71", "3,229.28"))):
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.6, color=(0.85, 0.85, 0.85))
+            _text(page, 58, y + 9, label, 9)
+            for x, v in zip((200, 262, 325, 387, 445), values, strict=True):
+                _text(page, x, y + 9, v, 9)
+            y += 12.5
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6, color=(0.85, 0.85, 0.85))
+        for x in cols:
+            page.draw_line((x, 641), (x, y), width=0.6, color=(0.85, 0.85, 0.85))
+    doc = _pdf(tmp_path / "padded.pdf", draw)
+    assert len(_tables(doc)) == 1
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("政府性基金收入", "3,474.91")] == ("347491000000", "元")
+    assert got[("一般公共预算收入", "144.27")] == ("14427000000", "元")
+
+
+def test_a_group_row_left_unshaded_over_a_table_continued_overleaf(tmp_path):
+    """A table that runs to the foot of its page goes on overleaf without its header, a group's
+    name ("各地市") on a line of its own just above the first ruled row there: that line is a row of
+    the same table, so the rows overleaf keep the header's years and the caption's unit."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        _text(page, 150, 690, "表7：2017~2019年各地一般公共预算收入（亿元）", 9)
+        cols = (53, 150, 216, 282, 348)
+        y = 700.0
+        rows = [("地区", "2017", "2018", "2019"), ("省本级", "231.55", "144.27", "143.95")]
+        rows += [(f"甲{i}市", f"{100 + i}.10", f"{110 + i}.20", f"{120 + i}.30") for i in range(8)]
+        for row in rows:
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+            for x, text in zip((58, 160, 226, 292), row, strict=True):
+                _text(page, x, y + 9, text, 9)
+            y += 12.5
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x in cols:
+            page.draw_line((x, 700), (x, y), width=0.6)
+        page = doc.new_page(width=595, height=842)
+        _text(page, 58, 92, "各地市", 9)
+        y = 97.0
+        for label, a, b, c in (("乙市", "314.91", "295.52", "300.24"), ("丙市", "242.08", "237.24", "240.79")):
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+            for x, text in zip((58, 160, 226, 292), (label, a, b, c), strict=True):
+                _text(page, x, y + 9, text, 9)
+            y += 12.5
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x in cols:
+            page.draw_line((x, 97), (x, y), width=0.6)
+        page.insert_textbox(pymupdf.Rect(72, 200, 523, 260), BODY, fontname=FONT, fontsize=10.5)
+    doc = _pdf(tmp_path / "overleaf.pdf", draw)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 2}
+    assert got[("乙市", "295.52")] == ("29552000000", "元")
+    assert got[("丙市", "240.79")] == ("24079000000", "元")
+
+
+def test_a_header_row_naming_every_column_under_spanning_groups(tmp_path):
+    """"调整前 | 调整后" spanning groups, then a row naming every column from 序号 on, with its
+    units ("债券发行金额（万元）"): the header's lower row, so 序号 is no figure and the amounts
+    take 万元."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (50, 80, 200, 270, 360, 450)
+        y = 100.0
+        rows = [("", "", "调整前债券资金信息", "", "", "调整后"), ("序号", "项目名称", "债券期限", "发行金额（万元）", "调减金额（万元）")]
+        rows = [("", "调整前债券资金信息", "", "", ""), ("序号", "项目名称", "债券期限", "发行金额（万元）", "调减金额（万元）"),
+                ("1", "文化活动中心建设", "10年", "11000", "84.18"), ("2", "智慧城市建设", "10年", "16000", "2551.54")]
+        for row in rows:
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+            for x, text in zip((54, 84, 204, 274, 364), row, strict=True):
+                if text:
+                    _text(page, x, y + 11, text, 8)
+            y += 16
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x in cols:
+            page.draw_line((x, 100 if x in (cols[0], cols[-1]) else 116), (x, y), width=0.6)
+    doc = _pdf(tmp_path / "named.pdf", draw)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("智慧城市建设", "16000")] == ("160000000", "元")
+    assert got[("文化活动中心建设", "84.18")] == ("841800", "元")
+    assert not any(c.surface in ("1", "2") for c in doc.claims)
