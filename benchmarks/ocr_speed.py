@@ -64,8 +64,22 @@ GRID = {
                                                     RECOGNISE_BATCH=1),
     "workers, 2 threads, detect 2000, batch 1": dict(OCR_WORKERS=None, OCR_THREADS=2, DETECT_SIDE=2000,
                                                      RECOGNISE_BATCH=1),
+    "workers, onnxruntime, 1 thread, detect 2000, batch 1": dict(OCR_WORKERS=None, OCR_THREADS=1, DETECT_SIDE=2000,
+                                                                 RECOGNISE_BATCH=1, RUNTIME="onnxruntime"),
+    "workers, openvino bf16, 1 thread, detect 2000, batch 1": dict(OCR_WORKERS=None, OCR_THREADS=1,
+                                                                   DETECT_SIDE=2000, RECOGNISE_BATCH=1,
+                                                                   RUNTIME="openvino", DETECT_PRECISION="bf16",
+                                                                   RECOGNISE_PRECISION="bf16"),
+    "workers, openvino detect f32 recognise bf16, 1 thread, detect 2000, batch 1": dict(
+        OCR_WORKERS=None, OCR_THREADS=1, DETECT_SIDE=2000, RECOGNISE_BATCH=1, RUNTIME="openvino",
+        DETECT_PRECISION="f32", RECOGNISE_PRECISION="bf16"),
+    "workers, openvino f32, 1 thread, detect 2000, batch 1": dict(OCR_WORKERS=None, OCR_THREADS=1,
+                                                                  DETECT_SIDE=2000, RECOGNISE_BATCH=1,
+                                                                  RUNTIME="openvino", DETECT_PRECISION="f32",
+                                                                  RECOGNISE_PRECISION="f32"),
 }
-SETTINGS = ("OCR_WORKERS", "OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH")
+SETTINGS = ("OCR_WORKERS", "OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "RUNTIME", "DETECT_PRECISION",
+            "RECOGNISE_PRECISION")
 
 
 def scanned_copy(src: Path, dst: Path, pages=None) -> Path:

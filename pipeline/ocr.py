@@ -1,7 +1,9 @@
 """Text lines of page images (scans, image-only PDF pages) by optical character recognition.
 
-The engine is RapidOCR on onnxruntime (PP-OCRv4 detection and recognition for Chinese and Latin);
-its models ship inside the ``rapidocr-onnxruntime`` wheel, so nothing is downloaded at run time.
+The engine is RapidOCR (PP-OCRv4 detection and recognition for Chinese and Latin); its models
+ship inside the ``rapidocr-onnxruntime`` wheel, so nothing is downloaded at run time. RapidOCR
+runs them on onnxruntime; here the same ONNX files are compiled by OpenVINO where it is installed
+(``RUNTIME``), which reads a page in about half the CPU time, the same text.
 It was chosen over Debian's Tesseract with ``chi_sim`` by measurement on a real bulletin page
 rendered at 200 dpi: Tesseract read 85% of the page's characters right (it splits Chinese lines
 into pieces and drops characters next to digits), RapidOCR 99%, in 8 s against 12 s on two shared
@@ -15,6 +17,7 @@ blocks and claims built from it.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,6 +60,7 @@ class OcrPage:
     lines: tuple[OcrLine, ...]
     hrules: tuple[tuple[float, float, float], ...] = ()
     vrules: tuple[tuple[float, float, float], ...] = ()
+    engine: str = ""  # ``engine_version()`` where the page was read (a worker's engine, say)
 
 
 # Characters the recogniser confuses in Chinese statistical text, fixed only where the context
@@ -118,8 +122,20 @@ RECOGNISE_HEIGHT = 48
 # it costs 3.9 CPU seconds a page against 4.7-5.0 for batches of 6 (RapidOCR's default), and
 # reads Qiandongnan's three ‰ where batches of 6 read one (F1 0.890 against 0.868).
 RECOGNISE_BATCH = 1
+# The runtime the two models run on: "openvino" (onnxruntime where OpenVINO is not installed) or
+# "onnxruntime". On the same ONNX files, one thread, in the engine workers (``benchmarks/
+# ocr_speed.py``, Zhoukou's 13 pages): onnxruntime 4.2 CPU s a page, 0.44 pages/s; OpenVINO in
+# f32 2.9 CPU s, 0.65 pages/s, with the same F1 (0.971) and ‰ (3/3).
+RUNTIME = "openvino"
+# The arithmetic OpenVINO computes each model in: "f32", or "bf16", which is taken only where the
+# CPU has it (f32 elsewhere). The recogniser in bf16 reads the same text as in f32 (Qiandongnan,
+# line for line) at two thirds of the cost; the detector in bf16 moves boxes in chart areas
+# (Qiandongnan F1 0.871 against 0.890) for a tenth of a page's time, so it stays in f32.
+DETECT_PRECISION = "f32"
+RECOGNISE_PRECISION = "bf16"
 # The settings a worker takes from its parent (the speed benchmark varies them in the parent).
-ENGINE_SETTINGS = ("OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "MIN_LINE_CONFIDENCE")
+ENGINE_SETTINGS = ("OCR_THREADS", "DETECT_SIDE", "RECOGNISE_HEIGHT", "RECOGNISE_BATCH", "MIN_LINE_CONFIDENCE",
+                   "RUNTIME", "DETECT_PRECISION", "RECOGNISE_PRECISION")
 
 
 class OcrUnavailable(RuntimeError):
@@ -149,7 +165,57 @@ def _engine():
     _one_malloc_arena()
     engine = RapidOCR(**engine_options())
     _detect_at(engine, DETECT_SIDE)
+    _RUNNING.clear()
+    _RUNNING["runtime"] = "onnxruntime"
+    if RUNTIME == "openvino":
+        # Importing OpenVINO starts its usage reports (openvino-telemetry, installed with it): a
+        # process forked to send them over the network. Its importers fall back to a stub when
+        # the module cannot be imported; a report's reader sends nothing anywhere.
+        sys.modules.setdefault("openvino_telemetry", None)
+        try:
+            import openvino
+        except ImportError:
+            return engine  # the same models on onnxruntime: slower, not different
+        _on_openvino(engine, openvino)
     return engine
+
+
+# What the loaded engine runs on ({"runtime": …, and for OpenVINO its version and the precision
+# each model was compiled in}), for ``engine_version``.
+_RUNNING: dict[str, str] = {}
+
+
+class _OpenVinoModel:
+    """One of RapidOCR's ONNX models compiled by OpenVINO, called as RapidOCR calls its
+    onnxruntime session: the input batch in, the list of outputs back."""
+
+    def __init__(self, core, path: str, precision: str) -> None:
+        # No pinning: OpenVINO pins its threads to cores by default, and the engine workers, each
+        # of one thread, were all pinned to the first core (0.54 pages/s against 0.93 unpinned,
+        # the second core half idle).
+        config = {"INFERENCE_NUM_THREADS": OCR_THREADS, "PERFORMANCE_HINT": "LATENCY",
+                  "INFERENCE_PRECISION_HINT": precision, "ENABLE_CPU_PINNING": False}
+        self.compiled = core.compile_model(path, "CPU", config)
+        self._request = self.compiled.create_infer_request()
+
+    def __call__(self, batch):
+        return [self._request.infer({0: batch})[0]]
+
+
+def _on_openvino(engine, openvino) -> None:
+    """RapidOCR's detection and recognition models, the same files, run by OpenVINO instead."""
+    from pathlib import Path
+
+    import rapidocr_onnxruntime
+
+    core = openvino.Core()
+    has_bf16 = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    detect, recognise = ("f32" if p == "bf16" and not has_bf16 else p for p in (DETECT_PRECISION, RECOGNISE_PRECISION))
+    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    engine.text_det.infer = _OpenVinoModel(core, str(models / "ch_PP-OCRv4_det_infer.onnx"), detect)
+    engine.text_rec.session = _OpenVinoModel(core, str(models / "ch_PP-OCRv4_rec_infer.onnx"), recognise)
+    _RUNNING.update(runtime="openvino", version=openvino.__version__.split("-")[0], detect=detect,
+                    recognise=recognise)
 
 
 def _detect_at(engine, side: int) -> None:
@@ -188,12 +254,18 @@ def _one_malloc_arena() -> None:
 
 
 def engine_version() -> str:
+    """The engine as loaded in this process: RapidOCR's version and what its models run on
+    ("rapidocr-onnxruntime 1.4.4 on openvino 2026.4.1, detector f32, recogniser bf16")."""
     from importlib.metadata import version
 
     try:
-        return f"{ENGINE} {version(ENGINE)}"
+        name = f"{ENGINE} {version(ENGINE)}"
     except Exception:  # pragma: no cover
-        return ENGINE
+        name = ENGINE
+    if _RUNNING.get("runtime") == "openvino":
+        return (f"{name} on openvino {_RUNNING['version']}, detector {_RUNNING['detect']}, "
+                f"recogniser {_RUNNING['recognise']}")
+    return f"{name} on onnxruntime" if _RUNNING else name
 
 
 def ocr_image(pixels, scale: float = 1.0) -> list[OcrLine]:
@@ -305,7 +377,7 @@ def ocr_page(page, clip=None, dpi: int = OCR_DPI) -> OcrPage:
     lines = tuple(OcrLine(ln.text, ln.x0 + ox, ln.y0 + oy, ln.x1 + ox, ln.y1 + oy, ln.confidence)
                   for ln in ocr_image(pixels, scale))
     hs, vs = image_rules(pixels, scale, (ox, oy))
-    return OcrPage(lines, tuple(hs), tuple(vs))
+    return OcrPage(lines, tuple(hs), tuple(vs), engine_version())
 
 
 def _rgb():

@@ -568,7 +568,7 @@ def _ocr_into(path: Path, page, read: _Page, pool=None) -> None:
     read.lines = read.lines + lines
     read.tables = read.tables + tables
     read.ocr_lines = [(ln.x0, ln.y0, ln.x1, ln.y1, ln.confidence) for ln in found]
-    read.ocr = {"engine": ocr.engine_version(), "dpi": ocr.OCR_DPI, "lines": len(found),
+    read.ocr = {"engine": scans[0].engine, "dpi": ocr.OCR_DPI, "lines": len(found),
                 "confidence": round(sum(ln.confidence for ln in found) / len(found), 4), "whole_page": whole}
     if whole:
         read.text_from = "ocr"

@@ -55,7 +55,7 @@ def test_one_scanned_page_reads_like_its_text_layer(tmp_path):
     doc = process_file(pdf)
     info = doc.source_info["page_info"][0]
     assert info["text_from"] == "ocr" and info["ocr"]["whole_page"] is True
-    assert info["ocr"]["engine"].startswith("rapidocr-onnxruntime")
+    assert info["ocr"]["engine"].startswith("rapidocr-onnxruntime ") and " on openvino " in info["ocr"]["engine"]
     s = _page_score(doc, load_gold(ZHOUKOU_GOLD), {1: 1})
     assert s.f1 >= 0.90, (s.f1, s.misses[:10], s.false_alarms[:10])
     assert doc.claims and all(c.ocr and 0 < c.ocr_confidence <= 1 for c in doc.claims)
@@ -140,8 +140,50 @@ def test_the_engine_runs_with_the_speed_settings():
     fed = engine.text_det.get_preprocess(max(page.shape[:2]))(page)
     assert max(fed.shape[2:]) == pytest.approx(ocr.DETECT_SIDE, abs=16) and fed.shape[2] % 32 == fed.shape[3] % 32 == 0
     assert engine.text_rec.rec_image_shape[1] == ocr.RECOGNISE_HEIGHT
-    for session in (engine.text_det.infer, engine.text_rec.session):
-        assert session.session.get_session_options().intra_op_num_threads == ocr.OCR_THREADS
+    assert ocr._RUNNING["runtime"] == ocr.RUNTIME == "openvino"  # installed with the project
+    for model in (engine.text_det.infer, engine.text_rec.session):
+        assert model.compiled.get_property("INFERENCE_NUM_THREADS") == ocr.OCR_THREADS
+        assert model.compiled.get_property("ENABLE_CPU_PINNING") is False  # workers on cores of their own
+
+
+def test_openvino_sends_no_usage_reports():
+    """OpenVINO's telemetry (a process forked to report usage over the network) never starts: the
+    engine loads without it, and no process is started."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; from pipeline import ocr; forks = []; os.register_at_fork(before=lambda: forks.append(1));"
+            "ocr._engine(); import time; time.sleep(0.5); print(len(forks), ocr._RUNNING['runtime'],"
+            "sys.modules.get('openvino_telemetry'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "openvino", "None"], out.stdout
+
+
+def test_openvino_reads_a_page_as_onnxruntime_does(monkeypatch):
+    """The same models on either runtime: the same lines of a real bulletin page, its per-mille
+    rates among them, and each page says which runtime read it."""
+    import pymupdf
+
+    with pymupdf.open(corpus_file(ZHOUKOU)) as src:
+        page = src[0]
+        read = {}
+        try:
+            for runtime in ("onnxruntime", "openvino"):
+                monkeypatch.setattr(ocr, "RUNTIME", runtime)
+                ocr._engine.cache_clear()
+                read[runtime] = ocr.ocr_page(page)
+        finally:
+            ocr._engine.cache_clear()
+    ort, ov = read["onnxruntime"], read["openvino"]
+    assert ort.engine.endswith(" on onnxruntime") and " on openvino " in ov.engine
+    ort_text, ov_text = [ln.text for ln in ort.lines], [ln.text for ln in ov.lines]
+    assert len(ort_text) > 30
+    assert len(ov_text) == len(ort_text)
+    same = sum(a == b for a, b in zip(ort_text, ov_text, strict=True))
+    assert same >= 0.95 * len(ort_text), (same, len(ort_text))
+    for text in (ort_text, ov_text):
+        assert all(rate in "".join(text) for rate in ("8.47‰", "9.04‰"))
 
 
 def test_known_confusions_are_undone():
