@@ -10,6 +10,7 @@ does for characters on a page.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from array import array
@@ -71,8 +72,10 @@ _BODY_PUNCT = re.compile(r"[，。；,]")
 MIN_BROKEN_LINE = 30  # a line shorter than this that lacks a full stop is a heading, not a fragment
 
 
-def normalize_text(raw: str) -> TextMap:
-    """The full normalisation of one report, in a fixed order."""
+def normalize_text(raw: str, display: tuple[tuple[int, int], ...] = ()) -> TextMap:
+    """The full normalisation of one report, in a fixed order. ``display``: raw spans of the
+    paragraphs a PDF sets larger or bolder than its body (headings by their type), which stay
+    paragraphs of their own."""
     tm = TextMap.identity(raw)
     tm = _apply(tm, [(m.start(), m.end(), "\n") for m in _CR.finditer(tm.text)])
     tm = _apply(tm, markdown_table_edits(tm.text))
@@ -94,7 +97,7 @@ def normalize_text(raw: str) -> TextMap:
     tm = _apply(tm, [(m.start(1), m.end(1), "") for m in _SPACE_IN_DECIMAL.finditer(tm.text)
                      if m.start() and tm.text[m.start() - 1] in _DIGITS])
     tm = to_simplified(tm)
-    tm = rejoin_broken_paragraphs(tm)
+    tm = rejoin_broken_paragraphs(tm, display)
     return tm
 
 
@@ -297,15 +300,27 @@ _HAS_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BREAK = re.compile(r"\n[ \t]*\n")
 
 
-def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
+def rejoin_broken_paragraphs(tm: TextMap, display: tuple[tuple[int, int], ...] = ()) -> TextMap:
     """Join a paragraph that a page or column break cut in two ("…平台推\\n\\n出的公众号…").
 
     The first half must read as body text (long, with commas or full stops, not ending a sentence)
-    and the second half must not start a heading, marker, list item or table.
+    and the second half must not start a heading, marker, list item or table. A paragraph set in
+    display type (``display``, raw spans) is a heading by the page's own evidence: no break next
+    to it is closed, whatever its words look like ("资料来源：…整理" over "基本观点").
     """
     text = tm.text
     edits = []
     forced = -1  # a break the rule for a cut-out word has already decided to close
+    shown = sorted(display)
+    starts = [a for a, _b in shown]
+
+    def on_display(pos: int) -> bool:
+        if not shown or pos >= len(tm.starts):
+            return False
+        raw = tm.starts[pos]
+        i = bisect.bisect_right(starts, raw) - 1
+        return i >= 0 and raw < shown[i][1]
+
     for m in _BREAK.finditer(text):
         prev_start = text.rfind("\n", 0, m.start()) + 1
         prev = text[prev_start : m.start()]
@@ -313,13 +328,15 @@ def rejoin_broken_paragraphs(tm: TextMap) -> TextMap:
         nxt = text[m.end() : next_end if next_end != -1 else len(text)]
         if _is_heading_line(prev) or _LIST_OR_HEADING_START.match(nxt):
             continue  # a numbered heading stands alone, and a numbered line starts its own paragraph
+        if shown and (on_display(prev_start) or on_display(m.end())):
+            continue
         if m.start() == forced or _continues(prev, nxt):
             edits.append((m.start(), m.end(), ""))
             continue
         if next_end == -1 or not nxt or len(nxt) >= MIN_BROKEN_LINE or not prev or not _HAN.match(prev[-1]):
             continue  # only a short line after a line that stops in mid-word can be a cut-out word
         after = _BREAK.match(text, next_end)
-        if after is None:
+        if after is None or on_display(after.end()):
             continue
         after_end = text.find("\n", after.end())
         third = text[after.end() : after_end if after_end != -1 else len(text)]
@@ -344,8 +361,9 @@ _CLAUSE_START = tuple("，、；：,;:）)”’")
 def _cut_out_word(prev: str, word: str, nxt: str) -> bool:
     """Whether ``word`` is a piece of the sentence around it rather than a line of its own: the line
     before it stops in mid-word (no punctuation) and the line after it carries the sentence on."""
-    if not (len(prev) >= MIN_BROKEN_LINE and _BODY_PUNCT.search(prev) or "。" in prev) or not nxt or "\t" in nxt:
-        return False  # the line before is running text: long with commas, or holding a full sentence
+    if (not (len(prev) >= MIN_BROKEN_LINE and _BODY_PUNCT.search(prev) or "。" in prev) or not nxt or "\t" in nxt
+            or "\t" in prev):
+        return False  # the line before is running text (long with commas, or holding a full sentence), not a table row
     if len(word) >= MIN_BROKEN_LINE or _SENTENCE_PUNCT_IN.search(word) or "\t" in word:
         return False
     if not _HAN.match(prev[-1]) or _MARKER_START.match(nxt):

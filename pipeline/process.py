@@ -29,7 +29,7 @@ HEAD_BYTES = 4096  # enough for a BOM, an XML prolog and a long DOCTYPE before <
 
 
 def normalize_stage(doc: Document) -> Document:
-    return doc.evolve(normal=normalize_text(doc.raw), lines=LineIndex.of(doc.raw))
+    return doc.evolve(normal=normalize_text(doc.raw, doc.display), lines=LineIndex.of(doc.raw))
 
 
 def provenance_stage(doc: Document) -> Document:

@@ -600,7 +600,8 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
     caption_at = first  # the line of the last figure or table caption ("表1-1")
     decimal = sum(
         1 for j in range(first, len(lines) - 1)
-        if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text)) and _is_heading_like(lines[j].text, 40)
+        if lines[j].text[:1] in _DIGITS and (m := _DECIMAL_HEADING.match(lines[j].text) or _ARABIC_HEADING.match(lines[j].text))
+        and _is_heading_like(lines[j].text, 40)
         and not _HAS_DIGIT.search(m.group(2)) and _opens_body(lines[j].text, lines[j + 1])
     ) >= MIN_DECIMAL_HEADINGS
     bare = _bare_numeral_lines(lines, first)
@@ -638,6 +639,11 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
                 i += 1
             else:
                 ln.kind = "section_number"
+        elif (t[0] == "附" and _APPENDIX.match(t) and _is_heading_like(t, MAX_NUMBERED_HEADING)
+              and not (paged and ln.plain and len(t) > MAX_HEADING)):
+            # an appendix's heading, whatever follows it: its table, its chart or its text
+            ln.kind = "subsection_heading"
+            in_infographic = False
         elif _FIGURE.match(t):
             ln.kind = "figure_caption"
             in_infographic = True
@@ -913,8 +919,16 @@ NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言",
                          "参考文献", "参考资料", "致谢"})
 
 
+# An appendix heading: its own marker and number, then its title ("附一：湖北省主要经济数据概况",
+# "附件二：公司主要财务数据及指标", "附录三 担保方评级模型结果", "附件2-1 主要财务数据及指标"),
+# numbered apart from the body's sections (the space after the number is gone once the text is
+# normalised: "附录三担保方…"). 附表 is a table's caption, not an appendix.
+_APPENDIX = re.compile(r"附(?:件|录)?\s*(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}(?:-[0-9]{1,2})?)\s*[：:、.．]?\s*"
+                       r"(?![0-9])\S")
+
+
 def _is_named_part(t: str) -> bool:
-    return "".join(t.split()) in NAMED_PARTS
+    return "".join(t.split()) in NAMED_PARTS or bool(_APPENDIX.match(t))
 
 
 def _opens_child(lines: list[_Line], i: int) -> bool:

@@ -70,7 +70,6 @@ _UNIT_WORDS = "|".join(re.escape(w) for w in _TABLES["unit_heads"])
 _UNIT_HEAD = re.compile(rf"\s*(?:{_UNIT_WORDS})\s*")
 # "单位：万元", "（单位：亿元、%）", "金额单位:万元": the statement and the units it lists
 _UNIT_STATEMENT = re.compile(rf"(?:{_UNIT_WORDS})\s*[:：]\s*([^）)\s，。；;]+(?:\s*[、,，/]\s*[^）)\s，。；;、,/]+)*)")
-_UNIT_LIST_SEP = re.compile(r"\s*[、,，/]\s*")
 MEASURED_WORD = 2  # characters: the shortest name of what a 单位 cell measures before its unit
 STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
 STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
@@ -494,9 +493,40 @@ def _statement_rows(rows: list[int], row_cells: dict[int, dict[int, str]], label
 
 
 def _stated_list(statement: str) -> list:
-    """The units a statement lists ("亿元、%" → [(1e8, 元), (1, %)])."""
-    units = [unit_text(u, measured_prefix=False) for u in _UNIT_LIST_SEP.split(statement) if u]
+    """The units a statement lists ("亿元、%" → [(1e8, 元), (1, %)]). "/" separates units too
+    ("万元/%"), except inside a rate unit, which is one ("万平方米、元/平方米/月")."""
+    units = []
+    for piece in _LIST_SEP.split(statement):
+        rate = unit_text(piece, measured_prefix=False) if "/" in piece else (Decimal(1), "")
+        units.extend([rate] if rate[1] else [unit_text(u, measured_prefix=False) for u in piece.split("/") if u])
     return [u for u in units if u[1]]
+
+
+_LIST_SEP = re.compile(r"\s*[、,，]\s*")
+_PER_WORDS = frozenset(_LEX.words("units", "rate", "per"))
+_MONEY_HEAD = re.compile("|".join(map(re.escape, sorted(_LEX.words("kinds", "money", "words"), key=len, reverse=True))))
+
+
+def _rate_unit(text: str) -> tuple[Decimal, str]:
+    """A rate unit a table writes: a unit, then "/" and what it is per, once or more ("元/吨",
+    "元/平方米/月", "万元/人"), as its scale and unit; (1, "") for anything else."""
+    head, *per = text.split("/")
+    scale, unit = unit_text(head, measured_prefix=False)
+    if not unit or unit_kind(unit) == "percent" or not per or not all(
+            p in _PER_WORDS or (p[:1] in "百千万" and p[1:] in _PER_WORDS) for p in per):
+        return Decimal(1), ""
+    return scale, "/".join([unit, *per])
+
+
+def _by_kind(plain: list[int], other: list, header: dict[int, str]) -> dict:
+    """Two units, one of money, over more columns than units ("单位：万平方米、亿元" over 计划总投资,
+    已完成投资, 尚需投资, 建成后可出租面积): a column that names money (投资, 收入, 租金…) takes the
+    money unit, every other column the other one, whatever order the list gives them in."""
+    money = [u for u in other if unit_kind(u[1]) == "money"]
+    rest = [u for u in other if unit_kind(u[1]) != "money"]
+    if len(money) != 1 or len(rest) != 1:
+        return {}
+    return {col: money[0] if _MONEY_HEAD.search(header.get(col, "")) else rest[0] for col in plain}
 
 
 def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:
@@ -521,6 +551,8 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
         out.update({col: other[0] for col in plain})
     elif other and len(other) == len(plain):
         out.update(zip(plain, other))  # "单位：万人、万元" over two value columns
+    elif len(other) == 2 and len(plain) > 2 and (kinds := _by_kind(plain, other, header)):
+        out.update(kinds)
     elif other and len(other) < len(plain):
         # "单位：张、人" over 床位数, 技术人员数, 每千人拥有床位数, 每千人技术人员数: the first columns
         # take the list in order, each later one the unit of the earlier column it names again
@@ -583,6 +615,8 @@ def unit_text(text: str, measured_prefix: bool = True) -> tuple[Decimal, str]:
                     return parse_number(text[:cut]), UNIT_NAMES.get(rest, rest)
                 except NumberError:
                     break
+    if "/" in text:
+        return _rate_unit(text)
     if not measured_prefix:
         return Decimal(1), ""
     factor, body = Decimal(1), text

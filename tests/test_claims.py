@@ -781,3 +781,17 @@ def test_a_header_cell_states_the_unit_and_months_in_the_header_are_periods():
     assert [(c.subject, c.surface, c.value, c.unit) for c in doc.claims] == [
         ("资产总计", "486.24", "48624000000", "元"), ("资产总计", "473.14", "47314000000", "元"),
         ("存货", "236.15", "23615000000", "元"), ("存货", "235.33", "23533000000", "元")]
+
+
+def test_a_rate_unit_in_a_unit_list_is_one_unit_and_columns_take_units_by_kind():
+    """"单位：万平方米、元/平方米/月": two units, the second a rate (per 平方米 per 月); the area
+    columns take the area, the rent column (money) the rate. And "万平方米、亿元" over investment
+    columns first and an area column last: the money columns take 亿元 though it is listed last."""
+    got = [(c.value, c.unit, c.kind) for c in claims_of(
+        "图表6 截至2025年底公司主要已完工租赁资产情况（单位：万平方米、元/平方米/月）\n\n"
+        "项目名称\t可出租面积\t已出租面积\t租金水平\n电子产业园\t9.87\t8.92\t17.00\n")]
+    assert got == [("98700", "平方米", "other"), ("89200", "平方米", "other"), ("17", "元/平方米/月", "money")]
+    got = [(c.value, c.unit) for c in claims_of(
+        "图表7 截至2025年底公司在建自营项目情况（单位：万平方米、亿元）\n\n"
+        "项目名称\t计划总投资\t已完成投资\t尚需投资\t建成后可出租面积\n光伏电池研发基地\t22.00\t16.23\t5.77\t14.20\n")]
+    assert got == [("2200000000", "元"), ("1623000000", "元"), ("577000000", "元"), ("142000", "平方米")]

@@ -219,3 +219,21 @@ def test_a_grid_table_row_written_on_two_lines_is_one_row():
 def test_a_markdown_table_of_prose_or_compound_quantities_stays_text():
     raw = "| 时段 | 2011年 | 2012年 |\n| --- | --- | --- |\n| 畅通 | 14 小时 10 分钟 | 14 小时 15 分钟 |\n"
     assert "\t" not in normalize_text(raw).text
+
+
+def test_a_paragraph_set_in_display_type_is_never_joined_to_its_neighbours():
+    """A PDF's heading set larger ("基本观点") between a source note and a paragraph: the text
+    alone reads like a word cut out of one sentence, the type says it is a heading."""
+    note = "资料来源：湖北省统计年鉴、湖北省人民政府网站，中诚信国际整理"
+    raw = f"{note}\n\n基本观点\n\n中诚信国际分别从项目基础信用、区域信用和相关增信措施方面综合分析每期债券的信用状况。\n"
+    assert "整理基本观点中诚信" in normalize_text(raw).text  # the rule for cut-out words, without the type
+    at = raw.index("基本观点")
+    tm = normalize_text(raw, ((at, at + 4),))
+    assert tm.text == raw
+    _check_map(raw, tm)
+
+
+def test_a_table_row_is_no_running_text_for_a_cut_out_word():
+    raw = ("2021年某省政府专项债券（三期）\t25亿元\t20年\t利息按半年支付，到期一次性偿还本金并支付最后一次利息\n\n"
+           "资料来源：某省财政厅提供\n\n偿债保障措施及募集资金投向\n\n根据相关规定，专项债券以对应的政府性基金或专项收入偿还。\n")
+    assert normalize_text(raw).text == raw

@@ -134,3 +134,30 @@ def test_a_footnote_mark_in_a_heading_is_not_part_of_its_title():
     text = "某市2025年国民经济和社会发展统计公报\n\n一、综合\n\n全年地区生产总值100亿元。\n\n二、财政、金融[9]、证券和保险\n\n全年财政收入10亿元。\n"
     doc = process_document(Document("x", "x.txt", "", "utf-8", text))
     assert [(s.number, s.title) for s in doc.sections] == [("一", "综合"), ("二", "财政、金融、证券和保险")]
+
+
+def test_numbered_lines_each_opening_a_body_are_headings():
+    """"1、区域环境" on its line over its paragraph, twice in the report: the report numbers its
+    headings so, where a list's items would follow one another."""
+    body = "湖北省地处我国中部，长江中游地区，是我国重要的交通枢纽地带，拥有较为丰富的自然资源和科教资源。"
+    raw = (f"某省专项债券信用评级报告\n\n某评级公司\n\n区域信用分析\n\n1、区域环境\n\n{body}\n\n2、经济发展\n\n{body}\n\n"
+           f"3、面临的挑战\n\n{body}\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [(s.number, s.title) for s in doc.sections if s.number] == [("1", "区域环境"), ("2", "经济发展"), ("3", "面临的挑战")]
+
+
+def test_appendix_headings_are_headings_whatever_follows_them():
+    """"附一：", "附件二：", "附录三 ", "附件2-1 ": an appendix's marker and number, then its title,
+    over a table, a chart's labels or its text; 附表 stays a table's caption."""
+    body = "本报告所引用资料的真实性、准确性由资料提供方负责，评级结论仅为本机构的预测性观点。"
+    table = "指标\t2024年\t2025年\n资产总额（亿元）\t120.5\t130.2\n"
+    raw = (f"某公司2026年跟踪评级报告\n\n某评级公司\n\n一、跟踪评级说明\n\n{body}\n\n二、结论\n\n{body}\n\n"
+           f"附一：公司主要财务数据概况\n\n{table}\n附件二：主要财务指标计算公式\n\n{table}\n"
+           f"附录三 担保方评级模型结果\n\n{body}\n\n附件2-1 主要财务数据及指标（公司本部口径）\n\n{table}\n"
+           f"附表1 债务余额情况\n\n{table}")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    titles = [s.title for s in doc.sections]
+    for t in ("附一：公司主要财务数据概况", "附件二：主要财务指标计算公式", "附录三担保方评级模型结果",
+              "附件2-1主要财务数据及指标（公司本部口径）"):
+        assert t in titles, (t, titles)
+    assert not [t for t in titles if t.startswith("附表")]
