@@ -95,12 +95,14 @@ REPUBLIC_EVIDENCE = re.compile(
 _RANGE_TO_YEAR = re.compile(r"\s*[-－—~～至到]\s*[0-9]{2,3}\s*年")
 _BRACKETED_YEAR = re.compile(r"\s*[）)]\s*年")  # "今（113）年"
 # Strings whose digits are no quantity: telephone and account numbers (digit groups joined by
-# hyphens: "400-026-2099", "010-12345678"), dates written with separators ("2026-02-20",
+# hyphens: "400-026-2099", "010-12345678", "+86-10-67413300"), dates written with separators ("2026-02-20",
 # "2014/09/30"), web addresses and identifiers joined by "_", and the page number after a
 # table-of-contents leader ("政策建议 ...... 13"), and a securities code in brackets.
 _NOT_NUMBERS = re.compile(
     r"(?<![0-9])[0-9]{2,4}(?:-[0-9]{3,}){2,}(?![0-9])"
     r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"
+    # a telephone number with its country code: "+86-10-67413300", "+ 86-4008-84-4008"
+    r"|\+\s*[0-9]{1,3}(?:\s*-\s*[0-9]{1,8}){2,}(?![0-9])"
     r"|(?<![0-9])(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
     r"|(?:https?://|www\.)[^\s，。；、）)\u4e00-\u9fff]+"
     r"|[A-Za-z0-9]*_[A-Za-z0-9_]+"

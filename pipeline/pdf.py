@@ -1317,6 +1317,15 @@ class _Writer:
             self._emit("\n")
         elif self.length:
             self._emit("\n\n")
+        title = "".join(text for text, _chars in rows[0]) if rows and not continues else ""
+        if title and _CAPTION.match(title):
+            # the table's number and title set in a row of its frame ("表9 …（单位：亿元、%）"),
+            # its words dealt to the columns below: its caption, a paragraph above it, not a row
+            for text, chars in rows[0]:
+                self._emit(text, pno, chars)
+            rows = rows[1:]
+            if rows:
+                self._emit("\n\n")
         for r, row in enumerate(rows):
             if r:
                 self._emit("\n")

@@ -611,7 +611,35 @@ def _table_from_cells(g: Grid, cells: list) -> Table | None:
                     text, chars = text + " ", chars + chars[-4:]
                 text, chars = text + t, chars + ch
             out.append((text.replace("\t", " "), chars))
-        rows.append(out)
+        rows.append(_dates_across_columns(out))
     if not rows or len(rows[0]) < 2:
         return None
     return Table(g.bbox, rows)
+
+
+DATE_GAP = 0.5  # × the characters' height: a date's pieces this close on one line are one phrase
+_DATE_CUT = re.compile(r"[0-9]$"), re.compile(r"^[年月日季]")
+
+
+def _dates_across_columns(row: list[tuple[str, array]]) -> list[tuple[str, array]]:
+    """A header cell that spans two columns ("2026 年3 月末" over 金额 | 占比) has its words dealt
+    to the columns their centres fall in, which cuts the date: "2026 | 年3 | 月末". A cell ending
+    in a digit followed, as closely as a word space on the same line, by a cell opening with 年,
+    月, 日 or 季 is one date, and goes whole to the first cell."""
+    out = list(row)
+    c = 0
+    for d in range(1, len(out)):
+        (a, ach), (b, bch) = out[c], out[d]
+        if not b:
+            continue
+        joined = False
+        if a and len(ach) >= 4 and len(bch) >= 4 and _DATE_CUT[0].search(a) and _DATE_CUT[1].match(b):
+            ax1, ay0, ay1 = ach[-2], ach[-3], ach[-1]
+            bx0, by0, by1 = bch[0], bch[1], bch[3]
+            height = max(ay1 - ay0, by1 - by0)
+            if min(ay1, by1) - max(ay0, by0) > 0.5 * height and 0 <= bx0 - ax1 < DATE_GAP * height:
+                out[c], out[d] = (a + b, ach + bch), ("", array("d"))
+                joined = True
+        if not joined:
+            c = d
+    return out

@@ -795,3 +795,8 @@ def test_a_rate_unit_in_a_unit_list_is_one_unit_and_columns_take_units_by_kind()
         "图表7 截至2025年底公司在建自营项目情况（单位：万平方米、亿元）\n\n"
         "项目名称\t计划总投资\t已完成投资\t尚需投资\t建成后可出租面积\n光伏电池研发基地\t22.00\t16.23\t5.77\t14.20\n")]
     assert got == [("2200000000", "元"), ("1623000000", "元"), ("577000000", "元"), ("142000", "平方米")]
+
+
+def test_telephone_numbers_with_a_country_code_are_no_claims():
+    assert claims_of("联系电话：+86-10-67413300\n\n客服电话：+ 86-4008-84-4008传真：+86-10-67413555\n") == []
+    assert [c.value for c in claims_of("增速在+5-6个百分点之间。\n")] == ["5"]

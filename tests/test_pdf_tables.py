@@ -700,3 +700,43 @@ def test_a_header_row_naming_every_column_under_spanning_groups(tmp_path):
     assert got[("智慧城市建设", "16000")] == ("160000000", "元")
     assert got[("文化活动中心建设", "84.18")] == ("841800", "元")
     assert not any(c.surface in ("1", "2") for c in doc.claims)
+
+
+def test_a_caption_row_inside_the_frame_and_a_date_header_spanning_two_columns(tmp_path):
+    """A rating report's table: its number, title and unit in the frame's first row, the column
+    rules running through it; a header row of dates each spanning 金额 | 占比 ("2026 年3 月末"),
+    the rule between them cutting the date. The first row is the caption (its unit statement
+    applies), the dates stay whole, and no year is a figure."""
+    def draw(doc):
+        page = doc.new_page(width=595, height=842)
+        cols = (70, 160, 210, 260, 310, 360)
+        y = 100.0
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        _text(page, 74, y + 11, "表9 2023～2025 年末及2026 年3 月末公司资产构成（单位：亿元、%）", 8)
+        y += 16
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x, piece in ((168, "2026"), (203, "年3"), (221, "月末"), (268, "2025"), (303, "年末")):
+            _text(page, x, y + 11, piece, 8)  # words a narrow space apart, as a typesetter sets a date
+        y += 16
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x, head in zip((74, 164, 214, 264, 314), ("项目", "金额", "占比", "金额", "占比"), strict=True):
+            _text(page, x, y + 11, head, 8)
+        for label, *cells in (("货币资金", "18.63", "2.04", "15.70", "1.75"), ("应收账款", "43.38", "4.75", "50.66", "5.64")):
+            y += 16
+            page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+            for x, text in zip((74, 164, 214, 264, 314), (label, *cells), strict=True):
+                _text(page, x, y + 11, text, 8)
+        y += 16
+        page.draw_line((cols[0], y), (cols[-1], y), width=0.6)
+        for x in cols:
+            page.draw_line((x, 100), (x, y), width=0.6)
+    doc = _pdf(tmp_path / "caption-row.pdf", draw)
+    captions = [b.text for b in doc.blocks if b.kind == "figure_caption"]
+    assert any(t.startswith("表9") and "单位：亿元、%" in t for t in captions), captions
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("货币资金", "18.63")] == ("1863000000", "元")
+    assert got[("货币资金", "2.04")] == ("2.04", "%")
+    assert got[("应收账款", "50.66")] == ("5066000000", "元")
+    assert not any(c.surface in ("2026", "2025", "2023～2025") for c in doc.claims)
+    cells = {c.text for c in doc.table_cells}
+    assert "2026年3月末" in cells and "2025年末" in cells, cells
