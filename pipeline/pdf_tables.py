@@ -334,8 +334,19 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         if table is not None and nrows >= 2 and g.open_bottom is not None:
             table = _with_open_body(table, g, words)
         if table is not None and not _a_frame_of_words(table, g):
-            tables.append(table)
+            tables.append(_without_blank_columns(table))
     return tables
+
+
+def _without_blank_columns(table: Table) -> Table:
+    """A column no row writes in is no column. Word draws a shaded cell twice, the cell and its
+    text area inside it, and the text area's edges become grid columns: strips between a cell's
+    rule and its words. Left in, they shift a header row's names off the columns they head (a
+    year spanning 收入 | 毛利率 then heads 收入 and a strip, and the margins lose their %)."""
+    keep = [c for c in range(len(table.rows[0])) if any(c < len(row) and row[c][0] for row in table.rows)]
+    if len(keep) == len(table.rows[0]) or len(keep) < 2:
+        return table
+    return Table(table.bbox, [[row[c] for c in keep] for row in table.rows])
 
 
 def _stacked(row: list) -> bool:

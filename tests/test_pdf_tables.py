@@ -4,6 +4,8 @@ frames that are not tables."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pymupdf
 import pytest
 
@@ -740,3 +742,24 @@ def test_a_caption_row_inside_the_frame_and_a_date_header_spanning_two_columns(t
     assert not any(c.surface in ("2026", "2025", "2023～2025") for c in doc.claims)
     cells = {c.text for c in doc.table_cells}
     assert "2026年3月末" in cells and "2025年末" in cells, cells
+
+
+HELDOUT = Path(__file__).parent / "data" / "heldout"
+
+
+def test_a_column_no_row_writes_in_is_no_column(tmp_path):
+    """表7 of the 大公 rating report on 开封发投 (page 16): each year spans 收入 | 毛利率, and Word drew
+    every shaded cell twice, the cell and its text area inside it, so the grid holds strips between
+    a cell's rule and its text that no row writes in. They are no columns: left in, they shift the
+    header's names off the columns, and the margins took the caption's 亿元 instead of %."""
+    src = pymupdf.open(HELDOUT / "zh-Hans_kaifeng-fatou-2026-credit-rating-report.pdf")
+    one = pymupdf.open()
+    one.insert_pdf(src, from_page=15, to_page=15)
+    one.save(tmp_path / "table7.pdf")
+    doc = process_file(tmp_path / "table7.pdf")
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 1}
+    assert got[("资金使用费", "0.62")] == ("62000000", "元"), got
+    assert got[("资金使用费", "85.30")] == ("85.3", "%"), got
+    assert got[("房地产业务", "-8.90")] == ("-8.9", "%"), got
+    assert got[("其他", "38.56")] == ("38.56", "%"), got
+    assert got[("租赁业务", "1.64")] == ("164000000", "元"), got
