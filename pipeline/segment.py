@@ -863,6 +863,7 @@ def _ordinal_topic_lines(lines: list[_Line], first: int) -> set[int]:
 # A 第一， topic sentence ranks below （一） and above 1、.
 (RANK_CHAPTER, RANK_SECTION_ORDINAL, RANK_UPPER, RANK_CN, RANK_PAREN, RANK_ORDINAL_CLAUSE, RANK_ARABIC,
  RANK_DECIMAL) = range(1, 9)
+RANK_DISPLAY = 0  # unnumbered headings in display type over numbered ones in the body's (see _rank_display_sections)
 
 
 def _assign_levels(lines: list[_Line]) -> None:
@@ -885,6 +886,7 @@ def _assign_levels(lines: list[_Line]) -> None:
                 ln.rank, ln.number, ln.title = RANK_ARABIC, m.group(1), m.group(2).strip()
             if ln.run_in:
                 ln.title = ln.title.rstrip(RUN_IN_ENDS)
+    _rank_display_sections(lines)
     used = sorted({ln.rank for ln in lines if ln.rank is not None})
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
     if len(used) >= 2:
@@ -911,6 +913,33 @@ def _assign_levels(lines: list[_Line]) -> None:
             if two_line:
                 lines[i + 1].kind = "paragraph"
             ln.kind, ln.run_in, ln.rank = "paragraph", False, None
+
+
+# A PDF whose numbered headings are set in the running text's type and whose unnumbered headings in
+# a display type (larger, bolder): the unnumbered ones are its sections, the numbered ones under them
+# (rating reports: red 12 pt "偿债环境" over "（一）宏观环境" in the body's 10.6 pt). Three at least, so
+# that one display table title is no section level; the first of them before the first numbered
+# heading, and each opening with a word, so that bold list items ("——社会保障与就业支出28.39亿元",
+# "（1）代编全市…") under a report's 一、 headings are no level above them. Only where the numbered
+# headings start again from 一 (a level above them is missing) and the report has no parts (which
+# are that level).
+MIN_DISPLAY_SECTIONS = 3
+
+
+def _rank_display_sections(lines: list[_Line]) -> None:
+    used = sorted({ln.rank for ln in lines if ln.rank is not None})
+    if not used or any(ln.kind == "part_number" for ln in lines):
+        return
+    top = [ln for ln in lines if ln.rank == used[0]]
+    if not all(ln.plain for ln in top) or sum(ln.number in ("一", "1") for ln in top) < 2:
+        return
+    shown = [i for i, ln in enumerate(lines) if ln.kind == "subsection_heading" and ln.rank is None
+             and not ln.marked and not ln.plain and not ln.run_in and _WORD_CHARS.match(ln.text)
+             and not _APPENDIX.match(ln.text)]
+    first_numbered = next(i for i, ln in enumerate(lines) if ln.rank == used[0])
+    if len(shown) >= MIN_DISPLAY_SECTIONS and shown[0] < first_numbered:
+        for ln in (lines[i] for i in shown):
+            ln.rank, ln.number, ln.title = RANK_DISPLAY, "", ln.text
 
 
 # The unnumbered parts a report names by a word of their own: on a line alone, such a word is a

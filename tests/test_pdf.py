@@ -538,3 +538,23 @@ def test_a_sidebars_labels_are_no_headings_and_the_body_column_heads_its_summary
     got = process_file(path)
     assert [(s.level, s.number, s.title) for s in got.sections] == [("section", "", "投资要点")]
     assert any(b.text == "相关报告" for b in got.blocks)
+
+
+def test_unnumbered_display_headings_over_numbered_body_type_ones_are_sections(tmp_path):
+    """A rating report sets its parts as unnumbered headings in display type and numbers the parts
+    under them （一）（二） in the body's type: the display ones are the sections."""
+    para = ("公司是开封市重要的基础设施建设主体，2025年末总资产为912.35亿元，较上年末增长1.57%，"
+            "营业收入为35.44亿元，同比增长12.30%，资产负债率为58.02%，较上年末下降0.41个百分点。")
+    parts = ["跟踪评级说明", "主体概况", "财富创造能力", "外部支持", "评级结论"]
+    text = "\n".join([
+        "某市发展投资集团有限公司2026年度跟踪评级报告", parts[0], para, parts[1], para, "（一）股权结构", para, "（二）治理结构", para,
+        parts[2], para, "（一）工程业务", para, "（二）贸易业务", para, "（三）其他业务", para,
+        parts[3], para, parts[4], para])
+    doc = process_file(make_pdf(text, tmp_path / "rating.pdf", display=frozenset(parts)))
+    got = [(s.level, s.number, s.title) for s in doc.sections]
+    assert [t for lv, _n, t in got if lv == "section"] == parts
+    assert [(n, t) for lv, n, t in got if lv == "subsection"] == [
+        ("一", "股权结构"), ("二", "治理结构"), ("一", "工程业务"), ("二", "贸易业务"), ("三", "其他业务")]
+    under = {s.title: s.parent_id for s in doc.sections}
+    ids = {s.title: s.section_id for s in doc.sections}
+    assert under["工程业务"] == ids["财富创造能力"]
