@@ -62,11 +62,13 @@ _ORDERS_OF_TEN = frozenset("十百千万亿")
 _CLASS_NOUNS = tuple(_LABELS["class_nouns"])
 _UNITLESS_NEXT = frozenset(_LABELS["unitless_next"])
 _UNITLESS_AFTER = frozenset(_LABELS["unitless_after_numeral"])
+_LABEL_POINTS = frozenset(_LABELS["label_points"])
 _MONTH_BEFORE = _LABELS["month_before"]
 _MONTH_AFTER = _LABELS["month_after"]
 _DAY_SPAN_BEFORE = tuple(_LABELS["day_span_before"])
 _DAY_SPAN_AFTER = tuple(_LABELS["day_span_after"])
 _ORDINAL_AFTER = tuple(_LABELS["ordinal_after"])
+_SESSION_BEFORE: dict[str, str] = dict(_LABELS["session_before"])
 _PHASE_UNITS = frozenset(_LABELS["phase_units"])
 _NAME_AFTER = tuple(_LABELS["name_after"])
 _PROGRAMME_AFTER = tuple(_LABELS["programme_after"])
@@ -275,8 +277,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # footnote markers
     if prev in _LUNAR_BEFORE or unit == "届":
         return False  # 初七 is a lunar date, 十九届 an ordinal
-    if s.startswith(_ORDINAL_AFTER, q.start + len(q.numeral)):
-        return False  # "人大二次会议": the ordinal of a session
+    if s.startswith(_ORDINAL_AFTER, q.start + len(q.numeral)) or (unit and _SESSION_BEFORE.get(prev) == unit):
+        return False  # "人大二次会议", "十二届八次、九次全会": the ordinal of a session
     if unit in _PHASE_UNITS and q.chinese_only and len(q.numeral) == 1:
         return False  # "环城水系二期": a phase of a project
     if not unit and not q.has_scale and not q.inner and "." not in q.numeral and not q.chinese_only and (
@@ -341,6 +343,8 @@ def is_claim(s: str, q: Quantity) -> bool:
                 nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
             return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and
             # "香港岛1,016、九龙东845" are values)
+        if nxt in _LABEL_POINTS and _opens_clause(prev) and not s[q.end + 1 : q.end + 2].isdigit():
+            return False  # "10．全面推进…": a list item's number
         if _YEAR.fullmatch(q.numeral):
             return False  # a bare year
         if "." not in q.numeral and q.value < SMALL_COUNT and not q.inner and not (

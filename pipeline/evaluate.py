@@ -56,6 +56,16 @@ def _norm(v) -> str:
     return "" if v is None else str(v)
 
 
+# A surface as the scorer compares it: without white space, and with a private-use code point read
+# as the point it is between digits: the PDF reader writes a Founder font's point ("７６\U001001b0１％")
+# as ".", an annotator who copied the page's raw text kept the code point.
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def _surface_key(v) -> str:
+    return _PRIVATE_USE.sub(".", "".join(_norm(v).split()))
+
+
 @dataclass
 class Score:
     tp: int = 0
@@ -121,12 +131,12 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     # overlap with another surface on another page (offsets that drifted) ranks below that.
     pairs = []
     for gi, g in enumerate(gold):
-        g_surface = "".join(str(g["surface"]).split())
+        g_surface = _surface_key(g["surface"])
         for pi, p in enumerate(preds):
             if g["_value"] != p["_value"] or _norm(g.get("unit")) != _norm(p.get("unit")):
                 continue
             overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
-            same_surface = g_surface == "".join(_norm(p.get("surface")).split())
+            same_surface = g_surface == _surface_key(p.get("surface"))
             paged = g.get("page") is not None and bool(_norm(p.get("page")))
             same_page = not paged or int(g["page"]) == int(float(p["page"]))
             if paged and same_page and same_surface and overlap <= 0:
@@ -137,7 +147,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             elif overlap > 0 and (same_surface or same_page):
                 pairs.append((0 if same_surface else 1.5, -overlap, gi, pi))
             elif paged and abs(int(g["page"]) - int(float(p["page"]))) <= 1 and (
-                    same_surface or _split_at_page_break(g_surface, "".join(_norm(p.get("surface")).split()))):
+                    same_surface or _split_at_page_break(g_surface, _surface_key(p.get("surface")))):
                 # a paragraph across a page break; or a number at a page's foot whose unit heads the
                 # next page, which one side read with its unit ("13.08亿元") and the other without
                 pairs.append((2, abs(g["raw_start"] - p["raw_start"]), gi, pi))

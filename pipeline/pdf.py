@@ -457,7 +457,7 @@ def _pages(pages: list[int]) -> str:
 
 def _text_ok(text: str, lay: Layout = LAYOUT) -> bool:
     """A page's text is usable: some text, few (cid:N) codes, private-use or replacement characters."""
-    stripped = "".join(text.split())
+    stripped = _POINT_GLYPH.sub(".", "".join(text.split()))
     if not stripped:
         return False
     # (cid:N) codes, replacement, private-use, unassigned and control characters: a font whose
@@ -812,16 +812,32 @@ def _joined_face(a: str, b: str) -> str:
 
 # Private-use code points (the BMP's and planes 15-16): what symbol fonts (Wingdings, Symbol) and
 # fonts without a Unicode map map their bullets, arrows, check marks and glyph numbers to. They
-# are no text in any script, so they are left out of what is written.
+# are no text in any script, so they are left out of what is written, except one: the Western
+# fonts of Founder typesetting (E-BZ, E-BX, common in government reports) map their point to
+# private use ("７６\U001001b0１％"), and a point is the one glyph that sits between two digits or
+# closes a list label ("１\U001001b0 标题"). Read there as a point, or every decimal is ten times too large.
 _SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+_DIGIT = frozenset("0123456789０１２３４５６７８９")
+_POINT_GLYPH = re.compile(r"(?<=[0-9０-９])[\ue000-\uf8ff\U000f0000-\U0010ffff]")  # a page dense with decimals is no garbled page
+_LIST_LABEL_DIGITS = 2  # "１２\U001001b0" at a line's start: the label of the twelfth item
 
 
 def _without_symbol_glyphs(text: str, flat: array) -> tuple[str, array]:
-    keep = [i for i, c in enumerate(text) if not _SYMBOL_FONT_GLYPH.match(c)]
+    kept: list[str] = []
     out = array("d")
-    for i in keep:
+    for i, c in enumerate(text):
+        if _SYMBOL_FONT_GLYPH.match(c):
+            after_digit = bool(kept) and kept[-1] in _DIGIT
+            if after_digit and i + 1 < len(text) and text[i + 1] in _DIGIT:
+                c = "."
+            elif after_digit and len(label := "".join(kept).lstrip()) <= _LIST_LABEL_DIGITS and all(
+                    k in _DIGIT for k in label):
+                c = "．"
+            else:
+                continue
+        kept.append(c)
         out.extend(flat[4 * i:4 * i + 4])
-    return "".join(text[i] for i in keep), out
+    return "".join(kept), out
 
 
 @dataclass(frozen=True)

@@ -679,6 +679,20 @@ def test_pdf_gold_matches_the_same_surface_on_its_page_before_an_overlapping_nei
     assert (s.tp, s.fp, s.fn) == (3, 0, 0)
 
 
+def test_pdf_gold_copied_with_a_private_use_point_matches_the_point_the_reader_wrote():
+    """An annotator who copied a Founder-set page's raw text kept its private-use point; the PDF
+    reader writes "." there, and its offsets differ: the surfaces still match."""
+    from decimal import Decimal
+
+    gold = [{"page": 3, "line": 58, "raw_start": 1208, "raw_end": 1214, "surface": "１０１\U001001b0１％",
+             "value": "101.1", "_value": Decimal("101.1"), "unit": "%", "required": True}]
+    preds = [{"page": "3", "raw_start": 990, "raw_end": 996, "surface": "１０１.１％", "value": "101.1", "unit": "%"},
+             {"page": "3", "raw_start": 1300, "raw_end": 1305, "surface": "１０１.１", "value": "101.1", "unit": "%"}]
+    s = score(gold, preds)
+    assert (s.tp, s.fp, s.fn) == (1, 1, 0)
+    assert s.false_alarms[0]["surface"] == "１０１.１"
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -800,3 +814,13 @@ def test_a_rate_unit_in_a_unit_list_is_one_unit_and_columns_take_units_by_kind()
 def test_telephone_numbers_with_a_country_code_are_no_claims():
     assert claims_of("联系电话：+86-10-67413300\n\n客服电话：+ 86-4008-84-4008传真：+86-10-67413555\n") == []
     assert [c.value for c in claims_of("增速在+5-6个百分点之间。\n")] == ["5"]
+
+
+def test_sessions_counted_after_a_congress_are_ordinals():
+    text = "按照市委十二届八次、九次全会和省委十一届九次、十次全会部署，全年召开会议3次。\n"
+    assert [(c.surface, c.value, c.unit) for c in claims_of(text)] == [("3次", "3", "次")]
+
+
+def test_a_list_items_number_of_two_digits_is_no_claim():
+    text = "".join(f"{n}．加强管理，完善制度体系。\n\n" for n in ("９", "１０", "11")) + "10. 完成投资12.5亿元，增长10.2%。\n"
+    assert [(c.surface, c.value) for c in claims_of(text)] == [("12.5亿元", "1250000000"), ("10.2%", "10.2")]

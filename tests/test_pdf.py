@@ -1,6 +1,9 @@
 """PDF reports read as well as the same report in text: structure, claims, pages and boxes."""
 
 
+from pathlib import Path
+
+import pymupdf
 import pytest
 
 from pipeline.errors import ReportError
@@ -558,3 +561,21 @@ def test_unnumbered_display_headings_over_numbered_body_type_ones_are_sections(t
     under = {s.title: s.parent_id for s in doc.sections}
     ids = {s.title: s.section_id for s in doc.sections}
     assert under["工程业务"] == ids["财富创造能力"]
+
+
+def test_a_founder_fonts_private_use_point_is_a_decimal_point(tmp_path):
+    """天津 2025 budget report: its Western font (方正 E-BZ) maps the point to U+1001B0, so the
+    text layer reads "２２２１\\U001001b0７亿元". Dropped as a symbol glyph, every decimal was ten or
+    a hundred times too large, and the pages dense with decimals were taken for garbled ones and
+    sent to OCR."""
+    src = pymupdf.open(Path(__file__).parent / "data" / "heldout" / "zh-Hans_tianjin-2025-budget-report.pdf")
+    assert "２２２１\U001001b0７亿元" in src[2].get_text()
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=2, to_page=3)
+    part.save(tmp_path / "pages3-4.pdf")
+    doc = process_file(tmp_path / "pages3-4.pdf")
+    got = {c.surface: (c.value, c.unit) for c in doc.claims}
+    assert got["２２２１.７亿元"] == ("222170000000", "元"), got
+    assert got["１０１.１％"] == ("101.1", "%"), got
+    assert got["９０.３％"] == ("90.3", "%"), got  # page 4, read from its text layer, not by OCR
+    assert not any("\U001001b0" in c.surface or c.value in ("22217", "1011") for c in doc.claims)
