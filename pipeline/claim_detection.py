@@ -86,6 +86,8 @@ _SECURITIES = _NONCLAIMS["securities"]
 _CJK_RUN = "[\u4e00-\u9fff]{1,10}?"
 _BOND_NAME = re.compile(
     rf"(?<![0-9.])[A-Z]?[0-9]{{2}}{_CJK_RUN}(?:{_alternation(_SECURITIES['kinds'])})[0-9]{{0,3}}(?![0-9])"
+    # ... and the exchange's name of the same bond after a slash: "23桐经开债/23桐经开"
+    rf"(?:\s*/\s*[A-Z]{{0,2}}\s*[0-9]{{2}}\s*[\u4e00-\u9fff]{{2,6}}[0-9]{{0,3}}(?![0-9]))?"
     rf"|(?<=[{re.escape(_SECURITIES['delimiters'])}])[A-Z]?[0-9]{{2}}[\u4e00-\u9fff]{{2,6}}[0-9]{{1,3}}"
     rf"(?=[{re.escape(_SECURITIES['delimiters'])}])")
 REPUBLIC_YEARS = range(_REPUBLIC["first_year"], _REPUBLIC["last_year"] + 1)
@@ -102,7 +104,7 @@ _BRACKETED_YEAR = re.compile(r"\s*[）)]\s*年")  # "今（113）年"
 # table-of-contents leader ("政策建议 ...... 13"), and a securities code in brackets.
 _NOT_NUMBERS = re.compile(
     r"(?<![0-9])[0-9]{2,4}(?:-[0-9]{3,}){2,}(?![0-9])"
-    r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"
+    r"|(?<![0-9])0[0-9]{2,3}-[0-9]{3,4} ?[0-9]{4}(?![0-9])"  # "010-12345678", "0755-8287 2897"
     # a telephone number with its country code: "+86-10-67413300", "+ 86-4008-84-4008"
     r"|\+\s*[0-9]{1,3}(?:\s*-\s*[0-9]{1,8}){2,}(?![0-9])"
     r"|(?<![0-9])(?:19|20)[0-9]{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
@@ -111,7 +113,7 @@ _NOT_NUMBERS = re.compile(
     r"|(?:\.{3,}|…+|·{3,}|．{3,})\s*[0-9]+(?=\s*。?\s*$)"
     # a securities code alone in brackets after a company's name: "世运电路（603920）", "(000001.SZ)"
     r"|(?<=[（(])\s*[0-9]{6}(?:\.[A-Z]{2})?\s*(?=[）)])")
-_NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:")
+_NUMBERED_BEFORE = set(" \t\n\u3000附见如续（(，,。；;：:图")  # 图 of "图表11"
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _REPUBLIC_DATE = re.compile(r"\s*年\s*(?:[1-9]|1[0-2])\s*月(?!份?\s*[以之]?[内後后来])")
 ORDINAL_LIMIT = 20  # "前三个行业" is an ordinal; "前 100 家" still a count ("前100名" a rank)
@@ -337,8 +339,8 @@ def is_claim(s: str, q: Quantity) -> bool:
     if unit == "年" and q.chinese_only and s.startswith(_PROGRAMME_AFTER, q.end):
         return False  # "三年行动", "五年规划": a programme's name
     if not unit and not q.has_scale and q.value_max is None:
-        if s.startswith(_NAME_AFTER, q.end):
-            return False  # "310国道": a road's name
+        if s.startswith(_NAME_AFTER, q.end) or s.endswith(_NAME_AFTER, 0, q.start):
+            return False  # "310国道", "国道230": a road's name
         if (nxt in _UNITLESS_NEXT or after_num in _UNITLESS_AFTER) and not (
                 nxt == "、" and ("." in q.numeral or "," in q.numeral or not _opens_clause(prev))):
             return False  # "1、" numbers a list item (but "指数4.463、下降5.96%" and

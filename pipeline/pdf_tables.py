@@ -301,8 +301,10 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
     overleaf) takes the lines below it down to the columns' end, or to the next line set in the
     body's type size. A lone stacked row with no header is the rest of a table from overleaf.
     """
-    tables = []
+    tables: list[Table] = []
     for drawn in grids:
+        if tables and _within(drawn.bbox, tables[-1].bbox):
+            continue  # a shaded row of the table read already
         g = _without_empty_columns(drawn, words)
         if g is None:
             continue
@@ -319,11 +321,15 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             if g.open_bottom is not None:
                 bottom = g.open_bottom
             else:
-                # the next running-text line below the header, within the table's width (a
-                # sidebar beside the table goes on below it)
-                below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and abs(ln.size - body_size) < 0.5
+                # the next line below the header in the running text's type or larger (a heading
+                # set right under the table), within the table's width (a sidebar beside the table
+                # goes on below it)
+                below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and ln.size > body_size - 0.5
                          and ln.bbox.x1 > g.xs[0] and ln.bbox.x0 < g.xs[-1]]
                 bottom = min((ln.bbox.y0 for ln in below), default=page_height * 0.92) - 1
+                if tables and (more := _shaded_rows_of(tables[-1], g, words, bottom)) is not None:
+                    tables[-1] = more
+                    continue
             table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
         elif nrows == 2 and stacked:
             table = _table_from_words(g, words)  # header rule, then one unruled body
@@ -336,6 +342,33 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(_without_blank_columns(table))
     return tables
+
+
+SHADED_ROW_GAP = 2.5  # × a shaded row's height: unshaded rows between it and the rows above, at most
+
+
+def _within(box: BBox, frame: BBox) -> bool:
+    return (frame.x0 - TOL <= box.x0 and box.x1 <= frame.x1 + TOL
+            and frame.y0 - TOL <= box.y0 and box.y1 <= frame.y1 + TOL)
+
+
+def _shaded_rows_of(above: Table, band: Grid, words: list[Word], bottom: float) -> Table | None:
+    """A one-row frame of the table's width just below a table: a row the table shades (rating
+    reports shade every other row, each a frame of its own), not a header over a table of its own.
+    The table goes on, row by row from its words, down to where such a header's body would end;
+    ``None`` where the frame is not such a row (another width, further down, other columns)."""
+    frame = above.bbox
+    height = band.ys[-1] - band.ys[0]
+    if (abs(frame.x0 - band.xs[0]) > TOL or abs(frame.x1 - band.xs[-1]) > TOL
+            or not 0 <= band.ys[0] - frame.y1 <= SHADED_ROW_GAP * height + TOL):
+        return None
+    body = _table_from_words(Grid(band.xs, (frame.y1, max(bottom, band.ys[-1]))), words, has_header=False)
+    if body is None:
+        return None
+    body = _without_blank_columns(body)
+    if len(body.rows[0]) != len(above.rows[0]):
+        return None
+    return Table(BBox(frame.x0, frame.y0, frame.x1, body.bbox.y1), above.rows + body.rows)
 
 
 def _without_blank_columns(table: Table) -> Table:
@@ -367,10 +400,12 @@ def _with_open_body(table: Table, g: Grid, words: list[Word]) -> Table:
 
 def _mostly_stacked(cells: list) -> bool:
     """Most ruled rows with numbers hold several lines: a table ruled by groups of rows. Where most
-    hold one, the few that hold more are cells whose text wrapped (a long decimal, a long label)."""
+    hold one, the few that hold more are cells whose text wrapped (a long decimal, a long label),
+    unless the labels of one are three lines or more with figures beside them (four items of a
+    budget table in one ruled row over its 合计, some of them empty)."""
     numeric = [row for row in cells if any(_NUMBER_CELL.fullmatch(t) for cell in row[1:] for t, _b in cell)]
     return (2 * sum(1 for row in numeric if _stacked_rows(row)) > len(numeric)
-            or any(_deeply_stacked(row) for row in numeric))
+            or any(_deeply_stacked(row) or (_stacked_rows(row) and len(row[0]) >= STACKED_LINES) for row in numeric))
 
 
 STACKED_LINES = 3  # number lines in every value cell of one ruled row: rows, never a wrapped value
@@ -545,15 +580,23 @@ def _with_unruled_columns(g: Grid, words: list) -> Grid:
     if len(g.ys) < 3:
         return g
     bottom = g.open_bottom or g.ys[-1]
-    header_bottom = g.ys[1]
     xs = list(g.xs)
     out = [xs[0]]
     for a, b in zip(xs, xs[1:], strict=False):
-        inside = [w for w in _inside(words, BBox(a, g.ys[0], b, bottom)) if a <= w.cx <= b]
+        # (a title across the table's columns, "公司财务指标（单位：亿元、%）", is no word of this one)
+        inside = [w for w in _inside(words, BBox(a, g.ys[0], b, bottom))
+                  if a <= w.cx <= b and a - TOL <= w.box.x0 and w.box.x1 <= b + TOL]
+        # the header: the column's lines above its first number (a title row across the whole
+        # table, "同业比较", may be the first ruled row, the column's names the next)
+        first = next((cy for cy, ws in _lines_of(inside) if any(
+            _NUMBER_CELL.fullmatch(w.text) and not _YEAR_WORD.fullmatch(w.text) for w in ws)), None)
+        header_bottom = g.ys[1] if first is None else max(g.ys[1], first - TOL)
         heads = [w for w in inside if w.cy <= header_bottom]
         body = [w for w in inside if w.cy > header_bottom]
         lines = _lines_of(body) if heads and body else []
-        for m in (_blank_strips(inside, a, b) if lines else []):
+        # strips between the body's figures: a header cell spanning two of its columns ("安庆市"
+        # over two years) may cross one
+        for m in (_blank_strips(body, a, b) if lines else []):
             heads_both_sides = any(w.cx < m for w in heads) and any(w.cx > m for w in heads)
             both = sum(1 for _cy, ws in lines
                        if any(w.cx < m and _NUMBER_CELL.fullmatch(w.text) for w in ws)

@@ -516,19 +516,36 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
 # without a number are skipped). A chart's integer labels stand next to one another, not alone.
 _LONE_INTEGER = re.compile(r"^[0-9]{1,4}$")
 _YEAR_ONLY = re.compile(r"^(?:19|20)[0-9]{2}$")  # a chart's axis year beside a page number
+# The front matter's pages are numbered in Roman numerals (I, II, III … XX), the body's from 1.
+_ROMAN_PAGE = re.compile(r"^(X{0,2})(IX|IV|V?I{0,3})$")
+_ROMAN_ONES = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 MIN_PAGE_NUMBERS = 3
 MAX_PAGE_STEP = 10
 
 
+def _page_number_value(text: str) -> int | None:
+    if _LONE_INTEGER.match(text):
+        return int(text)
+    m = _ROMAN_PAGE.match(text)
+    return 10 * len(m.group(1)) + _ROMAN_ONES[m.group(2)] if m and text else None
+
+
 def _mark_page_numbers(lines: list[_Line], first: int) -> None:
+    for roman in (False, True):  # the Roman numbers count up apart from the Arabic ones
+        _mark_counting_numbers(lines, first, roman)
+
+
+def _mark_counting_numbers(lines: list[_Line], first: int, roman: bool) -> None:
     body = [i for i in range(first, len(lines)) if lines[i].kind != "furniture"]
     lone = []
     for n, i in enumerate(body):
-        if lines[i].kind != "paragraph" or not _LONE_INTEGER.match(lines[i].text):
+        text = lines[i].text
+        value = _page_number_value(text) if lines[i].kind == "paragraph" else None
+        if value is None or roman == bool(_LONE_INTEGER.match(text)):
             continue
         neighbours = [lines[body[j]].text for j in (n - 1, n + 1) if 0 <= j < len(body)]
         if not any(_LONE_INTEGER.match(t) and not _YEAR_ONLY.match(t) for t in neighbours):
-            lone.append((i, int(lines[i].text)))
+            lone.append((i, value))
     # the longest run of them that counts up, each step small
     best: list[list[int]] = []
     for k, (_i, value) in enumerate(lone):
@@ -711,7 +728,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         elif nxt is not None and nxt.kind == "table" and len(t) <= MAX_TABLE_TITLE and _is_heading_like(t):
             ln.kind = "figure_caption"  # a table's title line ("国家重点企业销售收入前50名")
         elif (_is_heading_like(t) and (ln.marked or _is_named_part(t) or (
-                (_opens_body(t, nxt) or (paged and _heads_headings(lines, i))
+                (_opens_body(t, nxt) or (paged and (_heads_headings(lines, i) or _heads_lead_or_numbered(lines, i)))
                  or (not paged and (lead := _lead_lines(lines, i)))) and _follows_text_or_structure(
                 lines[i - 1] if i > first else None)) and not _TOPIC_STATEMENT.match(t))
               and (not _HAS_DIGIT.search(t[:1]) or _YEAR_LED.match(t)) and t[0] not in "【〖["
@@ -891,7 +908,10 @@ def _assign_levels(lines: list[_Line]) -> None:
     level = {rank: ("section" if n == 0 else "subsection" if n == 1 else None) for n, rank in enumerate(used)}
     if len(used) >= 2:
         # A report that numbers its sections and its subsections has no unnumbered heading between
-        # them: such a line is a table's or a chart's title, or a label.
+        # them: such a line is a table's or a chart's title, or a label. But in a PDF, a section
+        # without numbered subsections may head its parts with unnumbered display lines.
+        for ln in _display_subsections(lines, used[0]):
+            ln.rank, ln.number, ln.title = used[1], "", ln.text
         for ln in lines:
             if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not _is_named_part(ln.text):
                 ln.kind = "paragraph"
@@ -942,10 +962,36 @@ def _rank_display_sections(lines: list[_Line]) -> None:
             ln.rank, ln.number, ln.title = RANK_DISPLAY, "", ln.text
 
 
+# Rating reports number their sections and, under some of them, their subsections (（一）); the
+# other sections head their parts with unnumbered lines in display type ("三、运营环境" in red
+# 14 pt over "宏观经济和政策环境" and "区域经济环境" in red 12 pt, the body 10.6 pt). Two at least
+# in one section, so that a lone display line (a chart's title) is no subsection.
+MIN_DISPLAY_SUBSECTIONS = 2
+
+
+def _display_subsections(lines: list[_Line], top: int) -> list[_Line]:
+    if not any(ln.plain for ln in lines):
+        return []  # no type to tell display lines by (a text report)
+    out: list[_Line] = []
+    group: list[_Line] | None = None
+    for ln in [*lines, None]:
+        if ln is None or ln.rank == top:
+            if group is not None and len(group) >= MIN_DISPLAY_SUBSECTIONS:
+                out += group
+            group = [] if ln is not None else None
+        elif group is not None and (ln.rank is not None or _APPENDIX.match(ln.text)):
+            group = None  # a section with numbered subsections (its unnumbered lines are titles); the appendices
+        elif (group is not None and ln.kind == "subsection_heading" and ln.rank is None and not ln.marked
+              and not ln.plain and not ln.run_in and _WORD_CHARS.match(ln.text) and not _APPENDIX.match(ln.text)
+              and not _is_named_part(ln.text)):
+            group.append(ln)
+    return out
+
+
 # The unnumbered parts a report names by a word of their own: on a line alone, such a word is a
 # heading whatever follows it (an abstract's first line may be a short summary title).
 NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言", "导言", "结束语", "结语", "后记", "附录",
-                         "参考文献", "参考资料", "致谢"})
+                         "参考文献", "参考资料", "致谢", "名词解释"})
 
 
 # An appendix heading: its own marker and number, then its title ("附一：湖北省主要经济数据概况",
@@ -989,6 +1035,23 @@ def _heads_headings(lines: list[_Line], i: int) -> bool:
         if _opens_body(ln.text, body):
             return body is not None and not _LIST_ITEM.match(body.text)  # "*传媒查询：…" under a signature
     return False
+
+
+def _heads_lead_or_numbered(lines: list[_Line], i: int) -> bool:
+    """A PDF's display title over its first numbered heading ("区域经济和财政状况" over "1.安庆市",
+    "偿债环境" over "（一）宏观环境"), or over a key judgement set in display type, a clause or two
+    without a full stop, that opens the body ("资本结构" over "跟踪期内，公司所有者权益有所增加，仍以资
+    本公积为主" over its paragraph): rating reports head their parts so."""
+    if not _CHAIN_TITLE.fullmatch(lines[i].text) or i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    if nxt.kind != "paragraph" or len(nxt.text) > MAX_HEADING:
+        return False
+    if _SUBSECTION_NUM.match(nxt.text) or _SECTION_NUM.match(nxt.text) or _ARABIC_HEADING.match(nxt.text):
+        return True
+    body = lines[i + 2] if i + 2 < len(lines) else None
+    return (not nxt.plain and bool(_CLAUSE_PUNCT.search(nxt.text)) and not nxt.text.endswith(_TEXT_END)
+            and body is not None and body.plain and _opens_body(nxt.text, body))
 
 
 def _opens_body(t: str, nxt: Optional[_Line]) -> bool:

@@ -64,6 +64,9 @@ _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
 _RATE_LABEL = _any_of(w for w in [*_TABLES["ratio_heads"], *_TABLES["growth_heads"]] if w != _INDEX_WORD)
+_MULTIPLE_LABEL = re.compile(rf"({_any_of(_TABLES['multiple_labels']).pattern})\s*$")
+_QUOTIENT_LABEL = re.compile(rf"[^{_TABLES['quotient_not_after']}]{_TABLES['quotient_end']}\s*$")
+_QUOTIENT_OF_NAMES = re.compile(rf"[\u4e00-\u9fffA-Za-z）)]\s*{re.escape(_TABLES['quotient_join'])}\s*[\u4e00-\u9fffA-Za-z]")
 _DECREASE_HEAD = _any_of(_TABLES["decrease_heads"])
 _INCREASE_HEAD = _any_of(_TABLES["increase_heads"])
 _UNIT_WORDS = "|".join(re.escape(w) for w in _TABLES["unit_heads"])
@@ -223,12 +226,18 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             scale, unit = label_scale, label_unit  # the row label states it: "地区生产总值（亿元）"
         if not unit and cell.row in group_units and not growth and not ratio:
             scale, unit = group_units[cell.row]  # "铁路" under "货物运输总量（万吨）"
+        if not unit and not growth and not ratio and (multiple := _MULTIPLE_LABEL.search(label)):
+            scale, unit = Decimal(1), _TABLES["multiple_labels"][multiple.group(1)]  # "EBITDA利息保障倍数"
+        quotient = not unit and bool(_QUOTIENT_LABEL.search(label))  # "现金短期债务比": no unit of amounts
+        shares = not unit and bool(_QUOTIENT_OF_NAMES.search(label))  # "期间费用/营业收入"
         row_statement = row_statements.get(cell.row)
         if row_statement:  # under a row "主要财务数据（单位：亿元）": that statement, not the caption's
             stated_here, percent_here = stated_from(row_statement), _percent_of(row_statement)
         else:
             stated_here, percent_here = stated, stated_percent
-        if not unit and cell.col in stated_here:
+        if shares and percent_here:
+            scale, unit = percent_here  # "期间费用/营业收入" under "单位：亿元、%"
+        elif not unit and cell.col in stated_here and not quotient and not shares:
             scale, unit = stated_here[cell.col]
             if percent_here and unit_kind(unit) != "percent" and _RATE_LABEL.search(label):
                 scale, unit = percent_here  # "资产负债率" in a column of years under "单位：亿元、%"

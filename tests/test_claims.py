@@ -824,3 +824,27 @@ def test_sessions_counted_after_a_congress_are_ordinals():
 def test_a_list_items_number_of_two_digits_is_no_claim():
     text = "".join(f"{n}．加强管理，完善制度体系。\n\n" for n in ("９", "１０", "11")) + "10. 完成投资12.5亿元，增长10.2%。\n"
     assert [(c.surface, c.value) for c in claims_of(text)] == [("12.5亿元", "1250000000"), ("10.2%", "10.2")]
+
+
+def test_rows_naming_multiples_and_quotients_do_not_take_the_tables_unit_of_amounts():
+    """"EBITDA利息保障倍数" holds multiples (倍), "现金短期债务比" a quotient (no unit),
+    "期间费用/营业收入" a share (the % of the unit list), whatever the 亿元 of the caption."""
+    text = ("图表12 主要财务指标（单位：亿元、%）\n项目\t2024年\t2025年\n营业收入\t5.17\t5.19\n"
+            "EBITDA利息保障倍数\t0.57\t0.49\n现金短期债务比\t0.04\t0.07\n期间费用/营业收入\t17.40\t14.67\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    cells = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert cells[("营业收入", "5.17")] == ("517000000", "元")
+    assert cells[("EBITDA利息保障倍数", "0.57")] == ("0.57", "倍")
+    assert cells[("现金短期债务比", "0.04")] == ("0.04", "")
+    assert cells[("期间费用/营业收入", "17.40")] == ("17.4", "%")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("维持“23桐经开债/23桐经开”信用等级为AAA，剩余本金6.4亿元。", [("6.4亿元", "640000000", "元")]),
+    ("电话：0755-8287 2897，传真：010-62299803，共3家。", [("3家", "3", "家")]),
+    ("见图表11公司对外担保情况，担保余额38.72亿元。", [("38.72亿元", "3872000000", "元")]),
+    ("推进国道108三期、国道230等公路建设，新建公路12公里。", [("12公里", "12", "公里")]),
+])
+def test_exchange_bond_names_phone_numbers_figure_numbers_and_roads_are_no_claims(text, expected):
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
+    assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected

@@ -579,3 +579,30 @@ def test_a_founder_fonts_private_use_point_is_a_decimal_point(tmp_path):
     assert got["１０１.１％"] == ("101.1", "%"), got
     assert got["９０.３％"] == ("90.3", "%"), got  # page 4, read from its text layer, not by OCR
     assert not any("\U001001b0" in c.surface or c.value in ("22217", "1011") for c in doc.claims)
+
+
+HELDOUT = Path(__file__).parent / "data" / "heldout"
+
+
+def test_unnumbered_display_lines_under_a_section_without_numbered_subsections_are_its_subsections():
+    """中证鹏元's rating report on 马鞍山宁博投资: "三、运营环境" in red 14 pt over "宏观经济和政策环境"
+    and "区域经济环境" in red 12 pt; "四、经营与竞争" has （一）（二） of its own, and the appendices
+    follow 七、. The unnumbered display lines are the subsections of sections without numbered
+    ones; the lines after the last section's parts (the rating symbols' table) are none."""
+    doc = process_file(HELDOUT / "zh-Hans_maanshan-ningbo-2025-credit-rating-report.pdf")
+    by_id = {s.section_id: s for s in doc.sections}
+    under = {s.title: by_id[s.parent_id].title for s in doc.sections if s.parent_id in by_id}
+    assert under["宏观经济和政策环境"] == "运营环境", under
+    assert under["区域经济环境"] == "运营环境", under
+    assert under["资本实力与资产质量"] == "财务分析", under
+    assert under["基础设施建设和土地整理业务"] == "经营与竞争", under
+    assert not [s for s in doc.sections if s.title in ("AAA", "正面")]
+
+
+def test_a_display_title_over_a_numbered_heading_or_a_key_judgement_is_a_heading():
+    """东方金诚's rating report on 桐城经开建投: "资本结构" over its bold key judgement (two clauses,
+    no full stop) over the body; "区域经济和财政状况" over "1.安庆市"."""
+    doc = process_file(HELDOUT / "zh-Hans_tongcheng-2026-credit-rating-report.pdf")
+    titles = [s.title for s in doc.sections]
+    assert "资本结构" in titles and "区域经济和财政状况" in titles, titles
+    assert "跟踪评级说明" in titles, titles  # after the front matter's page number "III"

@@ -763,3 +763,49 @@ def test_a_column_no_row_writes_in_is_no_column(tmp_path):
     assert got[("房地产业务", "-8.90")] == ("-8.9", "%"), got
     assert got[("其他", "38.56")] == ("38.56", "%"), got
     assert got[("租赁业务", "1.64")] == ("164000000", "元"), got
+
+
+def _pages(tmp_path, name: str, first: int, last: int | None = None):
+    """Pages ``first``..``last`` (1-based) of a held-out report, processed on their own."""
+    src = pymupdf.open(HELDOUT / name)
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=first - 1, to_page=(last or first) - 1)
+    part.save(tmp_path / "part.pdf")
+    return process_file(tmp_path / "part.pdf")
+
+
+def test_rows_shaded_in_turn_are_rows_of_one_table(tmp_path):
+    """表11 of the 中证鹏元 rating report on 马鞍山宁博投资 (page 14): the header and the first row
+    are one frame, each shaded row after that a one-row frame of its own, the rows between them
+    unruled. Read as headers of tables of their own, every shaded row began a table running to the
+    foot, so the rows below it were read two, three and four times, and the unshaded row under the
+    header was lost to the text. The heading set right under the table is no row of it."""
+    doc = _pages(tmp_path, "zh-Hans_maanshan-ningbo-2025-credit-rating-report.pdf", 14)
+    got = [(c.subject, c.surface) for c in doc.claims if c.surface in ("14.13", "179.10", "5.55")]
+    assert sorted(got) == [("应收账款", "14.13"), ("投资性房地产", "5.55"), ("资产总计", "179.10")], got
+    assert any(s.title == "偿债能力" for s in doc.sections), [s.title for s in doc.sections]
+
+
+def test_columns_a_ruled_column_holds_under_a_title_row_are_columns(tmp_path):
+    """东方金诚's summary pages (桐城经开建投, pages 3-4): three peers' figures, or three years', side
+    by side in one ruled column, under a title row across the table ("同业比较") or a title that
+    runs over the column rule ("公司财务指标（单位：亿元、%）"), and year headers, which are numbers
+    too. Each figure is a cell of its own, with the table's unit."""
+    doc = _pages(tmp_path, "zh-Hans_tongcheng-2026-credit-rating-report.pdf", 3, 4)
+    got = {(c.page, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[(1, "832.90")] == ("83290000000", "元"), got  # 同业比较: GDP of the second peer
+    assert got[(2, "135.33")] == ("13533000000", "元"), got  # 资产总额 2024
+    assert got[(2, "61.93")] == ("61.93", "%"), got  # 资产负债率 2024
+    assert not any(" " in c.surface for c in doc.claims)
+
+
+def test_a_ruled_row_of_four_items_over_its_total_is_four_rows(tmp_path):
+    """石家庄 2018 budget, 国有资本经营预算收入 (page 32): one ruled row holds four items, two of
+    them with figures in every column, over the 合计 row. Read as one cell each, the figures ran
+    together ("41265574")."""
+    doc = _pages(tmp_path, "zh-Hans_shijiazhuang-2018-budget-report.pdf", 32)
+    got = {(c.subject, c.surface): c.value for c in doc.claims}
+    assert got[("利润收入", "4126")] == "41260000", got
+    assert got[("股利、股息收入", "4013")] == "40130000", got
+    assert got[("股利、股息收入", "-26.8")] == "-26.8", got
+    assert not any(len(c.surface) > 6 and c.surface.isdigit() for c in doc.claims)

@@ -161,3 +161,15 @@ def test_appendix_headings_are_headings_whatever_follows_them():
               "附件2-1主要财务数据及指标（公司本部口径）"):
         assert t in titles, (t, titles)
     assert not [t for t in titles if t.startswith("附表")]
+
+
+def test_roman_page_numbers_of_the_front_matter_are_page_furniture():
+    """Front matter numbered I, II, III, the body from 1: the Roman ones are page numbers too, and
+    the heading after the last of them is a heading."""
+    page = "本次评级结果是考虑到区域经济实力较强，公司业务具有较强的区域专营性，获得了较大力度的支持。\n\n{p}\n\n"
+    raw = ("某公司2026年度跟踪评级报告\n\n某评级公司\n\n2026年6月\n\n" + "".join(page.format(p=p) for p in ("I", "II", "III"))
+           + "跟踪评级说明\n\n根据相关监管要求及公司相关债项的跟踪评级安排，本公司进行了本次跟踪评级。\n\n"
+           + "名词解释\n\n一般公共预算：以税收为主体的财政收入，安排用于保障和改善民生的收支预算。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    assert [b.text for b in doc.blocks if b.kind == "furniture"] == ["I", "II", "III"]
+    assert [s.title for s in doc.sections] == ["跟踪评级说明", "名词解释"]
