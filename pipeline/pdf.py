@@ -893,13 +893,16 @@ def _figures(drawings, lay: Layout = LAYOUT) -> list[Figure]:
         curves = any(item[0] == "c" for item in items) or len(items) >= lay.series_points
         r = d.get("rect")
         if (coloured or curves) and r is not None and (curves or min(r[2] - r[0], r[3] - r[1]) >= 2):
-            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves, fill))  # a coloured rule is a rule
+            # one fill drawing all the bars of a series (2023's and 2024's) is that many marks
+            rects = [BBox(*it[1]) for it in items if it[0] == "re"] if not curves else []
+            parts = rects if len(rects) > 1 and len(rects) == len(items) else [BBox(r[0], r[1], r[2], r[3])]
+            shapes.append((BBox(r[0], r[1], r[2], r[3]), curves, fill, parts))  # a coloured rule is a rule
     if not shapes:
         return []
     reach = lay.figure_join
     groups: list[list] = []  # [area, shapes, any curve]
-    for box, curve, fill in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
-        members, has_curve = [(box, fill)], curve
+    for box, curve, fill, parts in sorted(shapes, key=lambda s: (s[0].y0, s[0].x0)):
+        members, has_curve = [(part, fill) for part in parts], curve
         for g in [g for g in groups if box.x0 <= g[0].x1 + reach and g[0].x0 <= box.x1 + reach
                   and box.y0 <= g[0].y1 + reach and g[0].y0 <= box.y1 + reach]:
             groups.remove(g)

@@ -809,3 +809,13 @@ def test_a_ruled_row_of_four_items_over_its_total_is_four_rows(tmp_path):
     assert got[("股利、股息收入", "4013")] == "40130000", got
     assert got[("股利、股息收入", "-26.8")] == "-26.8", got
     assert not any(len(c.surface) > 6 and c.surface.isdigit() for c in doc.claims)
+
+
+def test_one_fill_drawing_the_bars_of_a_series_is_that_many_marks_of_a_chart(tmp_path):
+    """图1 of the 中证鹏元 rating report on 马鞍山宁博投资 (page 14): a stacked bar chart of two years
+    whose series are each one drawing of two rectangles, with a second axis of percentages. Counted
+    by drawings it had two marks, no chart, and its ticks (200, 150 …, 96%, 94% …) became claims."""
+    doc = _pages(tmp_path, "zh-Hans_maanshan-ningbo-2025-credit-rating-report.pdf", 14)
+    ticks = {"200", "150", "100", "50", "96%", "92%", "88%", "84%", "80%"}
+    assert not [c.surface for c in doc.claims if c.surface in ticks]
+    assert any(c.surface == "179.10" for c in doc.claims)  # the table beside it is read
