@@ -174,6 +174,10 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     year_cols = {col for col in columns if col not in id_cols
                  and _is_year_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
     label_col = next((col for col in columns if col not in id_cols and col != unit_col), 0)
+    # two tables side by side ("预算科目 | 完成数 | 增长% | 预算科目 | 完成数 | 增长%"): a column headed
+    # as the label column is the right-hand table's label column
+    label_cols = [label_col] + [col for col in columns if col > label_col and _same_head(
+        header.get(col, ""), header.get(label_col, "")) and _mostly_words([row_cells[r].get(col, "") for r in body_rows])]
     code_cols = {col for col in columns if _CATEGORY_HEAD.search(header.get(col, "") or "\0")}
     row_text = {r: "\t".join(texts.values()) for r, texts in row_cells.items()}
 
@@ -190,7 +194,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     label_periods = _row_label_periods(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, row_label)
     label_x = _label_lefts(doc, [c for c in cells if c.col == label_col and c.text.strip()])
     group_units = _group_label_units(body_rows, {r: row_cells[r].get(label_col, "") for r in body_rows}, label_x, row_label)
-    value_cols = [col for col in columns if col not in id_cols | year_cols and col not in (unit_col, label_col)]
+    value_cols = [col for col in columns if col not in id_cols | year_cols and col != unit_col and col not in label_cols]
     stated = _stated_units(statement, value_cols, header, column)
     row_statements = _statement_rows(body_rows, row_cells, label_col)
     stated_from = functools.cache(lambda s: _stated_units(s, value_cols, header, column))
@@ -216,7 +220,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale, unit = Decimal(1), UNIT_NAMES.get(written.unit, written.unit)
             elif written.has_scale:
                 scale = Decimal(1)
-        label = row_cells[cell.row].get(label_col, "")
+        label = row_cells[cell.row].get(max(c for c in label_cols if c <= cell.col) if cell.col >= label_col else label_col, "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
         if sign_unit and unit_kind(unit) != "percent":
             scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
@@ -317,6 +321,21 @@ def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[in
     return added
 
 
+LABEL_HEAD = 2  # characters: a column headed as the label column ends its head with its last two
+
+
+def _same_head(head: str, label_head: str) -> bool:
+    """A head that ends as the label column's does ("一般公共预算支出预算科目" and "…收入预算科目":
+    the groups above them differ, the column's own name is one)."""
+    head, label_head = head.strip(), label_head.strip()
+    return len(label_head) >= LABEL_HEAD and head[-LABEL_HEAD:] == label_head[-LABEL_HEAD:]
+
+
+def _mostly_words(texts: list[str]) -> bool:
+    filled = [t for t in texts if t.strip()]
+    return bool(filled) and 2 * sum(1 for t in filled if _HAN_CHAR.search(t)) > len(filled)
+
+
 def _lower_header_row(texts: dict[int, str], first_col: int) -> bool:
     """A row that can be a header's lower row: no row label, some words, no number."""
     return (not texts.get(first_col, "").strip() and any(t.strip() for t in texts.values())
@@ -329,8 +348,17 @@ def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col:
     | 调减金额（万元）"), and holding no figure: the header's lower row, not a row of the body."""
     named = [t for t in texts.values() if t.strip()]
     upper = [t for t in header.values() if t.strip()]
-    return (not header.get(first_col, "").strip() and len(named) >= NAMED_COLUMNS * len(texts)
-            and len(upper) < len(named) and not any(_MAY_BE_NUMBER.search(t) for t in named))
+    # names, years among them ("2025年完成数"), and no figure
+    if any(_NUMBER_ONLY.fullmatch(t.strip()) for t in named):
+        return False
+    if len(named) >= NAMED_COLUMNS * len(texts):
+        # groups spanning the label column too ("一般公共预算收入 | | | | 一般公共预算支出 | …" over
+        # "预算科目 | 2025年完成数 | 2026年预算数 | 增长% | 预算科目 | …")
+        return bool(header.get(first_col, "").strip()) or len(upper) < len(named)
+    # a header's words wrapped onto a second line, read as a row ("序 | 指标文件 | 指标 | 拨付" over
+    # "号 | | 金额 | 金额"): each word under a header cell, the first column's among them
+    return (len(named) >= 2 and bool(texts.get(first_col, "").strip()) and bool(header.get(first_col, "").strip())
+            and all(header.get(c, "").strip() and _HAN_CHAR.search(t) for c, t in texts.items() if t.strip()))
 
 
 NAMED_COLUMNS = 0.8  # share of a row's cells that name their column in a header's lower row
@@ -353,6 +381,7 @@ def _label_lefts(doc: Document, labels: list[TableCell]) -> dict[int, float]:
 
 
 _MAY_BE_NUMBER = re.compile(r"[0-9]")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 GROUP_INDENT = 4.0  # points: a row label set this much right of the one above it sits under it
 
 

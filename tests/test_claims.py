@@ -848,3 +848,26 @@ def test_rows_naming_multiples_and_quotients_do_not_take_the_tables_unit_of_amou
 def test_exchange_bond_names_phone_numbers_figure_numbers_and_roads_are_no_claims(text, expected):
     doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
     assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected
+
+
+def test_a_header_row_under_spanning_groups_names_the_columns_and_side_by_side_tables_keep_their_labels():
+    """Budget tables set receipts and spending side by side under two groups ("一般公共预算收入 |
+    … | 一般公共预算支出"), the column names in a second header row with years in them, each half
+    with its own label column: 增长% is a rate, and the right half's rows are its own labels."""
+    text = ("表十三\n2026年全市一般公共预算收支表\n单位：万元\n一般公共预算收入\t\t\t\t一般公共预算支出\t\t\t\n"
+            "预算科目\t2025年完成数\t2026年预算数\t增长%\t预算科目\t2025年完成数\t2026年预算数\t增长%\n"
+            "一、税收收入\t214,543\t222,483\t3.7\t一、一般公共服务支出\t101,261\t115,592\t14.2\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    got = [(c.subject, c.surface, c.value, c.unit, c.change) for c in doc.claims]
+    assert ("税收收入", "3.7", "3.7", "%", "increase") in got, got
+    assert ("一般公共服务支出", "115,592", "1155920000", "元", "") in got, got
+    assert ("一般公共服务支出", "14.2", "14.2", "%", "increase") in got, got
+
+
+def test_a_header_wrapped_onto_a_second_row_is_one_header():
+    """"序 | 指标文件 | 指标 | 拨付" over "号 | | 金额 | 金额": the header's words wrapped onto a second
+    line; 序号 is then the identifier column it is, and its numbers are no claims."""
+    text = ("单位：万元\n序\t指标文件\t指标\t拨付\n号\t\t金额\t金额\n1\t关于下达2025年服务业发展引导资金的通知\t2,432\t2,432\n"
+            "12\t关于下达2025年污染防治专项资金的通知\t4,100\t4,000\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    assert sorted(c.surface for c in doc.claims) == ["2,432", "2,432", "4,000", "4,100"]
