@@ -816,6 +816,7 @@ def _joined_face(a: str, b: str) -> str:
 # fonts of Founder typesetting (E-BZ, E-BX, common in government reports) map their point to
 # private use ("７６\U001001b0１％"), and a point is the one glyph that sits between two digits or
 # closes a list label ("１\U001001b0 标题"). Read there as a point, or every decimal is ten times too large.
+_FOOTNOTE_MARK = re.compile(r"\s*(?:[0-9]{1,2}(?![0-9.．%])|[①-⑳]|注\s*[0-9]{0,2}\s*[:：])")
 _SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _DIGIT = frozenset("0123456789０１２３４５６７８９")
 _POINT_GLYPH = re.compile(r"(?<=[0-9０-９])[\ue000-\uf8ff\U000f0000-\U0010ffff]")  # a page dense with decimals is no garbled page
@@ -1177,6 +1178,7 @@ class _Writer:
         self.last_table: Table | None = None  # a table that the next table may continue
         self.last_table_at: tuple[int, BBox] | None = None  # page and frame of the last table part
         self.carry: list[tuple[int, _Line]] = []  # an unfinished paragraph at the foot of a page
+        self.notes: list[list[tuple[int, _Line]]] = []  # footnotes under a table that may go on overleaf
         self.flush_line: tuple[int, int, _Line] | None = None  # the last paragraph, when it was a
         #   line on its own in running type that a following indented paragraph may mark a heading
 
@@ -1271,16 +1273,31 @@ class _Writer:
     def finish(self) -> None:
         self._paragraph(self.carry)
         self.carry = []
+        self._notes()
 
-    def _paragraph(self, lines: list[tuple[int, _Line]]) -> None:
+    def _notes(self) -> None:
+        """The footnotes held back under a table, written after it (and its rows from overleaf)."""
+        notes, self.notes = self.notes, []
+        for lines in notes:
+            self._paragraph(lines, note=True)
+
+    def _paragraph(self, lines: list[tuple[int, _Line]], note: bool = False) -> None:
         """One paragraph (its lines with their pages), after one blank line, as the text path
         writes them."""
         if not lines:
             return
-        self.last_table = None  # text between two tables: the second one is a table of its own
+        size, bold = self.running
+        if not note:
+            if (self.last_table is not None and _FOOTNOTE_MARK.match(lines[0][1].text)
+                    and all(ln.size < size - self.lay.same_size for _p, ln in lines)):
+                # a footnote at the foot of a table's page ("1应收棚改款是…", in smaller type):
+                # held back, so that the table's rows overleaf go on from its rows, not after it
+                self.notes.append(lines)
+                return
+            self._notes()
+            self.last_table = None  # text between two tables: the second one is a table of its own
         if self.length:
             self._emit("\n\n")
-        size, bold = self.running
         larger = size + max(self.lay.same_size, self.lay.display_step * size)
         words = len(_WORDISH.findall("".join(ln.text for _p, ln in lines)))
         # (a sidebar's labels are set larger than its text too, but head no part of the report)
@@ -1329,6 +1346,8 @@ class _Writer:
 
     def _table(self, t: Table, pno: int, continues: bool, previous: Table | None) -> None:
         self.flush_line = None
+        if not continues:
+            self._notes()  # the notes under the table before this one
         rows = t.rows
         if continues and previous is not None and [c[0] for c in rows[0]] == [c[0] for c in previous.rows[0]]:
             rows = rows[1:]  # the header repeated on the next page
@@ -1354,6 +1373,7 @@ class _Writer:
                 self._emit(text, pno, chars)
         if continues and previous is not None:
             previous.rows.extend(rows)
+        self._notes()
 
 
 # The numbers that open a heading or a numbered item: 一、 （一） 第三章 第二部分 1. 1.1 (1) ①.

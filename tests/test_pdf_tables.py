@@ -819,3 +819,15 @@ def test_one_fill_drawing_the_bars_of_a_series_is_that_many_marks_of_a_chart(tmp
     ticks = {"200", "150", "100", "50", "96%", "92%", "88%", "84%", "80%"}
     assert not [c.surface for c in doc.claims if c.surface in ticks]
     assert any(c.surface == "179.10" for c in doc.claims)  # the table beside it is read
+
+
+def test_a_table_goes_on_overleaf_past_the_footnotes_at_its_page_foot(tmp_path):
+    """表11 of the 中证鹏元 rating report on 渭南城投 (pages 14-15): the caption, its unit and the
+    header at the foot of page 14, two footnotes under them, the rows on page 15. The footnotes
+    broke the table in two, and the rows overleaf lost the caption's 亿元; they are written after
+    the table now."""
+    doc = _pages(tmp_path, "zh-Hans_weinan-chengtou-2025-credit-rating-report.pdf", 14, 15)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("货币资金", "40.38")] == ("4038000000", "元"), got
+    assert got[("存货", "167.92")] == ("16792000000", "元"), got
+    assert doc.raw.index("货币资金") < doc.raw.index("应收棚改款是根据")
