@@ -330,7 +330,14 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
                 if tables and (more := _shaded_rows_of(tables[-1], g, words, bottom)) is not None:
                     tables[-1] = more
                     continue
-            table = _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
+            if not tables and _figures_in(cells[0]):
+                # a shaded row of figures first on its page: the rest of a table from overleaf,
+                # its unshaded rows above it included, and no header of its own
+                top = _rows_above(g, words)
+                table = _table_from_words(Grid(g.xs, (top, g.ys[-1]), g.open_bottom), words, bottom, has_header=False)
+            else:
+                table = None
+            table = table or _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
         elif nrows == 2 and stacked:
             table = _table_from_words(g, words)  # header rule, then one unruled body
         elif _mostly_stacked(cells):
@@ -345,6 +352,25 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
 
 
 SHADED_ROW_GAP = 2.5  # × a shaded row's height: unshaded rows between it and the rows above, at most
+
+
+def _figures_in(row: list) -> bool:
+    """A ruled row holding figures (not years): a row of a table's body, not its header."""
+    return sum(1 for cell in row[1:] for t, _b in cell if _NUMBER_CELL.fullmatch(t) and not _YEAR_WORD.fullmatch(t)) >= 2
+
+
+def _rows_above(band: Grid, words: list[Word]) -> float:
+    """The top of the unshaded rows right above a shaded row: lines within its columns, each with
+    figures, one under another at about the row's height."""
+    height = band.ys[-1] - band.ys[0]
+    top = band.ys[0]
+    lines = _lines_of([w for w in words if band.xs[0] - TOL <= w.cx <= band.xs[-1] + TOL and w.cy < band.ys[0]])
+    for _cy, ws in reversed(lines):
+        y0, y1 = min(w.box.y0 for w in ws), max(w.box.y1 for w in ws)
+        if top - y1 > SHADED_ROW_GAP * height or sum(1 for w in ws if _NUMBER_CELL.fullmatch(w.text)) < 2:
+            break
+        top = y0 - 1
+    return top
 
 
 def _within(box: BBox, frame: BBox) -> bool:

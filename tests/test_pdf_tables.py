@@ -831,3 +831,14 @@ def test_a_table_goes_on_overleaf_past_the_footnotes_at_its_page_foot(tmp_path):
     assert got[("货币资金", "40.38")] == ("4038000000", "元"), got
     assert got[("存货", "167.92")] == ("16792000000", "元"), got
     assert doc.raw.index("货币资金") < doc.raw.index("应收棚改款是根据")
+
+
+def test_a_shaded_row_of_figures_first_on_its_page_is_the_rest_of_a_table_from_overleaf(tmp_path):
+    """表3 of the 中证鹏元 rating report on 渭南城投 goes on from page 8 to page 9, where an unshaded row
+    (固定资产投资) comes first and a shaded one-row frame of figures second. That frame is no header
+    over a table of its own: the rows above and below it go on from page 8's table, under its
+    caption's 亿元."""
+    doc = _pages(tmp_path, "zh-Hans_weinan-chengtou-2025-credit-rating-report.pdf", 8, 9)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 2}
+    assert got[("固定资产投资", "-7.8%")] == ("-7.8", "%"), got
+    assert got[("社会消费品零售总额", "816.50")] == ("81650000000", "元"), got
