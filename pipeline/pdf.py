@@ -816,10 +816,9 @@ def _joined_face(a: str, b: str) -> str:
 # fonts of Founder typesetting (E-BZ, E-BX, common in government reports) map their point to
 # private use ("７６\U001001b0１％"), and a point is the one glyph that sits between two digits or
 # closes a list label ("１\U001001b0 标题"). Read there as a point, or every decimal is ten times too large.
-_FOOTNOTE_MARK = re.compile(r"\s*(?:[0-9]{1,2}(?![0-9.．%])|[①-⑳]|注\s*[0-9]{0,2}\s*[:：])")
 _SYMBOL_FONT_GLYPH = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _DIGIT = frozenset("0123456789０１２３４５６７８９")
-_POINT_GLYPH = re.compile(r"(?<=[0-9０-９])[\ue000-\uf8ff\U000f0000-\U0010ffff]")  # a page dense with decimals is no garbled page
+_POINT_GLYPH = re.compile(rf"(?<=[0-9０-９]){_SYMBOL_FONT_GLYPH.pattern}")  # a page dense with decimals is no garbled page
 _LIST_LABEL_DIGITS = 2  # "１２\U001001b0" at a line's start: the label of the twelfth item
 
 
@@ -1161,6 +1160,10 @@ def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: L
 
 
 _WORDISH = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # a heading has words (a formula's β or (2) has not)
+
+
+# A footnote's marker at its start: "1应收棚改款是…", "①", "注1：" (not "12.5" or "3%").
+_FOOTNOTE_MARK = re.compile(r"\s*(?:[0-9]{1,2}(?![0-9.．%])|[①-⑳]|注\s*[0-9]{0,2}\s*[:：])")
 
 
 class _Writer:

@@ -953,9 +953,7 @@ def _rank_display_sections(lines: list[_Line]) -> None:
     top = [ln for ln in lines if ln.rank == used[0]]
     if not all(ln.plain for ln in top) or sum(ln.number in ("一", "1") for ln in top) < 2:
         return
-    shown = [i for i, ln in enumerate(lines) if ln.kind == "subsection_heading" and ln.rank is None
-             and not ln.marked and not ln.plain and not ln.run_in and _WORD_CHARS.match(ln.text)
-             and not _APPENDIX.match(ln.text)]
+    shown = [i for i, ln in enumerate(lines) if _unnumbered_display_heading(ln)]
     first_numbered = next(i for i, ln in enumerate(lines) if ln.rank == used[0])
     if len(shown) >= MIN_DISPLAY_SECTIONS and shown[0] < first_numbered:
         for ln in (lines[i] for i in shown):
@@ -981,11 +979,15 @@ def _display_subsections(lines: list[_Line], top: int) -> list[_Line]:
             group = [] if ln is not None else None
         elif group is not None and (ln.rank is not None or _APPENDIX.match(ln.text)):
             group = None  # a section with numbered subsections (its unnumbered lines are titles); the appendices
-        elif (group is not None and ln.kind == "subsection_heading" and ln.rank is None and not ln.marked
-              and not ln.plain and not ln.run_in and _WORD_CHARS.match(ln.text) and not _APPENDIX.match(ln.text)
-              and not _is_named_part(ln.text)):
+        elif group is not None and _unnumbered_display_heading(ln) and not _is_named_part(ln.text):
             group.append(ln)
     return out
+
+
+def _unnumbered_display_heading(ln: _Line) -> bool:
+    """An unnumbered heading of a PDF set in display type, opening with a word, no appendix's."""
+    return (ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not ln.plain
+            and not ln.run_in and bool(_WORD_CHARS.match(ln.text)) and not _APPENDIX.match(ln.text))
 
 
 # The unnumbered parts a report names by a word of their own: on a line alone, such a word is a

@@ -220,7 +220,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale, unit = Decimal(1), UNIT_NAMES.get(written.unit, written.unit)
             elif written.has_scale:
                 scale = Decimal(1)
-        label = row_cells[cell.row].get(max(c for c in label_cols if c <= cell.col) if cell.col >= label_col else label_col, "")
+        label = row_cells[cell.row].get(max((c for c in label_cols if c <= cell.col), default=label_col), "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
         if sign_unit and unit_kind(unit) != "percent":
             scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
