@@ -123,6 +123,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
     preds = [dict(p) for p in predicted]
     for p in preds:
         p["_value"] = _dec(p["value"])
+        p["_surface"] = _surface_key(p.get("surface"))  # once per claim, not once per gold row
     result = Score()
     used: set[int] = set()
     # Best overlap first, so that a long range does not steal the match of a short claim.
@@ -136,7 +137,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             if g["_value"] != p["_value"] or _norm(g.get("unit")) != _norm(p.get("unit")):
                 continue
             overlap = min(g["raw_end"], p["raw_end"]) - max(g["raw_start"], p["raw_start"])
-            same_surface = g_surface == _surface_key(p.get("surface"))
+            same_surface = g_surface == p["_surface"]
             paged = g.get("page") is not None and bool(_norm(p.get("page")))
             same_page = not paged or int(g["page"]) == int(float(p["page"]))
             if paged and same_page and same_surface and overlap <= 0:
@@ -147,7 +148,7 @@ def score(gold: list[dict], predicted: Iterable[dict]) -> Score:
             elif overlap > 0 and (same_surface or same_page):
                 pairs.append((0 if same_surface else 1.5, -overlap, gi, pi))
             elif paged and abs(int(g["page"]) - int(float(p["page"]))) <= 1 and (
-                    same_surface or _split_at_page_break(g_surface, _surface_key(p.get("surface")))):
+                    same_surface or _split_at_page_break(g_surface, p["_surface"])):
                 # a paragraph across a page break; or a number at a page's foot whose unit heads the
                 # next page, which one side read with its unit ("13.08亿元") and the other without
                 pairs.append((2, abs(g["raw_start"] - p["raw_start"]), gi, pi))
