@@ -355,6 +355,7 @@ def _write(pages: list[_Page]) -> "_Writer":
     for page in pages:
         furniture |= _figure_text(page)
         furniture |= {id(ln) for ln in page.lines if _CONTENTS_ENTRY.search(ln.text)}
+        furniture |= _contents_page_entries(page)
     body_size = _body_size(ln for p in pages for ln in p.lines if id(ln) not in furniture)
     writer = _Writer(body_size)
     writer.running = _running_type([ln for p in pages for ln in p.lines if id(ln) not in furniture])
@@ -417,11 +418,33 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
 # A line of a table of contents: a title, a dot leader and its page number ("一、引言 ……… 3").
 # It points at a heading; it is neither a heading nor text with numbers of its own.
 _CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
+# A contents page may list its entries without page numbers ("表格目录" over "一、…限额余额表",
+# "二、…"): under a heading that names it, every line of the page is an entry when none is a
+# sentence and there is no table. Its entries are titles, never headings of their own.
+_CONTENTS_HEADING = re.compile(r"^\S{0,30}目\s*录$|^(?:contents|table of contents)$", re.I)
+_CONTENTS_ENTRY_MAX = 60  # characters: an entry is a title, not a paragraph
+MIN_CONTENTS_PAGE_ENTRIES = 2
+
+
+def _contents_page_entries(page: _Page) -> set[int]:
+    """The entries of a contents page whose entries carry no page numbers (ids of their lines)."""
+    lines = sorted(page.lines, key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
+    head = next((i for i, ln in enumerate(lines) if _CONTENTS_HEADING.match(ln.text.strip())), None)
+    if head is None or page.tables:
+        return set()
+    entries = lines[head + 1:]
+    if (len(entries) < MIN_CONTENTS_PAGE_ENTRIES
+            or any(_SENTENCE_STOP.search(ln.text) or len(ln.text) > _CONTENTS_ENTRY_MAX for ln in entries)):
+        return set()
+    return {id(ln) for ln in entries}
+
+
 # A table's caption or unit statement ("表1-1", "单位：亿元") comes back on every page that holds a
 # table, in the same place: it belongs to its table, never to the page's running head.
 _TABLE_NUMBER = re.compile(r"^\s*(?:表|附表)\s*[0-9一二三四五六七八九十]")
 _CAPTION = re.compile(r"^\s*(?:图|表|附图|附表|Figure|Fig\.?|Table)\s*[0-9一二三四五六七八九十]", re.I)
 _SENTENCE = re.compile(r"[。，；！？]")
+_SENTENCE_STOP = re.compile(r"[。；！？]")
 
 
 _TICK = re.compile(r"^[-+−–]?[0-9][0-9.,，:：/\s]*(?:%|％|[年月日季度QqHh]|[EeKkMmBb])?[0-9.\s]*[-~～至]*[0-9.%年月日]*$")
@@ -1389,6 +1412,16 @@ _OUTLINE_NUMBER = re.compile(
 
 
 _SENTENCE_END = "。！？!?；;"
+_OUTLINE_DIGITS = str.maketrans("一二三四五六七八九十百0123456789０１２３４５６７８９②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳",
+                                 "一" * 11 + "0" * 20 + "①" * 19)
+
+
+def _outline_form(text: str) -> str | None:
+    """The numbering form of a line's outline number ("二、" and "十一、" are both "一、"), or None."""
+    m = _OUTLINE_NUMBER.match(text)
+    return re.sub(r"一+", "一", re.sub(r"0+", "0", m.group().translate(_OUTLINE_DIGITS))) if m else None
+
+
 _ITEM_LEAD = _SENTENCE_END + "：:︰"  # what a line before a numbered item or heading ends with
 _CLAUSE_END = "。！？!?；;：:，,、”’」』）)"
 
@@ -1430,6 +1463,9 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         return True  # a numbered line after a short one: a heading or item of its own
     if abs(prev.size - ln.size) > lay.new_size:
         return True
+    if (b.x0 <= a.x0 + lay.same_row and (form := _outline_form(ln.text)) is not None
+            and form == _outline_form(prev.text)):
+        return True  # numbered like the line above, at its left: the next item of one list ("一、…" "二、…")
     if prev.bold != ln.bold and not (a.x1 >= max(right, body_right) - lay.early_stop * size
                                      and prev.text[-1:] not in _WEIGHT_BREAK_ENDS):
         return True  # a change of weight ends a paragraph, unless a bold lead runs on at the line's end

@@ -88,6 +88,7 @@ def rulings(drawings) -> tuple[list, list]:
     """
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
+    padding = _cell_paddings(drawings)
     for d in drawings:
         stroked = d.get("color") is not None
         fill = d.get("fill")
@@ -105,6 +106,8 @@ def rulings(drawings) -> tuple[list, list]:
                 y0, y1 = min(y0, y1), max(y0, y1)
                 if not stroked and fill is not None and min(fill) > 0.95:
                     continue  # a white panel
+                if not stroked and (x0, y0, x1, y1, fill) in padding:
+                    continue
                 w, h = x1 - x0, y1 - y0
                 if h < 2 and w > MIN_RULE:
                     hs.append(((y0 + y1) / 2, x0, x1))
@@ -114,6 +117,25 @@ def rulings(drawings) -> tuple[list, list]:
                     hs += [(y0, x0, x1), (y1, x0, x1)]
                     vs += [(x0, y0, y1), (x1, y0, y1)]
     return hs, vs
+
+
+def _cell_paddings(drawings) -> set:
+    """Fills drawn inside a fill of the same colour (a cell's background, then its text area inset
+    by a few points): one background, whose inner edges nobody sees and are no rules. Their edges
+    would split each cell of a filled header into a thin frame and its middle."""
+    fills = sorted(
+        (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), d["fill"])
+        for d in drawings if d.get("color") is None and d.get("fill") is not None
+        for item in d.get("items", ()) if item[0] == "re"
+        for x0, y0, x1, y1 in (item[1],) if abs(x1 - x0) > MIN_RULE and abs(y1 - y0) > MIN_RULE)
+    out = set()
+    for i, inner in enumerate(fills):
+        for outer in fills[:i]:  # sorted by their left edge: an outer fill comes first
+            if (outer[4] == inner[4] and outer != inner
+                    and outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]):
+                out.add(inner)
+                break
+    return out
 
 
 def _collinear(segments: list) -> list:
@@ -302,6 +324,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
     body's type size. A lone stacked row with no header is the rest of a table from overleaf.
     """
     tables: list[Table] = []
+    last_frame: dict[int, tuple] = {}  # a table's id: the column bounds of its last frame
     for drawn in grids:
         if tables and _within(drawn.bbox, tables[-1].bbox):
             continue  # a shaded row of the table read already
@@ -329,6 +352,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
                 bottom = min((ln.bbox.y0 for ln in below), default=page_height * 0.92) - 1
                 if tables and (more := _shaded_rows_of(tables[-1], g, words, bottom)) is not None:
                     tables[-1] = more
+                    last_frame[id(more)] = g.xs
                     continue
             if not tables and _figures_in(cells[0]):
                 # a shaded row of figures first on its page: the rest of a table from overleaf,
@@ -338,6 +362,15 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             else:
                 table = None
             table = table or _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
+        elif tables and _figures_in(cells[0]) and (
+                more := _shaded_rows_of(tables[-1], g, words, g.open_bottom or g.ys[-1])) is not None:
+            tables[-1] = more  # rows of figures ruled or shaded as a frame of their own under a table
+            last_frame[id(more)] = g.xs
+            continue
+        elif not tables and _figures_in(cells[0]) and (top := _rows_above(g, words)) < g.ys[0]:
+            # shaded rows of figures first on their page, unshaded rows of figures above them:
+            # the rest of a table from overleaf, read from its words, with no header of its own
+            table = _table_from_words(Grid(g.xs, (top, g.ys[-1])), words, has_header=False)
         elif nrows == 2 and stacked:
             table = _table_from_words(g, words)  # header rule, then one unruled body
         elif _mostly_stacked(cells):
@@ -348,7 +381,36 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             table = _with_open_body(table, g, words)
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(_without_blank_columns(table))
-    return tables
+            last_frame[id(tables[-1])] = g.xs
+    return [_with_rows_below(t, last_frame[id(t)], words, grids, page_height) for t in tables]
+
+
+def _with_rows_below(table: Table, xs: tuple, words: list[Word], grids: list[Grid], page_height: float) -> Table:
+    """A table whose rows are shaded in turn may end in an unshaded row: no frame and no rule
+    below it, so the frames end a row early. Lines of figures right under the table, within its
+    columns, one under another at about a row's height, are its last rows (the next frame on the
+    page, another table, is where they stop)."""
+    frame = table.bbox
+    stop = min((g.ys[0] for g in grids if g.ys[0] > frame.y1 - TOL), default=page_height)
+    bottom = frame.y1
+    below = [w for w in words if w.cy > frame.y1 and w.box.y1 < stop]
+    for _cy, ws in _lines_of(below):
+        y0, y1 = min(w.box.y0 for w in ws), max(w.box.y1 for w in ws)
+        if (y0 - bottom > SHADED_ROW_GAP * (y1 - y0)
+                or any(w.box.x0 < frame.x0 - TOL or w.box.x1 > frame.x1 + TOL for w in ws)
+                or sum(1 for w in ws if _NUMBER_CELL.fullmatch(w.text) or w.text.strip("-—") == "") < 2
+                or any(_SENTENCE_MARK.search(w.text) for w in ws)):
+            break
+        bottom = y1 + 1
+    if bottom == frame.y1:
+        return table
+    more = _table_from_words(Grid(xs, (frame.y1, bottom)), words, has_header=False)
+    if more is None or len(more.rows[0]) != len(table.rows[0]):
+        return table
+    return Table(BBox(frame.x0, frame.y0, frame.x1, bottom), table.rows + more.rows)
+
+
+_SENTENCE_MARK = re.compile(r"[。，；：:！？]")
 
 
 SHADED_ROW_GAP = 2.5  # × a shaded row's height: unshaded rows between it and the rows above, at most
@@ -379,14 +441,16 @@ def _within(box: BBox, frame: BBox) -> bool:
 
 
 def _shaded_rows_of(above: Table, band: Grid, words: list[Word], bottom: float) -> Table | None:
-    """A one-row frame of the table's width just below a table: a row the table shades (rating
-    reports shade every other row, each a frame of its own), not a header over a table of its own.
+    """A frame of the table's width just below a table: rows the table shades (rating reports
+    shade every other row, each a frame of its own), not a header over a table of its own.
     The table goes on, row by row from its words, down to where such a header's body would end;
     ``None`` where the frame is not such a row (another width, further down, other columns)."""
     frame = above.bbox
-    height = band.ys[-1] - band.ys[0]
+    height = band.ys[1] - band.ys[0]  # its first row's
+    # (frames of shaded rows may also start inside the table's ruled body and run on below it)
     if (abs(frame.x0 - band.xs[0]) > TOL or abs(frame.x1 - band.xs[-1]) > TOL
-            or not 0 <= band.ys[0] - frame.y1 <= SHADED_ROW_GAP * height + TOL):
+            or not frame.y0 < band.ys[0] <= frame.y1 + SHADED_ROW_GAP * height + TOL
+            or band.ys[-1] <= frame.y1 + TOL):
         return None
     body = _table_from_words(Grid(band.xs, (frame.y1, max(bottom, band.ys[-1]))), words, has_header=False)
     if body is None:

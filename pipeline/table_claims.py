@@ -222,6 +222,13 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale = Decimal(1)
         label = row_cells[cell.row].get(max((c for c in label_cols if c <= cell.col), default=label_col), "")
         (label_scale, label_unit), year_row, label_times = row_label(label)
+        if ((growth or ratio) and label_unit and unit_kind(label_unit) != "percent" and not sign_unit
+                and not any(row_cells[cell.row].get(col, "").strip() for col in value_cols
+                            if not column(header.get(col, ""))[1] and not column(header.get(col, ""))[2])):
+            # "人均GDP（元）" under 金额 | 增长率: its figure spans both columns of its year (the row
+            # has no amount of its own), a level in the label's unit, no rate
+            growth = ratio = False
+            scale, unit, change, basis = label_scale, label_unit, "", ""
         if sign_unit and unit_kind(unit) != "percent":
             scale, unit = Decimal(1), sign_unit  # a cell that writes its own % is a percentage, whatever its row or column says
         if not unit and unit_col is not None and not growth and not ratio:

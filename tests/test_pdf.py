@@ -366,6 +366,28 @@ def test_contents_entries_are_no_text(tmp_path):
     assert {c.page for c in doc.claims} == {2}
 
 
+def test_a_contents_page_without_page_numbers_lists_titles_not_headings(tmp_path):
+    """A contents page under "…目录" whose entries carry no page numbers ("一、…限额余额表"):
+    the entries are titles of what follows, not sections of the report."""
+    import pymupdf
+
+    path = tmp_path / "contents-unpaged.pdf"
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((143, 100), "2024年政府债务情况公开表格目录", fontname="china-s", fontsize=18)
+    for k, entry in enumerate(("一、2024年全市政府一般债务限额余额表", "二、2024年市级政府一般债务余额情况表",
+                               "三、2024年地方政府债券还本付息表")):
+        page.insert_text((57, 190 + 46 * k), entry, fontname="china-s", fontsize=14)
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((72, 80), "一、债务概况", fontname="china-s", fontsize=14)
+    page.insert_textbox(pymupdf.Rect(72, 95, 523, 300), "\u3000\u3000" + "全市政府债务余额1234.5亿元，比上年增长5.2%。" * 3,
+                        fontname="china-s", fontsize=10)
+    pdf.save(path)
+    doc = process_file(path)
+    assert [(s.number, s.title) for s in doc.sections] == [("一", "债务概况")]
+    assert {c.page for c in doc.claims} == {2}
+
+
 # --- paragraph rules on lines placed one by one ---------------------------------------------------
 
 def _placed_lines_pdf(path, lines, size=20.0, left=72.0, pitch=32.0):
@@ -474,6 +496,16 @@ def test_a_numbered_line_after_a_full_line_ending_a_lead_is_an_item_of_its_own(t
     doc = process_file(_placed_lines_pdf(tmp_path / "running.pdf", [
         (2, FULL[2:]), (0, FULL), (0, "1、" + FULL[:20]), (0, TAIL)]))
     assert FULL + "1、" + FULL[:20] + TAIL in doc.raw
+
+
+def test_lines_numbered_one_after_another_at_one_left_edge_are_items_of_one_list(tmp_path):
+    """"一、…" then "二、…" at the same left edge, set far apart (a line pitch of three times the
+    type size is that of the list, not a paragraph gap): each is an item of its own, not one
+    paragraph run together."""
+    items = ["一、" + FULL[:16], "二、" + FULL[:15], "三、" + FULL[:16]]  # none stops short of the others
+    doc = process_file(_placed_lines_pdf(tmp_path / "list.pdf", [(0, t) for t in items], size=14.0, pitch=46.0))
+    assert all(f"{t}\n\n" in doc.raw for t in items[:2]) and items[2] in doc.raw
+    assert items[0] + items[1] not in doc.raw
 
 
 def test_a_heading_set_in_another_face_at_the_body_size_ends_its_paragraph(tmp_path):

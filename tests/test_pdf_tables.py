@@ -842,3 +842,59 @@ def test_a_shaded_row_of_figures_first_on_its_page_is_the_rest_of_a_table_from_o
     got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 2}
     assert got[("固定资产投资", "-7.8%")] == ("-7.8", "%"), got
     assert got[("社会消费品零售总额", "816.50")] == ("81650000000", "元"), got
+
+
+def test_a_fill_inside_a_fill_of_its_colour_draws_no_rule(tmp_path):
+    """表4 of the 中证鹏元 rating report on 柳州龙建 (page 9): three periods of 金额 | 占比 | 毛利率
+    side by side, every header cell filled twice in one colour (the cell, then its text area a few
+    points inside). The inner fill's edges, read as rules, split each header cell in three and
+    left a blank column in the header only, so the shaded rows below had one column fewer than
+    it and became a table of their own, without the caption's units; the unshaded row between
+    them (土地整理) was lost."""
+    doc = _pages(tmp_path, "zh-Hans_liuzhou-longjian-2025-credit-rating-report.pdf", 9)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("土地整理", "20,160.69")] == ("201606900", "元"), got
+    assert got[("房地产", "43.38")] == ("43.38", "%"), got
+    assert got[("酒店经营", "-95.33")] == ("-95.33", "%"), got
+    assert got[("合计", "59,749.35")] == ("597493500", "元"), got
+
+
+def test_shaded_rows_joined_in_one_frame_first_on_a_page_go_on_from_overleaf(tmp_path):
+    """表2 of the 中证鹏元 rating report on 吉安家庐陵 goes on from page 8 to page 9, where an unshaded
+    row (抚州市) comes first and two shaded rows, drawn as one frame of several rows, below it: the
+    rows above the frame are rows of the table from overleaf too, not text. (Each shaded row was a
+    frame of its own while every cell's inner fill drew rules; without those, the two are one.)"""
+    doc = _pages(tmp_path, "zh-Hans_jian-xinluling-2026-credit-rating-report.pdf", 8, 9)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page == 2}
+    assert got[("抚州市", "2,298.11")] == ("229811000000", "元"), got
+    assert got[("景德镇市", "172.69")] == ("17269000000", "元"), got
+
+
+def test_a_frame_of_shaded_rows_reaching_into_a_ruled_body_adds_only_the_rows_below_it(tmp_path):
+    """附录一 of the 东方金诚 rating report on 徐州高新 (page 21): the header's row rules run down
+    through the first rows, and the frame of the shaded rows starts inside them and runs on to
+    the foot. Read as a table of its own, its first rows were read twice. (The header was a
+    frame of several ruled rows while its cells' inner fills drew rules, and stopped above them.)"""
+    doc = _pages(tmp_path, "zh-Hans_xuzhou-gaoxin-2026-credit-rating-report.pdf", 21)
+    cash = [c for c in doc.claims if c.surface == "2.81"]
+    assert len(cash) == 1 and cash[0].value == "281000000", cash
+    assert sum(1 for c in doc.claims if c.surface == "173.46") == 1
+
+
+def test_an_unshaded_last_row_under_rows_shaded_in_turn_is_a_row_of_the_table(tmp_path):
+    """附录一 of the 中证鹏元 rating report on 柳州龙建 (page 16): every other row is a shaded frame,
+    and the last row (EBITDA利息保障倍数) is an unshaded one under the last frame, with no rule
+    below it. The table ended at the last frame, and the row's figures became text without a unit."""
+    doc = _pages(tmp_path, "zh-Hans_liuzhou-longjian-2025-credit-rating-report.pdf", 16)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("EBITDA利息保障倍数", "-3.28")] == ("-3.28", "倍"), got
+    assert got[("EBITDA", "-39.10")] == ("-3910000000", "元"), got
+
+
+def test_a_level_under_an_amount_and_its_growth_takes_its_label_s_unit(tmp_path):
+    """表2 of the 中证鹏元 rating report on 柳州龙建 (page 8): each year spans 金额 | 增长率, and the row
+    人均GDP（元） has one figure per year set across both columns, where the growth column holds it.
+    It is a level in yuan, as its label says, not a growth rate in per cent."""
+    doc = _pages(tmp_path, "zh-Hans_liuzhou-longjian-2025-credit-rating-report.pdf", 8)
+    got = {(c.subject, c.surface): (c.value, c.unit, c.change) for c in doc.claims}
+    assert got[("人均GDP", "71,104")] == ("71104", "元", ""), got
