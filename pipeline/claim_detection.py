@@ -255,6 +255,12 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
+    if not unit and prev in "【〔[" and ((q.start >= 2 and s[q.start - 2] in _ORDINAL_BEFORE)
+                                        or s.startswith(("】号", "〕号", "]号"), q.end)):
+        return False  # "中鹏信评【2025】跟踪第【1000】号": a document's serial number
+    if (not unit and prev in "（(" and before[:1] in _FIGURE_BEFORE and len(before) == 2
+            and nxt in "）)" and not q.has_scale):
+        return False  # "…收支决算总表（26）": a table's number in brackets after its title
     if not unit and prev in _LIST_SEPARATORS and _FIGURE_LIST.search(s, max(0, q.start - FIGURE_LIST_REACH), q.start):
         return False  # "（详见附表22、23）": the list of table numbers goes on
     if not unit and any(m.start() <= q.start and q.end <= m.end()

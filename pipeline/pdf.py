@@ -32,7 +32,8 @@ from .anchors import read_within_limit
 from .errors import ReportError
 from .lexicon import unit_statement_start
 from .model import BBox
-from .pdf_tables import Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, words_of
+from .pdf_tables import (Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, white_cell_rules,
+                         white_grids, words_of)
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -172,6 +173,7 @@ class _Line:
     size: float
     bold: bool = False
     face: str = ""  # the typeface of its ideographs when one face sets them all ("" if mixed or none)
+    lead: str = ""  # the typeface of its first ideographs (a run-in lead's, where faces are mixed)
     edge: float = 0.0  # the right edge of the line's column, once the page's columns are known
     side: bool = False  # in a sidebar: a column much narrower than the page's widest
     gaps: list | None = None  # its blank stretches (``_gaps``), once asked for
@@ -744,6 +746,7 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
                 continue
             shown += len(chars)
             face = _face(spans, text)
+            lead = face or _lead_face(spans)
             if len(spans) == 1:
                 size, bold = spans[0]["size"], _bold(spans[0], stroke_is_bold)
             else:  # the size and weight of the spans with ink (a space may come in another font)
@@ -770,7 +773,7 @@ def _lines_of_blocks(blocks: list, keep_hidden: bool) -> tuple[list[_Line], str,
                 x0, y0, x1, y1 = line["bbox"]
                 if a or b < len(text) or overprinted:
                     x0, x1 = flat[4 * a], max(flat[4 * (b - 1) + 2], flat[4 * a])
-                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold, face))
+                out.append(_Line(text[a:b], flat[4 * a:4 * b], BBox(x0, y0, x1, y1), size, bold, face, lead))
     return out, "".join(decoded), shown, hidden
 
 
@@ -826,6 +829,11 @@ def _face(spans: list, text: str) -> str:
         return spans[0]["font"].split("+", 1)[-1]
     faces = {sp["font"].split("+", 1)[-1] for sp in spans if _HAN.search("".join(map(_CHAR, sp["chars"])))}
     return faces.pop() if len(faces) == 1 else ""
+
+
+def _lead_face(spans: list) -> str:
+    """The face of the first span that sets ideographs."""
+    return next((sp["font"].split("+", 1)[-1] for sp in spans if _HAN.search("".join(map(_CHAR, sp["chars"])))), "")
 
 
 def _joined_face(a: str, b: str) -> str:
@@ -968,12 +976,15 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     tables: list[Table] = []
     drawings = page.get_cdrawings()
     hs, vs = rulings(drawings)
+    wh, wv = white_cell_rules(drawings, page.rect.width * page.rect.height)
     charts = _figures(drawings)
-    if len(hs) + len(vs) >= 3:
-        top = min([h[0] for h in hs] + [v[1] for v in vs]) - 2  # no table starts above its rules
+    if len(hs) + len(vs) >= 3 or wh:
+        top = min([h[0] for h in hs + wh] + [v[1] for v in vs + wv]) - 2  # no table starts above its rules
         words = words_of([ln for ln in raw_lines if ln.bbox.y1 >= top])
         grids = closed_by_rules(find_grids(hs, vs), hs, page.rect.height, words)
         grids += open_grids(hs, grids, words, page.rect.height, tuple(f.area for f in charts))
+        if wh:  # a spreadsheet's cells drawn as white fills, where no rule is drawn
+            grids = sorted(grids + white_grids(grids, find_grids(wh, wv), words), key=lambda g: (g.ys[0], g.xs[0]))
         if grids:
             tables = tables_on_page(grids, words, raw_lines, body_size, page.rect.height)
     # A ruled frame around a chart's plotted marks is the chart's plot area (its gridlines and
@@ -1022,7 +1033,7 @@ def _merge_rows(lines: list[_Line], body_size: float = 0.0, lay: Layout = LAYOUT
                 sep = " " if latin or gap > lay.word_space * size else ""
                 out[-1] = _Line(prev.text + sep + ln.text, prev.chars + prev.chars[-4:] * len(sep) + ln.chars,
                                 a.union(b), max(prev.size, ln.size), prev.bold and ln.bold,
-                                _joined_face(prev.face, ln.face))
+                                _joined_face(prev.face, ln.face), prev.lead or ln.lead)
                 continue
         out.append(ln)
     return out
@@ -1129,7 +1140,7 @@ def _piece(ln: _Line, a: int, b: int) -> _Line | None:
         return None
     ch = ln.chars[4 * a:4 * b]
     return _Line(ln.text[a:b], ch, BBox(min(ch[0::4]), min(ch[1::4]), max(ch[2::4]), max(ch[3::4])),
-                 ln.size, ln.bold, ln.face)
+                 ln.size, ln.bold, ln.face, ln.lead if a == 0 else ln.face)
 
 
 def _reading_order(lines: list[_Line], tables: list[Table], width: float, lay: Layout = LAYOUT) -> list:
@@ -1472,6 +1483,9 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         # ("（一）…双升。一是扩大有⏎效投资。" with its words cut by the wrap)
     if prev.face and ln.face and prev.face != ln.face:
         return True  # another typeface at the same size: a heading set in 黑体 or 楷体 above 宋体 text
+    if prev.face and not ln.face and ln.lead and ln.lead != prev.face and a.x1 < max(right, body_right) - size:
+        return True  # a heading in its face that stops short, over a paragraph opening with a run-in
+        # lead in another ("一、坚持…运行" in 黑体 over "加强财政资源与预算统筹。" in 楷体, then 仿宋)
     if (prev.text[-1:] in _ITEM_LEAD and _OUTLINE_NUMBER.match(ln.text)
             and b.x0 <= a.x0 + lay.touching_gap * size + lay.same_row):
         # a numbered line after a finished sentence or a lead ending in a colon, starting where

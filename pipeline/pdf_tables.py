@@ -10,6 +10,7 @@ the rules where every row is ruled and from the words' own lines where it is not
 
 from __future__ import annotations
 
+import bisect
 import re
 from array import array
 from dataclasses import dataclass
@@ -117,6 +118,53 @@ def rulings(drawings) -> tuple[list, list]:
                     hs += [(y0, x0, x1), (y1, x0, x1)]
                     vs += [(x0, y0, y1), (x1, y0, y1)]
     return hs, vs
+
+
+MIN_WHITE_CELLS = 12  # white fills: a spreadsheet's cells in rows and columns; fewer are panels
+MIN_WHITE_ROWS = 3
+
+
+def white_cell_rules(drawings, page_area: float) -> tuple[list, list]:
+    """The edges of white cell backgrounds, as rules. A spreadsheet printed without borders
+    (WPS or Excel pages of a budget's tables) draws each cell as a white fill and nothing else:
+    the fills are its only grid. A few white fills are panels or page backgrounds (one larger
+    than half the page is), so only many of them count; the caller keeps the grids they form
+    apart from those of real rules."""
+    rects = [(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+             for d in drawings if d.get("color") is None and (fill := d.get("fill")) is not None and min(fill) > 0.95
+             for item in d.get("items", ()) if item[0] == "re"
+             for x0, y0, x1, y1 in (item[1],)
+             if MIN_RULE < abs(x1 - x0) and MIN_RULE < abs(y1 - y0) and abs((x1 - x0) * (y1 - y0)) < page_area / 2]
+    # a cell has a neighbour in its row, edge to edge (a white band behind each line of text,
+    # one per line, is no cell: it has none)
+    rows: dict[tuple, list] = {}
+    for r in rects:
+        rows.setdefault((round(r[1]), round(r[3])), []).append(r)
+    rects = [r for r in rects if any(o is not r and (abs(o[0] - r[2]) <= 1 or abs(o[2] - r[0]) <= 1)
+                                     for o in rows[(round(r[1]), round(r[3]))])]
+    if len(rects) < MIN_WHITE_CELLS:
+        return [], []
+    hs = [h for x0, y0, x1, y1 in rects for h in ((y0, x0, x1), (y1, x0, x1))]
+    vs = [v for x0, y0, x1, y1 in rects for v in ((x0, y0, y1), (x1, y0, y1))]
+    return hs, vs
+
+
+def white_grids(grids: list[Grid], white: list[Grid], words: list[Word]) -> list[Grid]:
+    """The grids of white cells that no grid of real rules overlaps, with rows enough to be a table.
+    A spreadsheet may leave its label column unfilled: words left of the grid on most of its rows
+    are that column."""
+    def overlaps(a: BBox, b: BBox) -> bool:
+        return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+    out = []
+    for w in white:
+        if len(w.ys) <= MIN_WHITE_ROWS or any(overlaps(w.bbox, g.bbox) for g in grids):
+            continue
+        left = [x for x in words if x.box.x1 <= w.xs[0] + 1 and w.ys[0] <= x.cy <= w.ys[-1]]
+        rows = {bisect.bisect(w.ys, x.cy) for x in left}
+        if 2 * len(rows) >= len(w.ys) - 1:
+            w = Grid((min(x.box.x0 for x in left) - 1, *w.xs), w.ys, w.open_bottom)
+        out.append(w)
+    return out
 
 
 def _cell_paddings(drawings) -> set:
@@ -398,7 +446,9 @@ def _with_rows_below(table: Table, xs: tuple, words: list[Word], grids: list[Gri
         y0, y1 = min(w.box.y0 for w in ws), max(w.box.y1 for w in ws)
         if (y0 - bottom > SHADED_ROW_GAP * (y1 - y0)
                 or any(w.box.x0 < frame.x0 - TOL or w.box.x1 > frame.x1 + TOL for w in ws)
+                or not any(_NUMBER_CELL.fullmatch(w.text) for w in ws)
                 or sum(1 for w in ws if _NUMBER_CELL.fullmatch(w.text) or w.text.strip("-—") == "") < 2
+                or _PAGE_NUMBER_LINE.fullmatch("".join(w.text for w in ws))
                 or any(_SENTENCE_MARK.search(w.text) for w in ws)):
             break
         bottom = y1 + 1
@@ -411,6 +461,7 @@ def _with_rows_below(table: Table, xs: tuple, words: list[Word], grids: list[Gri
 
 
 _SENTENCE_MARK = re.compile(r"[。，；：:！？]")
+_PAGE_NUMBER_LINE = re.compile(r"[-—－–]*[0-9]{1,4}[-—－–]*")  # "—17—", "- 3 -": the page's number, no row
 
 
 SHADED_ROW_GAP = 2.5  # × a shaded row's height: unshaded rows between it and the rows above, at most
@@ -474,8 +525,15 @@ def _without_blank_columns(table: Table) -> Table:
 
 def _stacked(row: list) -> bool:
     """A ruled row whose cells each hold several lines, numbers among them: several rows of a
-    table that rules only its columns (and its groups), not one row of wrapped text."""
-    return len(row[0]) >= 2 and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:])
+    table that rules only its columns (and its groups), not one row of wrapped text. (Of two
+    tables side by side, the right one's labels may be the lines stacked.)"""
+    return ((len(row[0]) >= 2 or any(_label_cell(cell) for cell in row[1:]))
+            and any(sum(1 for t, _b in cell if _NUMBER_CELL.fullmatch(t)) >= 2 for cell in row[1:]))
+
+
+def _label_cell(cell: list) -> bool:
+    """A cell of several lines of words, no figure among them: the labels of a table's rows."""
+    return len(cell) >= 2 and not any(_NUMBER_CELL.fullmatch(t) for t, _b in cell)
 
 
 def _with_open_body(table: Table, g: Grid, words: list[Word]) -> Table:
@@ -510,8 +568,19 @@ def _deeply_stacked(row: list) -> bool:
 
 def _stacked_rows(row: list) -> bool:
     """Stacked, and no cell holds more lines than the row labels: each line is a row of its own
-    (a label may wrap onto a second line; a cell beside it never holds a line with no label)."""
-    return _stacked(row) and all(len(cell) <= len(row[0]) for cell in row[1:])
+    (a label may wrap onto a second line; a cell beside it never holds a line with no label).
+    Two tables side by side ("项目 | 预算数 … | 项目 | 预算数 …") have a label column each: a cell
+    is held to the labels nearest on its left."""
+    if not _stacked(row):
+        return False
+    labels, figures = row[0], False
+    for cell in row[1:]:
+        if figures and _label_cell(cell):
+            labels, figures = cell, False  # words after figures: the labels of the table on the right
+        elif len(cell) > len(labels):
+            return False
+        figures = figures or any(_NUMBER_CELL.fullmatch(t) for t, _b in cell)
+    return True
 
 
 def _table_with_stacked_rows(g: Grid, cells: list, words: list[Word]) -> Table | None:

@@ -1004,8 +1004,17 @@ _APPENDIX = re.compile(r"附(?:件|录)?\s*(?:[一二三四五六七八九十]{1
                        r"(?![0-9])\S")
 
 
+# A glossary may name what it explains first ("有关缩略语及名词解释", "主要名词解释"): a short line of
+# words ending so is the glossary's heading too.
+GLOSSARY_ENDS = ("名词解释", "术语解释", "名词注释", "缩略语")
+MAX_GLOSSARY_TITLE = 12  # characters
+
+
 def _is_named_part(t: str) -> bool:
-    return "".join(t.split()) in NAMED_PARTS or bool(_APPENDIX.match(t))
+    w = "".join(t.split())
+    return (w in NAMED_PARTS or bool(_APPENDIX.match(t))
+            or (len(w) <= MAX_GLOSSARY_TITLE and w.endswith(GLOSSARY_ENDS) and bool(_IDEOGRAPHS.fullmatch(w[:1]))
+                and not re.search(r"[0-9，。；：、]", w)))
 
 
 def _opens_child(lines: list[_Line], i: int) -> bool:
@@ -1192,7 +1201,12 @@ def _build_tree(lines: list[_Line], first: int, contents: frozenset = frozenset(
         elif k == "subsection_heading":
             number, title = (ln.number, ln.title) if ln.rank is not None or ln.title else ("", ln.text)
             listed = not contents or "".join(title.split()) in contents or section is None
-            if not number and ((not numbered and listed) or _is_named_part(title)):
+            if not number and part is not None and _is_named_part(title):
+                # a named part (名词解释, 附录) after the parts of a report organised in parts
+                # stands beside them, not inside the last one
+                node = part = _Node("part", number, title, i, None)
+                section = sub = None
+            elif not number and ((not numbered and listed) or _is_named_part(title)):
                 # (a named part such as 前言 or 附录 stands beside the numbered sections)
                 # a report without numbered sections: its unnumbered headings are its sections
                 node = section = _Node("section", number, title, i, part)

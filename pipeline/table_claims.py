@@ -58,6 +58,7 @@ def _any_of(words: Iterable[str]) -> re.Pattern:
 
 _IDENTIFIER_HEAD = _any_of(_TABLES["identifier_heads"])
 _CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
+_CLASSIFICATION_LEVELS = frozenset(_TABLES["classification_levels"])
 _YEAR_HEAD = _any_of(_TABLES["year_heads"])
 _PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
@@ -688,7 +689,7 @@ def header_unit(head: str) -> tuple[Decimal, str]:
     if re.search(r"[%％]\s*$", head):
         return Decimal(1), "%"  # "增长%"
     m = _HEADER_UNIT.search(head)
-    if not m:
+    if not m or m.group(1).strip() in _CLASSIFICATION_LEVELS:
         return Decimal(1), ""
     scale, unit = unit_text(m.group(1), measured_prefix=False)
     if unit not in KNOWN_UNITS or not unit:

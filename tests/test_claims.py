@@ -844,8 +844,13 @@ def test_rows_naming_multiples_and_quotients_do_not_take_the_tables_unit_of_amou
     ("电话：0755-8287 2897，传真：010-62299803，共3家。", [("3家", "3", "家")]),
     ("见图表11公司对外担保情况，担保余额38.72亿元。", [("38.72亿元", "3872000000", "元")]),
     ("推进国道108三期、国道230等公路建设，新建公路12公里。", [("12公里", "12", "公里")]),
+    # a document's serial in 【】 and a table's number in brackets after its title
+    ("中鹏信评【2025】跟踪第【1000】号01，发行规模5亿元。", [("5亿元", "500000000", "元")]),
+    ("详见2024年全省国有资本经营收支决算总表（26），收入8亿元。", [("8亿元", "800000000", "元")]),
+    # 陆, the formal six, inside a word
+    ("及时登陆本公司网站查阅，陆续完成3项。", [("3项", "3", "项")]),
 ])
-def test_exchange_bond_names_phone_numbers_figure_numbers_and_roads_are_no_claims(text, expected):
+def test_exchange_bond_names_phone_numbers_figure_numbers_and_roads_are_no_claims(text, expected):  # and serials
     doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
     assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected
 
@@ -862,6 +867,17 @@ def test_a_header_row_under_spanning_groups_names_the_columns_and_side_by_side_t
     assert ("税收收入", "3.7", "3.7", "%", "increase") in got, got
     assert ("一般公共服务支出", "115,592", "1155920000", "元", "") in got, got
     assert ("一般公共服务支出", "14.2", "14.2", "%", "increase") in got, got
+
+
+def test_a_budget_subject_s_classification_level_is_no_unit():
+    """"国有企业政策性补贴(款)": the bracket names the subject's level in the budget classification
+    (类, 款, 项), not the unit of its figures, which the table's 单位：万元 states."""
+    text = ("单位：万元\n项目\t预算数\t决算数\n国有企业政策性补贴(款)\t1,303\t4,000\n"
+            "其他国有资本经营预算支出(项)\t213,411\t108,326\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    got = {c.surface: (c.value, c.unit) for c in doc.claims}
+    assert got["1,303"] == ("13030000", "元"), got
+    assert got["108,326"] == ("1083260000", "元"), got
 
 
 def test_a_header_wrapped_onto_a_second_row_is_one_header():

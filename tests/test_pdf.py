@@ -638,3 +638,20 @@ def test_a_display_title_over_a_numbered_heading_or_a_key_judgement_is_a_heading
     titles = [s.title for s in doc.sections]
     assert "资本结构" in titles and "区域经济和财政状况" in titles, titles
     assert "跟踪评级说明" in titles, titles  # after the front matter's page number "III"
+
+
+def test_a_heading_over_a_paragraph_opening_with_a_run_in_lead_in_another_face_stands_apart(tmp_path):
+    """宿迁 2026 budget report, page 20: "一、坚持系统施策、科学统筹，切实保障财政平稳运行" in 黑体 stops
+    short of the measure, and the next line opens with a run-in lead in 楷体 ("加强财政资源与预算统筹。")
+    before 仿宋 text. That line has no one face, so the change of face went unseen and the heading
+    ran into the paragraph; the face its line opens with is the one to compare."""
+    import pymupdf
+
+    src = pymupdf.open(Path(__file__).parent / "data" / "heldout" / "zh-Hans_suqian-2026-budget-report.pdf")
+    one = pymupdf.open()
+    one.insert_pdf(src, from_page=19, to_page=19)
+    one.save(tmp_path / "p20.pdf")
+    doc = process_file(tmp_path / "p20.pdf")
+    assert ("section", "一", "坚持系统施策、科学统筹，切实保障财政平稳运行") in [
+        (s.level, s.number, s.title) for s in doc.sections]
+    assert "运行加强" not in doc.raw

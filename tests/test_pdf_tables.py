@@ -898,3 +898,28 @@ def test_a_level_under_an_amount_and_its_growth_takes_its_label_s_unit(tmp_path)
     doc = _pages(tmp_path, "zh-Hans_liuzhou-longjian-2025-credit-rating-report.pdf", 8)
     got = {(c.subject, c.surface): (c.value, c.unit, c.change) for c in doc.claims}
     assert got[("人均GDP", "71,104")] == ("71104", "元", ""), got
+
+
+def test_a_spreadsheet_printed_without_borders_is_read_from_its_white_cells(tmp_path):
+    """河南 2024 final accounts, 表12 (pages 29-31): the header is ruled, the rows overleaf are not;
+    WPS drew each cell as a white fill and nothing else, and the label column not even that. Read as
+    text, each column became one paragraph of run-together figures. The white cells are the grid,
+    the words left of it its label column, and the rows go on from the table's header."""
+    doc = _pages(tmp_path, "zh-Hans_henan-2024-final-accounts-tables.pdf", 29, 31)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims if c.page >= 2}
+    assert got[("鹤壁市", "948,122")] == ("9481220000", "元"), got
+    assert got[("渑池县", "-5,467")] == ("-54670000", "元"), got
+    assert got[("南阳市", "5,831,420")] == ("58314200000", "元"), got
+    assert not any(len(c.surface) > 12 for c in doc.claims)
+
+
+def test_rows_stacked_in_two_tables_side_by_side_are_read_line_by_line(tmp_path):
+    """河南 2024 final accounts, 表31 (pages 72-73): receipts and spending side by side, each ruled
+    body cell holding many lines, the right half more than the left (and one left label beside six
+    right ones). Each half's lines are rows under its own labels, not one cell of run-together figures."""
+    doc = _pages(tmp_path, "zh-Hans_henan-2024-final-accounts-tables.pdf", 71, 73)
+    got = {(c.page, c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[(3, "稳定岗位补贴支出", "125,901")] == ("1259010000", "元"), got
+    assert got[(3, "年终滚存结余", "19,567,765")] == ("195677650000", "元"), got
+    assert got[(1, "技能提升补贴支出", "220.8")] == ("220.8", "%"), got
+    assert got[(1, "收入总计", "89,530,945")] == ("895309450000", "元"), got

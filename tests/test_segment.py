@@ -173,3 +173,16 @@ def test_roman_page_numbers_of_the_front_matter_are_page_furniture():
     doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
     assert [b.text for b in doc.blocks if b.kind == "furniture"] == ["I", "II", "III"]
     assert [s.title for s in doc.sections] == ["跟踪评级说明", "名词解释"]
+
+
+def test_a_glossary_after_the_parts_of_a_report_is_a_part_beside_them():
+    """"有关缩略语及名词解释" after 第三部分: a glossary named by what it explains is a named part,
+    and in a report organised in parts it stands beside them, not as a section of the last."""
+    raw = ("宿迁市2026年预算报告\n\n第一部分　2025年预算执行情况\n\n一、一般公共预算\n\n"
+           "全市一般公共预算收入300亿元，增长2.1%。\n\n第二部分　2026年预算草案\n\n一、收入预算\n\n"
+           "全市一般公共预算收入安排306亿元。\n\n有关缩略语及名词解释\n\n"
+           "“619”产业体系：六大产业集群和十九条产业链。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    got = [(s.level, s.title) for s in doc.sections]
+    assert ("part", "有关缩略语及名词解释") in got, got
+    assert not any(t == "有关缩略语及名词解释" and lv != "part" for lv, t in got), got
