@@ -49,6 +49,17 @@ _LABELS = _NONCLAIMS["labels"]
 _ORDINAL_BEFORE = _LABELS["ordinal_before"]
 _FIRST_BEFORE = _LABELS["first_before"]
 _FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
+_DIVISIONS = frozenset(_LABELS["division_units"])
+_DIVISION_COUNT = rf"(?:[0-9]+|[一二三四五六七八九十两]+)[{''.join(_LABELS['division_units'])}]"
+_DIVISION_NEXT = re.compile(rf"[、和及]?{_DIVISION_COUNT}")
+_DIVISION_PREV = re.compile(rf"{_DIVISION_COUNT}[、和及]?$")
+_DIVISION_CUE = re.compile(rf"(?:{'|'.join(map(re.escape, _LABELS['division_cues']))})$")
+# A run of this many digits with no separator and no unit is a code (a credit or account number);
+# amounts this large are written with separators or a scale word.
+MIN_IDENTIFIER_DIGITS = 12
+_METHOD_VERSION = re.compile(r"[Vv][0-9]+(?:\.[0-9]+)+")  # a method's version: "V4.1.202605"
+VERSION_REACH = 16
+DIVISION_REACH = 8  # characters before a division count that may hold an earlier one
 _RANK_UNITS = frozenset(_LABELS["rank_units"])
 _FIGURE_BEFORE = _LABELS["numbered_before"]
 _LUNAR_BEFORE = _LABELS["lunar_before"]
@@ -255,6 +266,13 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # ordinals and "前三个行业"
     if prev in _FIGURE_BEFORE and not unit and (q.start < 2 or s[q.start - 2] in _NUMBERED_BEFORE):
         return False  # "表10 2023年…", "见图3": the number of a table or figure (not "代表300人")
+    if not unit and (len(q.numeral) >= MIN_IDENTIFIER_DIGITS and q.numeral.isdigit()
+                     or any(m.start() <= q.start and q.end <= m.end()
+                            for m in _METHOD_VERSION.finditer(s, max(0, q.start - VERSION_REACH), q.end + 1))):
+        return False  # "中征码：3507020000201455", "（V4.1.202605）": an identifier, a version
+    if unit in _DIVISIONS and not (_DIVISION_CUE.search(s, 0, q.start) or _DIVISION_NEXT.match(s, q.end)
+                                   or _DIVISION_PREV.search(s[max(0, q.start - DIVISION_REACH):q.start])):
+        return False  # "沪深两市": a number naming something, not a count of divisions
     if not unit and prev in "【〔[" and ((q.start >= 2 and s[q.start - 2] in _ORDINAL_BEFORE)
                                         or s.startswith(("】号", "〕号", "]号"), q.end)):
         return False  # "中鹏信评【2025】跟踪第【1000】号": a document's serial number

@@ -32,8 +32,17 @@ from .anchors import read_within_limit
 from .errors import ReportError
 from .lexicon import unit_statement_start
 from .model import BBox
-from .pdf_tables import (Table, closed_by_rules, find_grids, open_grids, rulings, tables_on_page, white_cell_rules,
-                         white_grids, words_of)
+from .pdf_tables import (
+    Table,
+    closed_by_rules,
+    find_grids,
+    open_grids,
+    rulings,
+    tables_on_page,
+    white_cell_rules,
+    white_grids,
+    words_of,
+)
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -972,6 +981,7 @@ def _page_elements(page) -> tuple[list[_Line], list[Table], list[Figure], str]:
     textpage = page.get_textpage(flags=(pymupdf.TEXTFLAGS_DICT | pymupdf.TEXT_COLLECT_STYLES)
                                  & ~pymupdf.TEXT_PRESERVE_IMAGES)
     raw_lines, decoded = _raw_lines(textpage)
+    raw_lines = _side_by_side_captions(raw_lines)
     body_size = _body_size(raw_lines)
     tables: list[Table] = []
     drawings = page.get_cdrawings()
@@ -1130,6 +1140,26 @@ def _split_at(ln: _Line, x: float) -> int | None:
         if g0 <= x <= g1:
             return i
     return None
+
+
+# Two tables or charts side by side have their captions side by side, which the text layer may
+# give as one line, a wide blank between them ("图表12 • …（单位：亿元）      图表13 • …").
+_CAPTION_MARK = r"(?:图表|图|表|附表|附图)\s*[0-9一二三四五六七八九十]"
+_NEXT_CAPTION = re.compile(rf"\s{{3,}}(?={_CAPTION_MARK})")
+_FIRST_CAPTION = re.compile(rf"\s*{_CAPTION_MARK}")
+
+
+def _side_by_side_captions(lines: list[_Line]) -> list[_Line]:
+    """Each caption of a line of captions side by side as a line of its own."""
+    out: list[_Line] = []
+    for ln in lines:
+        cuts = [m.end() for m in _NEXT_CAPTION.finditer(ln.text)] if _FIRST_CAPTION.match(ln.text) else []
+        if not cuts:
+            out.append(ln)
+            continue
+        bounds = [0, *cuts, len(ln.text)]
+        out += [p for p in (_piece(ln, a, b) for a, b in zip(bounds, bounds[1:], strict=False)) if p is not None]
+    return out
 
 
 def _piece(ln: _Line, a: int, b: int) -> _Line | None:

@@ -426,7 +426,7 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
         else:
             table = _table_from_cells(g, cells)
         if table is not None and nrows >= 2 and g.open_bottom is not None:
-            table = _with_open_body(table, g, words)
+            table = _with_open_body(table, g, words, body_lines, body_size)
         if table is not None and not _a_frame_of_words(table, g):
             tables.append(_without_blank_columns(table))
             last_frame[id(tables[-1])] = g.xs
@@ -464,6 +464,7 @@ _SENTENCE_MARK = re.compile(r"[。，；：:！？]")
 _PAGE_NUMBER_LINE = re.compile(r"[-—－–]*[0-9]{1,4}[-—－–]*")  # "—17—", "- 3 -": the page's number, no row
 
 
+HEADING_STEP = 1.0  # points: a line this much larger than the running text is a heading
 SHADED_ROW_GAP = 2.5  # × a shaded row's height: unshaded rows between it and the rows above, at most
 
 
@@ -536,10 +537,15 @@ def _label_cell(cell: list) -> bool:
     return len(cell) >= 2 and not any(_NUMBER_CELL.fullmatch(t) for t, _b in cell)
 
 
-def _with_open_body(table: Table, g: Grid, words: list[Word]) -> Table:
+def _with_open_body(table: Table, g: Grid, words: list[Word], body_lines=(), body_size: float = 0.0) -> Table:
     """A header of ruled rows whose column rules run on below its last rule (a body without row
-    rules, going on overleaf): the lines down to the columns' end are its rows."""
-    body = _table_from_words(Grid(g.xs, (g.ys[-1], g.open_bottom or g.ys[-1])), words, has_header=False)
+    rules, going on overleaf): the lines down to the columns' end are its rows, or down to a
+    heading set larger than the running text (an appendix's next heading between two tables)."""
+    bottom = g.open_bottom or g.ys[-1]
+    heads = [ln.bbox.y0 for ln in body_lines if g.ys[-1] < ln.bbox.y0 < bottom and ln.size > body_size + HEADING_STEP
+             and ln.bbox.x1 > g.xs[0] and ln.bbox.x0 < g.xs[-1]]
+    bottom = min(heads, default=bottom + 1) - 1
+    body = _table_from_words(Grid(g.xs, (g.ys[-1], bottom)), words, has_header=False)
     if body is None:
         return table
     x0, y0, x1, _y1 = table.bbox.x0, table.bbox.y0, table.bbox.x1, table.bbox.y1

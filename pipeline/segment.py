@@ -150,6 +150,7 @@ class _Line:
     rank = None
     marked = False
     divider = False  # a chapter's title on the divider slide that opens it
+    spaced = False  # a PDF's display line numbered "1  行业分析", its number set apart by a blank
 
 
 @dataclass
@@ -197,6 +198,8 @@ def segment(doc: Document) -> Document:
             a, _ = tm.raw_span(ln.start, ln.end)
             i = bisect.bisect_right(starts, a) - 1
             ln.plain = i < 0 or shown[i][1] <= a
+    if doc.boxes:
+        _mark_spaced_numbers(doc, lines, n_title)
     if "#" in doc.raw:
         _mark_markdown_headings(doc, lines)
     _classify(lines, n_title, clipped=bool(n_title) and lines[0].kind == "metadata", paged=bool(doc.boxes))
@@ -634,7 +637,7 @@ def _classify(lines: list[_Line], first: int, clipped: bool = False, paged: bool
         lead = 0
         if ln.kind in ("table", "furniture", "metadata"):
             in_infographic = in_infographic and ln.kind == "furniture"
-        elif ln.run_in:
+        elif ln.run_in or ln.spaced:
             ln.kind = "subsection_heading"
             in_infographic = False
         elif clipped and _meta_label(t):
@@ -915,10 +918,19 @@ def _assign_levels(lines: list[_Line]) -> None:
         for ln in lines:
             if ln.kind == "subsection_heading" and ln.rank is None and not ln.marked and not _is_named_part(ln.text):
                 ln.kind = "paragraph"
+    # A section without subsections of the second form may number its parts in a deeper one
+    # ("五、行业及区域环境分析" over "1  行业分析", where other sections have "（一）"): there they
+    # are its subsections.
+    section_at = [i for i, ln in enumerate(lines) if ln.rank is not None and level[ln.rank] == "section"]
     for i, ln in enumerate(lines):
         if ln.rank is None:
             continue
         lv = level[ln.rank]
+        if lv is None and len(used) >= 2 and (k := bisect.bisect_right(section_at, i)):
+            lo, hi = section_at[k - 1], section_at[k] if k < len(section_at) else len(lines)
+            if not any(x.rank == used[1] for x in lines[lo:hi]) and all(
+                    x.rank is None or level[x.rank] == "section" or x.rank == ln.rank for x in lines[lo:i]):
+                lv = "subsection"
         two_line = ln.kind == "section_number" and i + 1 < len(lines) and lines[i + 1].kind == "section_title"
         if lv == "section":
             if ln.kind == "subsection_heading":
@@ -1157,6 +1169,22 @@ def _split_run_in_headings(lines: list[_Line], first: int) -> list[_Line]:
             pieces[-1:] = [head, _Line(rest[lead:], cut + lead, last.end)]
         out.extend(pieces)
     return out
+
+
+# "1  行业分析" in display type: a number set apart from a short title by a blank (which the
+# normalised text drops: "1行业分析"). Rating agencies number a section's subsections so.
+_SPACED_NUMBER_RAW = re.compile(r"\s*([0-9]{1,2})[ \u3000\t]+(\S.*?)\s*$")
+_SPACED_TITLE = re.compile(r"[\u4e00-\u9fff]{2,15}")
+
+
+def _mark_spaced_numbers(doc: Document, lines: list[_Line], first: int) -> None:
+    for ln in lines[first:]:
+        if ln.kind != "paragraph" or ln.plain or not ln.text[:1].isdigit():
+            continue
+        a, b = doc.normal.raw_span(ln.start, ln.end)
+        m = _SPACED_NUMBER_RAW.fullmatch(doc.raw[a:b])
+        if m and _SPACED_TITLE.fullmatch(title := _to_normal(m.group(2))) and ln.text == m.group(1) + title:
+            ln.spaced, ln.number, ln.title, ln.rank = True, m.group(1), title, RANK_ARABIC
 
 
 def _is_heading_like(t: str, limit: int = MAX_HEADING) -> bool:

@@ -61,6 +61,7 @@ _CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
 _CLASSIFICATION_LEVELS = frozenset(_TABLES["classification_levels"])
 _YEAR_HEAD = _any_of(_TABLES["year_heads"])
 _PERIOD_HEADS = frozenset(_TABLES["period_heads"])
+_DATE_HEADS = tuple(h for h in _TABLES["period_heads"] if len(h) >= 2)  # "时间", "日期": a header may end so
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
@@ -498,6 +499,10 @@ def _is_year_column(head: str, body: list[str]) -> bool:
     """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order."""
     if head and _YEAR_HEAD.search(head):
         return True
+    texts = [t for t in body if t and t.strip("-—–－ ")]  # "--": no date for that row
+    if (head.strip().endswith(_DATE_HEADS) and len(texts) >= 2
+            and all(_YEAR_CELL.fullmatch(t) or _MONTH_CELL.fullmatch(t) for t in texts)):
+        return True  # "通车时间", "成立日期" over "2010.11", "2012.10": when each row's thing happened
     if head.strip() and head.strip() not in _PERIOD_HEADS:
         return False  # "2021年" over counts that happen to lie between 1900 and 2099
     texts = [t for t in body if t]

@@ -849,6 +849,9 @@ def test_rows_naming_multiples_and_quotients_do_not_take_the_tables_unit_of_amou
     ("详见2024年全省国有资本经营收支决算总表（26），收入8亿元。", [("8亿元", "800000000", "元")]),
     # 陆, the formal six, inside a word
     ("及时登陆本公司网站查阅，陆续完成3项。", [("3项", "3", "项")]),
+    # a credit code, a method's version
+    ("根据企业信用报告（中征码：3507020000201455），共6笔。", [("6笔", "6", "笔")]),
+    ("评级方法与模型（V4.1.202605），涉及6项。", [("6项", "6", "项")]),
 ])
 def test_exchange_bond_names_phone_numbers_figure_numbers_and_roads_are_no_claims(text, expected):  # and serials
     doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
@@ -887,3 +890,25 @@ def test_a_header_wrapped_onto_a_second_row_is_one_header():
             "12\t关于下达2025年污染防治专项资金的通知\t4,100\t4,000\n")
     doc = process_document(Document("x", "x.txt", "", "utf-8", text))
     assert sorted(c.surface for c in doc.claims) == ["2,432", "2,432", "4,000", "4,100"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("吉安市下辖2区10县1市。", [("2区", "2", "区"), ("10县", "10", "县"), ("1市", "1", "市")]),
+    ("朔州市辖二区、三县。", [("二区", "2", "区"), ("三县", "3", "县")]),
+    ("沪深两市交投活跃。", []),
+    ("支持实施特岗教师计划、三区人才计划。", []),
+])
+def test_divisions_count_after_a_cue_or_beside_one_another(text, expected):
+    """Counties, districts and cities counted without a measure word ("下辖2区10县1市") are counts;
+    a number before 市 or 区 elsewhere names something ("沪深两市", "三区人才计划")."""
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text + "\n"))
+    assert [(c.surface, c.value, c.unit) for c in doc.claims] == expected
+
+
+def test_a_column_headed_with_when_something_happened_holds_dates():
+    """"通车时间" over "2010.11", "2012.10" and a "--": when each road opened, no quantities; the
+    column is no column of years in order, but its header ends in 时间."""
+    text = ("单位：亿元\n路产名称\t通车时间\t收费里程（公里）\n武邵高速\t2010.11\t91.72\n宁武高速\t2012.10\t203.03\n"
+            "松建高速\t--\t106.69\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    assert sorted(c.surface for c in doc.claims) == ["106.69", "203.03", "91.72"], [c.surface for c in doc.claims]

@@ -655,3 +655,16 @@ def test_a_heading_over_a_paragraph_opening_with_a_run_in_lead_in_another_face_s
     assert ("section", "一", "坚持系统施策、科学统筹，切实保障财政平稳运行") in [
         (s.level, s.number, s.title) for s in doc.sections]
     assert "运行加强" not in doc.raw
+
+
+def test_a_number_set_apart_from_a_display_title_numbers_a_subsection(tmp_path):
+    """联合资信's rating report on 南平武夷 (pages 7-8): "五、行业及区域环境分析" over "1  行业分析" and
+    "2  区域环境分析", in display type, the number set apart by a blank (gone from the normalised
+    text, "1行业分析"). Where a section has no "（一）" subsections, these are its subsections."""
+    src = pymupdf.open(HELDOUT / "zh-Hans_nanping-wuyi-2026-credit-rating-report.pdf")
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=6, to_page=7)
+    part.save(tmp_path / "p7-8.pdf")
+    doc = process_file(tmp_path / "p7-8.pdf")
+    got = [(s.level, s.number, s.title) for s in doc.sections]
+    assert ("subsection", "1", "行业分析") in got and ("subsection", "2", "区域环境分析") in got, got

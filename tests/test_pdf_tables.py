@@ -4,6 +4,7 @@ frames that are not tables."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymupdf
@@ -796,7 +797,7 @@ def test_columns_a_ruled_column_holds_under_a_title_row_are_columns(tmp_path):
     assert got[(1, "832.90")] == ("83290000000", "元"), got  # 同业比较: GDP of the second peer
     assert got[(2, "135.33")] == ("13533000000", "元"), got  # 资产总额 2024
     assert got[(2, "61.93")] == ("61.93", "%"), got  # 资产负债率 2024
-    assert not any(" " in c.surface for c in doc.claims)
+    assert not any(re.fullmatch(r"[0-9.,%]+\s+[0-9.,%]+", c.surface) for c in doc.claims)  # no two figures run together
 
 
 def test_a_ruled_row_of_four_items_over_its_total_is_four_rows(tmp_path):
@@ -923,3 +924,25 @@ def test_rows_stacked_in_two_tables_side_by_side_are_read_line_by_line(tmp_path)
     assert got[(3, "年终滚存结余", "19,567,765")] == ("195677650000", "元"), got
     assert got[(1, "技能提升补贴支出", "220.8")] == ("220.8", "%"), got
     assert got[(1, "收入总计", "89,530,945")] == ("895309450000", "元"), got
+
+
+def test_captions_side_by_side_on_one_text_line_are_two_captions(tmp_path):
+    """联合资信's rating report on 南平武夷 (page 14): 图表12 and 图表13 stand side by side, their
+    captions given by the text layer as one line ("图表12 • …（单位：亿元）      图表13 • …（单位：亿元）").
+    As one paragraph it stated no unit; as two captions each table has its 亿元."""
+    doc = _pages(tmp_path, "zh-Hans_nanping-wuyi-2026-credit-rating-report.pdf", 14)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("营业总收入", "21.32")] == ("2132000000", "元"), got
+    assert got[("筹资活动现金流量净额", "-17.86")] == ("-1786000000", "元"), got
+    texts = [b.text for b in doc.blocks]
+    assert "图表12 • 公司盈利能力情况（单位：亿元）" in texts and "图表13 • 公司现金流情况（单位：亿元）" in texts, texts
+
+
+def test_a_table_s_open_body_ends_at_the_next_heading(tmp_path):
+    """联合资信's 附件4 (page 21): three tables, each a ruled header over ruled rows whose column rules
+    run on to the next table; between them an appendix heading in larger type and a sentence. The
+    body ran on through them, and the headings became rows."""
+    doc = _pages(tmp_path, "zh-Hans_nanping-wuyi-2026-credit-rating-report.pdf", 21)
+    titles = [s.title for s in doc.sections]
+    assert any(t.startswith("附件4-2") for t in titles) and any(t.startswith("附件4-4") for t in titles), titles
+    assert not any("附件4-3" in b.text for b in doc.blocks if b.kind == "table")
