@@ -447,7 +447,8 @@ def _contents_page_entries(page: _Page) -> set[int]:
     if (len(entries) < MIN_CONTENTS_PAGE_ENTRIES
             or any(_SENTENCE_STOP.search(ln.text) or len(ln.text) > _CONTENTS_ENTRY_MAX for ln in entries)):
         return set()
-    return {id(ln) for ln in entries}
+    bare = "".join(lines[head].text.split()).lower() in ("目录", "contents", "tableofcontents")
+    return {id(ln) for ln in entries} | ({id(lines[head])} if bare else set())  # "目 录" heads no part
 
 
 # A table's caption or unit statement ("表1-1", "单位：亿元") comes back on every page that holds a

@@ -64,6 +64,8 @@ _PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _DATE_HEADS = tuple(h for h in _TABLES["period_heads"] if len(h) >= 2)  # "时间", "日期": a header may end so
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
+_AMOUNT_HEADS = tuple(_TABLES["amount_heads"])
+_LABEL_HEADS = tuple(_TABLES["label_heads"])
 _INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
 _RATE_LABEL = _any_of(w for w in [*_TABLES["ratio_heads"], *_TABLES["growth_heads"]] if w != _INDEX_WORD)
 _MULTIPLE_LABEL = re.compile(rf"({_any_of(_TABLES['multiple_labels']).pattern})\s*$")
@@ -78,6 +80,8 @@ _UNIT_STATEMENT = re.compile(rf"(?:{_UNIT_WORDS})\s*[:：]\s*([^）)\s，。；;
 MEASURED_WORD = 2  # characters: the shortest name of what a 单位 cell measures before its unit
 STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
 STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
+# A header cell standing alone above its table: a word or a year, nothing of a sentence.
+_HEADER_WORD = re.compile(r"(?:(?:19|20)[0-9]{2}\s*年?(?:[0-9]{1,2}月)?(?:末|底|度)?|[\u4e00-\u9fff]{1,6})")
 
 _NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _NUMBER_ONLY = re.compile(rf"({_NUM})\s*(%|‰)?")
@@ -100,11 +104,17 @@ _QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
 def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
     """The unit statement of the table at ``blocks[index]``: its caption or a short line just
     above it, else a short line just below it that is not the statement of the next table."""
-    for j in range(index - 1, max(index - 1 - STATEMENT_BLOCKS_ABOVE, -1), -1):
+    reach, j = STATEMENT_BLOCKS_ABOVE, index - 1
+    while j >= 0 and reach > 0:
         b = blocks[j]
+        j -= 1
+        if _HEADER_WORD.fullmatch(b.text) and b.kind != "table":
+            continue  # a header cell left above its table ("项目", "2024年": the header's top row at the
+            # foot of the page before the body, read as lines), not a block between caption and table
+        reach -= 1
         if b.kind == "table":
-            if j == index - 1:  # a second header band right under the first part: one table, one statement
-                return stated_unit(blocks, j)
+            if j + 1 == index - 1:  # a second header band right under the first part: one table, one statement
+                return stated_unit(blocks, j + 1)
             break
         found = _statement(b.text) or (_caption_unit(b.text) if b.kind == "figure_caption" else "")
         if found:
@@ -169,6 +179,11 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
         elif not statement and c.is_header and c.row == 0:
             statement = _statement(c.text)  # a header cell "财务数据（单位：亿元）"
     header_rows |= _lower_header_rows(row_cells, header_rows, header)
+    # a table run on overleaf repeats its header rows on each page: rows of the body again
+    # holding the header's texts, or the columns' numbers, are no rows of figures
+    repeated = [row_cells[r] for r in header_rows]
+    header_rows |= {r for r in row_cells if r not in header_rows and any(t.strip() for t in row_cells[r].values())
+                    and (row_cells[r] in repeated or _numbering_row(row_cells[r]))}
     body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
@@ -185,7 +200,9 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
 
     @functools.cache
     def column(head: str):
-        return (header_unit(head), bool(_GROWTH_HEAD.search(head)), bool(_RATIO_HEAD.search(head)),
+        amount = head.strip().endswith(_AMOUNT_HEADS)  # a change in money, no rate
+        return (header_unit(head), bool(_GROWTH_HEAD.search(head)) and not amount,
+                bool(_RATIO_HEAD.search(head)) and not amount,
                 [t for t in find_time_expressions(head, ref_year) if not t.reference], *header_change(head))
 
     @functools.cache
@@ -203,7 +220,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     stated_percent = _percent_of(statement)
     out = []
     for cell in cells:
-        if (cell.is_header or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols
+        if (cell.is_header or cell.row in header_rows or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols
                 or is_prose(cell.text)):
             continue  # a prose cell's figures are read as a paragraph's (claims.py)
         head = header.get(cell.col, "")
@@ -316,18 +333,40 @@ def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[in
             added.add(r)
             last = r
             continue
-        if r != last + 1 or not (_lower_header_row(texts, first_col) or _named_columns_row(texts, header, first_col)):
+        if r == last + 1 and _numbering_row(texts):
+            added.add(r)  # "1 | 2 | 3 | 4=3/2*100": the columns' numbers under their names
+            last = r
+            continue
+        # "项目" beside the groups' names ("完成调整预算%", "比2025年年初预算增减") under the top row:
+        # the label column's head and a lower header row at once
+        label_head = (texts.get(first_col, "").strip().endswith(_LABEL_HEADS) and not header.get(first_col, "").strip()
+                      and _lower_header_row({c: t for c, t in texts.items() if c != first_col}, first_col))
+        if r != last + 1 or not (label_head or _lower_header_row(texts, first_col)
+                                 or _named_columns_row(texts, header, first_col)):
             break
         upper, spanning = dict(header), ""
         for col in sorted(set(upper) | set(texts)):
-            if upper.get(col, "").strip():
-                spanning = upper[col]
+            if upper.get(col, "").strip() and not upper[col].strip().endswith(("%", "％")):
+                spanning = upper[col]  # (a head ending in % names its own column, it spans none)
             lower = texts.get(col, "").strip()
             if lower:
                 header[col] = (upper.get(col, "").strip() or spanning) + lower
         added.add(r)
         last = r
     return added
+
+
+_COLUMN_NUMBER = re.compile(r"([0-9]{1,2})(?:\s*=\s*[0-9/*+×÷()（）\s-]+)?")
+MIN_NUMBERED_COLUMNS = 3
+
+
+def _numbering_row(texts: dict[int, str]) -> bool:
+    """A row numbering the columns under a budget table's header ("1 | 2 | 3 | 4=3/2*100 | 5 |
+    6=5-1"), each number one more than the last, some with the formula of their column."""
+    filled = [t.strip() for _c, t in sorted(texts.items()) if t.strip()]
+    numbers = [m.group(1) for t in filled if (m := _COLUMN_NUMBER.fullmatch(t))]
+    return (len(filled) >= MIN_NUMBERED_COLUMNS and len(numbers) == len(filled)
+            and [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers))))
 
 
 LABEL_HEAD = 2  # characters: a column headed as the label column ends its head with its last two
@@ -345,10 +384,14 @@ def _mostly_words(texts: list[str]) -> bool:
     return bool(filled) and 2 * sum(1 for t in filled if _HAN_CHAR.search(t)) > len(filled)
 
 
+_YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")  # "比2025年年初预算增减": a year names the column
+
+
 def _lower_header_row(texts: dict[int, str], first_col: int) -> bool:
     """A row that can be a header's lower row: no row label, some words, no number."""
     return (not texts.get(first_col, "").strip() and any(t.strip() for t in texts.values())
-            and not any(_MAY_BE_NUMBER.search(t) for t in texts.values()))
+            and not any(_MAY_BE_NUMBER.search(t if _YEAR_CELL.fullmatch(t.strip()) else _YEAR_WORD.sub("", t))
+                        for t in texts.values()))  # (a year alone is a year row's, read as periods)
 
 
 def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col: int) -> bool:
@@ -358,8 +401,9 @@ def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col:
     named = [t for t in texts.values() if t.strip()]
     upper = [t for t in header.values() if t.strip()]
     # names, years among them ("2025年完成数"), and no figure
-    if any(_NUMBER_ONLY.fullmatch(t.strip()) for t in named):
-        return False
+    if any(_NUMBER_ONLY.fullmatch(t.strip()) or _DIGIT.search(_YEAR_WORD.sub("", t)) for t in named):
+        return False  # (a figure with its unit, "5.30亿元", "约3亿元", or a range, "4~12", is a figure too;
+        # a year in a column's name, "2025年完成数", is no figure)
     if len(named) >= NAMED_COLUMNS * len(texts):
         # groups spanning the label column too ("一般公共预算收入 | | | | 一般公共预算支出 | …" over
         # "预算科目 | 2025年完成数 | 2026年预算数 | 增长% | 预算科目 | …")
@@ -370,6 +414,7 @@ def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col:
             and all(header.get(c, "").strip() and _HAN_CHAR.search(t) for c, t in texts.items() if t.strip()))
 
 
+_DIGIT = re.compile(r"[0-9]")
 NAMED_COLUMNS = 0.8  # share of a row's cells that name their column in a header's lower row
 
 

@@ -946,3 +946,47 @@ def test_a_table_s_open_body_ends_at_the_next_heading(tmp_path):
     titles = [s.title for s in doc.sections]
     assert any(t.startswith("附件4-2") for t in titles) and any(t.startswith("附件4-4") for t in titles), titles
     assert not any("附件4-3" in b.text for b in doc.blocks if b.kind == "table")
+
+
+def test_a_budget_table_s_header_of_three_rows_and_its_column_numbers(tmp_path):
+    """防城港 2026 budget tables (page 6): "2025年预算 | 2026年预算" over "项目 | 完成调整预算% | 比2025年
+    年初预算增减" over "年初预算数 … 建议数 | 金额 | %", then the columns' numbers ("1 | 2 | 3 |
+    4=3/2*100 | 5 | 6=5-1 | 7=6/1*100"). 项目 beside the groups' names is the label column's head in a
+    lower header row; a group named with a year in it is a name, not a figure; a head ending in %
+    spans no column after it; the change named 金额 is money in 万元, the one named % a rate; and the
+    numbers row is no row of figures."""
+    doc = _pages(tmp_path, "zh-Hans_fangchenggang-2026-budget-tables.pdf", 6)
+    got = {(c.subject, c.surface): (c.value, c.unit, c.change) for c in doc.claims}
+    assert got[("一般公共服务支出", "98.7")] == ("98.7", "%", ""), got
+    assert got[("一般公共服务支出", "-731")] == ("-7310000", "元", "increase"), got
+    assert got[("一般公共服务支出", "-0.7")] == ("-0.7", "%", "increase"), got
+    assert got[("一般公共服务支出", "111,369")] == ("1113690000", "元", ""), got
+    assert not any(c.surface in ("4=3/2*100", "6=5-1") or c.sentence.startswith("\t1\t2\t3") for c in doc.claims)
+
+
+def test_a_header_repeated_overleaf_and_a_bare_contents_heading_are_no_rows_and_no_heading(tmp_path):
+    """防城港 2026 budget tables (pages 2, 19-20): the contents page's "目 录" heads no part (its
+    entries, some without page numbers, are titles); a table run on overleaf repeats its header and
+    its columns' numbers, which are no rows of figures."""
+    doc = _pages(tmp_path, "zh-Hans_fangchenggang-2026-budget-tables.pdf", 2)
+    assert not [s.title for s in doc.sections], [s.title for s in doc.sections]
+    doc = _pages(tmp_path, "zh-Hans_fangchenggang-2026-budget-tables.pdf", 19, 20)
+    assert not any(c.sentence.startswith("\t1\t2\t3") for c in doc.claims)
+
+
+def test_a_caption_over_header_cells_left_at_a_page_foot_still_states_the_unit(tmp_path):
+    """表9 of the 中证鹏元 rating report on 临沧国资 (pages 15-16): the caption "（单位：亿元）" and the
+    header's top row (项目 | 2024年 | 2023年) at the foot of page 15, read as lines, the rest overleaf.
+    The header cells between the caption and the table are no blocks that stand between them."""
+    doc = _pages(tmp_path, "zh-Hans_lincang-guozi-2025-credit-rating-report.pdf", 15, 16)
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("短期借款", "1.68")] == ("168000000", "元"), got
+    assert got[("长期债务", "55.87")] == ("5587000000", "元"), got
+
+
+def test_a_row_of_figures_written_with_their_units_is_no_header_row(tmp_path):
+    """联合资信's rating report on 南平武夷 (page 6): "债券简称 | 发行规模 | 债券余额 …" over
+    "19南平武夷债/19武夷债 | 5.30亿元 | 1.06亿元 …": a figure with its unit is a figure, so the row is
+    a row of the body, not a header's lower row naming its columns."""
+    doc = _pages(tmp_path, "zh-Hans_nanping-wuyi-2026-credit-rating-report.pdf", 6)
+    assert {c.surface.replace(" ", "") for c in doc.claims} >= {"5.30亿元", "1.06亿元"}
