@@ -66,6 +66,7 @@ _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _AMOUNT_HEADS = tuple(_TABLES["amount_heads"])
 _LABEL_HEADS = tuple(_TABLES["label_heads"])
+_MULTIPLE_MARKS = frozenset(_TABLES["multiple_marks"])
 _INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
 _RATE_LABEL = _any_of(w for w in [*_TABLES["ratio_heads"], *_TABLES["growth_heads"]] if w != _INDEX_WORD)
 _MULTIPLE_LABEL = re.compile(rf"({_any_of(_TABLES['multiple_labels']).pattern})\s*$")
@@ -134,9 +135,13 @@ def _caption_unit(text: str) -> str:
     """The unit a table's caption closes with: "表5：2018~2020年湖北省地方综合财力构成（亿元）"
     states 亿元 as "单位：亿元" would; a bracket closing with anything but a unit states none."""
     m = _CLOSING_BRACKETS.search(text)
-    if not m or len(text) > STATEMENT_LINE or not header_unit(m.group(0))[1]:
+    if not m or len(text) > STATEMENT_LINE:
         return ""
-    return m.group(1)
+    units = re.split(r"\s*[、,，/]\s*", m.group(1).strip())
+    # one unit, or a list of them as "单位：" gives one ("（亿元、%）": amounts, then rates)
+    if all(header_unit(f"（{u}）")[1] for u in units):
+        return m.group(1)
+    return ""
 
 
 def _statement(text: str) -> str:
@@ -183,7 +188,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     # holding the header's texts, or the columns' numbers, are no rows of figures
     repeated = [row_cells[r] for r in header_rows]
     header_rows |= {r for r in row_cells if r not in header_rows and any(t.strip() for t in row_cells[r].values())
-                    and (row_cells[r] in repeated or _numbering_row(row_cells[r]))}
+                    and (row_cells[r] in repeated or _numbering_row(row_cells[r]) or _period_row(row_cells[r]))}
     body_rows = [r for r in sorted(row_cells) if r not in header_rows]
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
@@ -358,6 +363,18 @@ def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[in
 
 _COLUMN_NUMBER = re.compile(r"([0-9]{1,2})(?:\s*=\s*[0-9/*+×÷()（）\s-]+)?")
 MIN_NUMBERED_COLUMNS = 3
+
+
+_PERIOD_HEAD_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:年|\.[0-9]{1,2}|年[0-9]{1,2}月)?(?:末|底)?(?:/\S+)?")
+MIN_PERIOD_COLUMNS = 3
+
+
+def _period_row(texts: dict[int, str]) -> bool:
+    """A row of the body whose figures are all years in order ("财务指标 | 2022 | 2023 | 2024 |
+    2025.9/2025.1~9"): the header of the table's next block of rows, not figures."""
+    cells = [t.strip() for _c, t in sorted(texts.items())[1:] if t.strip()]
+    years = [int(m.group(1)) for t in cells if (m := _PERIOD_HEAD_CELL.fullmatch(t))]
+    return len(cells) >= MIN_PERIOD_COLUMNS and len(years) == len(cells) and years == sorted(years)
 
 
 def _numbering_row(texts: dict[int, str]) -> bool:
@@ -741,6 +758,8 @@ def header_unit(head: str) -> tuple[Decimal, str]:
     m = _HEADER_UNIT.search(head)
     if not m or m.group(1).strip() in _CLASSIFICATION_LEVELS:
         return Decimal(1), ""
+    if m.group(1).strip() in _MULTIPLE_MARKS:
+        return Decimal(1), "倍"  # "现金流利息保障倍数（X）"
     scale, unit = unit_text(m.group(1), measured_prefix=False)
     if unit not in KNOWN_UNITS or not unit:
         return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit

@@ -912,3 +912,17 @@ def test_a_column_headed_with_when_something_happened_holds_dates():
             "松建高速\t--\t106.69\n")
     doc = process_document(Document("x", "x.txt", "", "utf-8", text))
     assert sorted(c.surface for c in doc.claims) == ["106.69", "203.03", "91.72"], [c.surface for c in doc.claims]
+
+
+def test_a_caption_s_bracketed_unit_list_and_multiples_marked_x():
+    """"表4:…构成情况（亿元、%）": a bracket listing units states them as "单位：亿元、%" would; a row
+    label's "（X）" marks multiples (times); a row of years in order inside the body heads the
+    next block of rows, its years no figures."""
+    text = ("表4:2022~2024年公司营业收入构成情况（亿元、%）\n\n\t2023年\t\t2024年\t\n\t收入\t占比\t收入\t占比\n"
+            "电力销售\t5.60\t31.74\t4.66\t13.08\n财务指标\t2022\t2023\t2024\t2025\n流动比率（X）\t1.38\t1.54\t1.90\t1.49\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", text))
+    got = {(c.subject, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[("电力销售", "5.60")] == ("560000000", "元"), got
+    assert got[("电力销售", "31.74")] == ("31.74", "%"), got
+    assert got[("流动比率", "1.38")] == ("1.38", "倍"), got
+    assert not any(c.surface in ("2022", "2025") for c in doc.claims), got
