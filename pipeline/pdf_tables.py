@@ -130,11 +130,8 @@ def white_cell_rules(drawings, page_area: float) -> tuple[list, list]:
     the fills are its only grid. A few white fills are panels or page backgrounds (one larger
     than half the page is), so only many of them count; the caller keeps the grids they form
     apart from those of real rules."""
-    rects = [(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-             for d in drawings if d.get("color") is None and (fill := d.get("fill")) is not None and min(fill) > 0.95
-             for item in d.get("items", ()) if item[0] == "re"
-             for x0, y0, x1, y1 in (item[1],)
-             if MIN_RULE < abs(x1 - x0) and MIN_RULE < abs(y1 - y0) and abs((x1 - x0) * (y1 - y0)) < page_area / 2]
+    rects = [(x0, y0, x1, y1) for x0, y0, x1, y1, fill in _fills(drawings)
+             if min(fill) > 0.95 and (x1 - x0) * (y1 - y0) < page_area / 2]
     # a cell has a neighbour in its row, edge to edge (a white band behind each line of text,
     # one per line, is no cell: it has none)
     rows: dict[tuple, list] = {}
@@ -167,15 +164,19 @@ def white_grids(grids: list[Grid], white: list[Grid], words: list[Word]) -> list
     return out
 
 
+def _fills(drawings) -> list[tuple]:
+    """Rectangles filled without a stroke, larger than a rule: (x0, y0, x1, y1, fill)."""
+    return [(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), d["fill"])
+            for d in drawings if d.get("color") is None and d.get("fill") is not None
+            for item in d.get("items", ()) if item[0] == "re"
+            for x0, y0, x1, y1 in (item[1],) if abs(x1 - x0) > MIN_RULE and abs(y1 - y0) > MIN_RULE]
+
+
 def _cell_paddings(drawings) -> set:
     """Fills drawn inside a fill of the same colour (a cell's background, then its text area inset
     by a few points): one background, whose inner edges nobody sees and are no rules. Their edges
     would split each cell of a filled header into a thin frame and its middle."""
-    fills = sorted(
-        (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1), d["fill"])
-        for d in drawings if d.get("color") is None and d.get("fill") is not None
-        for item in d.get("items", ()) if item[0] == "re"
-        for x0, y0, x1, y1 in (item[1],) if abs(x1 - x0) > MIN_RULE and abs(y1 - y0) > MIN_RULE)
+    fills = sorted(_fills(drawings))
     out = set()
     for i, inner in enumerate(fills):
         for outer in fills[:i]:  # sorted by their left edge: an outer fill comes first
