@@ -418,7 +418,7 @@ def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col:
     named = [t for t in texts.values() if t.strip()]
     upper = [t for t in header.values() if t.strip()]
     # names, years among them ("2025年完成数"), and no figure
-    if any(_NUMBER_ONLY.fullmatch(t.strip()) or _DIGIT.search(_YEAR_WORD.sub("", t)) for t in named):
+    if any(_NUMBER_ONLY.fullmatch(t.strip()) or _MAY_BE_NUMBER.search(_YEAR_WORD.sub("", t)) for t in named):
         return False  # (a figure with its unit, "5.30亿元", "约3亿元", or a range, "4~12", is a figure too;
         # a year in a column's name, "2025年完成数", is no figure)
     if len(named) >= NAMED_COLUMNS * len(texts):
@@ -431,7 +431,6 @@ def _named_columns_row(texts: dict[int, str], header: dict[int, str], first_col:
             and all(header.get(c, "").strip() and _HAN_CHAR.search(t) for c, t in texts.items() if t.strip()))
 
 
-_DIGIT = re.compile(r"[0-9]")
 NAMED_COLUMNS = 0.8  # share of a row's cells that name their column in a header's lower row
 
 
