@@ -14,7 +14,7 @@ from typing import Optional
 
 from .lexicon import load as load_lexicon
 from .numbers import Quantity
-from .periods import TimeExpr
+from .periods import CN_YEAR, TimeExpr
 
 _LEX = load_lexicon()
 
@@ -158,11 +158,14 @@ _COMPARISON = re.compile(_alternation(_CHANGE_WORDS["comparison"]))
 _LIST_JOINERS = frozenset(_CHANGE_WORDS["list_joiners"])
 
 
+_YEAR = f"(?:(?:19|20)[0-9]{{2}}|{CN_YEAR})"  # "比2024年", "比二○二四年决算数"
+
+
 def _basis_pattern(words) -> re.Pattern:
     parts = []
     for w in sorted(words, key=len, reverse=True):
-        p = re.escape(w).replace(r"\{year\}", "(?:19|20)[0-9]{2}").replace(r"\{month\}", "[0-9]{1,2}")
-        parts.append(p.replace("{year}", "(?:19|20)[0-9]{2}").replace("{month}", "[0-9]{1,2}"))
+        p = re.escape(w).replace(r"\{year\}", _YEAR).replace(r"\{month\}", "[0-9]{1,2}")
+        parts.append(p.replace("{year}", _YEAR).replace("{month}", "[0-9]{1,2}"))
     return re.compile("|".join(parts))
 
 

@@ -366,8 +366,8 @@ def _cut_out_word(prev: str, word: str, nxt: str) -> bool:
         return False  # the line before is running text (long with commas, or holding a full sentence), not a table row
     if len(word) >= MIN_BROKEN_LINE or _SENTENCE_PUNCT_IN.search(word) or "\t" in word:
         return False
-    if not _HAN.match(prev[-1]) or _MARKER_START.match(nxt):
-        return False
+    if not _HAN.match(prev[-1]) or _MARKER_START.match(nxt) or _MARKER_START.match(word):
+        return False  # a source line ("资料来源：…整理") or a marker's line is a line of its own
     return nxt.startswith(_CLAUSE_START) or bool(_HAN.match(nxt[0]))
 
 

@@ -54,6 +54,7 @@ _HOLIDAY_WORDS = "|".join(sorted(_HOLIDAYS, key=len, reverse=True))
 REPUBLIC_EPOCH = 1911
 _CN_YEAR_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                    "七": 7, "八": 8, "九": 9}
+CN_YEAR = r"[一二][九〇零○][〇零○一二三四五六七八九]{2}"  # "二○二四": a year in Chinese digits
 _CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
 _CN_DAY = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
 _DATE_STARTS = "".join(sorted(set("今去明上本第下前民") | {w[0] for w in (*_LUNAR_DAY, *_HOLIDAYS)}))
@@ -65,7 +66,7 @@ _CN_DATE_START = rf"[{_CN_DATE_DIGITS}]+\s*(?:[年月季]|(?:—|-|~|～|至|到
 _DIGIT_DATE_START = r"[0-9]{1,4}\s*(?:[年月季]|(?:—|-|~|～|至|到)\s*[0-9]{1,2}\s*月)"
 _DATE = re.compile(
     rf"(?=[{_DATE_STARTS}]|{_DIGIT_DATE_START}|{_CN_DATE_START})"  # fail fast where no date can start
-    r"(?:(?P<y>(?:19|20)\d{2})\s*年|(?P<cy>[一二][九〇零○][〇零○一二三四五六七八九]{2})\s*年"
+    rf"(?:(?P<y>(?:19|20)\d{{2}})\s*年|(?P<cy>{CN_YEAR})\s*年"
     r"|(?:民国\s*(?P<roc>\d{1,3})|(?P<rocm>\d{2,3})(?=\s*年\s*(?:1[0-2]|[1-9])\s*月))\s*年"
     rf"|(?P<rel>{_RELATIVE_WORDS}))?\s*"
     r"(?:"

@@ -77,7 +77,11 @@ _INCREASE_HEAD = _any_of(_TABLES["increase_heads"])
 _UNIT_WORDS = "|".join(re.escape(w) for w in _TABLES["unit_heads"])
 _UNIT_HEAD = re.compile(rf"\s*(?:{_UNIT_WORDS})\s*")
 # "单位：万元", "（单位：亿元、%）", "金额单位:万元": the statement and the units it lists
-_UNIT_STATEMENT = re.compile(rf"(?:{_UNIT_WORDS})\s*[:：]\s*([^）)\s，。；;]+(?:\s*[、,，/]\s*[^）)\s，。；;、,/]+)*)")
+# A unit may carry its alternative in brackets: "元/平方米（套）/月" is 元/平方米/月 (or 元/套/月).
+_UNIT_ALTERNATIVE = r"[（(][^（）()\s，。；;]{1,4}[）)]"
+_UNIT_STATEMENT = re.compile(
+    rf"(?:{_UNIT_WORDS})\s*[:：]\s*((?:[^（(）)\s，。；;]|{_UNIT_ALTERNATIVE})+"
+    rf"(?:\s*[、,，/]\s*(?:[^（(）)\s，。；;、,/]|{_UNIT_ALTERNATIVE})+)*)")
 MEASURED_WORD = 2  # characters: the shortest name of what a 单位 cell measures before its unit
 STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
 STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
@@ -608,7 +612,7 @@ def _stated_list(statement: str) -> list:
     """The units a statement lists ("亿元、%" → [(1e8, 元), (1, %)]). "/" separates units too
     ("万元/%"), except inside a rate unit, which is one ("万平方米、元/平方米/月")."""
     units = []
-    for piece in _LIST_SEP.split(statement):
+    for piece in _LIST_SEP.split(re.sub(_UNIT_ALTERNATIVE, "", statement)):
         rate = unit_text(piece, measured_prefix=False) if "/" in piece else (Decimal(1), "")
         units.extend([rate] if rate[1] else [unit_text(u, measured_prefix=False) for u in piece.split("/") if u])
     return [u for u in units if u[1]]
@@ -754,12 +758,14 @@ def header_unit(head: str) -> tuple[Decimal, str]:
     """The unit a header or a row label states: "增长%", "2021年（亿元）"; (1, "") for none."""
     if re.search(r"[%％]\s*$", head):
         return Decimal(1), "%"  # "增长%"
-    m = _HEADER_UNIT.search(head)
-    if not m or m.group(1).strip() in _CLASSIFICATION_LEVELS:
-        return Decimal(1), ""
-    if m.group(1).strip() in _MULTIPLE_MARKS:
-        return Decimal(1), "倍"  # "现金流利息保障倍数（X）"
-    scale, unit = unit_text(m.group(1), measured_prefix=False)
-    if unit not in KNOWN_UNITS or not unit:
-        return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit
-    return scale, unit
+    # the last bracket that names a unit: "其他应收款（合计）（亿元）" qualifies the name first
+    for m in reversed(list(_HEADER_UNIT.finditer(head))):
+        inside = m.group(1).strip()
+        if inside in _CLASSIFICATION_LEVELS:
+            return Decimal(1), ""
+        if inside in _MULTIPLE_MARKS:
+            return Decimal(1), "倍"  # "现金流利息保障倍数（X）"
+        scale, unit = unit_text(m.group(1), measured_prefix=False)
+        if unit and unit in KNOWN_UNITS:
+            return scale, unit
+    return Decimal(1), ""  # "(生活服务)", "(2017年投入产出表计算)": not a unit

@@ -926,3 +926,21 @@ def test_a_caption_s_bracketed_unit_list_and_multiples_marked_x():
     assert got[("电力销售", "31.74")] == ("31.74", "%"), got
     assert got[("流动比率", "1.38")] == ("1.38", "倍"), got
     assert not any(c.surface in ("2022", "2025") for c in doc.claims), got
+
+
+def test_a_change_column_against_a_year_in_chinese_digits_is_year_on_year():
+    """Budget tables write their years in Chinese digits: "二○二五年执行数比二○二四年决算数增减%"
+    compares with the year before, as "比2024年" does."""
+    claims = claims_of("单位：万元\n\n支出项目\t二○二四年决算数\t二○二五年执行数\t二○二五年执行数比二○二四年决算数增减%\n"
+                       "一般公共服务\t730043\t794993\t8.9\n", title="2025年报告\n\n某市财政局\n\n")
+    assert [(c.surface, c.period, c.change, c.basis) for c in claims] == [
+        ("730043", "2024", "", ""), ("794993", "2025", "", ""), ("8.9", "2025", "increase", "yoy")]
+
+
+def test_a_row_labels_unit_is_its_last_bracket_that_names_one():
+    """Rating reports qualify a balance-sheet item before its unit: "其他应收款（合计）（亿元）"
+    is in 亿元 like "存货（亿元）"; a bracket that names no unit is passed over."""
+    got = table_claims_of("项目\t2024年\t2025年\n存货（亿元）\t218.99\t210.67\n其他应收款（合计）（亿元）\t20.03\t28.17\n")
+    assert [(s, v, u, subject) for s, v, _, u, _, _, _, subject in got] == [
+        ("218.99", "21899000000", "元", "存货"), ("210.67", "21067000000", "元", "存货"),
+        ("20.03", "2003000000", "元", "其他应收款"), ("28.17", "2817000000", "元", "其他应收款")]

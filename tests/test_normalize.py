@@ -57,6 +57,15 @@ def test_paragraph_broken_mid_word_is_rejoined():
     assert "\n\n下一段" in tm.text
 
 
+def test_a_source_line_between_a_note_and_a_paragraph_is_no_cut_out_word():
+    """A table's note that ends without a full stop, its short "资料来源：…整理" line, then the
+    text: three paragraphs, not one sentence with a word cut out of it."""
+    raw = ("注：某房地产开发有限公司原为某城投子公司，2023年股权划出，某城投拨付的安置房建设资金转入其他应收款\n\n"
+           "资料来源：联合资信根据公司审计报告和公开资料整理\n\n"
+           "非流动资产方面，公司投资性房地产较上年末增长20.90%，固定资产较上年末下降10.69%。")
+    assert normalize_text(raw).text == raw
+
+
 def test_headings_are_not_joined_to_the_paragraph_after_them():
     raw = "以公众号、小程序、微信支付、企业微信为核心的 新生产工具将为数字经济就业带来增长机会\n\n当前，数字经济发展的重心正在转移。"
     tm = normalize_text(raw)
