@@ -80,6 +80,7 @@ class Layout:
     cjk_wrap: float = 3.0  # × size: a Chinese line wraps at any character, so it stops at most a
     #   character or two short (line-start rules push one back); shorter, its paragraph ended
     half_line: float = 0.5  # × width: a line stopping at less than this ended its paragraph
+    measure_lines: int = 6  # lines of running text: fewer on a page show no full line to measure by
     carry_margin: float = 1.5  # × size: a page's last line reaching this close to the edge is full
     carry_indent: float = 1.2  # × size: a page's first line indented less continues the paragraph
     column_foot: float = 1.5  # × body size: a table ending this close to the text's foot runs on
@@ -322,26 +323,46 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int, pool=None) 
     _check_page_count(path, doc.page_count, max_pages)
     pages: dict[int, _Page] = {}
     unreadable = []  # (page, whether it had any text): pdfplumber may decode them
+    han_free: dict[int, tuple] = {}  # pages that read as text but hold no Han character
     for pno in range(1, doc.page_count + 1):
         page = doc[pno - 1]
         read = _Page(pno, page.rect.width, page.rect.height, len(page.get_images()))
         pages[pno] = read
-        lines, tables, figures, text = _page_elements(page)
+        elements = _page_elements(page)
+        text = elements[3]
         if _text_ok(text):
-            read.lines, read.tables, read.figures, read.text_from = lines, tables, figures, "pymupdf"
-            if read.images:  # OCR hook: large pictures with no text on them (a scanned half page)
-                _ocr_into(path, page, read)
+            if _HAN.search(text):
+                _accept(path, page, read, elements)
+            else:
+                han_free[pno] = elements
         else:
             had_text = bool("".join(text.split()))
             unreadable.append((pno, had_text))
             if pool is not None and not had_text:
                 pool.submit(pno)
-    if unreadable:
-        plumbed = _pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}
+    # A font without a Unicode map garbles every page it writes. A page with no Han character
+    # set in a font that garbled another page is garbled too, even if its codes happen to fall
+    # on printable letters ("!\"#$%&'( ) * +" for a title page's Han characters).
+    # pdfplumber reads the same codes, so such a page goes to OCR directly.
+    bad_fonts = {f[0] for pno, had_text in unreadable if had_text for f in doc[pno - 1].get_fonts()}
+    same_font = [pno for pno in han_free if bad_fonts & {f[0] for f in doc[pno - 1].get_fonts()}]
+    for pno, elements in han_free.items():
+        if pno not in same_font:
+            _accept(path, doc[pno - 1], pages[pno], elements)
+    if unreadable or same_font:
+        plumbed = _pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {} if unreadable else {}
         # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
-        garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed]
+        garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed] + same_font
         _take_fallback(path, pages, plumbed, garbled)
     return list(pages.values())
+
+
+def _accept(path: Path, page, read: _Page, elements: tuple) -> None:
+    """PyMuPDF's reading of a page whose text layer is usable."""
+    read.lines, read.tables, read.figures, _ = elements
+    read.text_from = "pymupdf"
+    if read.images:  # OCR hook: large pictures with no text on them (a scanned half page)
+        _ocr_into(path, page, read)
 
 
 def _take_fallback(path: Path, pages: dict[int, _Page], plumbed: dict, garbled: list[int]) -> None:
@@ -370,6 +391,7 @@ def _write(pages: list[_Page]) -> "_Writer":
     body_size = _body_size(ln for p in pages for ln in p.lines if id(ln) not in furniture)
     writer = _Writer(body_size)
     writer.running = _running_type([ln for p in pages for ln in p.lines if id(ln) not in furniture])
+    writer.measure = _measure(pages, furniture, body_size)
     held: list[tuple[int, _Line]] = []
     for page in pages:
         body = [ln for ln in page.lines if id(ln) not in furniture]
@@ -378,6 +400,17 @@ def _write(pages: list[_Page]) -> "_Writer":
     writer.finish()
     writer.furniture(held)
     return writer
+
+
+def _measure(pages: list[_Page], furniture: set[int], body_size: float, lay: Layout = LAYOUT) -> float:
+    """Where the report's running text ends on the right: the median of the right edges of the
+    pages that hold enough lines of it to show their measure (0 when none does)."""
+    rights = []
+    for page in pages:
+        body = [ln.bbox.x1 for ln in page.lines if id(ln) not in furniture and abs(ln.size - body_size) < lay.same_size]
+        if len(body) >= lay.measure_lines:
+            rights.append(max(body))
+    return statistics.median(rights) if rights else 0.0
 
 
 _PAGE_NO = re.compile(r"^(?:[-—－–]{1,2}\s*)?(?:第\s*|(?:Page|P\.?)\s*)?[0-9]{1,4}(?:\s*页)?(?:\s*[-—－–]{1,2})?"
@@ -422,6 +455,13 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
         for ln, outer in ((top, top.bbox.y1 < lay.page_number_band * h and top.bbox.y1 <= table_top),
                           (foot, foot.bbox.y0 > (1 - lay.page_number_band) * h and foot.bbox.y0 >= table_foot)):
             if outer and _PAGE_NO.match(ln.text.strip()):
+                out.add(id(ln))
+        # A page may print its number twice ("- 17 -" at the right above the margin and centred in
+        # it): every page number in the outer band with nothing but page numbers below it is one.
+        numbers = [ln for ln in lines if _PAGE_NO.match(ln.text.strip())]
+        text_foot = max((ln.bbox.y1 for ln in lines if not _PAGE_NO.match(ln.text.strip())), default=0.0)
+        for ln in numbers:
+            if ln.bbox.y0 > (1 - lay.page_number_band) * h and ln.bbox.y0 >= max(text_foot, table_foot):
                 out.add(id(ln))
     return out
 
@@ -1238,6 +1278,7 @@ class _Writer:
         self.body_size = body_size
         self.lay = lay
         self.running: tuple[float, bool] = (body_size, False)  # the running text's size and weight
+        self.measure = 0.0  # the running text's right edge on a full page (``_measure``)
         self.display_spans: list[tuple[int, int]] = []  # paragraphs set larger or bolder than it
         self.parts: list[str] = []
         self.length = 0
@@ -1283,8 +1324,18 @@ class _Writer:
         pitch_of = {k: (statistics.quantiles(v, n=4)[0] if len(v) >= 4 else min(v)) for k, v in steps.items()}
         foot = max((e.bbox.y1 for e in elements), default=0.0)  # where the page's text ends
         body_lines = [e for e in text_lines if abs(e.size - body_size) < lay.same_size]
+        page_size = body_size
+        if not body_lines and text_lines:
+            # a page set in another size than the report's body (an appendix, the notes to its
+            # tables): its own running text is in the size most of its lines have
+            common = statistics.mode(round(e.size, 1) for e in text_lines)
+            body_lines = [e for e in text_lines if abs(e.size - common) < lay.same_size]
+            if len(body_lines) >= lay.measure_lines:
+                page_size = common  # (a few lines in one size are a title, not running text)
         left = min((e.bbox.x0 for e in body_lines), default=0.0)
         right = max((e.bbox.x1 for e in body_lines), default=0.0)
+        if len(body_lines) < lay.measure_lines:
+            right = max(right, self.measure)  # a page of a few short lines: none of them is full
         para: list[tuple[int, _Line]] = []
         para_right = 0.0
         continued = False
@@ -1331,7 +1382,7 @@ class _Writer:
             para_right = max(para_right, e.bbox.x1) if para else e.bbox.x1  # the paragraph's right edge so far
             para.append((pno, e))
         last_line = para[-1][1] if para else None
-        if (last_line is not None and abs(last_line.size - body_size) < lay.same_size
+        if (last_line is not None and abs(last_line.size - page_size) < lay.same_size
                 and last_line.bbox.x1 >= right - lay.carry_margin * last_line.size
                 and last_line.text[-1:] not in "。！？!?：:；;”"):
             self.carry = para  # a full last line without a full stop: the paragraph goes on overleaf
@@ -1540,7 +1591,9 @@ def _new_paragraph(prev: _Line, ln: _Line, body_size: float, pitch: float, right
         # the previous line stopped short after a full stop, or at less than half the width:
         # its paragraph ended (a line wrapped early at a space stops only a little short)
         return True
-    if edge - a.x1 > _first_word(ln) + (lay.cjk_wrap - 1) * size:
+    # the measure is at least as wide as the next line ("（一）税收返还和转移支付情况" over a
+    # full line of its paragraph, first on the block, when the block's right edge is still its own)
+    if max(edge, right) - a.x1 > _first_word(ln) + (lay.cjk_wrap - 1) * size:
         return True  # the next line's first word would have fitted: the line ended its paragraph
     if prev.size > body_size * lay.heading_size and a.x1 < edge - lay.early_stop * size:
         return True  # display type that stopped short: a heading ends there (a long one wraps on)

@@ -172,16 +172,21 @@ def _fills(drawings) -> list[tuple]:
             for x0, y0, x1, y1 in (item[1],) if abs(x1 - x0) > MIN_RULE and abs(y1 - y0) > MIN_RULE]
 
 
+PADDING_SLACK = 0.05  # points: a text area shares its cell's edge, up to the rounding of the two
+
+
 def _cell_paddings(drawings) -> set:
     """Fills drawn inside a fill of the same colour (a cell's background, then its text area inset
     by a few points): one background, whose inner edges nobody sees and are no rules. Their edges
     would split each cell of a filled header into a thin frame and its middle."""
-    fills = sorted(_fills(drawings))
+    # by their top-left corner, the larger first: an outer fill comes before the fills inside it
+    fills = sorted(_fills(drawings), key=lambda f: (f[0], f[1], -f[2], -f[3]))
     out = set()
     for i, inner in enumerate(fills):
-        for outer in fills[:i]:  # sorted by their left edge: an outer fill comes first
+        for outer in fills[:i]:
             if (outer[4] == inner[4] and outer != inner
-                    and outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]):
+                    and outer[0] <= inner[0] + PADDING_SLACK and outer[1] <= inner[1] + PADDING_SLACK
+                    and inner[2] <= outer[2] + PADDING_SLACK and inner[3] <= outer[3] + PADDING_SLACK):
                 out.add(inner)
                 break
     return out
@@ -399,10 +404,11 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
                 below = [ln for ln in body_lines if ln.bbox.y0 >= y1 - 1 and ln.size > body_size - 0.5
                          and ln.bbox.x1 > g.xs[0] and ln.bbox.x0 < g.xs[-1]]
                 bottom = min((ln.bbox.y0 for ln in below), default=page_height * 0.92) - 1
-                if tables and (more := _shaded_rows_of(tables[-1], g, words, bottom)) is not None:
-                    tables[-1] = more
-                    last_frame[id(more)] = g.xs
-                    continue
+            if tables and (more := _shaded_rows_of(tables[-1], g, words, bottom, last_frame[id(tables[-1])],
+                                                   partial_only=g.open_bottom is not None)) is not None:
+                last_frame[id(more)] = _columns_of(tables[-1], g, last_frame[id(tables[-1])])
+                tables[-1] = more
+                continue
             if not tables and _figures_in(cells[0]):
                 # a shaded row of figures first on its page: the rest of a table from overleaf,
                 # its unshaded rows above it included, and no header of its own
@@ -411,10 +417,10 @@ def tables_on_page(grids: list[Grid], words: list, body_lines, body_size: float,
             else:
                 table = None
             table = table or _table_from_words(g, words, bottom) or _table_from_cells(g, cells)
-        elif tables and _figures_in(cells[0]) and (
-                more := _shaded_rows_of(tables[-1], g, words, g.open_bottom or g.ys[-1])) is not None:
+        elif tables and _figures_in(cells[0]) and (more := _shaded_rows_of(
+                tables[-1], g, words, g.open_bottom or g.ys[-1], last_frame[id(tables[-1])])) is not None:
+            last_frame[id(more)] = _columns_of(tables[-1], g, last_frame[id(tables[-1])])
             tables[-1] = more  # rows of figures ruled or shaded as a frame of their own under a table
-            last_frame[id(more)] = g.xs
             continue
         elif not tables and _figures_in(cells[0]) and (top := _rows_above(g, words)) < g.ys[0]:
             # shaded rows of figures first on their page, unshaded rows of figures above them:
@@ -493,25 +499,76 @@ def _within(box: BBox, frame: BBox) -> bool:
             and frame.y0 - TOL <= box.y0 and box.y1 <= frame.y1 + TOL)
 
 
-def _shaded_rows_of(above: Table, band: Grid, words: list[Word], bottom: float) -> Table | None:
+def _shaded_rows_of(above: Table, band: Grid, words: list[Word], bottom: float, xs: tuple,
+                    partial_only: bool = False) -> Table | None:
     """A frame of the table's width just below a table: rows the table shades (rating reports
     shade every other row, each a frame of its own), not a header over a table of its own.
     The table goes on, row by row from its words, down to where such a header's body would end;
-    ``None`` where the frame is not such a row (another width, further down, other columns)."""
+    ``None`` where the frame is not such a row (another width, further down, other columns).
+
+    A band may leave out the table's first columns (``xs``, the table's column edges) when its
+    own columns are the table's: a cell merged down a group of rows ("在建" beside its projects)
+    is not shaded with them. Its rows are then read under the table's own columns. Of one-row
+    bands whose column rules run on below them only such a partial band is taken
+    (``partial_only``): full-width ones one under another are the bars of a stacked bar chart,
+    each split where its own shares end, not rows of one table."""
     frame = above.bbox
     height = band.ys[1] - band.ys[0]  # its first row's
     # (frames of shaded rows may also start inside the table's ruled body and run on below it)
-    if (abs(frame.x0 - band.xs[0]) > TOL or abs(frame.x1 - band.xs[-1]) > TOL
+    on_columns = all(any(abs(x - bx) <= TOL for x in xs) for bx in band.xs)
+    partial = abs(frame.x0 - band.xs[0]) > TOL
+    if ((partial and not on_columns) or (partial_only and not partial) or abs(frame.x1 - band.xs[-1]) > TOL
             or not frame.y0 < band.ys[0] <= frame.y1 + SHADED_ROW_GAP * height + TOL
             or band.ys[-1] <= frame.y1 + TOL):
         return None
-    body = _table_from_words(Grid(band.xs, (frame.y1, max(bottom, band.ys[-1]))), words, has_header=False)
+    columns = band.xs if abs(frame.x0 - band.xs[0]) <= TOL else _columns_of(above, band, xs)
+    body = _table_from_words(Grid(columns, (frame.y1, max(bottom, band.ys[-1]))), words, has_header=False)
     if body is None:
         return None
-    body = _without_blank_columns(body)
+    body = _without_blank_columns(_rows_by_band(body, band))
     if len(body.rows[0]) != len(above.rows[0]):
         return None
     return Table(BBox(frame.x0, frame.y0, frame.x1, body.bbox.y1), above.rows + body.rows)
+
+
+def _rows_by_band(table: Table, band: Grid) -> Table:
+    """Lines inside one shaded row of ``band`` are one row: a name wrapped over two lines with its
+    figures set between them ("湖州产芯科技……项目" / "1.76 0.28" / "（封测二期）") fills one
+    band. Lines outside the band's rows (the unshaded rows between bands) stay as they are."""
+    def row_of(row: list) -> int | None:
+        ys = [(ch[i + 1] + ch[i + 3]) / 2 for _t, ch in row for i in range(0, len(ch), 4)]
+        if not ys:
+            return None
+        cy = sum(ys) / len(ys)
+        i = bisect.bisect(band.ys, cy) - 1
+        return i if 0 <= i < len(band.ys) - 1 else None
+
+    groups: list[list] = []
+    last = None
+    for row in table.rows:
+        at = row_of(row)
+        if at is not None and at == last and groups:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+        last = at
+    rows: list[list] = []
+    for group in groups:
+        with_figures = sum(1 for row in group if any(_NUMBER_CELL.fullmatch(t) for t, _ch in row[1:]))
+        if len(group) == 1 or with_figures > 1:
+            rows += group  # several rows of figures in one band: a stacked body, rows of their own
+            continue
+        rows.append([("".join(t for t, _ in cells), sum((ch for _, ch in cells), array("d")))
+                     for cells in zip(*group, strict=True)])
+    return Table(table.bbox, rows) if len(rows) < len(table.rows) else table
+
+
+def _columns_of(table: Table, band: Grid, xs: tuple) -> tuple:
+    """The column edges rows of ``band`` are read under: the band's own, from the table's left
+    edge; the table's first columns and then the band's where the band leaves those out."""
+    if abs(table.bbox.x0 - band.xs[0]) <= TOL:
+        return band.xs
+    return tuple(x for x in xs if x < band.xs[0] - TOL) + band.xs
 
 
 def _without_blank_columns(table: Table) -> Table:

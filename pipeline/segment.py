@@ -975,7 +975,11 @@ def _rank_display_sections(lines: list[_Line]) -> None:
 # Rating reports number their sections and, under some of them, their subsections (（一）); the
 # other sections head their parts with unnumbered lines in display type ("三、运营环境" in red
 # 14 pt over "宏观经济和政策环境" and "区域经济环境" in red 12 pt, the body 10.6 pt). Two at least
-# in one section, so that a lone display line (a chart's title) is no subsection.
+# in one section, so that a lone display line (a chart's title) is no subsection; one alone when
+# it is the section's first line and opens its text ("六、其他事项分析" over "过往债务履约情况" and
+# its paragraph). Display lines before the section's first numbered subsection head it too: the
+# numbered ones are a level below them ("行业环境" over "（一）私募股权投资行业"); display lines
+# after a numbered subsection are titles.
 MIN_DISPLAY_SUBSECTIONS = 2
 
 
@@ -983,16 +987,22 @@ def _display_subsections(lines: list[_Line], top: int) -> list[_Line]:
     if not any(ln.plain for ln in lines):
         return []  # no type to tell display lines by (a text report)
     out: list[_Line] = []
-    group: list[_Line] | None = None
-    for ln in [*lines, None]:
+    group: list[int] | None = None
+    closed = False  # a numbered subsection seen: later display lines are titles
+    head = -1  # the section's heading line
+    for i, ln in enumerate([*lines, None]):
         if ln is None or ln.rank == top:
-            if group is not None and len(group) >= MIN_DISPLAY_SUBSECTIONS:
-                out += group
-            group = [] if ln is not None else None
-        elif group is not None and (ln.rank is not None or _APPENDIX.match(ln.text)):
-            group = None  # a section with numbered subsections (its unnumbered lines are titles); the appendices
-        elif group is not None and _unnumbered_display_heading(ln) and not _is_named_part(ln.text):
-            group.append(ln)
+            if group is not None and (len(group) >= MIN_DISPLAY_SUBSECTIONS or (
+                    len(group) == 1 and group[0] == head + 1
+                    and _opens_body(lines[group[0]].text, lines[group[0] + 1] if group[0] + 1 < len(lines) else None))):
+                out += [lines[j] for j in group]
+            group, closed, head = ([] if ln is not None else None), False, i
+        elif group is not None and _APPENDIX.match(ln.text):
+            group = None  # the appendices
+        elif group is not None and ln.rank is not None:
+            closed = True  # a section with numbered subsections
+        elif group is not None and not closed and _unnumbered_display_heading(ln) and not _is_named_part(ln.text):
+            group.append(i)
     return out
 
 

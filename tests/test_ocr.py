@@ -484,3 +484,17 @@ def test_two_reports_at_once_share_the_cores(two_scanned_pages, tmp_path):
     assert ended["short"][1] < ended["long"][1]
     assert seen.most == cores()
     assert _engine_workers() == []
+
+
+@pytest.mark.slow
+def test_a_page_set_in_a_font_that_garbled_another_page_is_read_from_its_image():
+    """Huai'an's budget report is set in Founder fonts without a Unicode map. The title page's
+    codes fall on printable ASCII ("!"#$%&'( ) * + , -"), with no control character to give it
+    away, and it was read as text. The font garbled page 2, so it garbles page 1 as well: both
+    pages are read by OCR, and the title and the first figures come out as printed."""
+    doc = process_file(DATA / "forms" / "zh-Hans_huaian-2026-budget-report-pages-1-2.pdf")
+    info = doc.source_info["page_info"]
+    assert [(p["text_from"], p.get("garbled_text_layer")) for p in info] == [("ocr", True), ("ocr", True)]
+    assert '!"#$%' not in doc.raw and "淮安市" in doc.raw.split("\n\n")[0]
+    assert any(c.surface == "335.3亿元" and Decimal(c.value) == Decimal("33530000000") and c.page == 1
+               for c in doc.claims)

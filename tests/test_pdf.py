@@ -668,3 +668,52 @@ def test_a_number_set_apart_from_a_display_title_numbers_a_subsection(tmp_path):
     doc = process_file(tmp_path / "p7-8.pdf")
     got = [(s.level, s.number, s.title) for s in doc.sections]
     assert ("subsection", "1", "行业分析") in got and ("subsection", "2", "区域环境分析") in got, got
+
+
+def test_paragraphs_of_a_report_whose_pages_change_type_size_keep_their_bounds():
+    """云浮's 2026 budget: the report in 15.9 pt, its notes to the tables in 15 pt, and pages that
+    hold only a few short lines.
+    - "（一）税收返还和转移支付情况" over a full line of its paragraph, first on its page in the
+      notes' size: the block's own right edge was all the measure known, so the heading ran on.
+    - "一、提前下达情况及相关要求" over "无。" on a page of five short lines: none of them is full,
+      so the report's measure is the one to judge by.
+    - A paragraph cut by the page break in the notes' size goes on overleaf ("主要是去 / 年安排").
+    - A page that prints its number twice ("- 17 -" at the right, and centred in the margin):
+      the first of them is no line that ends the paragraph coming from the page before."""
+    doc = process_file(HELDOUT / "zh-Hans_yunfu-2026-budget-report.pdf")
+    sections = [(s.level, s.number, s.title) for s in doc.sections]
+    assert ("subsection", "一", "税收返还和转移支付情况") in sections
+    assert ("section", "一", "提前下达情况及相关要求") in sections and ("section", "二", "分配方案") in sections
+    assert "主要是去年安排预算" in doc.raw
+    assert "不足等因素影响，预计2026年财政收入" in doc.raw
+
+
+def test_a_rating_reports_display_subsections_around_numbered_ones_and_alone():
+    """中证鹏元's report on 湖州产投: "行业环境" in red 12 pt heads "（一）私募股权投资行业" in red
+    10.6 pt, after "宏观经济和政策环境" and "区域经济环境" in the same section; "六、其他事项分析"
+    holds one display line, "过往债务履约情况", first under it and over its paragraph."""
+    doc = process_file(HELDOUT / "zh-Hans_huzhou-chantou-2026-credit-rating-report.pdf")
+    by_id = {s.section_id: s for s in doc.sections}
+    under = {s.title: by_id[s.parent_id].title for s in doc.sections if s.parent_id in by_id}
+    assert {t: under.get(t) for t in ("宏观经济和政策环境", "区域经济环境", "行业环境")} == dict.fromkeys(
+        ("宏观经济和政策环境", "区域经济环境", "行业环境"), "运营环境")
+    assert under.get("过往债务履约情况") == "其他事项分析"
+
+
+def test_a_zebra_table_with_a_group_cell_merged_down_its_rows_is_one_table(tmp_path):
+    """湖州产投's table 6 (page 12): rows shaded in turn, without rules; the first column's group
+    names ("在建", "拟建") are cells merged down their rows and unshaded, so the shaded bands
+    start at the second column, and a project's name wraps over two lines with its figures set
+    between them. One table in 亿元, each project one row. Table 5 above it states its units as
+    "万平方米、元/平方米（套）/月" over 可租面积, 已租面积, 出租单价: areas in 平方米, rents per
+    square metre and month."""
+    src = pymupdf.open(HELDOUT / "zh-Hans_huzhou-chantou-2026-credit-rating-report.pdf")
+    one = pymupdf.open()
+    one.insert_pdf(src, from_page=11, to_page=11)
+    one.save(tmp_path / "p12.pdf")
+    doc = process_file(tmp_path / "p12.pdf")
+    got = {c.surface: (c.value, c.unit) for c in doc.claims}
+    assert got["1.76"] == ("176000000", "元") and got["0.95"] == ("95000000", "元")
+    assert got["59.94"] == ("5994000000", "元")
+    assert got["2.43"] == ("24300", "平方米") and got["18.60~24.00"] == ("18.6", "元/平方米/月")
+    assert "湖州产芯科技发展有限公司康山北单元KS-01-02-09D-3地块开发建设项目（封测二期）" in doc.raw

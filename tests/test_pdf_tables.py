@@ -10,7 +10,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from pipeline.pdf_tables import find_grids, rulings
+from pipeline.pdf_tables import _cell_paddings, find_grids, rulings
 from pipeline.process import process_file
 
 FONT = "china-s"
@@ -990,3 +990,21 @@ def test_a_row_of_figures_written_with_their_units_is_no_header_row(tmp_path):
     a row of the body, not a header's lower row naming its columns."""
     doc = _pages(tmp_path, "zh-Hans_nanping-wuyi-2026-credit-rating-report.pdf", 6)
     assert {c.surface.replace(" ", "") for c in doc.claims} >= {"5.30亿元", "1.06亿元"}
+
+
+def test_a_text_area_sharing_its_cells_corner_or_off_by_rounding_draws_no_rule():
+    """Word draws a cell's background and then its text area in the same colour. The text area
+    may start at the cell's own corner (only its right edge is inset), or sit a hundredth of a
+    point outside the cell where the two were rounded apart: either way it is the cell's own
+    background, and its edges are no column rules. A fill of another colour inside a cell is."""
+    blue, grey = (0.0, 0.353, 0.686), (0.949, 0.949, 0.949)
+
+    def fill(x0, y0, x1, y1, colour):
+        return {"items": [("re", (x0, y0, x1, y1), 1)], "fill": colour, "color": None}
+
+    drawings = [fill(132.3, 305.3, 176.2, 320.9, grey), fill(132.3, 305.3, 178.8, 320.9, grey),
+                fill(179.1, 258.63, 225.3, 289.7, blue), fill(184.2, 258.62, 220.1, 274.1, blue),
+                fill(230.0, 258.6, 270.0, 289.7, blue), fill(235.0, 262.0, 265.0, 280.0, grey)]
+    assert _cell_paddings(drawings) == {(132.3, 305.3, 176.2, 320.9, grey), (184.2, 258.62, 220.1, 274.1, blue)}
+    _hs, vs = rulings(drawings)
+    assert not {round(x) for x, *_ in vs} & {176, 184, 220} and {235, 265} <= {round(x) for x, *_ in vs}
