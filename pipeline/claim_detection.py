@@ -85,8 +85,10 @@ _NAME_AFTER = tuple(_LABELS["name_after"])
 _PROGRAMME_AFTER = tuple(_LABELS["programme_after"])
 _SERVICE = _NONCLAIMS["service_numbers"]
 SERVICE_REACH = 12  # characters between a Latin telephone label and its number ("Tel / WhatsApp: 6543…")
+# After the label: its English in brackets and the area code in brackets ("电话（Tel）：（010）85679696").
+_AREA_CODE = r"(?:[（(][A-Za-z]{2,6}[）)])?[\s:：]*(?:[（(]\+?[0-9]{2,4}[）)]\s*)?"
 _SERVICE_BEFORE = re.compile(
-    f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())})[\\s:：]*"
+    f"(?:(?:{_alternation(w for w in _SERVICE['before'] if not w.isascii())}){_AREA_CODE}"
     f"|(?:{_alternation(w for w in _SERVICE['before'] if w.isascii())})[^0-9，。；]{{0,{SERVICE_REACH}}})$")
 # "95017专线" and "95017长辈无忧专线": the service word may end a short name after the number
 SERVICE_NAME_REACH = 6

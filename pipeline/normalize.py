@@ -379,6 +379,8 @@ _FULL_STOP_IN = re.compile(r"[。！？!?]")
 def _continues(prev: str, nxt: str) -> bool:
     if len(prev) < MIN_BROKEN_LINE or not nxt or "\t" in prev or "\t" in nxt:
         return False
+    if not _HAN.search(prev):
+        return False  # a line in another language ("Add:17/F,…,Beijing PRC:100022") is no half of a Chinese one
     if len(nxt) < MIN_BROKEN_LINE and nxt[-1] not in "。！？!?":
         return False  # a short line that ends no sentence is a caption or an infographic line
     if prev[-1] in _SENTENCE_END or not _BODY_PUNCT.search(prev):

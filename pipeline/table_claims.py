@@ -60,6 +60,7 @@ _IDENTIFIER_HEAD = _any_of(_TABLES["identifier_heads"])
 _CATEGORY_HEAD = _any_of(_TABLES["category_heads"])
 _CLASSIFICATION_LEVELS = frozenset(_TABLES["classification_levels"])
 _YEAR_HEAD = _any_of(_TABLES["year_heads"])
+_YEAR_HEADS = tuple(_TABLES["year_heads"])
 _PERIOD_HEADS = frozenset(_TABLES["period_heads"])
 _DATE_HEADS = tuple(h for h in _TABLES["period_heads"] if len(h) >= 2)  # "时间", "日期": a header may end so
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
@@ -228,7 +229,7 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     stated_from = functools.cache(lambda s: _stated_units(s, value_cols, header, column))
     stated_percent = _percent_of(statement)
     out = []
-    for cell in cells:
+    for cell in (piece for whole in cells for piece in _list_pieces(doc, whole)):
         if (cell.is_header or cell.row in header_rows or not cell.text or cell.col == unit_col or cell.col in id_cols | year_cols | code_cols
                 or is_prose(cell.text)):
             continue  # a prose cell's figures are read as a paragraph's (claims.py)
@@ -315,6 +316,28 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
             )
         )
     return out
+
+
+_LIST_MARK = "、"  # "30年、20年", "2.06%、2.24%、2.07%": a cell listing a value per tranche
+
+
+def _list_pieces(doc: Document, cell: TableCell) -> list[TableCell]:
+    """A cell that lists values ("2.06%、2.24%、2.07%": the rates of a bond's tranches) as one
+    cell per value, each with its own span; any other cell as it is."""
+    text = cell.text
+    if (cell.is_header or _LIST_MARK not in text or _cell_number(text)[0] is not None
+            or _written_quantity(text) is not None or doc.raw[cell.raw_start:cell.raw_end] != text):
+        return [cell]
+    pieces, at = [], 0
+    for part in text.split(_LIST_MARK):
+        lead = len(part) - len(part.lstrip())
+        word = part.strip()
+        if not word or (_cell_number(word)[0] is None and _written_quantity(word) is None):
+            return [cell]  # not a list of values ("甲、乙", "2.3%、持平")
+        start = cell.raw_start + at + lead
+        pieces.append(dataclasses.replace(cell, text=word, raw_start=start, raw_end=start + len(word)))
+        at += len(part) + len(_LIST_MARK)
+    return pieces
 
 
 def _lower_header_rows(row_cells: dict[int, dict[int, str]], header_rows: set[int], header: dict[int, str]) -> set[int]:
@@ -561,8 +584,9 @@ def _is_identifier_column(head: str, body: list[str]) -> bool:
 
 
 def _is_year_column(head: str, body: list[str]) -> bool:
-    """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order."""
-    if head and _YEAR_HEAD.search(head):
+    """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order. The header
+    names the year when it ends so ("年度", "发行年度"); "年度付息金额" is an amount a year."""
+    if head and _YEAR_HEAD.search(head) and head.strip().endswith(_YEAR_HEADS):
         return True
     texts = [t for t in body if t and t.strip("-—–－ ")]  # "--": no date for that row
     if (head.strip().endswith(_DATE_HEADS) and len(texts) >= 2
@@ -621,6 +645,7 @@ def _stated_list(statement: str) -> list:
 _LIST_SEP = re.compile(r"\s*[、,，]\s*")
 _PER_WORDS = frozenset(_LEX.words("units", "rate", "per"))
 _MONEY_HEAD = re.compile("|".join(map(re.escape, sorted(_LEX.words("kinds", "money", "words"), key=len, reverse=True))))
+_OTHER_MEASURE_HEAD = re.compile("|".join(map(re.escape, _LEX.words("kinds", "other_measures", "heads"))))
 
 
 def _rate_unit(text: str) -> tuple[Decimal, str]:
@@ -664,6 +689,8 @@ def _stated_units(statement: str, value_cols: list[int], header: dict[int, str],
         else:
             plain.append(col)
     if len(other) == 1:
+        if unit_kind(other[0][1]) == "money":  # "开发面积" beside 总投资 under "（单位：亿元）": no money
+            plain = [c for c in plain if not (_OTHER_MEASURE_HEAD.search(h := header.get(c, "")) and not _MONEY_HEAD.search(h))]
         out.update({col: other[0] for col in plain})
     elif other and len(other) == len(plain):
         out.update(zip(plain, other))  # "单位：万人、万元" over two value columns

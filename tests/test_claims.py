@@ -439,6 +439,20 @@ def test_telephone_numbers_after_a_latin_label_and_bracketed_republic_years():
     assert [c.surface for c in got] == ["88.1%"]
 
 
+def test_telephone_numbers_after_a_bracketed_english_label_and_area_code():
+    """A rating agency's contact line: "电话（Tel）：（010）85679696|传真（Fax):(010)85679228"."""
+    assert claims_of("电话（Tel）：（010）85679696|传真（Fax):(010)85679228|邮箱（Email）：a@b.com\n") == []
+    assert [c.surface for c in claims_of("联系电话：（0756）8123456，服务企业120家。\n")] == ["120家"]
+
+
+def test_a_tables_money_unit_is_not_given_to_a_column_that_measures_an_area():
+    """"（单位：亿元）" over 开发面积, 总投资 and 已投资: the area has no unit of its own, and it is
+    no money."""
+    got = table_claims_of("图表4 在建项目情况（单位：亿元）\n\n项目\t开发面积\t总投资\t已投资\n甲区\t5.77\t86.00\t81.81\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got] == [
+        ("5.77", "5.77", ""), ("86.00", "8600000000", "元"), ("81.81", "8181000000", "元")]
+
+
 def test_a_first_table_row_of_shares_is_data_not_a_header():
     got = table_claims_of("甲党名单\t21.4%\n乙党名单\t16.2%\n")
     assert [(g[0], g[3]) for g in got] == [("21.4%", "%"), ("16.2%", "%")]
@@ -944,3 +958,14 @@ def test_a_row_labels_unit_is_its_last_bracket_that_names_one():
     assert [(s, v, u, subject) for s, v, _, u, _, _, _, subject in got] == [
         ("218.99", "21899000000", "元", "存货"), ("210.67", "21067000000", "元", "存货"),
         ("20.03", "2003000000", "元", "其他应收款"), ("28.17", "2817000000", "元", "其他应收款")]
+
+
+def test_a_cell_listing_a_value_per_tranche_gives_a_claim_per_value_and_a_yearly_amount_is_no_year():
+    """A bond table lists each tranche's term and rate in one cell ("30年、20年", "2.06%、2.07%"),
+    and "年度付息金额" is the interest paid a year: an amount column, not a column of years."""
+    got = table_claims_of("单位：万元\n\n项目名称\t专项债券合计\t期限\t发行利率\t年度付息金额\n"
+                          "甲项目\t10,000.00\t30年、20年\t2.06%、2.07%\t0.00\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got] == [
+        ("10,000.00", "100000000", "元"), ("30年", "30", "年"), ("20年", "20", "年"),
+        ("2.06%", "2.06", "%"), ("2.07%", "2.07", "%"), ("0.00", "0", "元")]
+    assert [(s, v) for s, v, *_ in table_claims_of("项目\t年度\t金额\n甲\t2023\t5\n")] == [("5", "5")]

@@ -66,6 +66,11 @@ def test_a_source_line_between_a_note_and_a_paragraph_is_no_cut_out_word():
     assert normalize_text(raw).text == raw
 
 
+def test_a_line_in_another_language_is_no_half_of_a_chinese_paragraph():
+    raw = "Add:17/F, PICC Building, 2, Jianguomenwai Street, Beijing PRC:100022\n\n地址：北京市朝阳区建国门外大街2号PICC大厦17层邮编：100022"
+    assert normalize_text(raw).text == raw
+
+
 def test_headings_are_not_joined_to_the_paragraph_after_them():
     raw = "以公众号、小程序、微信支付、企业微信为核心的 新生产工具将为数字经济就业带来增长机会\n\n当前，数字经济发展的重心正在转移。"
     tm = normalize_text(raw)

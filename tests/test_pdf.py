@@ -717,3 +717,13 @@ def test_a_zebra_table_with_a_group_cell_merged_down_its_rows_is_one_table(tmp_p
     assert got["59.94"] == ("5994000000", "元")
     assert got["2.43"] == ("24300", "平方米") and got["18.60~24.00"] == ("18.6", "元/平方米/月")
     assert "湖州产芯科技发展有限公司康山北单元KS-01-02-09D-3地块开发建设项目（封测二期）" in doc.raw
+
+
+def test_a_newspaper_column_keeps_a_list_item_whose_figures_stand_taller():
+    """呼和浩特日报's page of the 2026 budget report, seven narrow columns: "—— 一般公共服务支出11.34"
+    then "亿元。主要用于…". The dash is set a little larger than the words, and the figures come
+    in a font whose boxes stand taller than the Chinese beside them; neither is a new paragraph,
+    so the amount keeps its unit."""
+    doc = process_file(HELDOUT / "zh-Hans_hohhot-2026-budget-report-newspaper-page.pdf")
+    got = {c.value: c.unit for c in doc.claims if c.surface.startswith(("11.34", "23.47", "0.04"))}
+    assert got == {"1134000000": "元", "2347000000": "元", "4000000": "元"}, got
