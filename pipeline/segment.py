@@ -795,7 +795,8 @@ def _mark_chapter_dividers(lines: list[_Line], first: int) -> None:
 # A numbered heading may join its clauses with a semicolon ("三、预算冻结金额……；部分主决议内容亦有
 # 窒碍难行"), which the line rules refuse (a semicolon also ends list items). When the headings of
 # its form before and after it are numbered one less and one more, the numbering says it is the
-# heading between them. The sequence of a subsection form runs within one section.
+# heading between them. The sequence of a subsection form runs within one section. So does a
+# subsection's title closed by its full stop on a line of its own.
 _SEQUENCE_FORMS = ((_SECTION_NUM, "section_heading", frozenset({"part_title", "part_number"})),
                    (_SUBSECTION_NUM, "subsection_heading", frozenset({"part_title", "part_number", "section_heading",
                                                                        "section_number", "section_title"})))
@@ -808,8 +809,8 @@ def _fill_numbering_gaps(lines: list[_Line], first: int) -> None:
         gap: tuple[int, int] | None = None  # a line that could be the next one: (index, position)
         for i in range(first, len(lines)):
             ln = lines[i]
-            if ln.kind in closers and ln.kind != kind:
-                last = gap = None
+            if ln.kind in closers and ln.kind != kind and not (ln.rank is not None and ln.rank > RANK_PAREN):
+                last = gap = None  # (a heading numbered in a deeper form, "1.", "2.", closes no sequence)
                 continue
             if ln.text[:1] not in _NUMBERED_STARTS or ln.kind not in (kind, "paragraph"):
                 continue
@@ -820,9 +821,13 @@ def _fill_numbering_gaps(lines: list[_Line], first: int) -> None:
             if ln.kind == kind:
                 if gap is not None and last is not None and gap[1] == last + 1 == k - 1:
                     lines[gap[0]].kind = kind
+                    # a title closed by its full stop, on a line of its own ("（三）…安排情况。" over
+                    # a one-line paragraph too short to confirm it)
+                    lines[gap[0]].run_in = bool(_FULL_STOP.search(lines[gap[0]].text))
                 last, gap = k, None
             elif (last is not None and k == last + 1 and len(ln.text) <= MAX_NUMBERED_HEADING
-                  and not _FULL_STOP.search(ln.text) and not ln.text.endswith(_CLAUSE_STOP)):
+                  and (not _FULL_STOP.search(ln.text) or (kind == "subsection_heading" and _RUN_IN.fullmatch(ln.text)))
+                  and not ln.text.endswith(_CLAUSE_STOP)):
                 gap = (i, k)
 
 

@@ -655,3 +655,17 @@ def test_contents_entries_with_leader_dots_are_no_claims_nor_headings():
                  "本研究分析了机动车保有量增长带来的交通拥堵问题，并提出了分阶段的交通需求管理政策建议。\n")
     assert [b.kind for b in doc.blocks if b.text[-1:].isdigit()] == ["furniture"] * 3
     assert not [c for c in doc.claims if c.surface in ("1", "2", "12")]
+
+
+def test_a_subsection_title_closed_by_its_full_stop_fills_its_numbering_sequence():
+    """"（三）…安排情况。" alone on its line over "详见预算报表5说明。" (too short a paragraph to
+    confirm a heading), between "（二）举借债务情况" and "（四）重大政策…", with "1." and "2." items
+    under （二）: the third subsection, its title without the stop."""
+    body = "\n\n2026年对下级税收返还和转移支付预算85553万元，比上年增加16191万元，增长23.34%。\n\n"
+    text = ("某市预算报告" + body + "一、相关说明" + body + "（一）税收返还和转移支付情况" + body
+            + "（二）举借债务情况" + body + "1.地方政府债务限额余额情况" + body + "2.地方政府债券发行情况" + body
+            + "（三）本级汇总的一般公共预算“三公”经费预算安排情况。\n\n详见预算报表5说明。\n\n"
+            + "（四）重大政策和重点项目等绩效目标" + body)
+    assert [(s[1], s[2]) for s in sections_of(text) if s[0] == "subsection"] == [
+        ("一", "税收返还和转移支付情况"), ("二", "举借债务情况"), ("三", "本级汇总的一般公共预算“三公”经费预算安排情况"),
+        ("四", "重大政策和重点项目等绩效目标")]
