@@ -102,6 +102,7 @@ class Layout:
     # Furniture: running headers and footers, page numbers.
     furniture_band: float = 0.08  # × page height: running headers and footers sit in this band
     page_number_band: float = 0.15  # × page height: page numbers sit here (often above the margin)
+    side_number_gap: float = 5.0  # points: a page number in the side margin stands this clear of the text
     repeats: int = 2  # pages: a band line coming back on this many pages is a running head
     # Figures: axis ticks, legend labels and data labels of a chart drawn on the page.
     figure_margin: float = 12.0  # points: tick labels sit this far outside the plot's frame
@@ -463,6 +464,14 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
         for ln in numbers:
             if ln.bbox.y0 > (1 - lay.page_number_band) * h and ln.bbox.y0 >= max(text_foot, table_foot):
                 out.add(id(ln))
+        # A page turned on its side (a wide table printed across the sheet) has its number in the
+        # side margin, clear of all its text and tables: the number alone beside everything else.
+        if len(numbers) == 1:
+            ln = numbers[0]
+            others = [o.bbox for o in lines if o is not ln] + [t.bbox for t in page.tables]
+            if others and (ln.bbox.x1 < min(b.x0 for b in others) - lay.side_number_gap
+                           or ln.bbox.x0 > max(b.x1 for b in others) + lay.side_number_gap):
+                out.add(id(ln))
     return out
 
 
@@ -475,13 +484,24 @@ _CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0
 _CONTENTS_HEADING = re.compile(r"^\S{0,30}目\s*录$|^(?:contents|table of contents)$", re.I)
 _CONTENTS_ENTRY_MAX = 60  # characters: an entry is a title, not a paragraph
 MIN_CONTENTS_PAGE_ENTRIES = 2
+MIN_LEADERED_ENTRIES = 3  # entries with dot leaders that make a page a contents page, and at least half its lines
 
 
 def _contents_page_entries(page: _Page) -> set[int]:
-    """The entries of a contents page whose entries carry no page numbers (ids of their lines)."""
+    """The entries of a contents page whose entries carry no page numbers (ids of their lines).
+
+    On a page of entries with dot leaders, the lines without one are entries too: the parts the
+    contents groups its entries under ("第一部分 一般公共预算报表") and the first lines of entries
+    that wrap ("7. 2025 年…分项" over "目执行情况表 …… 10"), also on the contents' later pages."""
     lines = sorted(page.lines, key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
+    if page.tables:
+        return set()
+    leadered = sum(1 for ln in lines if _CONTENTS_ENTRY.search(ln.text))
+    if leadered >= MIN_LEADERED_ENTRIES and 2 * leadered >= len(lines):
+        return {id(ln) for ln in lines if not _CONTENTS_ENTRY.search(ln.text)
+                and not _SENTENCE_STOP.search(ln.text) and len(ln.text) <= _CONTENTS_ENTRY_MAX}
     head = next((i for i, ln in enumerate(lines) if _CONTENTS_HEADING.match(ln.text.strip())), None)
-    if head is None or page.tables:
+    if head is None:
         return set()
     entries = lines[head + 1:]
     if (len(entries) < MIN_CONTENTS_PAGE_ENTRIES
@@ -1338,7 +1358,7 @@ class _Writer:
             if len(body_lines) >= lay.measure_lines:
                 page_size = common  # (a few lines in one size are a title, not running text)
         left = min((e.bbox.x0 for e in body_lines), default=0.0)
-        right = max((e.bbox.x1 for e in body_lines), default=0.0)
+        right = _justified_edge([e.bbox.x1 for e in body_lines], lay)
         if len(body_lines) < lay.measure_lines:
             right = max(right, self.measure)  # a page of a few short lines: none of them is full
         para: list[tuple[int, _Line]] = []
@@ -1522,6 +1542,20 @@ def _outline_form(text: str) -> str | None:
 
 _ITEM_LEAD = _SENTENCE_END + "：:︰"  # what a line before a numbered item or heading ends with
 _CLAUSE_END = "。！？!?；;：:，,、”’」』）)"
+
+
+JUSTIFIED_LINES = 3  # lines ending at one place make a justified right edge
+
+
+def _justified_edge(rights: list[float], lay: Layout = LAYOUT) -> float:
+    """Where a page's running text ends on the right: the furthest edge that several of its
+    lines end at, so that a stray line beyond the measure (a seal's words stamped beside the
+    text, "联合资信评估…份") does not widen it; the furthest line when no edge is shared."""
+    ordered = sorted(rights, reverse=True)
+    for x in ordered:
+        if sum(1 for r in ordered if abs(r - x) <= lay.same_row) >= JUSTIFIED_LINES:
+            return x
+    return ordered[0] if ordered else 0.0
 
 
 def _top(ln: _Line) -> float:

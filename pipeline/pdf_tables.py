@@ -639,6 +639,10 @@ def _stacked_rows(row: list) -> bool:
         return False
     labels, figures = row[0], False
     for cell in row[1:]:
+        if not figures and not any(_NUMBER_CELL.fullmatch(t) for t, _b in cell):
+            if len(cell) > len(labels):
+                labels = cell  # label columns side by side ("地区 | 项目 | 类型"): the rows' labels are the longest
+            continue
         if figures and _label_cell(cell):
             labels, figures = cell, False  # words after figures: the labels of the table on the right
         elif len(cell) > len(labels):

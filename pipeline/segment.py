@@ -1266,6 +1266,12 @@ def _build_tree(lines: list[_Line], first: int, contents: frozenset = frozenset(
     for i, ln in enumerate(lines):
         if ln.kind in ("part_number", "section_number") and owners[i] is None and i + 1 < len(lines):
             owners[i] = owners[i + 1]
+    # A report of parts and nothing numbered under them (budget tables in "第一部分 一般公共预算报表"
+    # and so on): its parts are its main level, its sections.
+    if not any(n.level == "section" for n in nodes):
+        for n in nodes:
+            if n.level == "part":
+                n.level = "section"
     # Each node ends where the next node of the same or a higher level starts.
     rank = {"part": 0, "section": 1, "subsection": 2}
     for j, node in enumerate(nodes):

@@ -87,6 +87,8 @@ MEASURED_WORD = 2  # characters: the shortest name of what a 单位 cell measure
 STATEMENT_LINE = 40  # a line stating a table's unit is short; a longer one is a paragraph
 STATEMENT_BLOCKS_ABOVE = 2  # the caption and a unit line may both stand above the table
 # A header cell standing alone above its table: a word or a year, nothing of a sentence.
+_HEADER_WORDS = re.compile(r"[\u4e00-\u9fff、/（）()]{1,16}")  # a header band's cells, two may run together
+HEADER_BAND_CELLS = 3  # such lines right above a table: its header band, not headings or captions
 _HEADER_WORD = re.compile(r"(?:(?:19|20)[0-9]{2}\s*年?(?:[0-9]{1,2}月)?(?:末|底|度)?|[\u4e00-\u9fff]{1,6})")
 
 _NUM = r"[-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
@@ -111,6 +113,14 @@ def stated_unit(blocks: tuple[Block, ...], index: int) -> str:
     """The unit statement of the table at ``blocks[index]``: its caption or a short line just
     above it, else a short line just below it that is not the statement of the next table."""
     reach, j = STATEMENT_BLOCKS_ABOVE, index - 1
+    # a header band left above its body (the body overleaf, the band's cells read as lines at the
+    # foot of the page before): several short runs of words right above the table
+    band = 0
+    while index - 1 - band >= 0 and blocks[index - 1 - band].kind != "table" and _HEADER_WORDS.fullmatch(
+            blocks[index - 1 - band].text):
+        band += 1
+    if band >= HEADER_BAND_CELLS:
+        j -= band
     while j >= 0 and reach > 0:
         b = blocks[j]
         j -= 1
@@ -283,6 +293,9 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
                 scale, unit = percent_here  # "资产负债率" in a column of years under "单位：亿元、%"
         if not unit and (growth or sign_unit):
             scale, unit = Decimal(1), sign_unit or "%"  # a rate column without a stated unit
+        if (head.strip().endswith(_TERM_HEAD_ENDS) and written is None and cell.text.strip().isdigit()
+                and int(cell.text) <= MAX_TERM_YEARS):
+            scale, unit = Decimal(1), "年"  # "债券期限" over 7, 10, 15: terms in years, not 亿元
         if written is not None and written.has_scale:
             scale = Decimal(1)  # "12.5万" under "（人）": the cell's own scale, the header's unit
         value = value * scale
@@ -667,7 +680,16 @@ def _by_kind(plain: list[int], other: list, header: dict[int, str]) -> dict:
     rest = [u for u in other if unit_kind(u[1]) != "money"]
     if len(money) != 1 or len(rest) != 1:
         return {}
-    return {col: money[0] if _MONEY_HEAD.search(header.get(col, "")) else rest[0] for col in plain}
+    return {col: money[0] if _names_money(header.get(col, "")) else rest[0] for col in plain}
+
+
+_MONEY_HEAD_ENDS = tuple(_TABLES["money_head_ends"])
+_TERM_HEAD_ENDS = tuple(_TABLES["term_head_ends"])
+MAX_TERM_YEARS = 50  # the longest term a bond or loan runs (30 years for special bonds, some 50)
+
+
+def _names_money(head: str) -> bool:
+    return bool(_MONEY_HEAD.search(head)) or head.strip().rstrip("（）()%％").endswith(_MONEY_HEAD_ENDS)
 
 
 def _stated_units(statement: str, value_cols: list[int], header: dict[int, str], column) -> dict:

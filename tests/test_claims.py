@@ -969,3 +969,24 @@ def test_a_cell_listing_a_value_per_tranche_gives_a_claim_per_value_and_a_yearly
         ("10,000.00", "100000000", "元"), ("30年", "30", "年"), ("20年", "20", "年"),
         ("2.06%", "2.06", "%"), ("2.07%", "2.07", "%"), ("0.00", "0", "元")]
     assert [(s, v) for s, v, *_ in table_claims_of("项目\t年度\t金额\n甲\t2023\t5\n")] == [("5", "5")]
+
+
+def test_a_term_column_holds_years_and_money_heads_take_the_money_unit_of_a_list():
+    """"债券期限" over bare whole numbers under "单位：亿元" holds terms in years, not 7亿元; under
+    "（单位：立方米、元/立方米）" a column ending in 价, 费 or 税 is priced per cubic metre."""
+    got = table_claims_of("单位：亿元\n\n项目名称\t债券期限\t债券利率\t债券发行额度\n甲\t7\t1.75%\t0.31\n乙\t15\t2.31%\t0.20\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got] == [
+        ("7", "7", "年"), ("1.75%", "1.75", "%"), ("0.31", "31000000", "元"),
+        ("15", "15", "年"), ("2.31%", "2.31", "%"), ("0.20", "20000000", "元")]
+    got = table_claims_of("图表9 自来水价格（单位：立方米、元/立方米）\n\n用水性质\t每户每年用水量\t基本水价\t代收水资源税\t"
+                          "代收污水处理费\t到户价\n居民用水\t240\t1.85\t0.09\t0.95\t3.09\n")
+    assert [(s, u) for s, _, _, u, *_ in got] == [
+        ("240", "立方米"), ("1.85", "元/立方米"), ("0.09", "元/立方米"), ("0.95", "元/立方米"), ("3.09", "元/立方米")]
+
+
+def test_a_header_band_left_above_a_body_without_one_does_not_part_it_from_its_caption():
+    """The header band of 图表5 at the foot of one page, read as lines of words, its body overleaf
+    with no header: the caption's 亿元 above the band is the body's unit."""
+    got = table_claims_of("图表5 截至2026年3月末公司在建基础设施项目（单位：亿元）\n\n项目名称\n\n预计总投资已投资金额\n\n"
+                          "累计回款\n\n核算科目\n\n甲项目\t38.83\t38.05\t21.90\n乙项目\t48.89\t25.11\t6.12\n")
+    assert [(s, v, u) for s, v, _, u, *_ in got][:2] == [("38.83", "3883000000", "元"), ("38.05", "3805000000", "元")]

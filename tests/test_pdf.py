@@ -727,3 +727,34 @@ def test_a_newspaper_column_keeps_a_list_item_whose_figures_stand_taller():
     doc = process_file(HELDOUT / "zh-Hans_hohhot-2026-budget-report-newspaper-page.pdf")
     got = {c.value: c.unit for c in doc.claims if c.surface.startswith(("11.34", "23.47", "0.04"))}
     assert got == {"1134000000": "元", "2347000000": "元", "4000000": "元"}, got
+
+
+def test_budget_tables_under_a_contents_of_parts_on_pages_turned_on_their_side():
+    """泰安's 2026 budget tables (104 pages): a contents of four pages whose entries have dot
+    leaders, grouped under "第一部分 一般公共预算报表" lines without one; six parts and nothing
+    numbered under them; a wide bond table on pages turned on their side, each page's number in
+    the side margin, its term column "债券期限" over bare whole numbers under "单位：亿元"; and a
+    table ruled by groups of three rows under three label columns (地区 | 项目 | 类型)."""
+    doc = process_file(HELDOUT / "zh-Hans_taian-2026-budget-report.pdf")
+    assert [(s.level, s.number) for s in doc.sections] == [("section", n) for n in "一二三四五六"]
+    by_page = {}
+    for c in doc.claims:
+        by_page.setdefault(c.page, []).append(c)
+    terms = [(c.value, c.unit) for c in by_page[91] if c.surface in ("7", "10")]
+    assert terms and set(terms) <= {("7", "年"), ("10", "年")}
+    assert {(c.surface, c.value, c.unit) for c in by_page[91]} >= {("0.15", "15000000", "元"), ("1.74%", "1.74", "%")}
+    got = {(c.surface, c.value) for c in by_page[85]}
+    assert {("681.56", "68156000000"), ("252.51", "25251000000"), ("4.28", "428000000")} <= got
+
+
+def test_a_rating_reports_statement_page_with_a_seal_and_a_header_band_left_above_its_body():
+    """联合资信's report on 泸州兴泸: the statement page (声明) carries the seal's words
+    ("联合资信评估…份") beyond the text's right edge, which must not widen the measure, or every
+    full line of its numbered paragraphs ends one; 图表5's header band stands at the foot of page
+    11, its body overleaf, and the caption's 亿元 still reaches the body; 图表9 prices water
+    "（单位：立方米、元/立方米）": 代收污水处理费 and 到户价 in 元/立方米."""
+    doc = process_file(HELDOUT / "zh-Hans_luzhou-xinglu-2026-credit-rating-report.pdf")
+    assert not [s for s in doc.sections if s.title.startswith("本报告")]
+    got = {(c.page, c.surface): (c.value, c.unit) for c in doc.claims}
+    assert got[(12, "38.83")] == ("3883000000", "元")
+    assert got[(13, "3.09")] == ("3.09", "元/立方米") and got[(13, "0.95")] == ("0.95", "元/立方米")

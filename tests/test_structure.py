@@ -669,3 +669,14 @@ def test_a_subsection_title_closed_by_its_full_stop_fills_its_numbering_sequence
     assert [(s[1], s[2]) for s in sections_of(text) if s[0] == "subsection"] == [
         ("一", "税收返还和转移支付情况"), ("二", "举借债务情况"), ("三", "本级汇总的一般公共预算“三公”经费预算安排情况"),
         ("四", "重大政策和重点项目等绩效目标")]
+
+
+def test_a_report_of_parts_with_nothing_numbered_under_them_has_them_as_its_sections():
+    """Budget tables grouped in "第一部分 一般公共预算报表", "第二部分 …": its parts are its main
+    numbered level, so its sections; under a part that holds 一、 sections they stay parts."""
+    tables = "\n\n表1 收入表\n\n单位：万元\n\n项目\t金额\n税收收入\t100\n\n"
+    got = sections_of("某市预算报表" + tables + "第一部分 一般公共预算报表" + tables + "第二部分 政府性基金预算报表" + tables)
+    assert got == [("section", "一", "一般公共预算报表"), ("section", "二", "政府性基金预算报表")]
+    body = "\n\n全年一般公共预算收入123亿元，比上年增长5%，完成预算的101%。\n\n"
+    got = sections_of("某市预算报告" + body + "第一部分 总体情况" + body + "一、收入" + body + "二、支出" + body)
+    assert [s[0] for s in got] == ["part", "section", "section"]
