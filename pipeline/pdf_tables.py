@@ -630,6 +630,9 @@ def _deeply_stacked(row: list) -> bool:
     return _stacked_rows(row) and bool(values) and min(values) >= STACKED_LINES
 
 
+_CLAUSE_MARKS = ("，", "、", ",", "；", ";", "：", ":")  # a line ending so goes on in the next: wrapped text
+
+
 def _stacked_rows(row: list) -> bool:
     """Stacked, and no cell holds more lines than the row labels: each line is a row of its own
     (a label may wrap onto a second line; a cell beside it never holds a line with no label).
@@ -640,8 +643,10 @@ def _stacked_rows(row: list) -> bool:
     labels, figures = row[0], False
     for cell in row[1:]:
         if not figures and not any(_NUMBER_CELL.fullmatch(t) for t, _b in cell):
-            if len(cell) > len(labels):
-                labels = cell  # label columns side by side ("地区 | 项目 | 类型"): the rows' labels are the longest
+            if len(cell) > len(labels) and not any(t.rstrip().endswith(_CLAUSE_MARKS) for t, _b in cell):
+                # label columns side by side ("地区 | 项目 | 类型"): the rows' labels are the one
+                # with most lines, each a label of its own (not a sentence wrapped in its cell)
+                labels = cell
             continue
         if figures and _label_cell(cell):
             labels, figures = cell, False  # words after figures: the labels of the table on the right
