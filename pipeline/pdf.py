@@ -346,12 +346,12 @@ def _read_with_pymupdf(path: Path, doc, data: bytes, max_pages: int, pool=None) 
     # on printable letters ("!\"#$%&'( ) * +" for a title page's Han characters).
     # pdfplumber reads the same codes, so such a page goes to OCR directly.
     bad_fonts = {f[0] for pno, had_text in unreadable if had_text for f in doc[pno - 1].get_fonts()}
-    same_font = [pno for pno in han_free if bad_fonts & {f[0] for f in doc[pno - 1].get_fonts()}]
+    same_font = [pno for pno in han_free if bad_fonts & {f[0] for f in doc[pno - 1].get_fonts()}] if bad_fonts else []
     for pno, elements in han_free.items():
         if pno not in same_font:
             _accept(path, doc[pno - 1], pages[pno], elements)
     if unreadable or same_font:
-        plumbed = _pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {} if unreadable else {}
+        plumbed = (_pdfplumber_pages(data, [pno for pno, _ in unreadable], max_pages)[1] or {}) if unreadable else {}
         # garbled in PyMuPDF and nothing from pdfplumber; a page empty in both is an image
         garbled = [pno for pno, had_text in unreadable if had_text and pno not in plumbed] + same_font
         _take_fallback(path, pages, plumbed, garbled)
@@ -460,7 +460,8 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
         # A page may print its number twice ("- 17 -" at the right above the margin and centred in
         # it): every page number in the outer band with nothing but page numbers below it is one.
         numbers = [ln for ln in lines if _PAGE_NO.match(ln.text.strip())]
-        text_foot = max((ln.bbox.y1 for ln in lines if not _PAGE_NO.match(ln.text.strip())), default=0.0)
+        number_ids = {id(ln) for ln in numbers}
+        text_foot = max((ln.bbox.y1 for ln in lines if id(ln) not in number_ids), default=0.0)
         for ln in numbers:
             if ln.bbox.y0 > (1 - lay.page_number_band) * h and ln.bbox.y0 >= max(text_foot, table_foot):
                 out.add(id(ln))
