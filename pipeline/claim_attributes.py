@@ -248,6 +248,9 @@ def period(times: list[TimeExpr], q: Quantity, hint: Optional[TimeExpr]) -> tupl
 
 _SUBJECTS = _LEX.mapping("subjects", "subjects")
 _SUBJECT_TRIM_END = re.compile(f"(?:{_alternation(_SUBJECTS['trim_end'])})+$")
+# what a phrase must end with for that pattern to match ("$" also matches before a final newline);
+# the pattern is tried at every character, so a phrase that cannot match skips it
+_SUBJECT_TRIM_END_TAILS = tuple(_SUBJECTS["trim_end"]) + ("\n",)
 _SUBJECT_VERB = re.compile(_alternation(_SUBJECTS["verbs_after"]))
 _SUBJECT_TRIM_START = re.compile(
     f"^(?!{_alternation(_SUBJECTS['keep_start'])})(?:{_alternation(_SUBJECTS['trim_start'])})[，,]?")
@@ -277,9 +280,12 @@ def subject(s: str, q: Quantity) -> str:
     """The short phrase naming what is measured, in the report's words."""
     start = max(last_break(s, q.start), 0)
     left = s[start : q.start]
-    left = _DATE_WORDS.sub("", left)
+    if "年" in left or "月" in left or "日" in left:  # else the date pattern matches nothing but ""
+        left = _DATE_WORDS.sub("", left)
     left = _SUBJECT_TRIM_START.sub("", left)
-    left = _SUBJECT_TRIM_END.sub("", left).strip("，、 的")
+    if left.endswith(_SUBJECT_TRIM_END_TAILS):
+        left = _SUBJECT_TRIM_END.sub("", left)
+    left = left.strip("，、 的")
     if len(left) >= 2:
         return _last_chars(left, SUBJECT_CHARS)
     right = s[q.end : q.end + SUBJECT_CHARS]

@@ -290,7 +290,7 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "PP-10096", "C-919": a model's or a vessel's number
     if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
-    if s[: q.start].rstrip(" ").endswith(("单位:", "单位：")):
+    if s.endswith(("单位:", "单位："), 0, _spaces_back(s, q.start)):
         return False  # "（单位：千元）": a table's unit statement
     if _between_colons(s, q):
         return False  # times and ratios, also typeset with spaces ("2.9 : 30.7 : 66.4"), but not
@@ -405,16 +405,38 @@ def _is_anniversary(s: str, q: Quantity) -> bool:
 _COLONS = (":", "：", "∶")  # ∶ is the ratio sign ("18.6∶35.8∶45.6")
 
 
+def _spaces_back(s: str, i: int) -> int:
+    """The index before the spaces that end ``s[:i]`` (s[:i].rstrip(" ") without the copy: a
+    sentence's prefix is cut for each of its numbers)."""
+    while i > 0 and s[i - 1] == " ":
+        i -= 1
+    return i
+
+
+def _spaces_on(s: str, i: int) -> int:
+    """The index after the spaces that start ``s[i:]``."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    return i
+
+
+def _colon_then_digit(s: str, i: int) -> bool:
+    """``s[i:]`` opens, after spaces, with a colon and then, after spaces, a digit."""
+    i = _spaces_on(s, i)
+    if i >= len(s) or s[i] not in _COLONS:
+        return False
+    j = _spaces_on(s, i + 1)
+    return j < len(s) and s[j].isdigit()
+
+
 def _between_colons(s: str, q: Quantity) -> bool:
     """A number beside a colon with a number on its other side: a clock time or a ratio."""
-    before = s[: q.start].rstrip(" ")
-    if before.endswith(_COLONS) and before[:-1].rstrip(" ")[-1:].isdigit():
-        return True
-    after = s[q.start + len(q.numeral) :].lstrip(" ")
-    if after.startswith(_COLONS) and after[1:].lstrip(" ")[:1].isdigit():
-        return True
-    after_unit = s[q.end :].lstrip(" ")
-    return after_unit.startswith(_COLONS) and after_unit[1:].lstrip(" ")[:1].isdigit()
+    i = _spaces_back(s, q.start)
+    if i > 0 and s[i - 1] in _COLONS:
+        j = _spaces_back(s, i - 1)
+        if j > 0 and s[j - 1].isdigit():
+            return True
+    return _colon_then_digit(s, q.start + len(q.numeral)) or _colon_then_digit(s, q.end)
 
 
 def _after_label(s: str, pos: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 from typing import Optional
 
 from .lexicon import LexiconError
@@ -69,6 +70,9 @@ class NumberError(ValueError):
     """A string that looks numeric but does not follow the grammar."""
 
 
+# A report writes the same numerals again and again ("2023", "1", "10.5"); a Decimal does not
+# change, so each is read once (an error is raised anew each time: lru_cache keeps no exceptions).
+@lru_cache(maxsize=8192)
 def parse_number(s: str) -> Decimal:
     """Exact value of an Arabic, Chinese or mixed numeral with scale words.
 
