@@ -63,6 +63,7 @@ class NameRules:
     pace_before: re.Pattern
     pace_after: re.Pattern
     topic_predicates: tuple[str, ...]
+    any_topic_predicate: re.Pattern  # one of topic_predicates anywhere: most clauses hold none
     topic_quoted_heads: tuple[str, ...]
     topic_noun_ends: tuple[str, ...]
     topic_not: tuple[str, ...]
@@ -75,6 +76,7 @@ class NameRules:
     count_modifiers: tuple[str, ...]
     reach_verbs: tuple[str, ...]
     count_noun_stops: tuple[str, ...]
+    count_noun_end: re.Pattern  # any of count_noun_stops or long_verbs: the first one ends the noun
     list_final_verbs: tuple[str, ...]
     leading_function: re.Pattern
     inner_frames: tuple[str, ...]
@@ -119,6 +121,7 @@ def name_rules() -> NameRules:
         list_figure=re.compile(names["list_figure_pattern"]),
         pace_before=re.compile(names["pace_before_pattern"]), pace_after=re.compile(names["pace_after_pattern"]),
         topic_predicates=by_length(names["topic_predicates"]),
+        any_topic_predicate=re.compile("|".join(map(re.escape, by_length(names["topic_predicates"])))),
         topic_quoted_heads=by_length(names["topic_quoted_heads"]),
         topic_noun_ends=by_length(names["topic_noun_ends"]), topic_not=by_length(names["topic_not"]),
         topic_means=by_length(names["topic_means"]),
@@ -129,6 +132,8 @@ def name_rules() -> NameRules:
         not_holder_ends=by_length(names["not_holder_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         reach_verbs=by_length(names["reach_verbs"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
+        count_noun_end=re.compile("|".join(map(re.escape, by_length(
+            [*names["count_noun_stops"], *(w for w in names["verbs"] if len(w) > 1)])))),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), bare_locatives=by_length(names["bare_locatives"]),
@@ -386,10 +391,9 @@ def counted_noun(after: str) -> str:
     if not after or not re.match(r"[\u4e00-\u9fff“A-Za-z]", after) or after.startswith(_QUALIFIERS_AFTER):
         return ""
     end = after.find("、") if "、" in after else len(after)  # "27家医疗机构、1536名医生": the list's next item
-    for w in r.count_noun_stops + r.long_verbs:
-        i = after.find(w)
-        if i != -1 and i < end:
-            end = i
+    stop = r.count_noun_end.search(after)  # the leftmost of them: each one's first place, the least
+    if stop and stop.start() < end:
+        end = stop.start()
     for w in r.list_final_verbs:  # "医生申请加入某平台": a verb of joining with its object ends the noun
         i = after.find(w)
         if 0 < i < end and i + len(w) < len(after):
@@ -493,7 +497,8 @@ def topic_of_clause(clause: str, sentence: str = "") -> str:
         return _as_topic(m.group("topic"))
     text = _LEADING_DATE.sub("", text)
     text, _ = _strip_front(text, _CLAUSE_OPENERS)
-    found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]]
+    found = [(i, w) for w in r.topic_predicates if (i := text.find(w)) >= TOPIC_CHARS[0]
+             ] if r.any_topic_predicate.search(text) else []
     if found:
         i, w = min(found)  # the first predicate of the clause
         ends = i + len(w) >= len(text.rstrip())  # "…全覆盖": a predicate with no object states no topic
