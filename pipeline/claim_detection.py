@@ -13,7 +13,7 @@ import dataclasses
 import re
 
 from .lexicon import load as load_lexicon
-from .numbers import Quantity, parse_number, scan_quantities
+from .numbers import Quantity, parse_number, scan_quantities, unit_at
 
 _LEX = load_lexicon()
 
@@ -49,6 +49,7 @@ _LABELS = _NONCLAIMS["labels"]
 _ORDINAL_BEFORE = _LABELS["ordinal_before"]
 _FIRST_BEFORE = _LABELS["first_before"]
 _FIRST_WORD_ENDS = tuple(_LABELS["first_word_ends"])
+_LIST_OPENING_BEFORE = tuple(_LABELS["list_opening_before"])
 _DIVISIONS = frozenset(_LABELS["division_units"])
 _DIVISION_COUNT = rf"(?:[0-9]+|[一二三四五六七八九十两]+)[{''.join(_LABELS['division_units'])}]"
 _DIVISION_NEXT = re.compile(rf"[、和及]?{_DIVISION_COUNT}")
@@ -163,7 +164,8 @@ def claim_quantities(sentence: str, republic: bool = False) -> list[tuple[Quanti
         if sentence[m.end() : m.end() + 1] in ("级",) or sentence.startswith(_CLASS_NOUNS, m.end() + (sentence[m.end() : m.end() + 1] == "元")):
             continue  # "十亿级", "超亿元企业": a class of firms or projects
         value = parse_number(m.group())
-        found.append((Quantity(m.start(), m.end(), m.group(), value, "", "", True, True), {}))
+        unit = unit_at(sentence, m.end())  # "破万亿元", "超万家": the unit written after the scale
+        found.append((Quantity(m.start(), m.end() + len(unit), m.group(), value, unit, "", True, True), {}))
     if "翻" in sentence:
         for m in _DOUBLING.finditer(sentence):
             found.append((Quantity(m.start(), m.end(), m.group(), parse_number("2"), "倍", "", False, True),
@@ -301,8 +303,10 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "1+10" as a programme name (but "同比+15.6%" is a signed change)
     if q.numeral[:1] == "0" and q.numeral[1:2].isdigit():
         return False  # "01-08单元", "007": a number written with a leading zero is a code or a label
-    if prev == "[" or prev == "(" and nxt == ")":
+    if prev == "[" or (prev == "(" and nxt == ")"):
         return False  # footnote markers
+    if prev in "（(" and nxt in "）)" and not unit and not s[: q.start - 1].strip():
+        return False  # "（10）城乡社区…经费3,695万元": the number of a list item opening its sentence
     if prev in _LUNAR_BEFORE or unit == "届":
         return False  # 初七 is a lunar date, 十九届 an ordinal
     if s.startswith(_ORDINAL_AFTER, q.start + len(q.numeral)) or (unit and _SESSION_BEFORE.get(prev) == unit):
@@ -347,8 +351,11 @@ def is_claim(s: str, q: Quantity) -> bool:
                                 or (s[q.end:].lstrip(" ").startswith(_DAY_SPAN_AFTER)
                                     and not s[: q.start].rstrip(" ").endswith("月"))):
         return False  # "11月30日" is a date; "期限延长至30日", "二十日内" count days
-    if _inside(s, q.start, "“", "”") and s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL:
-        return False  # a short quoted label: “三个一批”
+    if _inside(s, q.start, "“", "”") and (s.find("”", q.start) - s.rfind("“", 0, q.start) <= SHORT_LABEL
+                                          or (q.chinese_only and _short_list_item(s, q, "“", "”"))):
+        return False  # a short quoted label: “三个一批”, and each of “一个尊重、五个统筹”
+    if q.chinese_only and s.endswith(_LIST_OPENING_BEFORE, 0, q.start):
+        return False  # "以下十一个方面": the length of the list that follows
     if (not unit or q.chinese_only) and any(
             _inside(s, q.start, o, c) and s.find(c, q.start) - s.rfind(o, 0, q.start) <= SHORT_LABEL for o, c in _CORNER_QUOTES):
         # the same in corner brackets, where targets are quoted too: 「行動101策略」 is a name,
@@ -382,6 +389,16 @@ def is_claim(s: str, q: Quantity) -> bool:
 
 
 MIN_BARE_COUNT = 100  # "五千农户", "三百工人": hundreds or more of a noun are a count without a measure word
+
+
+def _short_list_item(s: str, q: Quantity, opening: str, closing: str) -> bool:
+    """The number is in a short member of a quoted list of slogans (“五个转变、五个更加”): the
+    stretch between the quote marks or the list's 、 around it is a label's length."""
+    start = max(s.rfind(opening, 0, q.start), s.rfind("、", 0, q.start))
+    close = s.find(closing, q.end)
+    sep = s.find("、", q.end, close)
+    end = sep if sep != -1 else close
+    return end - start <= SHORT_LABEL
 
 
 def _counts_a_noun(s: str, q: Quantity) -> bool:

@@ -219,6 +219,18 @@ def format_decimal(d: Optional[Decimal]) -> str:
 # Units, longest first so that "人次" wins over "人" and "个百分点" over "个".
 UNITS = sorted(_LEX.units, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+_UNIT_AT = re.compile(_UNIT_RE)
+
+
+def unit_at(text: str, pos: int) -> str:
+    """The unit written at ``pos`` (longest first), or "" (also when it starts a noun instead)."""
+    m = _UNIT_AT.match(text, pos)
+    if not m:
+        return ""
+    following = text[m.end() : m.end() + 1]
+    return "" if following and following in NOUN_AFTER_UNIT.get(m.group(), "") else m.group()
+
+
 # Units written in another unit's terms: "六成" is 60 %.
 _UNIT_FACTORS = {u.word: u.factor for u in _LEX.units.values() if u.factor != 1}
 # Characters that, after a measure word, show it is the first character of a noun instead.

@@ -478,12 +478,17 @@ def _furniture(pages: list[_Page], lay: Layout = LAYOUT) -> set[int]:
 
 # A line of a table of contents: a title, a dot leader and its page number ("一、引言 ……… 3").
 # It points at a heading; it is neither a heading nor text with numbers of its own.
-_CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
+_CONTENTS_ENTRY = re.compile(r"(?:[.．。·…‥]\s*){4,}\s*[-—－–（(]?\s*[0-9]{1,4}\s*[-—－–）)]?\s*$")
 # A contents page may list its entries without page numbers ("表格目录" over "一、…限额余额表",
 # "二、…"): under a heading that names it, every line of the page is an entry when none is a
 # sentence and there is no table. Its entries are titles, never headings of their own.
 _CONTENTS_HEADING = re.compile(r"^\S{0,30}目\s*录$|^(?:contents|table of contents)$", re.I)
 _CONTENTS_ENTRY_MAX = 60  # characters: an entry is a title, not a paragraph
+# A shorter leader, one or two ellipses ("…收入安排表（草案）…56"), ends an entry too, but only
+# on a page that is a contents page by its other entries: alone it could end a sentence.
+_SHORT_LEADER_ENTRY = re.compile(r"…{1,3}\s*[-—－–]?\s*[0-9]{1,4}\s*[-—－–]?\s*$")
+# A table's number alone on its line ("表15-2", "附表3"): the label of the entry below it.
+_TABLE_NUMBER_LINE = re.compile(r"^\s*附?表\s*[0-9一二三四五六七八九十]+(?:[-－—.．][0-9]+)*\s*$")
 MIN_CONTENTS_PAGE_ENTRIES = 2
 MIN_LEADERED_ENTRIES = 3  # entries with dot leaders that make a page a contents page, and at least half its lines
 
@@ -497,8 +502,9 @@ def _contents_page_entries(page: _Page) -> set[int]:
     lines = sorted(page.lines, key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
     if page.tables:
         return set()
-    leadered = sum(1 for ln in lines if _CONTENTS_ENTRY.search(ln.text))
-    if leadered >= MIN_LEADERED_ENTRIES and 2 * leadered >= len(lines):
+    leadered = sum(1 for ln in lines if _CONTENTS_ENTRY.search(ln.text) or _SHORT_LEADER_ENTRY.search(ln.text))
+    labels = sum(1 for ln in lines if _TABLE_NUMBER_LINE.match(ln.text))  # "表15-2" over its entry's title
+    if leadered >= MIN_LEADERED_ENTRIES and 2 * leadered >= len(lines) - labels:
         return {id(ln) for ln in lines if not _CONTENTS_ENTRY.search(ln.text)
                 and not _SENTENCE_STOP.search(ln.text) and len(ln.text) <= _CONTENTS_ENTRY_MAX}
     head = next((i for i, ln in enumerate(lines) if _CONTENTS_HEADING.match(ln.text.strip())), None)

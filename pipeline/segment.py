@@ -288,6 +288,11 @@ def _split_lines(text: str) -> list[_Line]:
         start, end = pos, pos + len(raw_line)
         pos = end + 1
         if not raw_line.strip():
+            if "\t" in raw_line and out and out[-1].kind == "table" and out[-1].end == start - 1:
+                # a row of empty cells (a gap a table leaves between its parts) goes on with the
+                # table: were it a blank line, the rows under it would lose their header
+                prev = out[-1]
+                out[-1] = _Line(text[prev.start : end], prev.start, end, "table", prev.cells)
             continue
         # trim white space at the edges so that spans cover only the text
         lead = len(raw_line) - len(raw_line.lstrip(" "))
@@ -1304,7 +1309,12 @@ def _table_cells(ln: _Line, table_id: str, sid, raw_span, lines_index) -> list[T
     cells = []
     pos = ln.start
     text_rows = ln.text.split("\n")
-    for r, row_text in enumerate(text_rows):
+    r = -1
+    for row_text in text_rows:
+        if not row_text.strip():  # a row of empty cells inside the table holds nothing
+            pos += len(row_text) + 1
+            continue
+        r += 1
         c_pos = pos
         for c, cell in enumerate(row_text.split("\t")):
             lead = len(cell) - len(cell.lstrip())

@@ -66,6 +66,7 @@ _DATE_HEADS = tuple(h for h in _TABLES["period_heads"] if len(h) >= 2)  # "时�
 _GROWTH_HEAD = _any_of(_TABLES["growth_heads"])
 _RATIO_HEAD = _any_of(_TABLES["ratio_heads"])
 _AMOUNT_HEADS = tuple(_TABLES["amount_heads"])
+_MOVEMENT_HEAD = _any_of(_TABLES["movement_heads"])
 _LABEL_HEADS = tuple(_TABLES["label_heads"])
 _MULTIPLE_MARKS = frozenset(_TABLES["multiple_marks"])
 _INDEX_WORD = "指数"  # an index (居民消费价格指数 102.1) is no percentage
@@ -105,6 +106,7 @@ _YEAR_CELL = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
 _MONTH_CELL = re.compile(r"((?:19|20)[0-9]{2})(?:(0[1-9]|1[0-2])|\s*[-./年]\s*(0?[1-9]|1[0-2])\s*月?)")
 _MAY_BE_QUANTITY = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿]")
 _HEADER_UNIT = re.compile(r"[（(]\s*([^）)\s]*)\s*[）)]")
+_DIVISION_NAMES = frozenset(_LEX.words("nonclaims", "labels", "division_units"))  # 县（区）, 县（市、区）
 _QUALIFIER_ONLY = re.compile("|".join(re.escape(w) for w in sorted(
     list(_LEX.mapping("qualifiers", "before")) + list(_LEX.mapping("qualifiers", "after")), key=len, reverse=True)))
 
@@ -208,6 +210,8 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     columns = sorted({c.col for c in cells})
     unit_col = next((col for col, h in header.items() if _UNIT_HEAD.fullmatch(h)), None)
     id_cols = {col for col in columns if _is_identifier_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
+    if columns and _code_column(header.get(columns[0], ""), [row_cells[r].get(columns[0], "") for r in body_rows]):
+        id_cols.add(columns[0])  # "201 | 一般公共服务 | …": the codes of the subjects beside them
     year_cols = {col for col in columns if col not in id_cols
                  and _is_year_column(header.get(col, ""), [row_cells[r].get(col, "") for r in body_rows])}
     label_col = next((col for col in columns if col not in id_cols and col != unit_col), 0)
@@ -221,9 +225,11 @@ def table_claims(doc: Document, block: Block, cells: list[TableCell], ref_year, 
     @functools.cache
     def column(head: str):
         amount = head.strip().endswith(_AMOUNT_HEADS)  # a change in money, no rate
-        return (header_unit(head), bool(_GROWTH_HEAD.search(head)) and not amount,
+        movement = bool(_MOVEMENT_HEAD.search(head))  # the year's movements, amounts each
+        return (header_unit(head), bool(_GROWTH_HEAD.search(head)) and not amount and not movement,
                 bool(_RATIO_HEAD.search(head)) and not amount,
-                [t for t in find_time_expressions(head, ref_year) if not t.reference], *header_change(head))
+                [t for t in find_time_expressions(head, ref_year) if not t.reference],
+                *(("", "") if movement else header_change(head)))
 
     @functools.cache
     def row_label(label: str):
@@ -596,6 +602,31 @@ def _is_identifier_column(head: str, body: list[str]) -> bool:
     return [int(t) for t in numbers] == list(range(int(numbers[0]), int(numbers[0]) + len(numbers)))
 
 
+MIN_CODES = 3  # rows of a column of codes that nest, before its numbers are taken for codes
+MIN_CODE_DIGITS = 3  # 类 codes of the budget classification have 3 digits (201), 款 5, 项 7
+NESTED_SHARE = 0.5  # of the longer codes, those under a shorter code above them (a page may open mid-款)
+
+
+def _classification_codes(numbers: list[str]) -> bool:
+    """A column of classification codes without a header ("201", "20101", "2010101" beside
+    一般公共服务, 人大事务, 行政运行): each longer code begins with a shorter one above it, the
+    subject's parent. Amounts do not nest so; the codes are labels, not figures."""
+    if len(numbers) < MIN_CODES or min(map(len, numbers)) < MIN_CODE_DIGITS:
+        return False
+    shortest = min(map(len, numbers))
+    longer = [i for i, t in enumerate(numbers) if len(t) > shortest]
+    if not longer:
+        return False
+    nested = sum(1 for i in longer if any(len(p) < len(numbers[i]) and numbers[i].startswith(p) for p in numbers[:i]))
+    return nested >= 1 and nested >= NESTED_SHARE * len(longer)
+
+
+def _code_column(head: str, body: list[str]) -> bool:
+    """The first column, without a header, holding classification codes (its digits only)."""
+    numbers = [t.strip() for t in body if t.strip()]
+    return not head.strip() and bool(numbers) and all(t.isdigit() for t in numbers) and _classification_codes(numbers)
+
+
 def _is_year_column(head: str, body: list[str]) -> bool:
     """年份/年度 by its header, or, under an empty, 年 or 时间 header, years in order. The header
     names the year when it ends so ("年度", "发行年度"); "年度付息金额" is an amount a year."""
@@ -680,7 +711,9 @@ def _by_kind(plain: list[int], other: list, header: dict[int, str]) -> dict:
     rest = [u for u in other if unit_kind(u[1]) != "money"]
     if len(money) != 1 or len(rest) != 1:
         return {}
-    return {col: money[0] if _names_money(header.get(col, "")) else rest[0] for col in plain}
+    multiple = unit_kind(rest[0][1]) == "multiple"  # "覆盖…总额倍数": a multiple, whatever it is of
+    return {col: rest[0] if multiple and _MULTIPLE_LABEL.search(header.get(col, ""))
+            else money[0] if _names_money(header.get(col, "")) else rest[0] for col in plain}
 
 
 _MONEY_HEAD_ENDS = tuple(_TABLES["money_head_ends"])
@@ -812,6 +845,8 @@ def header_unit(head: str) -> tuple[Decimal, str]:
         inside = m.group(1).strip()
         if inside in _CLASSIFICATION_LEVELS:
             return Decimal(1), ""
+        if inside in _DIVISION_NAMES and m.end() < len(head.rstrip()):
+            continue  # "对各县（区）防火经费补助资金": a division in a name, not a count of districts
         if inside in _MULTIPLE_MARKS:
             return Decimal(1), "倍"  # "现金流利息保障倍数（X）"
         scale, unit = unit_text(m.group(1), measured_prefix=False)

@@ -990,3 +990,58 @@ def test_a_header_band_left_above_a_body_without_one_does_not_part_it_from_its_c
     got = table_claims_of("图表5 截至2026年3月末公司在建基础设施项目（单位：亿元）\n\n项目名称\n\n预计总投资已投资金额\n\n"
                           "累计回款\n\n核算科目\n\n甲项目\t38.83\t38.05\t21.90\n乙项目\t48.89\t25.11\t6.12\n")
     assert [(s, v, u) for s, v, _, u, *_ in got][:2] == [("38.83", "3883000000", "元"), ("38.05", "3805000000", "元")]
+
+
+def test_an_unheaded_column_of_nesting_classification_codes_is_no_figure_and_no_subject():
+    """A budget table's first column without a header: the codes of the budget classification
+    (类 201, 款 20101, 项 2010101), each longer code under a shorter one above it. They label
+    the rows beside them; the row's subject is its name, never its code."""
+    got = table_claims_of("单位：万元\n\n\t项目\t2025年预算数\t2026年预算数\n201\t一般公共服务\t31,319\t36,062\n"
+                          "20101\t人大事务\t1,224\t1,367\n2010101\t行政运行\t869\t1,013\n"
+                          "2010102\t一般行政管理事务\t28\t25\n")
+    assert [(s, v, u, subject) for s, v, _vm, u, _k, _c, _p, subject in got] == [
+        ("31,319", "313190000", "元", "一般公共服务"), ("36,062", "360620000", "元", "一般公共服务"),
+        ("1,224", "12240000", "元", "人大事务"), ("1,367", "13670000", "元", "人大事务"),
+        ("869", "8690000", "元", "行政运行"), ("1,013", "10130000", "元", "行政运行"),
+        ("28", "280000", "元", "一般行政管理事务"), ("25", "250000", "元", "一般行政管理事务"),
+    ]
+
+
+def test_units_from_a_measure_column_a_multiple_head_in_a_unit_list_and_a_division_in_a_name():
+    """A performance-target table writes each target's unit in a column "度量单位" beside it; a
+    unit list "万元、倍" gives 倍 to the column headed "…倍数" and 万元 to those naming money
+    (项目收益, 本息); "各县（区）" is part of a row's name, not a count of districts."""
+    measured = table_claims_of("项目名称\t三级指标\t指标值\t度量单位\n航线开发补贴经费\t航班执飞数\t120\t班次\n"
+                               "\t航线运营稳定率\t85\t%\n\t航线运行补贴成本\t780\t万元\n")
+    assert [(s, v, u) for s, v, _vm, u, *_ in measured] == [("120", "120", "班次"), ("85", "85", "%"),
+                                                            ("780", "7800000", "元")]
+    listed = table_claims_of("单位：万元、倍\n\n项目名称\t项目收益\t应偿还债券本息\t项目收益覆盖应偿还债券本息总额倍数\n"
+                             "轨道交通工程\t1,736,595.52\t1,529,440.00\t1.14\n")
+    assert [(v, u) for _s, v, _vm, u, *_ in listed] == [("17365955200", "元"), ("15294400000", "元"), ("1.14", "倍")]
+    named = table_claims_of("单位：万元\n\n项目\t预算数\n对各县（区）防火经费补助资金\t237\n")
+    assert [(v, u, subject) for _s, v, _vm, u, _k, _c, _p, subject in named] == [
+        ("2370000", "元", "对各县（区）防火经费补助资金")]
+
+
+def test_columns_under_the_year_s_movements_hold_amounts_not_rates():
+    """"当年增减变动情况" heads the year's repayments and new borrowing, each an amount in the
+    table's 亿元: 增减 there names no growth rate and no change of a level."""
+    got = table_claims_of("单位：亿元\n\n地区\t年初债务余额\t当年增减变动情况还本\t当年增减变动情况新增\t年底债务余额\n"
+                          "固原市本级\t88.25\t10.50\t15.07\t92.82\n")
+    assert [(v, u, k, c) for _s, v, _vm, u, k, c, _p, _subject in got] == [
+        ("8825000000", "元", "money", ""), ("1050000000", "元", "money", ""),
+        ("1507000000", "元", "money", ""), ("9282000000", "元", "money", "")]
+
+
+def test_list_numbers_slogans_and_list_lengths_are_no_claims_and_units_after_a_bare_scale_count():
+    got = [(c.surface, c.value, c.unit, c.qualifier) for c in claims_of(
+        "（10）城乡社区特定目标类项目经费3,695万元，为市本级预算安排。\n\n"
+        "社会消费品零售总额连续2年破万亿元，经营主体超万家。\n\n"
+        "研发人员全时当量47.4万人年，建设筹集保障性住房4万套（间），建成12英寸产线。\n\n"
+        "全面落实“一个尊重、五个统筹”要求，重点抓好以下十一个方面工作。\n")]
+    assert got == [
+        ("3,695万元", "36950000", "元", "exact"), ("2年", "2", "年", "exact"),
+        ("万亿元", "1000000000000", "元", "at_least"), ("万家", "10000", "家", "at_least"),
+        ("47.4万人年", "474000", "人年", "exact"), ("4万套（间）", "40000", "套（间）", "exact"),
+        ("12英寸", "12", "英寸", "exact"),
+    ]

@@ -758,3 +758,20 @@ def test_a_rating_reports_statement_page_with_a_seal_and_a_header_band_left_abov
     got = {(c.page, c.surface): (c.value, c.unit) for c in doc.claims}
     assert got[(12, "38.83")] == ("3883000000", "元")
     assert got[(13, "3.09")] == ("3.09", "元/立方米") and got[(13, "0.95")] == ("0.95", "元/立方米")
+
+
+def test_a_budget_books_contents_with_short_leaders_and_a_table_across_an_empty_row(tmp_path):
+    """固原's 2026 budget book: its contents page sets each table's number on a line of its own
+    over the title, ended by one or two ellipses and the page ("…收入安排表（草案）…56"); none of
+    those numbers is a claim. 表4 (page 44) leaves a row of empty cells between its parts: the
+    rows below it keep the header, so 35.80 under "同比增长（%）" is a growth rate, not money."""
+    src = pymupdf.open(HELDOUT / "zh-Hans_guyuan-2026-budget-report.pdf")
+    one = pymupdf.open()
+    for page in (4, 44):
+        one.insert_pdf(src, from_page=page - 1, to_page=page - 1)
+    one.save(tmp_path / "pages.pdf")
+    doc = process_file(tmp_path / "pages.pdf")
+    assert not [c for c in doc.claims if c.page == 1]
+    got = {(c.surface, c.subject): (c.value, c.unit, c.change) for c in doc.claims}
+    assert got[("35.80", "国有资本经营收入")] == ("35.8", "%", "increase")
+    assert got[("440", "国有资本经营收入")] == ("4400000", "元", "")
