@@ -290,7 +290,8 @@ def is_claim(s: str, q: Quantity) -> bool:
         return False  # "22龙岩经发债01/22龙经01": a bond's short name
     if prev in "-－" and _latin(s[q.start - 2 : q.start - 1] or "\0") and not unit:
         return False  # "PP-10096", "C-919": a model's or a vessel's number
-    if _latin(prev) or (_latin(after_num) and not unit.isascii()) or (not unit and (_latin(nxt) or nxt == ".")):
+    if _latin(prev) or (_latin(after_num) and not unit.isascii() and not unit.startswith(after_num)) or (
+            not unit and (_latin(nxt) or nxt == ".")):
         return False  # 5G, 3A, B2C, PM2.5, 3.0版
     if s.endswith(("单位:", "单位："), 0, _spaces_back(s, q.start)):
         return False  # "（单位：千元）": a table's unit statement

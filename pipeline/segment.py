@@ -170,7 +170,7 @@ def segment(doc: Document) -> Document:
     """Fill ``blocks``, ``sections``, ``cases``, ``table_cells`` and ``title_page``."""
     tm = doc.normal
     lines_index = doc.lines or LineIndex.of(doc.raw)
-    lines = _split_lines(tm.text)
+    lines = _with_appendix_titles(_split_lines(tm.text), tm.text)
     title_page, n_title = _front_matter(lines)
     if not n_title:
         title_page, n_title = _metadata_block(lines)
@@ -309,6 +309,47 @@ def _split_lines(text: str) -> list[_Line]:
             ln.cells = (row,)
         out.append(ln)
     return out
+
+
+# An appendix's marker alone on its line ("附件1"), its title on the next ("名词注释"): one heading,
+# as when both stand on one line ("附件1 名词注释").
+_BARE_APPENDIX = re.compile(r"附(?:件|录)\s*(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}(?:-[0-9]{1,2})?)\s*[：:]?")
+
+
+# A title "关于…" runs on until the kind of document it is ("…有关情况的说明"): lines of such a
+# title set under an appendix's marker are one title, up to this many of them.
+DOCUMENT_KINDS = ("说明", "报告", "意见", "通知", "决定", "决议", "办法", "方案", "规定", "批复", "清单")
+MAX_TITLE_LINES = 3
+
+
+def _with_appendix_titles(lines: list[_Line], text: str) -> list[_Line]:
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        j = i + 1
+        if ln.kind == "paragraph" and _BARE_APPENDIX.fullmatch(ln.text):
+            title = ""
+            while (j < len(lines) and j - i <= MAX_TITLE_LINES and lines[j].kind == "paragraph"
+                   and _is_heading_like(lines[j].text) and not _BARE_APPENDIX.match(lines[j].text)
+                   and not _OUTLINE_START.match(lines[j].text)
+                   and (not title or (title.startswith("关于") and not title.endswith(DOCUMENT_KINDS)))):
+                title += lines[j].text
+                j += 1
+        if j > i + 1:
+            # one line for the heading (its text the source's, line breaks and all, so that
+            # offsets hold), titled by its words without the breaks
+            head = _Line(text[ln.start : lines[j - 1].end], ln.start, lines[j - 1].end)
+            head.title = ln.text + "".join(lines[k].text for k in range(i + 1, j))
+            out.append(head)
+            i = j
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+_OUTLINE_START = re.compile(r"[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十0-9]{1,3}[）)]|[0-9]{1,2}[.．、]")
 
 
 # A clipped or archived text opens with its catalogue record, one field a line: "【标题】…",
@@ -508,6 +549,7 @@ def _mark_furniture(lines: list[_Line], first: int) -> None:
         running = running or (lead is not None and len(paged.get(lead.group(2), ())) >= MIN_RUNNING_LINES)
         if (((counts.get(ln.text, 0) >= MIN_RUNNING_LINES or running) and not _CASE_MARKER.match(ln.text)
                 and not _NUMERAL_LINE.match(ln.text) and not _FIGURE.match(ln.text)
+                and not (counts.get(ln.text, 0) < MIN_RUNNING_PARTS and _PART_ORDINAL.match(ln.text))
                 and not _LIST_ITEM.match(ln.text) and not unit_statement_start().match(ln.text))
                 or _PAGE_NUMBER.match(ln.text)):
             ln.kind = "furniture"
@@ -593,6 +635,10 @@ def _number_stages(lines: list[_Line]) -> None:
 
 
 MIN_RUNNING_LINES = 3  # a running header or footer is on many pages; three makes it a pattern
+# A part's line ("第一部分 一般公共预算") comes again in the contents and on the divider page of
+# each volume (the year's execution, then the draft): a few times is a heading; a running head
+# over every page of its part comes back many more times than that.
+MIN_RUNNING_PARTS = 5
 # A running line's page number at its end, set apart by a space or a separator ("… | 3", "… 12").
 _RUNNING_PAGE_NUMBER = re.compile(r"(?:\s*[|｜·•]\s*|\s+)([0-9]{1,4})$")
 # The same on the left page of a spread: the number first ("10 | WORLD RESOURCES INSTITUTE").

@@ -1045,3 +1045,10 @@ def test_list_numbers_slogans_and_list_lengths_are_no_claims_and_units_after_a_b
         ("47.4万人年", "474000", "人年", "exact"), ("4万套（间）", "40000", "套（间）", "exact"),
         ("12英寸", "12", "英寸", "exact"),
     ]
+
+
+def test_square_metres_by_their_sign_and_kilometres_in_latin_letters():
+    got = [(c.surface, c.value, c.unit, c.kind) for c in claims_of(
+        "项目新建校舍142.79万㎡，总建筑面积51007.2m²，新建道路20.43km。\n")]
+    assert got == [("142.79万㎡", "1427900", "㎡", "other"), ("51007.2m²", "51007.2", "㎡", "other"),
+                   ("20.43km", "20.43", "km", "length")]

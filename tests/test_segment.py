@@ -186,3 +186,32 @@ def test_a_glossary_after_the_parts_of_a_report_is_a_part_beside_them():
     got = [(s.level, s.title) for s in doc.sections]
     assert ("part", "有关缩略语及名词解释") in got, got
     assert not any(t == "有关缩略语及名词解释" and lv != "part" for lv, t in got), got
+
+
+def test_a_part_line_in_the_contents_and_on_two_divider_pages_is_a_heading_each_time():
+    """A budget book prints "第一部分 一般公共预算" in its contents, on the divider page of the
+    year's execution tables and again on that of the draft's: three times is no running head
+    (one comes back over every page of its part, many more times)."""
+    raw = ("朝阳市2026年预算\n\n目录\n\n第一部分 一般公共预算\n\n第二部分 政府性基金预算\n\n"
+           "第一部分 一般公共预算\n\n全市一般公共预算收入执行情况表\n\n全市一般公共预算收入930000万元，增长3%。\n\n"
+           "第二部分 政府性基金预算\n\n全市政府性基金预算收入420000万元。\n\n"
+           "第一部分 一般公共预算\n\n全市一般公共预算收入安排958000万元。\n\n"
+           "第二部分 政府性基金预算\n\n全市政府性基金预算收入安排430000万元。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    got = [(s.number, s.title) for s in doc.sections]  # parts with nothing numbered under them: sections
+    assert got.count(("一", "一般公共预算")) >= 2 and got.count(("二", "政府性基金预算")) >= 2, got
+
+
+def test_an_appendix_marker_alone_on_its_line_heads_the_title_under_it():
+    """"附件2" on its line, its title on the next two ("关于…2025年执行" over "及2026年预算有关情况的
+    说明"): one appendix heading titled by all of it, a title opening with 关于 running on to the
+    kind of document it is; a glossary's marker takes its one-line title ("附件1" over "名词注释")."""
+    raw = ("威海市2026年预算报告\n\n一、2025年预算执行情况\n\n全市一般公共预算收入300亿元。\n\n附件1\n\n名词注释\n\n"
+           "1.一般公共预算：指对以税收为主体的财政收入安排的收支预算。\n\n附件2\n\n关于全市地方政府债务2025年执行\n\n"
+           "及2026年预算有关情况的说明\n\n一、2025年地方政府债务限额情况\n\n核定债务限额1539.4亿元。\n")
+    doc = process_document(Document("x", "x.txt", "", "utf-8", raw))
+    titles = [s.title for s in doc.sections]
+    assert "附件1名词注释" in titles and "附件2关于全市地方政府债务2025年执行及2026年预算有关情况的说明" in titles, titles
+    assert "名词注释" not in titles, titles
+    assert [(c.surface, doc.raw[c.raw_start:c.raw_end]) for c in doc.claims if c.surface.startswith("1539")] == [
+        ("1539.4亿元", "1539.4亿元")]
