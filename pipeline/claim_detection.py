@@ -459,8 +459,11 @@ def _between_colons(s: str, q: Quantity) -> bool:
 
 def _after_label(s: str, pos: int) -> bool:
     """"议席数目：6": the value of a label written before a colon."""
-    before = s[:pos].rstrip(" ")
-    return before.endswith(_COLONS) and "\u4e00" <= before[:-1].rstrip(" ")[-1:] <= "\u9fff"
+    i = _spaces_back(s, pos)
+    if i == 0 or s[i - 1] not in _COLONS:
+        return False
+    j = _spaces_back(s, i - 1)
+    return j > 0 and "\u4e00" <= s[j - 1] <= "\u9fff"
 
 
 def _opens_clause(ch: str) -> bool:

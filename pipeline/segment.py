@@ -311,9 +311,13 @@ def _split_lines(text: str) -> list[_Line]:
     return out
 
 
+# An appendix's number: 一 … 九十九, or 1 … 99 with a sub-number ("附件2-1").
+_APPENDIX_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}(?:-[0-9]{1,2})?)"
+
+
 # An appendix's marker alone on its line ("附件1"), its title on the next ("名词注释"): one heading,
 # as when both stand on one line ("附件1 名词注释").
-_BARE_APPENDIX = re.compile(r"附(?:件|录)\s*(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}(?:-[0-9]{1,2})?)\s*[：:]?")
+_BARE_APPENDIX = re.compile(rf"附(?:件|录)\s*{_APPENDIX_NUMBER}\s*[：:]?")
 
 
 # A title "关于…" runs on until the kind of document it is ("…有关情况的说明"): lines of such a
@@ -1078,7 +1082,7 @@ NAMED_PARTS = frozenset({"摘要", "内容摘要", "前言", "引言", "序言",
 # "附件二：公司主要财务数据及指标", "附录三 担保方评级模型结果", "附件2-1 主要财务数据及指标"),
 # numbered apart from the body's sections (the space after the number is gone once the text is
 # normalised: "附录三担保方…"). 附表 is a table's caption, not an appendix.
-_APPENDIX = re.compile(r"附(?:件|录)?\s*(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}(?:-[0-9]{1,2})?)\s*[：:、.．]?\s*"
+_APPENDIX = re.compile(rf"附(?:件|录)?\s*{_APPENDIX_NUMBER}\s*[：:、.．]?\s*"
                        r"(?![0-9])\S")
 
 
