@@ -106,12 +106,13 @@ def name_rules() -> NameRules:
                 raise lexicon.LexiconError(f"lexicon file indicators.toml: alias {alias!r} is listed under two names")
             aliases[alias] = canonical
     by_length = lambda words: tuple(sorted(words, key=len, reverse=True))  # noqa: E731 (longest first)
+    long_verbs = tuple(w for w in by_length(names["verbs"]) if len(w) > 1)
     return NameRules(
         scope=by_length(names["scope"]), scope_kept=by_length(names["scope_kept"]),
         scope_front_only=tuple(names["scope_front_only"]),
         leading_period=by_length(names["leading_period"]),
         leading=by_length(names["leading"]), verbs=by_length(names["verbs"]),
-        long_verbs=tuple(w for w in by_length(names["verbs"]) if len(w) > 1),
+        long_verbs=long_verbs,
         inner_verbs=by_length(names["inner_verbs"]), basis_starts=by_length(names["basis_starts"]),
         list_attributes=by_length(names["list_attributes"]),
         trailing_change=by_length(names["trailing_change"]),
@@ -132,8 +133,7 @@ def name_rules() -> NameRules:
         not_holder_ends=by_length(names["not_holder_ends"]), count_modifiers=by_length(names["count_modifiers"]),
         reach_verbs=by_length(names["reach_verbs"]),
         count_noun_stops=by_length(names["count_noun_stops"]),
-        count_noun_end=re.compile("|".join(map(re.escape, by_length(
-            [*names["count_noun_stops"], *(w for w in names["verbs"] if len(w) > 1)])))),
+        count_noun_end=re.compile("|".join(map(re.escape, by_length([*names["count_noun_stops"], *long_verbs])))),
         list_final_verbs=by_length(names["list_final_verbs"]),
         leading_function=re.compile(names["leading_function_pattern"]),
         inner_frames=by_length(names["inner_frames"]), bare_locatives=by_length(names["bare_locatives"]),
